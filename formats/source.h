@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A source is "bytes with a size": a file, a window of another source (an
+ * UPDATE.APP entry) or a member of a .zip.  Everything that reads images
+ * reads through it, so a firmware zip never has to be extracted first and
+ * nothing is ever loaded whole into memory.
+ */
+#ifndef HWF_SOURCE_H
+#define HWF_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct hwf_source;
+
+/* Progress of a long operation: @done of @total bytes.  May be NULL. */
+typedef void (*hwf_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/* Open a regular file (or block device) read-only. */
+int hwf_source_open_file(struct hwf_source **out, const char *path, struct hwf_err *e);
+
+/*
+ * A window [@off, @off + @size) of @parent.  The window borrows @parent,
+ * which must stay open until the window is closed.  Fails with HWF_ETRUNC
+ * when the window reaches past the end of the parent.
+ */
+int hwf_source_open_window(struct hwf_source **out, struct hwf_source *parent, uint64_t off,
+			   uint64_t size, const char *name, struct hwf_err *e);
+
+/*
+ * Member @member (exact path inside the archive) of the zip file @zip_path.
+ * Stored members become a window on the zip file (random access, parallel
+ * reads); deflated members are inflated as a stream (reading backwards
+ * restarts the stream).  Zip64 is supported.
+ */
+int hwf_source_open_zip_member(struct hwf_source **out, const char *zip_path, const char *member,
+			       struct hwf_err *e);
+
+/*
+ * Read up to @len bytes at @off.  Returns the number of bytes read (short
+ * only at the end of the source) or a negative HWF_E* code.
+ */
+int64_t hwf_source_pread(struct hwf_source *s, void *buf, size_t len, uint64_t off,
+			 struct hwf_err *e);
+
+/* Read exactly @len bytes at @off or fail (HWF_ETRUNC at the end). */
+int hwf_source_read_exact(struct hwf_source *s, void *buf, size_t len, uint64_t off,
+			  struct hwf_err *e);
+
+uint64_t hwf_source_size(const struct hwf_source *s);
+
+/* The name used in messages: the path, "zip:member" or the window's name. */
+const char *hwf_source_name(const struct hwf_source *s);
+
+/*
+ * True when pread() is cheap at any offset and safe from several threads at
+ * once (files and windows over files; not deflated zip members).
+ */
+int hwf_source_random_access(const struct hwf_source *s);
+
+/*
+ * The file descriptor and offset behind a random-access source, for
+ * posix_fadvise() and the like; -1 otherwise.
+ */
+int hwf_source_fd(const struct hwf_source *s, uint64_t *base);
+
+void hwf_source_close(struct hwf_source *s);
+
+/* --- zip archives --- */
+
+/* True when the first bytes of @path are a zip local header ("PK\3\4"). */
+int hwf_zip_sniff(const char *path);
+
+struct hwf_zip_member {
+	const char *name;
+	uint64_t size;		/* uncompressed */
+	uint64_t csize;		/* compressed */
+	int method;		/* 0 stored, 8 deflated */
+	int encrypted;
+};
+
+/*
+ * Call @cb for every member of @zip_path.  A non-zero return from @cb stops
+ * the walk and is returned.
+ */
+int hwf_zip_walk(const char *zip_path, int (*cb)(void *ctx, const struct hwf_zip_member *m),
+		 void *ctx, struct hwf_err *e);
+
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* The CLI's shared state and the command table. */
+#ifndef HWF_CLI_H
+#define HWF_CLI_H
+
+#include <stdint.h>
+
+#include "ui.h"
+
+enum { HWF_EXIT_OK = 0, HWF_EXIT_FAIL = 1, HWF_EXIT_USAGE = 2 };
+
+#define HWF_MAX_SERIALS 32
+
+struct hwf_cli {
+	struct hwf_ui ui;
+	int json, verbose, force, yes;
+	int wipe;			/* -w */
+	int all;			/* --all: every device */
+	const char *serials[HWF_MAX_SERIALS];	/* -s, or $ANDROID_SERIAL */
+	int nserials;
+	const char *slot;		/* --slot */
+	uint64_t sparse_limit;		/* -S SIZE, 0 = ask the device */
+	double wait;			/* --wait[=SECONDS], <0 = not given */
+};
+
+struct hwf_command {
+	const char *name;
+	int (*run)(struct hwf_cli *cli, int argc, char **argv);
+	const char *synopsis;		/* one line: "app list FILE [--json]" */
+	const char *help;		/* a paragraph or more */
+	const struct hwf_command *subs;	/* a group ("app"): its subcommands */
+};
+
+/* Print "hwflash: <message>" and the command's synopsis; returns 2. */
+int cli_usage(struct hwf_cli *cli, const struct hwf_command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Parse "16M", "512K", "1G", "0x1000", "4096" into bytes; -1 on error. */
+int cli_parse_size(const char *s, uint64_t *out);
+
+/*
+ * Run a group's subcommand: argv[0] is the group, argv[1] the subcommand.
+ * Used by the groups' entry points (cmd_app...).
+ */
+int cli_run_group(struct hwf_cli *cli, const char *group, const struct hwf_command *subs,
+		  int argc, char **argv);
+
+/*
+ * Command groups and commands, one file each (host/cmd_<group>.c).  Each
+ * file adds its entries to the table in host/main.c.
+ */
+int cmd_app(struct hwf_cli *cli, int argc, char **argv);
+extern const struct hwf_command hwf_app_commands[];
+
+#endif

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+/* hwflash: argument parsing and dispatch.  The only place that exits. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef HWF_VERSION
+#define HWF_VERSION "0.0.0"
+#endif
+
+static int cmd_help(struct hwf_cli *cli, int argc, char **argv);
+
+static const struct hwf_command commands[] = {
+	/* Keep this order: it is the order of 'hwflash --help'. */
+	{ "app", cmd_app, "app list|check|extract|pack ...",
+	  "Huawei UPDATE.APP packages (or a firmware .zip holding one).", hwf_app_commands },
+	{ "help", cmd_help, "help [COMMAND [SUBCOMMAND]]", "Show help for a command.", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static const struct hwf_command *find(const struct hwf_command *table, const char *name)
+{
+	for (; table->name; table++)
+		if (!strcmp(table->name, name))
+			return table;
+	return NULL;
+}
+
+static void print_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hwflash [OPTIONS] COMMAND [ARGS...]\n"
+		"\n"
+		"Brings Huawei/Android devices back: verified fastboot flashing, UPDATE.APP\n"
+		"packages, dload SD cards.  Nothing is written before it was verified.\n"
+		"\n"
+		"Commands:\n");
+	for (const struct hwf_command *c = commands; c->name; c++) {
+		if (!c->subs) {
+			fprintf(f, "  %s\n", c->synopsis);
+			continue;
+		}
+		for (const struct hwf_command *s = c->subs; s->name; s++)
+			fprintf(f, "  %s\n", s->synopsis);
+	}
+	fprintf(f,
+		"\n"
+		"Options:\n"
+		"  -s SERIAL|tcp:HOST[:PORT]|usb:PATH   device to use (also $ANDROID_SERIAL);\n"
+		"                                      repeat, or --all, for several devices\n"
+		"  --json        machine-readable output on stdout\n"
+		"  -v            more detail on stderr\n"
+		"  --force       skip a safety check (it says what it skipped)\n"
+		"  --yes         do not ask for confirmation\n"
+		"  -h, --help    this text;  hwflash help COMMAND for one command\n"
+		"  --version     print the version\n"
+		"\n"
+		"Exit status: 0 done, 1 the work failed (verification, device, I/O), 2 usage.\n");
+}
+
+static void print_command_help(FILE *f, const struct hwf_command *c)
+{
+	fprintf(f, "usage: hwflash %s\n\n%s\n", c->synopsis, c->help);
+}
+
+static int cmd_help(struct hwf_cli *cli, int argc, char **argv)
+{
+	const struct hwf_command *c;
+
+	(void)cli;
+	if (argc < 2) {
+		print_usage(stdout);
+		return HWF_EXIT_OK;
+	}
+	c = find(commands, argv[1]);
+	if (c && c->subs) {
+		const struct hwf_command *s = argc >= 3 ? find(c->subs, argv[2]) : NULL;
+
+		if (s) {
+			print_command_help(stdout, s);
+			return HWF_EXIT_OK;
+		}
+		printf("usage: hwflash %s SUBCOMMAND ...\n\n%s\n\n", c->name, c->help);
+		for (s = c->subs; s->name; s++)
+			printf("  %s\n", s->synopsis);
+		printf("\nhwflash help %s SUBCOMMAND for details.\n", c->name);
+		return HWF_EXIT_OK;
+	}
+	c = find(commands, argv[1]);
+	if (!c) {
+		fprintf(stderr, "hwflash: no command '%s' (hwflash --help lists them)\n", argv[1]);
+		return HWF_EXIT_USAGE;
+	}
+	print_command_help(stdout, c);
+	return HWF_EXIT_OK;
+}
+
+int cli_usage(struct hwf_cli *cli, const struct hwf_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)cli;
+	fputs("hwflash: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd)
+		fprintf(stderr, "usage: hwflash %s\n", cmd->synopsis);
+	return HWF_EXIT_USAGE;
+}
+
+int cli_run_group(struct hwf_cli *cli, const char *group, const struct hwf_command *subs,
+		  int argc, char **argv)
+{
+	const struct hwf_command *c;
+
+	if (argc < 2)
+		return cli_usage(cli, NULL, "%s needs a subcommand (hwflash help %s)", group,
+				 group);
+	c = find(subs, argv[1]);
+	if (!c)
+		return cli_usage(cli, NULL, "%s: unknown subcommand '%s' (hwflash help %s)", group,
+				 argv[1], group);
+	return c->run(cli, argc - 1, argv + 1);
+}
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	v = strtoull(s, &end, 0);
+	switch (toupper((unsigned char)*end)) {
+	case 'K': shift = 10; end++; break;
+	case 'M': shift = 20; end++; break;
+	case 'G': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end == 'i' || *end == 'B')
+		end++;
+	if (*end == 'B')
+		end++;
+	if (*end || (shift && v > (~0ull >> shift)))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+/*
+ * Global options may stand anywhere before "--"; they are taken out of
+ * argv and the rest is handed to the command in order.
+ */
+static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
+{
+	int out = 1;
+	int i;
+
+	for (i = 1; i < *argc; i++) {
+		char *a = argv[i];
+		const char *val = NULL;
+
+		if (!strcmp(a, "--")) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (!strcmp(a, "--json")) {
+			cli->json = 1;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			cli->verbose++;
+		} else if (!strcmp(a, "--force")) {
+			cli->force = 1;
+		} else if (!strcmp(a, "--yes") || !strcmp(a, "-y")) {
+			cli->yes = 1;
+		} else if (!strcmp(a, "-w")) {
+			cli->wipe = 1;
+		} else if (!strcmp(a, "--all")) {
+			cli->all = 1;
+		} else if (!strcmp(a, "--wait")) {
+			cli->wait = 30;
+		} else if (!strncmp(a, "--wait=", 7)) {
+			cli->wait = atof(a + 7);
+		} else if (!strcmp(a, "-s") || !strcmp(a, "--serial") || !strcmp(a, "--slot") ||
+			   !strcmp(a, "-S")) {
+			if (i + 1 >= *argc)
+				return cli_usage(cli, NULL, "%s needs a value", a);
+			val = argv[++i];
+		} else if (!strncmp(a, "-s", 2) && a[2] && a[1] != '-') {
+			val = a + 2;
+			a = "-s";
+		} else if (!strncmp(a, "--serial=", 9)) {
+			val = a + 9;
+			a = "-s";
+		} else if (!strncmp(a, "--slot=", 7)) {
+			val = a + 7;
+			a = "--slot";
+		} else {
+			argv[out++] = a;
+			continue;
+		}
+		if (!val)
+			continue;
+		if (!strcmp(a, "-s") || !strcmp(a, "--serial")) {
+			if (cli->nserials >= HWF_MAX_SERIALS)
+				return cli_usage(cli, NULL, "too many -s options (at most %d)",
+						 HWF_MAX_SERIALS);
+			cli->serials[cli->nserials++] = val;
+		} else if (!strcmp(a, "--slot")) {
+			cli->slot = val;
+		} else if (!strcmp(a, "-S")) {
+			if (cli_parse_size(val, &cli->sparse_limit) || !cli->sparse_limit)
+				return cli_usage(cli, NULL, "-S %s: not a size (e.g. 256M)", val);
+		}
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct hwf_cli cli;
+	const struct hwf_command *c;
+	const char *env;
+	int rc;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.wait = -1;
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--version")) {
+			printf("hwflash %s\n", HWF_VERSION);
+			return HWF_EXIT_OK;
+		}
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			/* "hwflash app check --help" is help for that command. */
+			if (i > 1) {
+				char *words[4] = { "help", NULL, NULL, NULL };
+				int n = 1;
+
+				for (int k = 1; k < i && n < 3; k++)
+					if (argv[k][0] != '-')
+						words[n++] = argv[k];
+				return cmd_help(&cli, n, words);
+			}
+			print_usage(stdout);
+			return HWF_EXIT_OK;
+		}
+	}
+	rc = parse_globals(&cli, &argc, argv);
+	if (rc)
+		return rc;
+	env = getenv("ANDROID_SERIAL");
+	if (!cli.nserials && env && *env)
+		cli.serials[cli.nserials++] = env;
+	ui_init(&cli.ui, cli.json, cli.verbose);
+	if (argc < 2) {
+		print_usage(stderr);
+		return HWF_EXIT_USAGE;
+	}
+	c = find(commands, argv[1]);
+	if (!c)
+		return cli_usage(&cli, NULL, "unknown command '%s' (hwflash --help lists them)",
+				 argv[1]);
+	rc = c->run(&cli, argc - 1, argv + 1);
+	fflush(stdout);
+	return rc;
+}

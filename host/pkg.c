@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+#include "pkg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_FOUND 16
+
+struct zip_scan {
+	char found[MAX_FOUND][512];
+	int nfound;
+	int nfiles;
+	char zips[512];		/* nested zips, for the message */
+};
+
+static int ends_with_ci(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcasecmp(s + a - b, suffix);
+}
+
+static int scan_cb(void *ctx, const struct hwf_zip_member *m)
+{
+	struct zip_scan *z = ctx;
+
+	z->nfiles++;
+	if (ends_with_ci(m->name, ".app") && z->nfound < MAX_FOUND)
+		snprintf(z->found[z->nfound++], sizeof(z->found[0]), "%s", m->name);
+	else if (ends_with_ci(m->name, ".zip") && strlen(z->zips) + strlen(m->name) + 3 <
+							 sizeof(z->zips))
+		snprintf(z->zips + strlen(z->zips), sizeof(z->zips) - strlen(z->zips), "%s%s",
+			 z->zips[0] ? ", " : "", m->name);
+	return 0;
+}
+
+static int open_zip(struct hwf_pkg *pkg, const char *path, const char *member, struct hwf_err *e)
+{
+	struct zip_scan z;
+	const char *pick = member;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	rc = hwf_zip_walk(path, scan_cb, &z, e);
+	if (rc)
+		return rc;
+	if (!pick) {
+		int upd = -1, nupd = 0;
+
+		for (int i = 0; i < z.nfound; i++) {
+			const char *base = strrchr(z.found[i], '/');
+
+			base = base ? base + 1 : z.found[i];
+			if (!strcasecmp(base, "UPDATE.APP")) {
+				upd = i;
+				nupd++;
+			}
+		}
+		if (z.nfound == 1)
+			pick = z.found[0];
+		else if (nupd == 1)
+			pick = z.found[upd];
+	}
+	if (!pick && z.nfound == 0) {
+		if (z.zips[0])
+			return hwf_err_set(e, HWF_ENOTFOUND,
+					   "%s: no UPDATE.APP inside; it holds zips (%s): unpack "
+					   "the one with UPDATE.APP first",
+					   path, z.zips);
+		return hwf_err_set(e, HWF_ENOTFOUND,
+				   "%s: no UPDATE.APP inside (%d files, none ends in .APP)", path,
+				   z.nfiles);
+	}
+	if (!pick) {
+		char list[2048] = "";
+
+		for (int i = 0; i < z.nfound; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 i ? ", " : "", z.found[i]);
+		return hwf_err_set(e, HWF_EINVAL,
+				   "%s holds %d packages: %s; choose one with --member NAME", path,
+				   z.nfound, list);
+	}
+	rc = hwf_source_open_zip_member(&pkg->src, path, pick, e);
+	if (rc)
+		return rc;
+	snprintf(pkg->label, sizeof(pkg->label), "%s:%s", path, pick);
+	return 0;
+}
+
+int hwf_pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, struct hwf_err *e)
+{
+	int rc;
+
+	memset(pkg, 0, sizeof(*pkg));
+	if (hwf_zip_sniff(path)) {
+		rc = open_zip(pkg, path, member, e);
+	} else {
+		if (member)
+			return hwf_err_set(e, HWF_EINVAL, "%s: --member needs a zip", path);
+		rc = hwf_source_open_file(&pkg->src, path, e);
+		snprintf(pkg->label, sizeof(pkg->label), "%s", path);
+	}
+	if (rc)
+		return rc;
+	rc = hwf_app_open(&pkg->app, pkg->src, e);
+	if (rc) {
+		hwf_pkg_close(pkg);
+		return rc;
+	}
+	return 0;
+}
+
+void hwf_pkg_close(struct hwf_pkg *pkg)
+{
+	hwf_app_close(pkg->app);
+	hwf_source_close(pkg->src);
+	pkg->app = NULL;
+	pkg->src = NULL;
+}

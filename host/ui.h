@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * All terminal output goes through here: messages, the TTY-only progress
+ * bar (stderr, rate-limited, hidden when stderr is not a terminal) and the
+ * JSON writer used by --json.
+ */
+#ifndef HWF_UI_H
+#define HWF_UI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define UI_JSON_DEPTH 32
+
+struct hwf_ui {
+	int json;		/* --json: stdout carries one JSON document */
+	int verbose;
+	int progress;		/* draw progress bars (stderr is a TTY) */
+	FILE *out;		/* stdout */
+	FILE *err;		/* stderr */
+	/* progress bar */
+	char label[64];
+	double start, last_draw;
+	int bar_shown;
+	/* JSON writer */
+	int depth;
+	int need_comma[UI_JSON_DEPTH];
+	int after_key;
+};
+
+void ui_init(struct hwf_ui *ui, int json, int verbose);
+
+/* Normal output (stdout); suppressed in --json mode. */
+void ui_info(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Only with -v. */
+void ui_debug(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "warning: ..." on stderr. */
+void ui_warn(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "hwflash: ..." on stderr: the one line a failure prints. */
+void ui_error(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Progress: begin with a label, update (rate-limited), end (clears the line). */
+void ui_progress_begin(struct hwf_ui *ui, const char *label);
+void ui_progress_update(struct hwf_ui *ui, uint64_t done, uint64_t total);
+void ui_progress_end(struct hwf_ui *ui);
+/* An hwf_progress_fn for the lower layers; @ctx is the struct hwf_ui. */
+void ui_progress_cb(void *ctx, uint64_t done, uint64_t total);
+
+double ui_now(void);
+/* "16384 KB"-style and "1.2 GiB"-style sizes. */
+void ui_size(uint64_t n, char *buf, size_t len);
+
+/* --- JSON (stdout) --- */
+void json_begin_object(struct hwf_ui *ui);
+void json_end_object(struct hwf_ui *ui);
+void json_begin_array(struct hwf_ui *ui);
+void json_end_array(struct hwf_ui *ui);
+void json_key(struct hwf_ui *ui, const char *key);
+void json_str(struct hwf_ui *ui, const char *s);
+void json_strn(struct hwf_ui *ui, const char *s, size_t n);
+void json_uint(struct hwf_ui *ui, uint64_t v);
+void json_int(struct hwf_ui *ui, int64_t v);
+void json_double(struct hwf_ui *ui, double v);
+void json_bool(struct hwf_ui *ui, int v);
+void json_null(struct hwf_ui *ui);
+/* key + value shorthands */
+void json_kv_str(struct hwf_ui *ui, const char *key, const char *s);
+void json_kv_uint(struct hwf_ui *ui, const char *key, uint64_t v);
+void json_kv_bool(struct hwf_ui *ui, const char *key, int v);
+/* End the document: newline and flush. */
+void json_done(struct hwf_ui *ui);
+
+#endif

@@ -1,0 +1,42 @@
+# Shared helpers for tests/integration/t_*.sh (POSIX sh).
+# Each check prints "ok - what" or "not ok - what" (TAP-like); run.sh counts them.
+set -u
+: "${HWFLASH:?}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/hwf-it-XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+
+ok() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; }
+
+# check "what" CMD...: passes when CMD exits 0
+check() {
+	what=$1; shift
+	if "$@" > "$T/.out" 2> "$T/.err"; then ok "$what"; else
+		fail "$what"; sed 's/^/    /' "$T/.out" "$T/.err"; fi
+}
+
+# run_hw EXPECTED_RC "what" ARGS...: runs hwflash, expects an exit code;
+# stdout in $T/out, stderr in $T/err
+run_hw() {
+	want=$1; what=$2; shift 2
+	"$HWFLASH" "$@" > "$T/out" 2> "$T/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else
+		fail "$what: exit $got, wanted $want"; sed 's/^/    out: /' "$T/out";
+		sed 's/^/    err: /' "$T/err"; fi
+}
+
+# expect_in FILE "text" "what": FILE contains text (fixed string)
+expect_in() {
+	if grep -qF -- "$2" "$1"; then ok "$3"; else
+		fail "$3: '$2' not in $(basename "$1")"; sed 's/^/    /' "$1"; fi
+}
+
+# one_line FILE "what": stderr is exactly one line
+one_line() {
+	n=$(wc -l < "$1")
+	if [ "$n" -eq 1 ]; then ok "$2"; else fail "$2: $n lines"; sed 's/^/    /' "$1"; fi
+}
+
+# random FILE BYTES
+random() { head -c "$2" /dev/urandom > "$1"; }
