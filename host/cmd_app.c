@@ -105,6 +105,8 @@ static int open_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
+	if (pkg->others[0])
+		ui_warn(&cli->ui, "%s also holds %s (pick one with --member)", path, pkg->others);
 	for (size_t i = 0; i < hwf_app_warning_count(pkg->app); i++)
 		ui_warn(&cli->ui, "%s: %s", pkg->label, hwf_app_warning(pkg->app, i));
 	return 0;

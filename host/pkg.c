@@ -87,6 +87,12 @@ static int open_zip(struct hwf_pkg *pkg, const char *path, const char *member, s
 	if (rc)
 		return rc;
 	snprintf(pkg->label, sizeof(pkg->label), "%s:%s", path, pick);
+	pkg->others[0] = '\0';
+	for (int i = 0; i < z.nfound; i++)
+		if (strcmp(z.found[i], pick))
+			snprintf(pkg->others + strlen(pkg->others),
+				 sizeof(pkg->others) - strlen(pkg->others), "%s%s",
+				 pkg->others[0] ? ", " : "", z.found[i]);
 	return 0;
 }
 

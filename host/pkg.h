@@ -11,6 +11,7 @@ struct hwf_pkg {
 	struct hwf_source *src;
 	struct hwf_app *app;
 	char label[1024];	/* "fw.zip:dload/UPDATE.APP" or the path */
+	char others[1024];	/* other packages in the same zip, for a note */
 };
 
 /*
