@@ -71,6 +71,9 @@ $(BA)/test_unit: $(call objs,$(BA),$(UNIT_SRC) $(LIB_SRC) $(SIM_LIB_SRC))
 $(B)/fbsim: $(call objs,$(B),$(SIM_SRC) $(LIB_SRC))
 	$(CC) $(BASEFLAGS) $(OPT) $(filter-out %/usbsim_main.o,$^) -o $@ $(PKG_LIBS) $(LDLIBS)
 
+$(B)/bench_crc: $(call objs,$(B),bench/crc_bench.c formats/crc16.c)
+	$(CC) $(BASEFLAGS) $(OPT) $^ -o $@
+
 # --- set-up ----------------------------------------------------------------
 deps:
 	@sh tests/deps.sh
@@ -102,7 +105,7 @@ demo: deps
 	@HWFLASH=$(CURDIR)/$(B)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim sh tests/demo.sh
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(B)/bench_crc
 	@HWFLASH=$(CURDIR)/$(B)/hwflash sh bench/run.sh
 
 install: $(B)/hwflash

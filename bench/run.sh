@@ -1,0 +1,58 @@
+#!/bin/sh
+# make bench: the figures README's performance table quotes.
+#   1. CRC-16/X-25 throughput per implementation (in cache).
+#   2. app check of a generated 1 GiB UPDATE.APP, page cache hot, against
+#      coreutils `cksum FILE` (hardware CRC-32) over the same bytes.
+#   3. Peak RSS of app check (must stay <= 16 MiB: it streams).
+#   4. app pack against cp of the same data.
+# Ratios, not absolute times, are what to compare across machines.
+set -eu
+: "${HWFLASH:?}"
+here=$(cd "$(dirname "$0")" && pwd)
+B=$(dirname "$HWFLASH")
+SIZE_MIB=${BENCH_MIB:-1024}
+RUNS=${BENCH_RUNS:-5}
+W=$(mktemp -d "${TMPDIR:-/tmp}/hwf-bench-XXXXXX")
+trap 'rm -rf "$W"' EXIT INT TERM
+M="python3 $here/measure.py $RUNS"
+
+"$B/bench_crc"
+echo
+
+# A package like a real one: a big SYSTEM, a VENDOR, small BOOT/RECOVERY.
+sys=$((SIZE_MIB * 70 / 100)); ven=$((SIZE_MIB * 26 / 100)); rest=$((SIZE_MIB - sys - ven))
+head -c $((sys << 20)) /dev/urandom > "$W/system.img"
+head -c $((ven << 20)) /dev/urandom > "$W/vendor.img"
+head -c $(((rest << 20) / 2)) /dev/urandom > "$W/boot.img"
+head -c $(((rest << 20) / 2)) /dev/urandom > "$W/recovery.img"
+cat "$W"/*.img > "$W/all.raw"	# warms the inputs for the pack/cp comparison
+
+set -- $($M sh -c "rm -f '$W/p.APP'; '$HWFLASH' app pack -o '$W/p.APP' SYSTEM='$W/system.img' \
+	VENDOR='$W/vendor.img' BOOT='$W/boot.img' RECOVERY='$W/recovery.img'")
+pack_s=$1
+set -- $($M sh -c "rm -f '$W/c.raw'; cp '$W/all.raw' '$W/c.raw'")
+cp_s=$1
+rm -f "$W/c.raw" "$W/all.raw"
+
+F="$W/p.APP"
+bytes=$(stat -c %s "$F")
+cksum "$F" > /dev/null	# page cache hot for both
+set -- $($M "$HWFLASH" app check "$F"); chk_s=$1; chk_rss=$2
+set -- $($M cksum "$F"); ck_s=$1
+set -- $($M "$HWFLASH" app list "$F"); list_s=$1
+
+python3 - "$bytes" "$chk_s" "$chk_rss" "$ck_s" "$pack_s" "$cp_s" "$list_s" <<'PY'
+import sys
+b, chk, rss, ck, pack, cp, lst = sys.argv[1:]
+b = int(b); chk = float(chk); ck = float(ck); pack = float(pack); cp = float(cp)
+rss = int(rss) / 1024.0
+print("%-44s %12s %10s" % ("benchmark (%.2f GiB UPDATE.APP, cache hot)" % (b / 2**30), "figure", "ratio"))
+print("%-44s %9.2f GB/s %10s" % ("hwflash app check", b / chk / 1e9, ""))
+print("%-44s %9.2f GB/s %10s" % ("cksum FILE (baseline)", b / ck / 1e9, ""))
+print("%-44s %12s %9.2fx" % ("app check time / cksum time (target <= 1.5)", "", chk / ck))
+print("%-44s %9.1f MiB %10s" % ("app check peak RSS (limit 16 MiB)", rss, "OK" if rss <= 16 else "OVER"))
+print("%-44s %9.2f GB/s %10s" % ("hwflash app pack (writes + verifies)", b / pack / 1e9, ""))
+print("%-44s %9.2f GB/s %10s" % ("cp of the same data (baseline)", b / cp / 1e9, ""))
+print("%-44s %12s %9.2fx" % ("app pack time / cp time", "", pack / cp))
+print("%-44s %10.1f ms %10s" % ("app list", float(lst) * 1000, ""))
+PY

@@ -1,0 +1,52 @@
+#!/bin/sh
+# make demo: what a user sees.  Builds a sample UPDATE.APP from generated
+# images with `app pack`, lists, checks and extracts it, then shows what
+# happens to a damaged copy.  tests/demo_fastboot.sh (when present) then
+# flashes the simulated device.
+set -eu
+: "${HWFLASH:?}"
+here=$(cd "$(dirname "$0")" && pwd)
+D=$(mktemp -d "${TMPDIR:-/tmp}/hwflash-demo-XXXXXX")
+trap 'rm -rf "$D"' EXIT INT TERM
+cd "$D"
+
+say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+hw() { say "hwflash $*"; "$HWFLASH" "$@"; }
+
+# Sample images: a real Android boot image when mkbootimg is there.
+head -c 3000000 /dev/urandom > kernel
+head -c 800000 /dev/urandom > ramdisk
+if command -v mkbootimg > /dev/null 2>&1; then
+	mkbootimg --kernel kernel --ramdisk ramdisk --header_version 2 --pagesize 4096 \
+		--dtb kernel --output boot.img > /dev/null
+	mkbootimg --kernel kernel --ramdisk ramdisk --header_version 2 --pagesize 4096 \
+		--dtb kernel --output recovery.img > /dev/null
+else
+	cp kernel boot.img
+	cp ramdisk recovery.img
+fi
+head -c 24000000 /dev/urandom > system.img
+printf 'DEMO-LX1 9.1.0.100(C00E100R1P1)' > curver.txt
+
+hw app pack -o UPDATE.APP --hwid HW7x27 BOOT=boot.img RECOVERY=recovery.img \
+	SYSTEM=system.img CURVER=curver.txt
+hw app list UPDATE.APP
+hw app check UPDATE.APP
+hw app extract UPDATE.APP -o extracted RECOVERY BOOT
+say "cmp extracted/recovery.img recovery.img"
+cmp extracted/recovery.img recovery.img && echo "identical"
+
+# A copy damaged in the middle of SYSTEM, as a bad download would be.
+cp UPDATE.APP damaged.APP
+off=$("$HWFLASH" app list --json UPDATE.APP | python3 -c \
+	'import json,sys; print([e for e in json.load(sys.stdin)["entries"] if e["name"]=="SYSTEM"][0]["offset"])')
+printf 'XXXX' | dd of=damaged.APP bs=1 seek=$((off + 1000000)) conv=notrunc 2> /dev/null
+say "hwflash app check damaged.APP   # one byte changed in SYSTEM"
+"$HWFLASH" app check damaged.APP || echo "(exit status $?: nothing would be flashed from this file)"
+printf '<!DOCTYPE html>\n<html><head><title>Download</title></head></html>\n' > page.APP
+say "hwflash app check page.APP   # a web page saved under the package's name"
+"$HWFLASH" app check page.APP || echo "(exit status $?)"
+
+if [ -f "$here/demo_fastboot.sh" ]; then
+	sh "$here/demo_fastboot.sh"
+fi
