@@ -182,12 +182,84 @@ static int has_vpclmul(void)
 }
 #endif
 
+#if defined(__aarch64__) && defined(__GNUC__)
+#include <arm_neon.h>
+#include <sys/auxv.h>
+
+#ifndef HWCAP_PMULL
+#define HWCAP_PMULL (1 << 4)
+#endif
+
+/* Same folding as the PCLMULQDQ path, with PMULL (vmull_p64). */
+#define A64_K128_LO 0xa95d000000000000ull
+#define A64_K128_HI 0x7eea000000000000ull
+#define A64_K512_LO 0x9822000000000000ull
+#define A64_K512_HI 0x7f90000000000000ull
+
+__attribute__((target("+crypto"))) static inline uint64x2_t fold_pmull(uint64x2_t x, poly64_t lo,
+								   poly64_t hi, uint64x2_t next)
+{
+	poly128_t a = vmull_p64((poly64_t)vgetq_lane_u64(x, 0), lo);
+	poly128_t b = vmull_p64((poly64_t)vgetq_lane_u64(x, 1), hi);
+
+	return veorq_u64(veorq_u64(vreinterpretq_u64_p128(a), vreinterpretq_u64_p128(b)), next);
+}
+
+static inline uint64x2_t load16(const uint8_t *p)
+{
+	return vreinterpretq_u64_u8(vld1q_u8(p));
+}
+
+__attribute__((target("+crypto"))) static uint16_t crc16_pmull(uint16_t reg, const void *buf,
+							       size_t len)
+{
+	const uint8_t *p = buf;
+	uint64x2_t x0, x1, x2, x3;
+	uint8_t tmp[16];
+
+	if (len < 64)
+		return crc16_slice8(reg, p, len);
+	x0 = veorq_u64(load16(p), vcombine_u64(vcreate_u64(reg), vcreate_u64(0)));
+	x1 = load16(p + 16);
+	x2 = load16(p + 32);
+	x3 = load16(p + 48);
+	p += 64;
+	len -= 64;
+	while (len >= 64) {
+		x0 = fold_pmull(x0, A64_K512_LO, A64_K512_HI, load16(p));
+		x1 = fold_pmull(x1, A64_K512_LO, A64_K512_HI, load16(p + 16));
+		x2 = fold_pmull(x2, A64_K512_LO, A64_K512_HI, load16(p + 32));
+		x3 = fold_pmull(x3, A64_K512_LO, A64_K512_HI, load16(p + 48));
+		p += 64;
+		len -= 64;
+	}
+	x1 = fold_pmull(x0, A64_K128_LO, A64_K128_HI, x1);
+	x2 = fold_pmull(x1, A64_K128_LO, A64_K128_HI, x2);
+	x3 = fold_pmull(x2, A64_K128_LO, A64_K128_HI, x3);
+	while (len >= 16) {
+		x3 = fold_pmull(x3, A64_K128_LO, A64_K128_HI, load16(p));
+		p += 16;
+		len -= 16;
+	}
+	vst1q_u8(tmp, vreinterpretq_u8_u64(x3));
+	return crc16_slice8(crc16_slice8(0, tmp, sizeof(tmp)), p, len);
+}
+
+static int has_pmull(void)
+{
+	return (getauxval(AT_HWCAP) & HWCAP_PMULL) != 0;
+}
+#endif
+
 static const struct hwf_crc16_impl impls[] = {
 	{ "bitwise", crc16_bitwise, always },
 	{ "slice8", crc16_slice8, always },
 #if defined(__x86_64__) && defined(__GNUC__)
 	{ "pclmul", crc16_pclmul, has_pclmul },
 	{ "vpclmul-avx2", crc16_vpclmul, has_vpclmul },
+#endif
+#if defined(__aarch64__) && defined(__GNUC__)
+	{ "pmull", crc16_pmull, has_pmull },
 #endif
 };
 
@@ -220,6 +292,10 @@ uint16_t hwf_crc16_update(uint16_t reg, const void *buf, size_t len)
 		return crc16_vpclmul(reg, buf, len);
 	if (len >= 64 && __builtin_cpu_supports("pclmul"))
 		return crc16_pclmul(reg, buf, len);
+#endif
+#if defined(__aarch64__) && defined(__GNUC__)
+	if (len >= 64 && has_pmull())
+		return crc16_pmull(reg, buf, len);
 #endif
 	return crc16_slice8(reg, buf, len);
 }

@@ -5,7 +5,8 @@
  * Huawei UPDATE.APP header and data block, and the hot loop of `app check`.
  *
  * The fastest implementation the CPU supports is picked at run time
- * (PCLMULQDQ or AVX2+VPCLMULQDQ folding on x86-64, slicing-by-8 elsewhere).
+ * (PCLMULQDQ or AVX2+VPCLMULQDQ folding on x86-64, PMULL folding on arm64,
+ * slicing-by-8 elsewhere).
  */
 #ifndef HWF_CRC16_H
 #define HWF_CRC16_H
