@@ -140,3 +140,21 @@ run_hw 2 "unknown option is usage" app list --bogus pkg.APP
 run_hw 0 "--version" --version
 run_hw 0 "help app check" help app check
 expect_in "$T/out" "usage: hwflash app check" "help text for a subcommand"
+
+# zip64 records (as written for members over 4 GiB) on a small member.
+python3 - <<'PY'
+import zipfile
+with zipfile.ZipFile("z64.zip", "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
+    with open("pkg.APP", "rb") as f, z.open("dload/UPDATE.APP", "w", force_zip64=True) as m:
+        m.write(f.read())
+PY
+run_hw 0 "check inside a zip with zip64 records" app check z64.zip
+
+# Progress: a bar on a terminal, nothing when stderr is not one.
+run_hw 0 "check with stderr not a terminal" app check pkg.APP
+check "no progress bar when not a terminal" sh -c "! grep -q 'checking' '$T/err'"
+if command -v script > /dev/null; then
+	script -qec "'$HWFLASH' app check pkg.APP" /dev/null > tty.txt 2>&1
+	expect_in tty.txt "checking" "progress bar drawn on a terminal"
+	expect_in tty.txt "100.0%" "progress bar reaches 100%"
+fi
