@@ -32,7 +32,7 @@ objs = $(patsubst %.c,$(1)/%.o,$(2))
 B  := build
 BA := build-asan
 
-.PHONY: all asan check unit integration demo bench deps install clean format fuzz
+.PHONY: all asan check unit integration demo bench deps install clean format fuzz fuzz-replay
 all: $(B)/hwflash $(B)/test_unit $(if $(wildcard tests/sim/fbsim_main.c),$(B)/fbsim)
 asan: $(BA)/hwflash $(BA)/test_unit
 
@@ -74,6 +74,36 @@ $(B)/fbsim: $(call objs,$(B),$(SIM_SRC) $(LIB_SRC))
 $(B)/bench_crc: $(call objs,$(B),bench/crc_bench.c formats/crc16.c)
 	$(CC) $(BASEFLAGS) $(OPT) $^ -o $@
 
+# --- fuzzing --------------------------------------------------------------
+# tests/fuzz/fuzz_<target>.c with seeds in tests/fuzz/corpus/<target>/.
+# `make fuzz` runs each target FUZZ_SECONDS under libFuzzer (clang); new
+# inputs go to build-fuzz/, the committed seeds stay as they are.  `make
+# check` replays every committed input under gcc's ASan/UBSan.
+FUZZ_SECONDS ?= 30
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -g -O1 -pthread \
+                -fsanitize=fuzzer,address,undefined -Iformats -Iprotocol
+
+fuzz: deps
+	@mkdir -p build-fuzz
+	@set -e; for t in $(FUZZ_NAMES); do \
+	  clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) tests/fuzz/fuzz_$$t.c $(LIB_SRC) -o build-fuzz/fuzz_$$t $(PKG_LIBS); \
+	  mkdir -p build-fuzz/corpus-$$t; \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus-$$t tests/fuzz/corpus/$$t \
+	    2>&1 | grep -E 'stat::number_of_executed_units|cov:.*DONE|ERROR|SUMMARY' ; \
+	  if ls build-fuzz/crash-$$t-* >/dev/null 2>&1; then echo "fuzz $$t: crash saved in build-fuzz/"; exit 1; fi; \
+	done
+
+$(BA)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(call objs,$(BA),$(LIB_SRC))
+	$(CC) $(BASEFLAGS) $(ASANFLAGS) $^ -o $@ $(PKG_LIBS)
+
+fuzz-replay: $(patsubst %,$(BA)/fuzz_%,$(FUZZ_NAMES))
+	@for t in $(FUZZ_NAMES); do printf '%s: ' $$t; \
+	  ASAN_OPTIONS=detect_leaks=1 $(BA)/fuzz_$$t tests/fuzz/corpus/$$t || exit 1; done
+
 # --- set-up ----------------------------------------------------------------
 deps:
 	@sh tests/deps.sh
@@ -85,6 +115,8 @@ check: deps
 	$(MAKE) all asan
 	@echo "== unit tests under -fsanitize=address,undefined"
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BA)/test_unit
+	@echo "== fuzz corpus replay under -fsanitize=address,undefined"
+	@$(MAKE) --no-print-directory fuzz-replay
 	@echo "== integration tests (real hwflash binary)"
 	@HWFLASH=$(CURDIR)/$(B)/hwflash HWFLASH_ASAN=$(CURDIR)/$(BA)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim \
 	  sh tests/integration/run.sh > $(B)/integration.log 2>&1; rc=$$?; \
@@ -116,4 +148,4 @@ format:
 	clang-format -i formats/*.[ch] protocol/*.[ch] host/*.[ch] tests/unit/*.[ch] tests/sim/*.[ch]
 
 clean:
-	rm -rf $(B) $(BA)
+	rm -rf $(B) $(BA) build-fuzz

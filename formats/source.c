@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <unzip.h>
 
-enum src_kind { SRC_FILE, SRC_WINDOW, SRC_ZIP };
+enum src_kind { SRC_FILE, SRC_WINDOW, SRC_ZIP, SRC_MEM };
 
 struct hwf_source {
 	enum src_kind kind;
@@ -21,6 +21,8 @@ struct hwf_source {
 	/* SRC_WINDOW: [base, base + size) of parent */
 	struct hwf_source *parent;
 	uint64_t base;
+	/* SRC_MEM */
+	const uint8_t *mem;
 	/* SRC_ZIP (deflated): a stream positioned at pos */
 	unzFile zip;
 	char *zip_path, *member;
@@ -76,6 +78,20 @@ int hwf_source_open_file(struct hwf_source **out, const char *path, struct hwf_e
 	} else {
 		s->size = (uint64_t)st.st_size;
 	}
+	*out = s;
+	return 0;
+}
+
+int hwf_source_open_mem(struct hwf_source **out, const void *buf, size_t len, const char *name,
+			struct hwf_err *e)
+{
+	struct hwf_source *s = src_new(SRC_MEM, name);
+
+	*out = NULL;
+	if (!s)
+		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	s->mem = buf;
+	s->size = len;
 	*out = s;
 	return 0;
 }
@@ -271,6 +287,9 @@ int64_t hwf_source_pread(struct hwf_source *s, void *buf, size_t len, uint64_t o
 		return hwf_source_pread(s->parent, buf, len, s->base + off, e);
 	case SRC_ZIP:
 		return zip_read(s, buf, len, off, e);
+	case SRC_MEM:
+		memcpy(buf, s->mem + off, len);
+		return (int64_t)len;
 	case SRC_FILE:
 		break;
 	}
@@ -318,7 +337,7 @@ int hwf_source_random_access(const struct hwf_source *s)
 {
 	if (s->kind == SRC_WINDOW)
 		return hwf_source_random_access(s->parent);
-	return s->kind == SRC_FILE;
+	return s->kind == SRC_FILE || s->kind == SRC_MEM;
 }
 
 int hwf_source_fd(const struct hwf_source *s, uint64_t *base)

@@ -22,6 +22,13 @@ typedef void (*hwf_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 int hwf_source_open_file(struct hwf_source **out, const char *path, struct hwf_err *e);
 
 /*
+ * @len bytes at @buf (borrowed: keep it alive while the source is open).
+ * For tests and fuzzing; random access.
+ */
+int hwf_source_open_mem(struct hwf_source **out, const void *buf, size_t len, const char *name,
+			struct hwf_err *e);
+
+/*
  * A window [@off, @off + @size) of @parent.  The window borrows @parent,
  * which must stay open until the window is closed.  Fails with HWF_ETRUNC
  * when the window reaches past the end of the parent.

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+/* libFuzzer target: UPDATE.APP parse, list, verify (1 and 2 threads), extract. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "updateapp.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hwf_source *src;
+	struct hwf_app *app;
+	struct hwf_err e = { 0 };
+	struct hwf_app_check res;
+	int fd;
+
+	if (hwf_source_open_mem(&src, data, size, "fuzz", &e))
+		return 0;
+	if (hwf_app_open(&app, src, &e) == 0) {
+		for (size_t i = 0; i < hwf_app_count(app); i++) {
+			char name[64];
+
+			hwf_app_output_name(hwf_app_entry(app, i), name, sizeof(name));
+		}
+		if (hwf_app_verify(app, NULL, (unsigned)(size % 2) + 1, &res, NULL, NULL, &e) == 0)
+			hwf_app_check_free(&res);
+		fd = open("/dev/null", O_WRONLY);
+		for (size_t i = 0; i < hwf_app_count(app) && i < 8; i++)
+			hwf_app_extract(app, i, fd, (int)(i & 1), NULL, NULL, NULL, &e);
+		close(fd);
+		hwf_app_close(app);
+	}
+	hwf_source_close(src);
+	return 0;
+}
