@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+#include <CUnit/CUnit.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "appplan.h"
+#include "bytes.h"
+#include "sparse.h"
+#include "testutil.h"
+
+static char *dir;
+
+static int setup(void)
+{
+	dir = tu_mkdtemp();
+	return dir ? 0 : -1;
+}
+
+static int teardown(void)
+{
+	tu_rmtree(dir);
+	free(dir);
+	return 0;
+}
+
+struct pkg {
+	struct hwf_source *src;
+	struct hwf_app *app;
+};
+
+/* Pack entries; an entry whose name starts with '~' gets a sparse header. */
+static void make(struct pkg *p, const char *const *names, size_t n)
+{
+	struct hwf_app_pack_item it[16];
+	struct hwf_app_pack_opts po = { "HW", "2026.01.01", "00.00.00", 1 };
+	struct hwf_err e = { 0 };
+	uint8_t data[64][100];
+	char *out = tu_path(dir, "plan.app");
+	int fd;
+
+	for (size_t i = 0; i < n; i++) {
+		tu_random(data[i], sizeof(data[i]), i);
+		it[i].name = names[i];
+		if (names[i][0] == '~') {
+			put_le32(data[i], HWF_SPARSE_MAGIC);
+			it[i].name = names[i] + 1;
+		}
+		CU_ASSERT_EQUAL(hwf_source_open_mem(&it[i].src, data[i], sizeof(data[i]), "m", &e), 0);
+		it[i].seq = 0;
+	}
+	fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CU_ASSERT_EQUAL(hwf_app_pack(fd, it, n, &po, NULL, NULL, &e), 0);
+	close(fd);
+	for (size_t i = 0; i < n; i++)
+		hwf_source_close(it[i].src);
+	CU_ASSERT_EQUAL(hwf_source_open_file(&p->src, out, &e), 0);
+	CU_ASSERT_EQUAL(hwf_app_open(&p->app, p->src, &e), 0);
+	free(out);
+}
+
+static void unmake(struct pkg *p)
+{
+	hwf_app_close(p->app);
+	hwf_source_close(p->src);
+}
+
+static void test_default_mapping_and_order(void)
+{
+	static const char *const names[] = { "SYSTEM", "BOOT",	   "FASTBOOT", "CURVER",
+					     "XLOADER", "HISIUFS_GPT", "RECOVERY_RAMDISK" };
+	struct hwf_plan_step *st;
+	struct hwf_err e = { 0 };
+	struct pkg p;
+	size_t n;
+
+	make(&p, names, 7);
+	CU_ASSERT_EQUAL_FATAL(hwf_plan_build(p.app, NULL, 0, NULL, 0, &st, &n, &e), 0);
+	/* CRC and CURVER are left out; ptable, xloader, fastboot first. */
+	CU_ASSERT_EQUAL_FATAL(n, 6);
+	CU_ASSERT_STRING_EQUAL(st[0].partition, "ptable");
+	CU_ASSERT_STRING_EQUAL(st[1].partition, "xloader");
+	CU_ASSERT_STRING_EQUAL(st[2].partition, "fastboot");
+	CU_ASSERT_STRING_EQUAL(st[3].partition, "system");
+	CU_ASSERT_STRING_EQUAL(st[4].partition, "boot");
+	CU_ASSERT_STRING_EQUAL(st[5].partition, "recovery_ramdisk");
+	free(st);
+	unmake(&p);
+}
+
+static void test_named_selection_and_map(void)
+{
+	static const char *const names[] = { "SYSTEM", "BOOT", "RECOVERY" };
+	static const char *const want[] = { "recovery", "BOOT" };
+	struct hwf_plan_map map = { "boot", "boot_a" };
+	struct hwf_plan_step *st;
+	struct hwf_err e = { 0 };
+	struct pkg p;
+	size_t n;
+
+	make(&p, names, 3);
+	CU_ASSERT_EQUAL_FATAL(hwf_plan_build(p.app, want, 2, &map, 1, &st, &n, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(st[0].partition, "boot_a");
+	CU_ASSERT_STRING_EQUAL(st[1].partition, "recovery");
+	free(st);
+	{
+		static const char *const crc[] = { "CRC" };
+		static const char *const none[] = { "VENDOR" };
+
+		CU_ASSERT_EQUAL(hwf_plan_build(p.app, crc, 1, NULL, 0, &st, &n, &e), HWF_EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "never flashed"));
+		CU_ASSERT_EQUAL(hwf_plan_build(p.app, none, 1, NULL, 0, &st, &n, &e),
+				HWF_ENOTFOUND);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "VENDOR"));
+	}
+	unmake(&p);
+}
+
+static void test_split_entries(void)
+{
+	static const char *const sparse[] = { "~SUPER", "~SUPER", "BOOT" };
+	static const char *const raw[] = { "SUPER", "SUPER" };
+	static const char *const want[] = { "super" };
+	struct hwf_plan_step *st;
+	struct hwf_err e = { 0 };
+	struct pkg p;
+	size_t n;
+
+	make(&p, sparse, 3);
+	CU_ASSERT_EQUAL_FATAL(hwf_plan_build(p.app, want, 1, NULL, 0, &st, &n, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(st[0].partition, "super");
+	CU_ASSERT_STRING_EQUAL(st[1].partition, "super");
+	CU_ASSERT_EQUAL(st[0].piece, 1);
+	CU_ASSERT_EQUAL(st[1].piece, 2);
+	CU_ASSERT_EQUAL(st[1].pieces, 2);
+	free(st);
+	unmake(&p);
+	make(&p, raw, 2);
+	CU_ASSERT_EQUAL(hwf_plan_build(p.app, NULL, 0, NULL, 0, &st, &n, &e), HWF_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not a sparse image"));
+	unmake(&p);
+}
+
+void hwf_suite_appplan(void)
+{
+	CU_pSuite s = CU_add_suite("appplan", setup, teardown);
+
+	CU_add_test(s, "default mapping and order", test_default_mapping_and_order);
+	CU_add_test(s, "named selection, --map, refusals", test_named_selection_and_map);
+	CU_add_test(s, "split entries: sparse pieces in order, raw refused", test_split_entries);
+}
