@@ -51,5 +51,7 @@ int cli_run_group(struct hwf_cli *cli, const char *group, const struct hwf_comma
  */
 int cmd_app(struct hwf_cli *cli, int argc, char **argv);
 extern const struct hwf_command hwf_app_commands[];
+int cmd_image(struct hwf_cli *cli, int argc, char **argv);
+extern const struct hwf_command hwf_image_commands[];
 
 #endif

@@ -18,6 +18,8 @@ static const struct hwf_command commands[] = {
 	/* Keep this order: it is the order of 'hwflash --help'. */
 	{ "app", cmd_app, "app list|check|extract|pack ...",
 	  "Huawei UPDATE.APP packages (or a firmware .zip holding one).", hwf_app_commands },
+	{ "image", cmd_image, "image info|check|unpack ...",
+	  "What is this file, and is it whole and sound to flash?", hwf_image_commands },
 	{ "help", cmd_help, "help [COMMAND [SUBCOMMAND]]", "Show help for a command.", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+#include "avb.h"
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bytes.h"
+
+#define VBMETA_MAX (1u << 20)	/* vbmeta blobs are a few KiB; refuse silly sizes */
+#define TAG_HASH 2
+
+int hwf_avb_read_footer(struct hwf_source *src, struct hwf_avb_footer *f, struct hwf_err *e)
+{
+	uint64_t size = hwf_source_size(src);
+	uint8_t b[64];
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	if (size < 64)
+		return 0;
+	rc = hwf_source_read_exact(src, b, 64, size - 64, e);
+	if (rc)
+		return rc;
+	if (memcmp(b, "AVBf", 4))
+		return 0;
+	f->major = get_be32(b + 4);
+	f->minor = get_be32(b + 8);
+	f->original_image_size = get_be64(b + 12);
+	f->vbmeta_offset = get_be64(b + 20);
+	f->vbmeta_size = get_be64(b + 28);
+	return 1;
+}
+
+static int in_range(uint64_t off, uint64_t len, uint64_t limit)
+{
+	return off <= limit && len <= limit - off;
+}
+
+/* Load the vbmeta blob (bounded) and check it; *out is malloc'ed. */
+static int load(struct hwf_source *src, uint64_t off, uint64_t len, uint8_t **out,
+		struct hwf_err *e)
+{
+	const char *fn = hwf_source_name(src);
+	uint64_t auth, aux;
+	uint8_t *v;
+	int rc;
+
+	*out = NULL;
+	if (len < 256 || len > VBMETA_MAX)
+		return hwf_err_set(e, HWF_EFORMAT, "%s: vbmeta size %llu is impossible", fn,
+				   (unsigned long long)len);
+	if (!in_range(off, len, hwf_source_size(src)))
+		return hwf_err_set(e, HWF_ETRUNC, "%s: vbmeta at byte %llu reaches past the end",
+				   fn, (unsigned long long)off);
+	v = malloc(len);
+	if (!v)
+		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	rc = hwf_source_read_exact(src, v, len, off, e);
+	if (rc)
+		goto fail;
+	rc = HWF_EFORMAT;
+	if (memcmp(v, "AVB0", 4)) {
+		hwf_err_set(e, rc, "%s: no vbmeta (AVB0) where the footer points (byte %llu)", fn,
+			    (unsigned long long)off);
+		goto fail;
+	}
+	if (get_be32(v + 4) != 1) {
+		hwf_err_set(e, rc, "%s: vbmeta needs libavb %u.x", fn, get_be32(v + 4));
+		goto fail;
+	}
+	auth = get_be64(v + 12);
+	aux = get_be64(v + 20);
+	if (auth % 64 || aux % 64 || !in_range(256, auth, len) || !in_range(256 + auth, aux, len) ||
+	    v[128 + 47] != 0 ||
+	    !in_range(get_be64(v + 32), get_be64(v + 40), auth) ||
+	    !in_range(get_be64(v + 48), get_be64(v + 56), auth) ||
+	    !in_range(get_be64(v + 64), get_be64(v + 72), aux) ||
+	    !in_range(get_be64(v + 80), get_be64(v + 88), aux) ||
+	    !in_range(get_be64(v + 96), get_be64(v + 104), aux)) {
+		hwf_err_set(e, rc, "%s: vbmeta header is inconsistent (block sizes or ranges)", fn);
+		goto fail;
+	}
+	*out = v;
+	return 0;
+fail:
+	free(v);
+	return rc;
+}
+
+/* Find the first HASH descriptor: body pointer and its length. */
+static const uint8_t *find_hash(const uint8_t *v, uint64_t *blen)
+{
+	uint64_t auth = get_be64(v + 12);
+	const uint8_t *aux = v + 256 + auth;
+	uint64_t off = get_be64(v + 96), end = off + get_be64(v + 104);
+
+	while (off + 16 <= end) {
+		uint64_t tag = get_be64(aux + off), nb = get_be64(aux + off + 8);
+
+		if (nb > end - off - 16)
+			return NULL;
+		if (tag == TAG_HASH && nb >= 132 - 16) {
+			*blen = nb + 16;
+			return aux + off;
+		}
+		off += 16 + nb;
+	}
+	return NULL;
+}
+
+int hwf_avb_parse_vbmeta(struct hwf_source *src, uint64_t off, uint64_t len,
+			 struct hwf_avb_info *info, struct hwf_err *e)
+{
+	const uint8_t *d;
+	uint64_t dlen;
+	uint8_t *v;
+	int rc = load(src, off, len, &v, e);
+
+	memset(info, 0, sizeof(*info));
+	if (rc)
+		return rc;
+	info->algorithm = get_be32(v + 28);
+	info->rollback_index = get_be64(v + 112);
+	info->flags = get_be32(v + 120);
+	memcpy(info->release, v + 128, 48);
+	if (get_be64(v + 72)) {
+		const uint8_t *aux = v + 256 + get_be64(v + 12);
+
+		info->has_key = 1;
+		EVP_Digest(aux + get_be64(v + 64), get_be64(v + 72), info->key_sha1, NULL,
+			   EVP_sha1(), NULL);
+	}
+	d = find_hash(v, &dlen);
+	if (d) {
+		uint32_t nl = get_be32(d + 56), sl = get_be32(d + 60), dl = get_be32(d + 64);
+
+		if ((uint64_t)132 + nl + sl + dl <= dlen) {
+			info->has_hash = 1;
+			info->image_size = get_be64(d + 16);
+			memcpy(info->hash_alg, d + 24, 32);
+			memcpy(info->partition, d + 132, nl < sizeof(info->partition) - 1
+								? nl
+								: sizeof(info->partition) - 1);
+		}
+	}
+	free(v);
+	return 0;
+}
+
+int hwf_avb_check_digest(struct hwf_source *src, uint64_t vbmeta_off, uint64_t vbmeta_len,
+			 struct hwf_avb_info *info, hwf_progress_fn progress, void *pctx,
+			 struct hwf_err *e)
+{
+	const uint8_t *d;
+	const EVP_MD *md;
+	EVP_MD_CTX *ctx = NULL;
+	uint8_t *v, *buf = NULL, out[EVP_MAX_MD_SIZE];
+	uint64_t dlen;
+	unsigned outlen = 0;
+	int rc = load(src, vbmeta_off, vbmeta_len, &v, e);
+
+	if (rc)
+		return rc;
+	info->digest_ok = 0;
+	d = find_hash(v, &dlen);
+	if (!d) {
+		rc = hwf_err_set(e, HWF_ENOTFOUND, "%s: vbmeta has no hash descriptor",
+				 hwf_source_name(src));
+		goto out;
+	}
+	{
+		uint64_t isz = get_be64(d + 16);
+		uint32_t nl = get_be32(d + 56), sl = get_be32(d + 60), dl = get_be32(d + 64);
+		char alg[33] = { 0 };
+
+		memcpy(alg, d + 24, 32);
+		md = !strcasecmp(alg, "sha256") ? EVP_sha256()
+		     : !strcasecmp(alg, "sha512") ? EVP_sha512()
+						  : NULL;
+		if (!md) {
+			rc = hwf_err_set(e, HWF_EUNSUPPORTED, "%s: hash algorithm '%s' unknown",
+					 hwf_source_name(src), alg);
+			goto out;
+		}
+		if ((uint64_t)132 + nl + sl + dl > dlen || dl != (uint32_t)EVP_MD_size(md) ||
+		    isz > hwf_source_size(src)) {
+			rc = hwf_err_set(e, HWF_EFORMAT,
+					 "%s: hash descriptor is inconsistent (sizes)",
+					 hwf_source_name(src));
+			goto out;
+		}
+		ctx = EVP_MD_CTX_new();
+		buf = malloc(1 << 20);
+		if (!ctx || !buf || !EVP_DigestInit_ex(ctx, md, NULL)) {
+			rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
+			goto out;
+		}
+		EVP_DigestUpdate(ctx, d + 132 + nl, sl);
+		for (uint64_t off = 0; off < isz;) {
+			size_t want = isz - off < (1u << 20) ? (size_t)(isz - off) : (1u << 20);
+
+			rc = hwf_source_read_exact(src, buf, want, off, e);
+			if (rc)
+				goto out;
+			EVP_DigestUpdate(ctx, buf, want);
+			off += want;
+			if (progress)
+				progress(pctx, off, isz);
+		}
+		EVP_DigestFinal_ex(ctx, out, &outlen);
+		info->digest_ok = outlen == dl && !memcmp(out, d + 132 + nl + sl, dl);
+	}
+out:
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	free(v);
+	return rc;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Android Verified Boot: the footer at the end of a partition image (AVBf)
+ * and the vbmeta structure it points at (AVB0), big-endian.  Structural
+ * checks as libavb's avb_vbmeta_image_verify, and the hash descriptor's
+ * digest recomputed over the image.  Facts: fastboot-protocol.md §6.2.
+ * Signature verification against a user's key is not written yet.
+ */
+#ifndef HWF_AVB_H
+#define HWF_AVB_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "source.h"
+
+struct hwf_avb_footer {
+	uint32_t major, minor;
+	uint64_t original_image_size;
+	uint64_t vbmeta_offset, vbmeta_size;
+};
+
+struct hwf_avb_info {
+	uint32_t algorithm;		/* 0 = NONE (unsigned) */
+	uint64_t rollback_index;
+	uint32_t flags;			/* bit0 hashtree disabled, bit1 verification disabled */
+	char release[49];
+	int has_key;
+	uint8_t key_sha1[20];		/* SHA-1 of the embedded public key */
+	int has_hash;			/* a HASH descriptor was found */
+	char partition[64];		/* its partition name */
+	char hash_alg[33];
+	uint64_t image_size;		/* its image_size */
+	int digest_ok;			/* set by hwf_avb_check_digest */
+};
+
+/* 1 and @f filled when the last 64 bytes of @src are an AVB footer, 0 when not. */
+int hwf_avb_read_footer(struct hwf_source *src, struct hwf_avb_footer *f, struct hwf_err *e);
+
+/*
+ * Parse and check the vbmeta at [@off, @off + @len) of @src.  Fills @info
+ * (first HASH descriptor).  HWF_EFORMAT with a sentence when a structural
+ * check fails.
+ */
+int hwf_avb_parse_vbmeta(struct hwf_source *src, uint64_t off, uint64_t len,
+			 struct hwf_avb_info *info, struct hwf_err *e);
+
+/*
+ * Recompute H(salt || image[0:image_size]) of the hash descriptor found by
+ * hwf_avb_parse_vbmeta and compare; sets info->digest_ok.  Streams.
+ */
+int hwf_avb_check_digest(struct hwf_source *src, uint64_t vbmeta_off, uint64_t vbmeta_len,
+			 struct hwf_avb_info *info, hwf_progress_fn progress, void *pctx,
+			 struct hwf_err *e);
+
+#endif

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The image checker: sniff the content, then check the structure of what
+ * it is (boot image layout against the file size, the v0-v2 id, the AVB
+ * footer and its hash descriptor), and the user's own expectations
+ * (partition, SHA-256).  Every finding is a sentence for a person.
+ */
+#include "imagecheck.h"
+
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "avb.h"
+#include "bootimg.h"
+
+static void add(struct hwf_image_report *r, enum hwf_severity sev, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void add(struct hwf_image_report *r, enum hwf_severity sev, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sev == HWF_SEV_ERROR)
+		r->ok = 0;
+	if (r->nfind >= HWF_IMAGE_MAX_FINDINGS)
+		return;
+	r->find[r->nfind].severity = sev;
+	va_start(ap, fmt);
+	vsnprintf(r->find[r->nfind].text, sizeof(r->find[0].text), fmt, ap);
+	va_end(ap);
+	r->nfind++;
+}
+
+static const char *base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static void mib(uint64_t n, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.1f MiB", (double)n / (1024.0 * 1024.0));
+}
+
+static int is_boot_partition(const char *p)
+{
+	static const char *const names[] = { "boot", "recovery", "recovery_ramdisk", "init_boot",
+					     "erecovery", "erecovery_ramdisk", "boot_a", "boot_b",
+					     "recovery_a", "recovery_b", "init_boot_a", "init_boot_b" };
+
+	for (size_t i = 0; p && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(p, names[i]))
+			return 1;
+	return 0;
+}
+
+static int sha256_file(struct hwf_source *src, uint8_t out[32], hwf_progress_fn progress,
+		       void *pctx, struct hwf_err *e)
+{
+	uint64_t size = hwf_source_size(src);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t *buf = malloc(1 << 20);
+	int rc = 0;
+
+	if (!ctx || !buf || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (uint64_t off = 0; off < size;) {
+		size_t want = size - off < (1u << 20) ? (size_t)(size - off) : (1u << 20);
+
+		rc = hwf_source_read_exact(src, buf, want, off, e);
+		if (rc)
+			goto out;
+		EVP_DigestUpdate(ctx, buf, want);
+		off += want;
+		if (progress)
+			progress(pctx, off, size);
+	}
+	EVP_DigestFinal_ex(ctx, out, NULL);
+out:
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	return rc;
+}
+
+static void check_bootimg(struct hwf_source *src, const char *fn, struct hwf_image_report *r,
+			  uint64_t limit, struct hwf_err *e)
+{
+	struct hwf_bootimg b;
+	char a[32], c[32];
+	uint8_t id[20], id2[20];
+
+	if (hwf_bootimg_parse(src, &b, e)) {
+		add(r, HWF_SEV_ERROR, "%s", e->msg);
+		return;
+	}
+	add(r, HWF_SEV_INFO, "%s header v%u, page size %u%s%s%s", b.vendor ? "vendor_boot" : "boot image",
+	    b.header_version, b.page_size, b.os_version[0] ? ", Android " : "", b.os_version,
+	    b.legacy_dt_size ? " (legacy dt appended)" : "");
+	if (b.needed > limit) {
+		mib(b.needed, a, sizeof(a));
+		mib(limit, c, sizeof(c));
+		add(r, HWF_SEV_ERROR, "truncated: header says %s (%llu bytes), file has %s (%llu bytes)",
+		    a, (unsigned long long)b.needed, c, (unsigned long long)limit);
+		return;
+	}
+	for (size_t i = 0; i < b.nsec; i++)
+		if (!strcmp(b.sec[i].name, b.vendor ? "vendor_ramdisk" : "ramdisk") &&
+		    b.sec[i].size == 0)
+			add(r, HWF_SEV_WARN, "%s: the ramdisk is empty", fn);
+	if (!b.vendor && b.header_version < 3 && hwf_bootimg_compute_id(src, &b, id, id2, e) == 0) {
+		if (memcmp(id, b.id, 20) && memcmp(id2, b.id, 20))
+			add(r, HWF_SEV_WARN,
+			    "the SHA-1 id in the header does not match the contents (some vendors "
+			    "fill it differently; a repacked image often has a stale one)");
+		else
+			add(r, HWF_SEV_INFO, "SHA-1 id matches the contents");
+	}
+}
+
+/* Returns the end of the data the footer protects (or the file size). */
+static uint64_t check_avb(struct hwf_source *src, const char *fn,
+			  const struct hwf_image_check_opts *o, struct hwf_image_report *r,
+			  hwf_progress_fn progress, void *pctx, struct hwf_err *e)
+{
+	uint64_t size = hwf_source_size(src);
+	struct hwf_avb_footer f;
+	struct hwf_avb_info info;
+	int rc = hwf_avb_read_footer(src, &f, e);
+
+	if (rc < 0) {
+		add(r, HWF_SEV_ERROR, "%s", e->msg);
+		return size;
+	}
+	if (rc == 0) {
+		if (is_boot_partition(o->partition))
+			add(r, HWF_SEV_WARN,
+			    "no AVB footer and no signature: a repacked image; a locked bootloader "
+			    "will reject it");
+		return size;
+	}
+	if (f.major > 1 || f.original_image_size > f.vbmeta_offset ||
+	    f.vbmeta_offset > size - 64 || f.vbmeta_size > size - 64 - f.vbmeta_offset) {
+		add(r, HWF_SEV_ERROR,
+		    "AVB footer is inconsistent with the file (image %llu, vbmeta at %llu + %llu, "
+		    "file %llu bytes)",
+		    (unsigned long long)f.original_image_size, (unsigned long long)f.vbmeta_offset,
+		    (unsigned long long)f.vbmeta_size, (unsigned long long)size);
+		return size;
+	}
+	if (hwf_avb_parse_vbmeta(src, f.vbmeta_offset, f.vbmeta_size, &info, e)) {
+		add(r, HWF_SEV_ERROR, "%s", e->msg);
+		return f.original_image_size;
+	}
+	add(r, HWF_SEV_INFO, "AVB footer: image %llu bytes, vbmeta %llu bytes, algorithm %u%s",
+	    (unsigned long long)f.original_image_size, (unsigned long long)f.vbmeta_size,
+	    info.algorithm, info.algorithm ? "" : " (NONE: not signed)");
+	if (info.has_key) {
+		char hex[41];
+
+		for (int i = 0; i < 20; i++)
+			snprintf(hex + 2 * i, 3, "%02x", info.key_sha1[i]);
+		add(r, HWF_SEV_INFO, "embedded public key SHA-1 %s", hex);
+	}
+	if (info.flags & 2)
+		add(r, HWF_SEV_WARN, "vbmeta flags disable verification");
+	if (!info.has_hash) {
+		add(r, HWF_SEV_ERROR, "AVB vbmeta has no hash descriptor for the image");
+		return f.original_image_size;
+	}
+	if (info.image_size != f.original_image_size)
+		add(r, HWF_SEV_ERROR, "AVB hash descriptor covers %llu bytes, the footer says %llu",
+		    (unsigned long long)info.image_size,
+		    (unsigned long long)f.original_image_size);
+	if (o->partition && strcmp(info.partition, o->partition) &&
+	    !(is_boot_partition(o->partition) && is_boot_partition(info.partition)))
+		add(r, HWF_SEV_ERROR, "%s is signed for partition '%s', not '%s'", fn,
+		    info.partition, o->partition);
+	else if (o->partition && strcmp(info.partition, o->partition))
+		add(r, HWF_SEV_WARN, "%s is signed for partition '%s', flashing it to '%s'", fn,
+		    info.partition, o->partition);
+	if (hwf_avb_check_digest(src, f.vbmeta_offset, f.vbmeta_size, &info, progress, pctx, e))
+		add(r, HWF_SEV_ERROR, "%s", e->msg);
+	else if (!info.digest_ok)
+		add(r, HWF_SEV_ERROR,
+		    "AVB %s digest of the image differs from the one in vbmeta: the image was "
+		    "changed after signing",
+		    info.hash_alg);
+	else
+		add(r, HWF_SEV_INFO, "AVB %s digest matches", info.hash_alg);
+	if (o->key_path)
+		add(r, HWF_SEV_WARN,
+		    "--key given, but signature verification is not implemented yet: not checked");
+	return f.original_image_size;
+}
+
+int hwf_image_check(struct hwf_source *src, const struct hwf_image_check_opts *o,
+		    struct hwf_image_report *r, hwf_progress_fn progress, void *pctx,
+		    struct hwf_err *e)
+{
+	static const struct hwf_image_check_opts none;
+	const char *fn = base(hwf_source_name(src));
+	struct hwf_sniff sn;
+	char why[256];
+	uint64_t limit;
+	int rc;
+
+	if (!o)
+		o = &none;
+	memset(r, 0, sizeof(*r));
+	r->ok = 1;
+	rc = hwf_sniff_source(src, &sn, e);
+	if (rc)
+		return rc;
+	r->kind = sn.kind;
+	switch (sn.kind) {
+	case HWF_KIND_BOOTIMG:
+	case HWF_KIND_VENDOR_BOOT:
+		limit = check_avb(src, fn, o, r, progress, pctx, e);
+		check_bootimg(src, fn, r, limit, e);
+		if (o->partition && sn.kind == HWF_KIND_VENDOR_BOOT && is_boot_partition(o->partition))
+			add(r, HWF_SEV_ERROR, "%s is a vendor_boot image, not for %s", fn,
+			    o->partition);
+		if (o->partition && sn.kind == HWF_KIND_BOOTIMG &&
+		    !strncmp(o->partition, "vendor_boot", 11))
+			add(r, HWF_SEV_ERROR, "%s is a boot image, not a vendor_boot image", fn);
+		break;
+	case HWF_KIND_AVB_FOOTER:
+		check_avb(src, fn, o, r, progress, pctx, e);
+		if (is_boot_partition(o->partition))
+			add(r, HWF_SEV_ERROR, "%s has an AVB footer but no ANDROID! header: not a "
+					      "boot image", fn);
+		break;
+	case HWF_KIND_SPARSE:
+	case HWF_KIND_VBMETA:
+	case HWF_KIND_EXT4:
+	case HWF_KIND_UNKNOWN:
+		if (is_boot_partition(o->partition)) {
+			hwf_sniff_explain(&sn, why, sizeof(why));
+			add(r, HWF_SEV_ERROR, "%s %s, not a boot image", fn, why);
+		}
+		break;
+	default:
+		hwf_sniff_explain(&sn, why, sizeof(why));
+		add(r, HWF_SEV_ERROR, "%s %s", fn, why);
+		break;
+	}
+	if (o->sha256_hex) {
+		uint8_t d[32];
+		char hex[65];
+
+		rc = sha256_file(src, d, progress, pctx, e);
+		if (rc)
+			return rc;
+		for (int i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", d[i]);
+		if (strcasecmp(hex, o->sha256_hex))
+			add(r, HWF_SEV_ERROR, "SHA-256 differs from the one you gave (file has %s)", hex);
+		else
+			add(r, HWF_SEV_INFO, "SHA-256 matches the one you gave");
+	}
+	return 0;
+}

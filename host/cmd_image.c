@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: MIT
+/* hwflash image info | check | unpack */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "avb.h"
+#include "bootimg.h"
+#include "cli.h"
+#include "imagecheck.h"
+
+static int image_info(struct hwf_cli *cli, int argc, char **argv);
+static int image_check(struct hwf_cli *cli, int argc, char **argv);
+static int image_unpack(struct hwf_cli *cli, int argc, char **argv);
+
+const struct hwf_command hwf_image_commands[] = {
+	{ "info", image_info, "image info FILE [--json]",
+	  "What the file is, told by its content: boot image (header v0-v4), vendor_boot,\n"
+	  "sparse, vbmeta, an image with an AVB footer, or a web page, a zip, text...\n"
+	  "For boot images: version, page size, OS version and patch level, sections.",
+	  NULL },
+	{ "check", image_check,
+	  "image check FILE [--partition P] [--sha256 HEX] [--key KEY] [--json]",
+	  "Is the file whole and sound for that partition?  Exit 0 only when it is.\n"
+	  "Checks: what the content is, the boot image layout against the file size\n"
+	  "(truncation), the v0-v2 SHA-1 id, the AVB footer, vbmeta and the hash\n"
+	  "descriptor's digest, the partition the image was signed for, and the\n"
+	  "SHA-256 you give.  Findings are printed as sentences.",
+	  NULL },
+	{ "unpack", image_unpack, "image unpack FILE [-o DIR] [--force]",
+	  "Write the sections of a boot or vendor_boot image (kernel, ramdisk, second,\n"
+	  "dtb, ...) into DIR, one file each.",
+	  NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+int cmd_image(struct hwf_cli *cli, int argc, char **argv)
+{
+	return cli_run_group(cli, "image", hwf_image_commands, argc, argv);
+}
+
+struct image_opts {
+	struct hwf_image_check_opts chk;
+	const char *out;
+};
+
+enum { OPT_PARTITION = 300, OPT_SHA256, OPT_KEY, OPT_PRODUCT };
+
+static int parse(struct hwf_cli *cli, const char *name, int argc, char **argv,
+		 struct image_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "partition", required_argument, NULL, OPT_PARTITION },
+		{ "sha256", required_argument, NULL, OPT_SHA256 },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "product", required_argument, NULL, OPT_PRODUCT },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct hwf_command *c = NULL;
+	int ch;
+
+	for (c = hwf_image_commands; c->name && strcmp(c->name, name); c++)
+		;
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_PARTITION: o->chk.partition = optarg; break;
+		case OPT_SHA256: o->chk.sha256_hex = optarg; break;
+		case OPT_KEY: o->chk.key_path = optarg; break;
+		case OPT_PRODUCT: o->chk.product = optarg; break;
+		case 'o': o->out = optarg; break;
+		default:
+			return cli_usage(cli, c, "image %s: unknown option '%s'", name,
+					 argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage(cli, c, "image %s takes one FILE", name);
+	if (o->chk.sha256_hex && strlen(o->chk.sha256_hex) != 64)
+		return cli_usage(cli, c, "--sha256 wants 64 hex digits");
+	return 0;
+}
+
+static int open_src(struct hwf_cli *cli, const char *path, struct hwf_source **src)
+{
+	struct hwf_err e = { 0 };
+
+	if (hwf_source_open_file(src, path, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int image_info(struct hwf_cli *cli, int argc, char **argv)
+{
+	struct hwf_err e = { 0 };
+	struct image_opts o;
+	struct hwf_source *src;
+	struct hwf_sniff sn;
+	struct hwf_bootimg b;
+	struct hwf_avb_footer f;
+	int rc = parse(cli, "info", argc, argv, &o), isboot, hasf;
+
+	if (rc)
+		return rc;
+	rc = open_src(cli, argv[optind], &src);
+	if (rc)
+		return rc;
+	if (hwf_sniff_source(src, &sn, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		hwf_source_close(src);
+		return HWF_EXIT_FAIL;
+	}
+	isboot = (sn.kind == HWF_KIND_BOOTIMG || sn.kind == HWF_KIND_VENDOR_BOOT) &&
+		 hwf_bootimg_parse(src, &b, &e) == 0;
+	hasf = hwf_avb_read_footer(src, &f, &e) == 1;
+	if (cli->json) {
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "file", argv[optind]);
+		json_kv_str(&cli->ui, "kind", hwf_kind_name(sn.kind));
+		json_kv_uint(&cli->ui, "size", hwf_source_size(src));
+		if (isboot) {
+			json_kv_uint(&cli->ui, "header_version", b.header_version);
+			json_kv_uint(&cli->ui, "page_size", b.page_size);
+			json_kv_str(&cli->ui, "os_version", b.os_version);
+			json_kv_str(&cli->ui, "patch_level", b.patch_level);
+			json_kv_str(&cli->ui, "name", b.name);
+			json_kv_str(&cli->ui, "cmdline", b.cmdline);
+			json_kv_uint(&cli->ui, "needed", b.needed);
+			json_key(&cli->ui, "sections");
+			json_begin_array(&cli->ui);
+			for (size_t i = 0; i < b.nsec; i++) {
+				json_begin_object(&cli->ui);
+				json_kv_str(&cli->ui, "name", b.sec[i].name);
+				json_kv_uint(&cli->ui, "offset", b.sec[i].offset);
+				json_kv_uint(&cli->ui, "size", b.sec[i].size);
+				json_end_object(&cli->ui);
+			}
+			json_end_array(&cli->ui);
+		}
+		json_kv_bool(&cli->ui, "avb_footer", hasf);
+		if (hasf) {
+			json_kv_uint(&cli->ui, "avb_original_image_size", f.original_image_size);
+			json_kv_uint(&cli->ui, "avb_vbmeta_offset", f.vbmeta_offset);
+			json_kv_uint(&cli->ui, "avb_vbmeta_size", f.vbmeta_size);
+		}
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
+	} else {
+		char sz[32];
+
+		ui_size(hwf_source_size(src), sz, sizeof(sz));
+		ui_info(&cli->ui, "%s: %s, %s\n", argv[optind], hwf_kind_name(sn.kind), sz);
+		if (isboot) {
+			ui_info(&cli->ui, "  header version  %u%s\n", b.header_version,
+				b.legacy_dt_size ? " (with a legacy dt)" : "");
+			ui_info(&cli->ui, "  page size       %u\n", b.page_size);
+			if (b.os_version[0] || b.patch_level[0])
+				ui_info(&cli->ui, "  os version      %s  patch level %s\n",
+					b.os_version, b.patch_level);
+			if (b.name[0])
+				ui_info(&cli->ui, "  name            %s\n", b.name);
+			if (b.cmdline[0])
+				ui_info(&cli->ui, "  cmdline         %s\n", b.cmdline);
+			for (size_t i = 0; i < b.nsec; i++)
+				ui_info(&cli->ui, "  %-15s %llu bytes at %llu\n", b.sec[i].name,
+					(unsigned long long)b.sec[i].size,
+					(unsigned long long)b.sec[i].offset);
+		}
+		if (hasf)
+			ui_info(&cli->ui, "  AVB footer      image %llu bytes, vbmeta at %llu (%llu bytes)\n",
+				(unsigned long long)f.original_image_size,
+				(unsigned long long)f.vbmeta_offset, (unsigned long long)f.vbmeta_size);
+	}
+	hwf_source_close(src);
+	return HWF_EXIT_OK;
+}
+
+static const char *sev_name(enum hwf_severity s)
+{
+	return s == HWF_SEV_ERROR ? "error" : s == HWF_SEV_WARN ? "warning" : "info";
+}
+
+static int image_check(struct hwf_cli *cli, int argc, char **argv)
+{
+	struct hwf_image_report r;
+	struct hwf_err e = { 0 };
+	struct image_opts o;
+	struct hwf_source *src;
+	int rc = parse(cli, "check", argc, argv, &o);
+
+	if (rc)
+		return rc;
+	rc = open_src(cli, argv[optind], &src);
+	if (rc)
+		return rc;
+	ui_progress_begin(&cli->ui, "checking");
+	rc = hwf_image_check(src, &o.chk, &r, ui_progress_cb, &cli->ui, &e);
+	ui_progress_end(&cli->ui);
+	hwf_source_close(src);
+	if (rc) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	if (cli->json) {
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "file", argv[optind]);
+		json_kv_str(&cli->ui, "kind", hwf_kind_name(r.kind));
+		json_kv_bool(&cli->ui, "ok", r.ok);
+		json_key(&cli->ui, "findings");
+		json_begin_array(&cli->ui);
+		for (size_t i = 0; i < r.nfind; i++) {
+			json_begin_object(&cli->ui);
+			json_kv_str(&cli->ui, "severity", sev_name(r.find[i].severity));
+			json_kv_str(&cli->ui, "text", r.find[i].text);
+			json_end_object(&cli->ui);
+		}
+		json_end_array(&cli->ui);
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
+	} else {
+		for (size_t i = 0; i < r.nfind; i++)
+			if (r.find[i].severity != HWF_SEV_ERROR)
+				ui_info(&cli->ui, "  %-7s %s\n", sev_name(r.find[i].severity),
+					r.find[i].text);
+		if (r.ok)
+			ui_info(&cli->ui, "%s: OK (%s)%s%s\n", argv[optind], hwf_kind_name(r.kind),
+				o.chk.partition ? " for " : "",
+				o.chk.partition ? o.chk.partition : "");
+	}
+	if (!r.ok) {
+		/* The first error is the one line; the rest go after it. */
+		const char *base = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1
+							      : argv[optind];
+		int first = 1;
+
+		for (size_t i = 0; i < r.nfind; i++) {
+			if (r.find[i].severity != HWF_SEV_ERROR)
+				continue;
+			if (first && !strncmp(r.find[i].text, base, strlen(base)))
+				ui_error(&cli->ui, "%s", r.find[i].text);
+			else if (first)
+				ui_error(&cli->ui, "%s: %s", argv[optind], r.find[i].text);
+			else
+				ui_warn(&cli->ui, "also: %s", r.find[i].text);
+			first = 0;
+		}
+	}
+	return r.ok ? HWF_EXIT_OK : HWF_EXIT_FAIL;
+}
+
+static int copy_section(struct hwf_source *src, const struct hwf_bootimg_section *s,
+			const char *path, struct hwf_err *e)
+{
+	uint8_t *buf = malloc(1 << 20);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc = 0;
+
+	if (fd < 0 || !buf) {
+		rc = hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	for (uint64_t off = 0; off < s->size && !rc;) {
+		size_t want = s->size - off < (1u << 20) ? (size_t)(s->size - off) : (1u << 20);
+
+		rc = hwf_source_read_exact(src, buf, want, s->offset + off, e);
+		if (!rc && write(fd, buf, want) != (ssize_t)want)
+			rc = hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
+		off += want;
+	}
+out:
+	if (fd >= 0 && close(fd) < 0 && !rc)
+		rc = hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
+	if (rc && fd >= 0)
+		unlink(path);
+	free(buf);
+	return rc;
+}
+
+static int image_unpack(struct hwf_cli *cli, int argc, char **argv)
+{
+	struct hwf_err e = { 0 };
+	struct image_opts o;
+	struct hwf_source *src;
+	struct hwf_bootimg b;
+	const char *dir;
+	struct stat st;
+	int rc = parse(cli, "unpack", argc, argv, &o);
+
+	if (rc)
+		return rc;
+	dir = o.out ? o.out : ".";
+	rc = open_src(cli, argv[optind], &src);
+	if (rc)
+		return rc;
+	rc = hwf_bootimg_parse(src, &b, &e);
+	if (!rc && b.needed > hwf_source_size(src))
+		rc = hwf_err_set(&e, HWF_ETRUNC, "%s: truncated: header says %llu bytes, file has %llu",
+				 argv[optind], (unsigned long long)b.needed,
+				 (unsigned long long)hwf_source_size(src));
+	if (!rc && stat(dir, &st) < 0 && mkdir(dir, 0755) < 0)
+		rc = hwf_err_set(&e, HWF_EIO, "%s: cannot create: %s", dir, strerror(errno));
+	for (size_t i = 0; !rc && i < b.nsec; i++) {
+		char path[4096];
+
+		if (!b.sec[i].size)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, b.sec[i].name);
+		if (!cli->force && lstat(path, &st) == 0) {
+			rc = hwf_err_set(&e, HWF_EEXIST, "%s: exists; not replaced (use --force)", path);
+			break;
+		}
+		rc = copy_section(src, &b.sec[i], path, &e);
+		if (!rc)
+			ui_info(&cli->ui, "  %-15s -> %s (%llu bytes)\n", b.sec[i].name, path,
+				(unsigned long long)b.sec[i].size);
+	}
+	hwf_source_close(src);
+	if (rc) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	return HWF_EXIT_OK;
+}
