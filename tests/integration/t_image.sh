@@ -1,0 +1,78 @@
+#!/bin/sh
+# hwflash image info | check | unpack on images made by mkbootimg (Debian),
+# AVB footers laid out from the spec by tests/tools/avbfoot.py.
+. "$(dirname "$0")/lib.sh"
+tools=$(cd "$(dirname "$0")/../tools" && pwd)
+cd "$T"
+random kernel 3000000
+random ramdisk 500000
+random dtb 20000
+for v in 0 1 2 3; do
+	extra=""
+	[ $v = 2 ] && extra="--dtb dtb"
+	mkbootimg --kernel kernel --ramdisk ramdisk --header_version $v --os_version 11.0.0 \
+		--os_patch_level 2021-05 $extra -o boot$v.img > /dev/null 2>&1
+	run_hw 0 "check a mkbootimg v$v image" image check boot$v.img
+	expect_in "$T/out" "header v$v" "v$v header recognised"
+done
+expect_in "$T/out" "OK (Android boot image)" "OK line"
+run_hw 0 "v2 id verified" image check boot2.img
+expect_in "$T/out" "SHA-1 id matches" "SHA-1 id of a v2 image recomputed"
+
+run_hw 0 "info --json of a v2 image" image info --json boot2.img
+check "info fields match mkbootimg's input" python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+assert d["kind"]=="Android boot image" and d["header_version"]==2
+assert d["os_version"]=="11.0.0" and d["patch_level"]=="2021-05", d
+s={x["name"]:x for x in d["sections"]}
+assert s["kernel"]["size"]==3000000 and s["ramdisk"]["size"]==500000 and s["dtb"]["size"]==20000
+' "$T/out"
+
+run_hw 0 "unpack" image unpack boot2.img -o parts
+check "unpacked kernel equals the input" cmp parts/kernel kernel
+check "unpacked ramdisk equals the input" cmp parts/ramdisk ramdisk
+check "unpacked dtb equals the input" cmp parts/dtb dtb
+if command -v unpack_bootimg > /dev/null; then
+	unpack_bootimg --boot_img boot2.img --out peer > /dev/null 2>&1
+	check "unpack agrees with AOSP unpack_bootimg" cmp parts/kernel peer/kernel
+fi
+
+# The diagnoses this project exists for.
+head -c 2000000 boot2.img > cut.img
+run_hw 1 "truncated image refused" image check --partition recovery cut.img
+expect_in "$T/err" "truncated: header says 3.4 MiB (3524608 bytes), file has 1.9 MiB (2000000 bytes)" "truncation in MiB of MiB"
+one_line "$T/err" "truncated: one line"
+printf '<!DOCTYPE html>\n<html><body>Please wait</body></html>\n' > recovery.img
+run_hw 1 "HTML page refused" image check --partition recovery recovery.img
+expect_in "$T/err" "recovery.img is an HTML page (starts with \`<!DOCTYPE html>\`)" "HTML named"
+one_line "$T/err" "HTML: one line"
+: > empty.img
+run_hw 1 "empty file refused" image check empty.img
+expect_in "$T/err" "empty" "empty named"
+run_hw 0 "repacked image without AVB footer: warned" image check --partition recovery boot2.img
+expect_in "$T/out" "no AVB footer and no signature: a repacked image" "no-footer warning"
+
+sum=$(sha256sum boot2.img | cut -d' ' -f1)
+run_hw 0 "matching --sha256" image check --sha256 "$sum" boot2.img
+run_hw 1 "wrong --sha256" image check --sha256 "$(echo "$sum" | tr 0-9a-f 1-9a-f0)" boot2.img
+expect_in "$T/err" "SHA-256 differs from the one you gave" "SHA-256 mismatch named"
+
+python3 "$tools/avbfoot.py" boot2.img avb.img recovery 8388608
+run_hw 0 "AVB-footed recovery image passes" image check --partition recovery avb.img
+expect_in "$T/out" "AVB sha256 digest matches" "AVB digest recomputed"
+python3 "$tools/avbfoot.py" boot2.img tampered.img recovery 8388608 --tamper
+run_hw 1 "image changed after signing refused" image check --partition recovery tampered.img
+expect_in "$T/err" "changed after signing" "tampering named"
+python3 "$tools/avbfoot.py" boot2.img forboot.img system 8388608
+run_hw 1 "image signed for another partition refused" image check --partition recovery forboot.img
+expect_in "$T/err" "signed for partition 'system'" "wrong partition named"
+head -c 6000000 avb.img > avbcut.img
+run_hw 0 "footer lost to truncation is only a warning when the image is whole" \
+	image check avbcut.img
+run_hw 0 "info shows the AVB footer" image info avb.img
+expect_in "$T/out" "AVB footer" "footer shown"
+
+run_hw 2 "image without FILE is usage" image check
+run_hw 1 "missing file" image info nope.img
+one_line "$T/err" "missing: one line"
