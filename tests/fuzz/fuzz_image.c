@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+/* libFuzzer target: sniff, boot image / vendor_boot / AVB parsing via the image checker. */
+#include <stdint.h>
+
+#include "bootimg.h"
+#include "imagecheck.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hwf_image_check_opts o = { "recovery", NULL, NULL, NULL };
+	struct hwf_image_report r;
+	struct hwf_source *src;
+	struct hwf_bootimg b;
+	struct hwf_err e = { 0 };
+
+	if (hwf_source_open_mem(&src, data, size, "fuzz.img", &e))
+		return 0;
+	hwf_image_check(src, &o, &r, NULL, NULL, &e);
+	if (hwf_bootimg_parse(src, &b, &e) == 0) {
+		uint8_t a[20], c[20];
+
+		if (b.needed <= size)
+			hwf_bootimg_compute_id(src, &b, a, c, &e);
+	}
+	hwf_source_close(src);
+	return 0;
+}
