@@ -16,6 +16,7 @@
 
 #include "avb.h"
 #include "bootimg.h"
+#include "sparse.h"
 
 static void add(struct hwf_image_report *r, enum hwf_severity sev, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -237,7 +238,19 @@ int hwf_image_check(struct hwf_source *src, const struct hwf_image_check_opts *o
 			add(r, HWF_SEV_ERROR, "%s has an AVB footer but no ANDROID! header: not a "
 					      "boot image", fn);
 		break;
-	case HWF_KIND_SPARSE:
+	case HWF_KIND_SPARSE: {
+		uint64_t raw;
+
+		if (hwf_sparse_validate(src, &raw, e)) {
+			add(r, HWF_SEV_ERROR, "%s", e->msg);
+			break;
+		}
+		add(r, HWF_SEV_INFO, "sparse image, expands to %.1f MiB; every chunk checked",
+		    (double)raw / (1024.0 * 1024.0));
+		if (is_boot_partition(o->partition))
+			add(r, HWF_SEV_ERROR, "%s is a sparse image, not a boot image", fn);
+		break;
+	}
 	case HWF_KIND_VBMETA:
 	case HWF_KIND_EXT4:
 	case HWF_KIND_UNKNOWN:

@@ -13,6 +13,7 @@
 #include "bootimg.h"
 #include "cli.h"
 #include "imagecheck.h"
+#include "sparse.h"
 
 static int image_info(struct hwf_cli *cli, int argc, char **argv);
 static int image_check(struct hwf_cli *cli, int argc, char **argv);
@@ -34,7 +35,7 @@ const struct hwf_command hwf_image_commands[] = {
 	  NULL },
 	{ "unpack", image_unpack, "image unpack FILE [-o DIR] [--force]",
 	  "Write the sections of a boot or vendor_boot image (kernel, ramdisk, second,\n"
-	  "dtb, ...) into DIR, one file each.",
+	  "dtb, ...) into DIR, one file each; a sparse image is expanded to DIR/NAME.raw.",
 	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
@@ -119,6 +120,42 @@ static int image_info(struct hwf_cli *cli, int argc, char **argv)
 		ui_error(&cli->ui, "%s", e.msg);
 		hwf_source_close(src);
 		return HWF_EXIT_FAIL;
+	}
+	if (sn.kind == HWF_KIND_SPARSE) {
+		struct hwf_sparse_reader *sr;
+		uint64_t raw = 0;
+		int ok = hwf_sparse_validate(src, &raw, &e) == 0;
+
+		if (ok && hwf_sparse_open(&sr, src, &e) == 0) {
+			const struct hwf_sparse_header *h = hwf_sparse_header(sr);
+
+			if (cli->json) {
+				json_begin_object(&cli->ui);
+				json_kv_str(&cli->ui, "file", argv[optind]);
+				json_kv_str(&cli->ui, "kind", hwf_kind_name(sn.kind));
+				json_kv_uint(&cli->ui, "size", hwf_source_size(src));
+				json_kv_uint(&cli->ui, "block_size", h->blk_sz);
+				json_kv_uint(&cli->ui, "blocks", h->total_blks);
+				json_kv_uint(&cli->ui, "chunks", h->total_chunks);
+				json_kv_uint(&cli->ui, "expanded_size", raw);
+				json_end_object(&cli->ui);
+				json_done(&cli->ui);
+			} else {
+				ui_info(&cli->ui,
+					"%s: %s v%u.%u, %u blocks of %u in %u chunks, expands to "
+					"%llu bytes\n",
+					argv[optind], hwf_kind_name(sn.kind), h->major, h->minor,
+					h->total_blks, h->blk_sz, h->total_chunks,
+					(unsigned long long)raw);
+			}
+			hwf_sparse_close(sr);
+		}
+		hwf_source_close(src);
+		if (!ok) {
+			ui_error(&cli->ui, "%s", e.msg);
+			return HWF_EXIT_FAIL;
+		}
+		return HWF_EXIT_OK;
 	}
 	isboot = (sn.kind == HWF_KIND_BOOTIMG || sn.kind == HWF_KIND_VENDOR_BOOT) &&
 		 hwf_bootimg_parse(src, &b, &e) == 0;
@@ -285,6 +322,53 @@ out:
 	return rc;
 }
 
+/* A sparse image unpacks to one raw file, DIR/<name>.raw, written atomically. */
+static int unpack_sparse(struct hwf_cli *cli, struct hwf_source *src, const char *file,
+			 const char *dir)
+{
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	char path[4096], tmp[4200], stem[256];
+	struct hwf_err e = { 0 };
+	struct stat st;
+	char *dot;
+	int fd, rc;
+
+	snprintf(stem, sizeof(stem), "%s", base);
+	dot = strrchr(stem, '.');
+	if (dot && dot != stem)
+		*dot = '\0';
+	if (stat(dir, &st) < 0 && mkdir(dir, 0755) < 0) {
+		ui_error(&cli->ui, "%s: cannot create: %s", dir, strerror(errno));
+		return HWF_EXIT_FAIL;
+	}
+	snprintf(path, sizeof(path), "%s/%s.raw", dir, stem);
+	if (!cli->force && lstat(path, &st) == 0) {
+		ui_error(&cli->ui, "%s: exists; not replaced (use --force)", path);
+		return HWF_EXIT_FAIL;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.partial.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ui_error(&cli->ui, "%s: %s", dir, strerror(errno));
+		return HWF_EXIT_FAIL;
+	}
+	fchmod(fd, 0644);
+	ui_progress_begin(&cli->ui, "expanding");
+	rc = hwf_sparse_expand(src, fd, ui_progress_cb, &cli->ui, &e);
+	ui_progress_end(&cli->ui);
+	if (close(fd) < 0 && !rc)
+		rc = hwf_err_set(&e, HWF_EIO, "%s: %s", path, strerror(errno));
+	if (!rc && rename(tmp, path) < 0)
+		rc = hwf_err_set(&e, HWF_EIO, "%s: %s", path, strerror(errno));
+	if (rc) {
+		unlink(tmp);
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	ui_info(&cli->ui, "  expanded -> %s\n", path);
+	return HWF_EXIT_OK;
+}
+
 static int image_unpack(struct hwf_cli *cli, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
@@ -301,6 +385,11 @@ static int image_unpack(struct hwf_cli *cli, int argc, char **argv)
 	rc = open_src(cli, argv[optind], &src);
 	if (rc)
 		return rc;
+	if (hwf_sparse_validate(src, NULL, NULL) == 0) {
+		rc = unpack_sparse(cli, src, argv[optind], dir);
+		hwf_source_close(src);
+		return rc;
+	}
 	rc = hwf_bootimg_parse(src, &b, &e);
 	if (!rc && b.needed > hwf_source_size(src))
 		rc = hwf_err_set(&e, HWF_ETRUNC, "%s: truncated: header says %llu bytes, file has %llu",
