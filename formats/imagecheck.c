@@ -16,6 +16,7 @@
 
 #include "avb.h"
 #include "bootimg.h"
+#include "ramdisk.h"
 #include "sparse.h"
 
 static void add(struct hwf_image_report *r, enum hwf_severity sev, const char *fmt, ...)
@@ -90,8 +91,46 @@ out:
 	return rc;
 }
 
+static int is_recovery_partition(const char *p)
+{
+	return p && (!strncmp(p, "recovery", 8) || !strncmp(p, "erecovery", 9));
+}
+
+static void check_ramdisk(struct hwf_source *src, const struct hwf_bootimg *b,
+			  const struct hwf_image_check_opts *o, struct hwf_image_report *r,
+			  struct hwf_err *e)
+{
+	const struct hwf_bootimg_section *s =
+		hwf_bootimg_section(b, b->vendor ? "vendor_ramdisk" : "ramdisk");
+	struct hwf_ramdisk_info info;
+	int rc;
+
+	if (!s || !s->size)
+		return;
+	rc = hwf_ramdisk_inspect(src, s->offset, s->size, &info, e);
+	if (rc == HWF_EUNSUPPORTED) {
+		add(r, info.comp == HWF_RD_UNKNOWN ? HWF_SEV_WARN : HWF_SEV_INFO, "%s", e->msg);
+		return;
+	}
+	if (rc) {
+		add(r, HWF_SEV_ERROR, "%s", e->msg);
+		return;
+	}
+	if (info.recovery)
+		add(r, HWF_SEV_INFO, "ramdisk: %s cpio, %llu files, looks like a recovery (has %s)",
+		    hwf_ramdisk_comp_name(info.comp), (unsigned long long)info.files, info.marker);
+	else
+		add(r, is_recovery_partition(o->partition) ? HWF_SEV_WARN : HWF_SEV_INFO,
+		    "ramdisk: %s cpio, %llu files, no recovery in it (no sbin/recovery, "
+		    "system/bin/recovery or init.recovery.*)%s",
+		    hwf_ramdisk_comp_name(info.comp), (unsigned long long)info.files,
+		    is_recovery_partition(o->partition) ? ": this looks like a boot image, not a "
+							  "recovery"
+							: "");
+}
+
 static void check_bootimg(struct hwf_source *src, const char *fn, struct hwf_image_report *r,
-			  uint64_t limit, struct hwf_err *e)
+			  const struct hwf_image_check_opts *o, uint64_t limit, struct hwf_err *e)
 {
 	struct hwf_bootimg b;
 	char a[32], c[32];
@@ -115,6 +154,7 @@ static void check_bootimg(struct hwf_source *src, const char *fn, struct hwf_ima
 		if (!strcmp(b.sec[i].name, b.vendor ? "vendor_ramdisk" : "ramdisk") &&
 		    b.sec[i].size == 0)
 			add(r, HWF_SEV_WARN, "%s: the ramdisk is empty", fn);
+	check_ramdisk(src, &b, o, r, e);
 	if (!b.vendor && b.header_version < 3 && hwf_bootimg_compute_id(src, &b, id, id2, e) == 0) {
 		if (memcmp(id, b.id, 20) && memcmp(id2, b.id, 20))
 			add(r, HWF_SEV_WARN,
@@ -224,7 +264,7 @@ int hwf_image_check(struct hwf_source *src, const struct hwf_image_check_opts *o
 	case HWF_KIND_BOOTIMG:
 	case HWF_KIND_VENDOR_BOOT:
 		limit = check_avb(src, fn, o, r, progress, pctx, e);
-		check_bootimg(src, fn, r, limit, e);
+		check_bootimg(src, fn, r, o, limit, e);
 		if (o->partition && sn.kind == HWF_KIND_VENDOR_BOOT && is_boot_partition(o->partition))
 			add(r, HWF_SEV_ERROR, "%s is a vendor_boot image, not for %s", fn,
 			    o->partition);

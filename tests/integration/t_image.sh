@@ -94,3 +94,24 @@ head -c 1000000 sparse.img > sparsecut.img
 run_hw 1 "truncated sparse image refused" image check sparsecut.img
 expect_in "$T/err" "truncated: chunk 1 of" "sparse truncation names the chunk"
 run_hw 1 "sparse image refused for recovery" image check --partition recovery sparse.img
+
+# Ramdisks: gzip and lz4 (legacy) cpio made with cpio, gzip and lz4 -l.
+mkdir -p rd/sbin rd/etc
+echo recovery > rd/sbin/recovery; echo init > rd/init; echo fstab > rd/etc/fstab
+(cd rd && find . | cpio -o -H newc 2> /dev/null) > rd.cpio
+gzip -9 -c rd.cpio > rd.gz
+lz4 -l -q -f rd.cpio rd.lz4
+for c in gz lz4; do
+	mkbootimg --kernel kernel --ramdisk rd.$c --header_version 2 --dtb dtb -o rec.$c.img
+	run_hw 0 "recovery with a $c ramdisk" image check --partition recovery rec.$c.img
+	expect_in "$T/out" "looks like a recovery (has sbin/recovery)" "$c ramdisk inspected"
+done
+rm rd/sbin/recovery
+(cd rd && find . | cpio -o -H newc 2> /dev/null) | gzip > boot.gz
+mkbootimg --kernel kernel --ramdisk boot.gz --header_version 2 --dtb dtb -o notrec.img
+run_hw 0 "a boot image given as recovery is warned about" image check --partition recovery notrec.img
+expect_in "$T/out" "this looks like a boot image, not a recovery" "not-a-recovery warning"
+head -c $(( $(stat -c %s rd.gz) / 2 )) rd.gz > cutrd.gz
+mkbootimg --kernel kernel --ramdisk cutrd.gz --header_version 2 --dtb dtb -o cutrd.img
+run_hw 1 "a cut ramdisk is refused" image check --partition recovery cutrd.img
+expect_in "$T/err" "ramdisk" "ramdisk problem named"
