@@ -117,6 +117,10 @@ check: deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BA)/test_unit
 	@echo "== fuzz corpus replay under -fsanitize=address,undefined"
 	@$(MAKE) --no-print-directory fuzz-replay
+	@echo "== integration tests against the ASan/UBSan hwflash binary"
+	@HWFLASH=$(CURDIR)/$(BA)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim ASAN_OPTIONS=detect_leaks=1 \
+	  sh tests/integration/run.sh > $(B)/integration-asan.log 2>&1; rc=$$?; \
+	  grep -v '^ok ' $(B)/integration-asan.log; [ $$rc -eq 0 ]
 	@echo "== integration tests (real hwflash binary)"
 	@HWFLASH=$(CURDIR)/$(B)/hwflash HWFLASH_ASAN=$(CURDIR)/$(BA)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim \
 	  sh tests/integration/run.sh > $(B)/integration.log 2>&1; rc=$$?; \

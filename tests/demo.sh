@@ -15,7 +15,10 @@ hw() { say "hwflash $*"; "$HWFLASH" "$@"; }
 
 # Sample images: a real Android boot image when mkbootimg is there.
 head -c 3000000 /dev/urandom > kernel
-head -c 800000 /dev/urandom > ramdisk
+mkdir -p rd/sbin rd/etc
+echo recovery > rd/sbin/recovery
+head -c 700000 /dev/urandom > rd/etc/blob
+(cd rd && find . | cpio -o -H newc 2> /dev/null) | gzip > ramdisk
 if command -v mkbootimg > /dev/null 2>&1; then
 	mkbootimg --kernel kernel --ramdisk ramdisk --header_version 2 --pagesize 4096 \
 		--dtb kernel --output boot.img > /dev/null
@@ -46,6 +49,15 @@ say "hwflash app check damaged.APP   # one byte changed in SYSTEM"
 printf '<!DOCTYPE html>\n<html><head><title>Download</title></head></html>\n' > page.APP
 say "hwflash app check page.APP   # a web page saved under the package's name"
 "$HWFLASH" app check page.APP || echo "(exit status $?)"
+
+# The images themselves: is recovery.img whole and sound for the recovery partition?
+hw image check --partition recovery recovery.img
+head -c 2000000 recovery.img > cut-recovery.img
+say "hwflash image check --partition recovery cut-recovery.img   # a download cut short"
+"$HWFLASH" image check --partition recovery cut-recovery.img || echo "(exit status $?)"
+cp page.APP page-recovery.img
+say "hwflash image check --partition recovery page-recovery.img"
+"$HWFLASH" image check --partition recovery page-recovery.img || echo "(exit status $?)"
 
 if [ -f "$here/demo_fastboot.sh" ]; then
 	sh "$here/demo_fastboot.sh"
