@@ -218,3 +218,150 @@ out:
 	free(v);
 	return rc;
 }
+
+/* --- signatures --- */
+
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+
+/* An RSA public key from AVB's binary format: u32 bits, u32 n0inv, n, rr (big-endian). */
+static EVP_PKEY *avb_key_to_pkey(const uint8_t *k, uint64_t len)
+{
+	uint32_t bits;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	BIGNUM *n = NULL, *ex = NULL;
+
+	if (len < 8)
+		return NULL;
+	bits = get_be32(k);
+	if (bits < 1024 || bits > 16384 || bits % 8 || len < 8 + 2ull * (bits / 8))
+		return NULL;
+	n = BN_bin2bn(k + 8, (int)(bits / 8), NULL);
+	ex = BN_new();
+	bld = OSSL_PARAM_BLD_new();
+	if (!n || !ex || !bld || !BN_set_word(ex, 65537) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, ex))
+		goto out;
+	params = OSSL_PARAM_BLD_to_param(bld);
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		pkey = NULL;
+out:
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n);
+	BN_free(ex);
+	return pkey;
+}
+
+static EVP_PKEY *load_user_key(const char *path, struct hwf_err *e)
+{
+	FILE *f = fopen(path, "rb");
+	EVP_PKEY *pkey = NULL;
+	uint8_t buf[8192];
+	size_t n;
+
+	if (!f) {
+		hwf_err_set(e, HWF_EIO, "%s: cannot open the key", path);
+		return NULL;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	rewind(f);
+	if (n >= 11 && !memcmp(buf, "-----BEGIN ", 11)) {
+		pkey = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+		if (!pkey) {
+			rewind(f);
+			pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		}
+	} else {
+		pkey = avb_key_to_pkey(buf, n);
+	}
+	fclose(f);
+	if (!pkey)
+		hwf_err_set(e, HWF_EFORMAT,
+			    "%s: not an RSA key in PEM or AVB's binary public key format", path);
+	return pkey;
+}
+
+static int same_key(EVP_PKEY *a, EVP_PKEY *b)
+{
+	return EVP_PKEY_eq(a, b) == 1;
+}
+
+int hwf_avb_verify_signature(struct hwf_source *src, uint64_t off, uint64_t len,
+			     const char *key_path, enum hwf_avb_sig *result, struct hwf_err *e)
+{
+	const char *fn = hwf_source_name(src);
+	EVP_PKEY *embedded = NULL, *user = NULL;
+	EVP_MD_CTX *ctx = NULL;
+	const EVP_MD *md;
+	uint8_t *v, hash[EVP_MAX_MD_SIZE];
+	uint64_t auth, aux;
+	unsigned hlen = 0;
+	uint32_t alg;
+	int rc = load(src, off, len, &v, e);
+
+	*result = HWF_AVB_SIG_BAD;
+	if (rc)
+		return rc;
+	alg = get_be32(v + 28);
+	auth = get_be64(v + 12);
+	aux = get_be64(v + 20);
+	if (alg == 0) {
+		*result = HWF_AVB_SIG_NONE;
+		goto out;
+	}
+	if (alg > 6) {
+		rc = hwf_err_set(e, HWF_EUNSUPPORTED, "%s: vbmeta algorithm %u is unknown", fn, alg);
+		goto out;
+	}
+	md = alg <= 3 ? EVP_sha256() : EVP_sha512();
+	embedded = avb_key_to_pkey(v + 256 + auth + get_be64(v + 64), get_be64(v + 72));
+	if (!embedded) {
+		rc = hwf_err_set(e, HWF_EFORMAT, "%s: the vbmeta's public key cannot be read", fn);
+		goto out;
+	}
+	if (key_path) {
+		user = load_user_key(key_path, e);
+		if (!user) {
+			rc = e ? e->code : HWF_EFORMAT;
+			goto out;
+		}
+		if (!same_key(user, embedded)) {
+			*result = HWF_AVB_SIG_OTHER_KEY;
+			goto out;
+		}
+	}
+	/* The auth block holds H(header || aux) and the signature over the same bytes. */
+	ctx = EVP_MD_CTX_new();
+	if (!ctx || !EVP_DigestInit_ex(ctx, md, NULL)) {
+		rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
+		goto out;
+	}
+	EVP_DigestUpdate(ctx, v, 256);
+	EVP_DigestUpdate(ctx, v + 256 + auth, aux);
+	EVP_DigestFinal_ex(ctx, hash, &hlen);
+	if (get_be64(v + 40) != hlen || memcmp(v + 256 + get_be64(v + 32), hash, hlen))
+		goto out;
+	EVP_MD_CTX_free(ctx);
+	ctx = EVP_MD_CTX_new();
+	if (ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, embedded) == 1 &&
+	    EVP_DigestVerifyUpdate(ctx, v, 256) == 1 &&
+	    EVP_DigestVerifyUpdate(ctx, v + 256 + auth, aux) == 1 &&
+	    EVP_DigestVerifyFinal(ctx, v + 256 + get_be64(v + 48), get_be64(v + 56)) == 1)
+		*result = HWF_AVB_SIG_OK;
+out:
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(embedded);
+	EVP_PKEY_free(user);
+	free(v);
+	return rc;
+}

@@ -4,7 +4,8 @@
  * and the vbmeta structure it points at (AVB0), big-endian.  Structural
  * checks as libavb's avb_vbmeta_image_verify, and the hash descriptor's
  * digest recomputed over the image.  Facts: fastboot-protocol.md §6.2.
- * Signature verification against a user's key is not written yet.
+ * The vbmeta signature is verified with OpenSSL (RSA PKCS#1 v1.5, SHA-256/512),
+ * with the embedded key or a key the user gives (PEM or AVB's binary format).
  */
 #ifndef HWF_AVB_H
 #define HWF_AVB_H
@@ -33,6 +34,21 @@ struct hwf_avb_info {
 	uint64_t image_size;		/* its image_size */
 	int digest_ok;			/* set by hwf_avb_check_digest */
 };
+
+enum hwf_avb_sig {
+	HWF_AVB_SIG_NONE,		/* algorithm NONE: not signed */
+	HWF_AVB_SIG_OK,			/* hash and signature verify */
+	HWF_AVB_SIG_BAD,		/* the signature or the hash does not verify */
+	HWF_AVB_SIG_OTHER_KEY,		/* signed with a key other than the user's */
+};
+
+/*
+ * Verify the vbmeta signature.  @key_path NULL: with the embedded key
+ * (integrity only); else with that key (PEM public/private key, or AVB's
+ * binary public key format), which must also be the embedded one.
+ */
+int hwf_avb_verify_signature(struct hwf_source *src, uint64_t off, uint64_t len,
+			     const char *key_path, enum hwf_avb_sig *result, struct hwf_err *e);
 
 /* 1 and @f filled when the last 64 bytes of @src are an AVB footer, 0 when not. */
 int hwf_avb_read_footer(struct hwf_source *src, struct hwf_avb_footer *f, struct hwf_err *e);

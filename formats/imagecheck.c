@@ -235,9 +235,29 @@ static uint64_t check_avb(struct hwf_source *src, const char *fn,
 		    info.hash_alg);
 	else
 		add(r, HWF_SEV_INFO, "AVB %s digest matches", info.hash_alg);
-	if (o->key_path)
-		add(r, HWF_SEV_WARN,
-		    "--key given, but signature verification is not implemented yet: not checked");
+	{
+		enum hwf_avb_sig sig;
+
+		if (hwf_avb_verify_signature(src, f.vbmeta_offset, f.vbmeta_size, o->key_path, &sig,
+					     e))
+			add(r, HWF_SEV_ERROR, "%s", e->msg);
+		else if (sig == HWF_AVB_SIG_NONE)
+			add(r, o->key_path ? HWF_SEV_ERROR : HWF_SEV_WARN,
+			    "vbmeta is not signed (algorithm NONE)%s",
+			    o->key_path ? ", so it cannot match your key" : "");
+		else if (sig == HWF_AVB_SIG_OTHER_KEY)
+			add(r, HWF_SEV_ERROR,
+			    "signed with a different key than %s (the image's key has SHA-1 shown "
+			    "above)",
+			    o->key_path);
+		else if (sig == HWF_AVB_SIG_BAD)
+			add(r, HWF_SEV_ERROR,
+			    "vbmeta signature does not verify: the vbmeta was changed after signing");
+		else
+			add(r, HWF_SEV_INFO, "vbmeta signature verifies with %s",
+			    o->key_path ? o->key_path : "the embedded key (integrity only: give "
+							"--key to check who signed it)");
+	}
 	return f.original_image_size;
 }
 

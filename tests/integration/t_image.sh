@@ -115,3 +115,23 @@ head -c $(( $(stat -c %s rd.gz) / 2 )) rd.gz > cutrd.gz
 mkbootimg --kernel kernel --ramdisk cutrd.gz --header_version 2 --dtb dtb -o cutrd.img
 run_hw 1 "a cut ramdisk is refused" image check --partition recovery cutrd.img
 expect_in "$T/err" "ramdisk" "ramdisk problem named"
+
+# Signed vbmeta (SHA256_RSA2048) with keys made by openssl.
+openssl genrsa -out key.pem 2048 2> /dev/null
+openssl genrsa -out other.pem 2048 2> /dev/null
+openssl rsa -in key.pem -pubout -out pub.pem 2> /dev/null
+python3 "$tools/avbfoot.py" boot2.img signed.img recovery 8388608 --key key.pem \
+	--export-key key.avbpubkey
+run_hw 0 "signed image verifies with the embedded key" image check --partition recovery signed.img
+expect_in "$T/out" "signature verifies with the embedded key" "embedded-key verification"
+run_hw 0 "signed image verifies with the user's PEM public key" \
+	image check --partition recovery --key pub.pem signed.img
+expect_in "$T/out" "signature verifies with pub.pem" "PEM key verification"
+run_hw 0 "signed image verifies with an AVB binary public key" \
+	image check --partition recovery --key key.avbpubkey signed.img
+run_hw 1 "another key is refused" image check --partition recovery --key other.pem signed.img
+expect_in "$T/err" "signed with a different key than other.pem" "other key named"
+python3 "$tools/avbfoot.py" boot2.img resigned.img recovery 8388608 --key key.pem --resign-bad
+run_hw 1 "vbmeta changed after signing is refused" image check --partition recovery resigned.img
+expect_in "$T/err" "signature does not verify" "bad signature named"
+run_hw 1 "--key on an unsigned image fails" image check --partition recovery --key pub.pem avb.img
