@@ -110,6 +110,35 @@ static const uint8_t *find_hash(const uint8_t *v, uint64_t *blen)
 	return NULL;
 }
 
+/* The first "com.android.build.*.fingerprint" property descriptor (tag 0). */
+static void find_fingerprint(const uint8_t *v, char *out, size_t outlen)
+{
+	const uint8_t *aux = v + 256 + get_be64(v + 12);
+	uint64_t off = get_be64(v + 96), end = off + get_be64(v + 104);
+
+	while (off + 16 <= end) {
+		uint64_t tag = get_be64(aux + off), nb = get_be64(aux + off + 8);
+
+		if (nb > end - off - 16)
+			return;
+		if (tag == 0 && nb >= 16) {
+			const uint8_t *p = aux + off + 16;
+			uint64_t kl = get_be64(p), vl = get_be64(p + 8);
+
+			if (kl < nb && vl < nb && 16 + kl + 1 + vl <= nb && kl > 30 &&
+			    !memcmp(p + 16, "com.android.build.", 18) &&
+			    !memcmp(p + 16 + kl - 12, ".fingerprint", 12)) {
+				size_t n = vl < outlen - 1 ? (size_t)vl : outlen - 1;
+
+				memcpy(out, p + 16 + kl + 1, n);
+				out[n] = '\0';
+				return;
+			}
+		}
+		off += 16 + nb;
+	}
+}
+
 int hwf_avb_parse_vbmeta(struct hwf_source *src, uint64_t off, uint64_t len,
 			 struct hwf_avb_info *info, struct hwf_err *e)
 {
@@ -132,6 +161,7 @@ int hwf_avb_parse_vbmeta(struct hwf_source *src, uint64_t off, uint64_t len,
 		EVP_Digest(aux + get_be64(v + 64), get_be64(v + 72), info->key_sha1, NULL,
 			   EVP_sha1(), NULL);
 	}
+	find_fingerprint(v, info->fingerprint, sizeof(info->fingerprint));
 	d = find_hash(v, &dlen);
 	if (d) {
 		uint32_t nl = get_be32(d + 56), sl = get_be32(d + 60), dl = get_be32(d + 64);

@@ -30,6 +30,7 @@ struct hwf_avb_info {
 	uint8_t key_sha1[20];		/* SHA-1 of the embedded public key */
 	int has_hash;			/* a HASH descriptor was found */
 	char partition[64];		/* its partition name */
+	char fingerprint[160];		/* property com.android.build.*.fingerprint, if any */
 	char hash_alg[33];
 	uint64_t image_size;		/* its image_size */
 	int digest_ok;			/* set by hwf_avb_check_digest */

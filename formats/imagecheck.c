@@ -49,6 +49,23 @@ static void mib(uint64_t n, char *buf, size_t len)
 	snprintf(buf, len, "%.1f MiB", (double)n / (1024.0 * 1024.0));
 }
 
+/*
+ * Does a board name or fingerprint look like it belongs to @product?
+ * Huawei boards ("HWELE") and products ("ELE-L29") share the model code
+ * before the dash, so that is what is compared.
+ */
+static int related(const char *text, const char *product)
+{
+	char model[32];
+	size_t n = strcspn(product, "-_ ");
+
+	if (n >= sizeof(model))
+		n = sizeof(model) - 1;
+	memcpy(model, product, n);
+	model[n] = '\0';
+	return strcasestr(text, product) || (n >= 2 && strcasestr(text, model));
+}
+
 static int is_boot_partition(const char *p)
 {
 	static const char *const names[] = { "boot", "recovery", "recovery_ramdisk", "init_boot",
@@ -140,6 +157,9 @@ static void check_bootimg(struct hwf_source *src, const char *fn, struct hwf_ima
 		add(r, HWF_SEV_ERROR, "%s", e->msg);
 		return;
 	}
+	if (o->product && b.name[0] && !related(b.name, o->product))
+		add(r, HWF_SEV_WARN, "the header names board '%s', not product %s: check that the "
+				     "image is for this device", b.name, o->product);
 	add(r, HWF_SEV_INFO, "%s header v%u, page size %u%s%s%s", b.vendor ? "vendor_boot" : "boot image",
 	    b.header_version, b.page_size, b.os_version[0] ? ", Android " : "", b.os_version,
 	    b.legacy_dt_size ? " (legacy dt appended)" : "");
@@ -209,6 +229,13 @@ static uint64_t check_avb(struct hwf_source *src, const char *fn,
 			snprintf(hex + 2 * i, 3, "%02x", info.key_sha1[i]);
 		add(r, HWF_SEV_INFO, "embedded public key SHA-1 %s", hex);
 	}
+	if (info.fingerprint[0])
+		add(r, HWF_SEV_INFO, "build fingerprint %s", info.fingerprint);
+	if (o->product && info.fingerprint[0] && !related(info.fingerprint, o->product))
+		add(r, HWF_SEV_WARN,
+		    "built for %s, not for product %s: an image for another device is the "
+		    "usual cause of \"verify failed\"",
+		    info.fingerprint, o->product);
 	if (info.flags & 2)
 		add(r, HWF_SEV_WARN, "vbmeta flags disable verification");
 	if (!info.has_hash) {

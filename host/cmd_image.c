@@ -26,7 +26,7 @@ const struct hwf_command hwf_image_commands[] = {
 	  "For boot images: version, page size, OS version and patch level, sections.",
 	  NULL },
 	{ "check", image_check,
-	  "image check FILE [--partition P] [--sha256 HEX] [--key KEY] [--json]",
+	  "image check FILE [--partition P] [--sha256 HEX] [--key KEY] [--product NAME] [--json]",
 	  "Is the file whole and sound for that partition?  Exit 0 only when it is.\n"
 	  "Checks: what the content is, the boot image layout against the file size\n"
 	  "(truncation), the v0-v2 SHA-1 id, the AVB footer, vbmeta and the hash\n"

@@ -135,3 +135,31 @@ python3 "$tools/avbfoot.py" boot2.img resigned.img recovery 8388608 --key key.pe
 run_hw 1 "vbmeta changed after signing is refused" image check --partition recovery resigned.img
 expect_in "$T/err" "signature does not verify" "bad signature named"
 run_hw 1 "--key on an unsigned image fails" image check --partition recovery --key pub.pem avb.img
+
+# Is it for this device?  Board name in the header, fingerprint in vbmeta.
+mkbootimg --kernel kernel --ramdisk rd.gz --header_version 2 --dtb dtb --board HWELE -o board.img
+run_hw 0 "board name matching --product" image check --product ELE-L29 --partition recovery board.img
+check "no product warning when the board matches" sh -c "! grep -q 'not product' '$T/out'"
+run_hw 0 "board name not matching --product is warned about" \
+	image check --product VOG-L29 --partition recovery board.img
+expect_in "$T/out" "the header names board 'HWELE', not product VOG-L29" "board mismatch named"
+python3 "$tools/avbfoot.py" boot2.img fp.img recovery 8388608 \
+	--fingerprint "HUAWEI/ELE-L29EEA/HWELE:10/HUAWEIELE-L29/10.1.0.150C431:user/release-keys"
+run_hw 0 "fingerprint shown" image check --partition recovery fp.img
+expect_in "$T/out" "build fingerprint HUAWEI/ELE-L29EEA" "fingerprint read from vbmeta"
+run_hw 0 "fingerprint of another product is warned about" \
+	image check --partition recovery --product VOG-L29 fp.img
+expect_in "$T/out" "not for product VOG-L29" "product mismatch named"
+
+# vendor_boot (laid out from the spec: Debian's mkbootimg cannot make one).
+python3 "$tools/mkvendorboot.py" vendor_boot.img rd.gz dtb
+run_hw 0 "vendor_boot checks" image check --partition vendor_boot vendor_boot.img
+expect_in "$T/out" "vendor_boot header v3" "vendor_boot recognised"
+run_hw 1 "vendor_boot refused for recovery" image check --partition recovery vendor_boot.img
+run_hw 1 "boot image refused for vendor_boot" image check --partition vendor_boot boot2.img
+run_hw 0 "vendor_boot unpack" image unpack vendor_boot.img -o vb
+check "vendor ramdisk unpacked" cmp vb/vendor_ramdisk rd.gz
+check "vendor dtb unpacked" cmp vb/dtb dtb
+head -c 5000 vendor_boot.img > vbcut.img
+run_hw 1 "truncated vendor_boot refused" image check vbcut.img
+expect_in "$T/err" "truncated" "vendor_boot truncation named"

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """avbfoot.py IN OUT PARTITION PARTITION_SIZE [--tamper] [--key KEY.pem] [--resign-bad]
-                                                [--export-key OUT.bin]
+                                                [--export-key OUT.bin] [--fingerprint FP]
 Adds an AVB hash footer to IN as avbtool add_hash_footer lays it out
 (fastboot-protocol.md §6.2): image padded to 4096, vbmeta, zeros, the
 64-byte AVBf footer at the very end.  Without --key the vbmeta is unsigned
@@ -54,6 +54,11 @@ def main():
                        len(digest), 0)
     desc_body = pad(body + name + salt + digest, 8)
     desc = struct.pack(">QQ", 2, len(desc_body)) + desc_body
+    if opt("--fingerprint"):
+        k = ("com.android.build.%s.fingerprint" % part).encode()
+        val = opt("--fingerprint").encode()
+        prop = pad(struct.pack(">QQ", len(k), len(val)) + k + b"\0" + val + b"\0", 8)
+        desc = struct.pack(">QQ", 0, len(prop)) + prop + desc
     pub = avb_pubkey(key) if key else b""
     if opt("--export-key"):
         open(opt("--export-key"), "wb").write(pub)
