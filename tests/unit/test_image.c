@@ -111,6 +111,44 @@ static void test_v3_layout(void)
 	free(img);
 }
 
+static void test_v4_and_vendor_v4_layout(void)
+{
+	uint8_t *img = calloc(1, 4096 * 8);
+	struct hwf_source *src;
+	struct hwf_bootimg b;
+	struct hwf_err e = { 0 };
+
+	/* boot v4: kernel 1 page, ramdisk 1 page, 4096-byte boot signature. */
+	memcpy(img, "ANDROID!", 8);
+	put_le32(img + 8, 4000);
+	put_le32(img + 12, 10);
+	put_le32(img + 20, 1584);
+	put_le32(img + 40, 4);
+	put_le32(img + 1580, 4096);
+	CU_ASSERT_EQUAL_FATAL(hwf_source_open_mem(&src, img, 4096 * 8, "boot.img", &e), 0);
+	CU_ASSERT_EQUAL_FATAL(hwf_bootimg_parse(src, &b, &e), 0);
+	CU_ASSERT_PTR_NOT_NULL(hwf_bootimg_section(&b, "signature"));
+	CU_ASSERT_EQUAL(b.needed, 4096 * 4);
+	hwf_source_close(src);
+	/* vendor_boot v4: header 2128 in 1 page, ramdisk 1, dtb 1, table 1, bootconfig 1. */
+	memset(img, 0, 4096 * 8);
+	memcpy(img, "VNDRBOOT", 8);
+	put_le32(img + 8, 4);
+	put_le32(img + 12, 4096);
+	put_le32(img + 24, 100);
+	put_le32(img + 2096, 2128);
+	put_le32(img + 2100, 200);
+	put_le32(img + 2112, 108);
+	put_le32(img + 2124, 30);
+	CU_ASSERT_EQUAL_FATAL(hwf_source_open_mem(&src, img, 4096 * 5, "vendor_boot.img", &e), 0);
+	CU_ASSERT_EQUAL_FATAL(hwf_bootimg_parse(src, &b, &e), 0);
+	CU_ASSERT_TRUE(b.vendor);
+	CU_ASSERT_EQUAL(b.needed, 4096 * 5);
+	CU_ASSERT_EQUAL(hwf_bootimg_section(&b, "bootconfig")->offset, 4096 * 4);
+	hwf_source_close(src);
+	free(img);
+}
+
 static void test_avb_footer_inconsistent(void)
 {
 	uint8_t *img = calloc(1, 8192);
@@ -165,6 +203,7 @@ void hwf_suite_image(void)
 	CU_add_test(s, "boot image layout, truncation, legacy dt, page size",
 		    test_bootimg_layout_and_truncation);
 	CU_add_test(s, "v3 layout", test_v3_layout);
+	CU_add_test(s, "v4 and vendor_boot v4 layout", test_v4_and_vendor_v4_layout);
 	CU_add_test(s, "inconsistent AVB footer", test_avb_footer_inconsistent);
 	CU_add_test(s, "HTML page as recovery.img", test_html_recovery);
 }
