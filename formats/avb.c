@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "bytes.h"
+#include "digest.h"
 
 #define VBMETA_MAX (1u << 20)	/* vbmeta blobs are a few KiB; refuse silly sizes */
 #define TAG_HASH 2
@@ -185,10 +186,8 @@ int hwf_avb_check_digest(struct hwf_source *src, uint64_t vbmeta_off, uint64_t v
 {
 	const uint8_t *d;
 	const EVP_MD *md;
-	EVP_MD_CTX *ctx = NULL;
-	uint8_t *v, *buf = NULL, out[EVP_MAX_MD_SIZE];
+	uint8_t *v, out[EVP_MAX_MD_SIZE];
 	uint64_t dlen;
-	unsigned outlen = 0;
 	int rc = load(src, vbmeta_off, vbmeta_len, &v, e);
 
 	if (rc)
@@ -221,30 +220,12 @@ int hwf_avb_check_digest(struct hwf_source *src, uint64_t vbmeta_off, uint64_t v
 					 hwf_source_name(src));
 			goto out;
 		}
-		ctx = EVP_MD_CTX_new();
-		buf = malloc(1 << 20);
-		if (!ctx || !buf || !EVP_DigestInit_ex(ctx, md, NULL)) {
-			rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
+		rc = hwf_digest_source(src, md, d + 132 + nl, sl, isz, out, progress, pctx, e);
+		if (rc)
 			goto out;
-		}
-		EVP_DigestUpdate(ctx, d + 132 + nl, sl);
-		for (uint64_t off = 0; off < isz;) {
-			size_t want = isz - off < (1u << 20) ? (size_t)(isz - off) : (1u << 20);
-
-			rc = hwf_source_read_exact(src, buf, want, off, e);
-			if (rc)
-				goto out;
-			EVP_DigestUpdate(ctx, buf, want);
-			off += want;
-			if (progress)
-				progress(pctx, off, isz);
-		}
-		EVP_DigestFinal_ex(ctx, out, &outlen);
-		info->digest_ok = outlen == dl && !memcmp(out, d + 132 + nl + sl, dl);
+		info->digest_ok = !memcmp(out, d + 132 + nl + sl, dl);
 	}
 out:
-	EVP_MD_CTX_free(ctx);
-	free(buf);
 	free(v);
 	return rc;
 }

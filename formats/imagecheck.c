@@ -16,6 +16,7 @@
 
 #include "avb.h"
 #include "bootimg.h"
+#include "digest.h"
 #include "ramdisk.h"
 #include "sparse.h"
 
@@ -81,31 +82,8 @@ static int is_boot_partition(const char *p)
 static int sha256_file(struct hwf_source *src, uint8_t out[32], hwf_progress_fn progress,
 		       void *pctx, struct hwf_err *e)
 {
-	uint64_t size = hwf_source_size(src);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t *buf = malloc(1 << 20);
-	int rc = 0;
-
-	if (!ctx || !buf || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (uint64_t off = 0; off < size;) {
-		size_t want = size - off < (1u << 20) ? (size_t)(size - off) : (1u << 20);
-
-		rc = hwf_source_read_exact(src, buf, want, off, e);
-		if (rc)
-			goto out;
-		EVP_DigestUpdate(ctx, buf, want);
-		off += want;
-		if (progress)
-			progress(pctx, off, size);
-	}
-	EVP_DigestFinal_ex(ctx, out, NULL);
-out:
-	EVP_MD_CTX_free(ctx);
-	free(buf);
-	return rc;
+	return hwf_digest_source(src, EVP_sha256(), NULL, 0, hwf_source_size(src), out, progress,
+				 pctx, e);
 }
 
 static int is_recovery_partition(const char *p)
