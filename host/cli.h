@@ -53,5 +53,7 @@ int cmd_app(struct hwf_cli *cli, int argc, char **argv);
 extern const struct hwf_command hwf_app_commands[];
 int cmd_image(struct hwf_cli *cli, int argc, char **argv);
 extern const struct hwf_command hwf_image_commands[];
+/* The fastboot commands are top-level (AOSP spelling): host/cmd_fastboot.c. */
+extern const struct hwf_command hwf_fastboot_commands[];
 
 #endif

@@ -32,6 +32,14 @@ static const struct hwf_command *find(const struct hwf_command *table, const cha
 	return NULL;
 }
 
+/* A top-level command: the groups and help, or a fastboot command. */
+static const struct hwf_command *find_any(const char *name)
+{
+	const struct hwf_command *c = find(commands, name);
+
+	return c ? c : find(hwf_fastboot_commands, name);
+}
+
 static void print_usage(FILE *f)
 {
 	fprintf(f,
@@ -49,6 +57,9 @@ static void print_usage(FILE *f)
 		for (const struct hwf_command *s = c->subs; s->name; s++)
 			fprintf(f, "  %s\n", s->synopsis);
 	}
+	fprintf(f, "\nfastboot (AOSP spelling):\n");
+	for (const struct hwf_command *c = hwf_fastboot_commands; c->name; c++)
+		fprintf(f, "  %s\n", c->synopsis);
 	fprintf(f,
 		"\n"
 		"Options:\n"
@@ -78,7 +89,7 @@ static int cmd_help(struct hwf_cli *cli, int argc, char **argv)
 		print_usage(stdout);
 		return HWF_EXIT_OK;
 	}
-	c = find(commands, argv[1]);
+	c = find_any(argv[1]);
 	if (c && c->subs) {
 		const struct hwf_command *s = argc >= 3 ? find(c->subs, argv[2]) : NULL;
 
@@ -92,7 +103,6 @@ static int cmd_help(struct hwf_cli *cli, int argc, char **argv)
 		printf("\nhwflash help %s SUBCOMMAND for details.\n", c->name);
 		return HWF_EXIT_OK;
 	}
-	c = find(commands, argv[1]);
 	if (!c) {
 		fprintf(stderr, "hwflash: no command '%s' (hwflash --help lists them)\n", argv[1]);
 		return HWF_EXIT_USAGE;
@@ -267,7 +277,7 @@ int main(int argc, char **argv)
 		print_usage(stderr);
 		return HWF_EXIT_USAGE;
 	}
-	c = find(commands, argv[1]);
+	c = find_any(argv[1]);
 	if (!c)
 		return cli_usage(&cli, NULL, "unknown command '%s' (hwflash --help lists them)",
 				 argv[1]);

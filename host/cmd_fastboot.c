@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The fastboot commands, spelled as AOSP spells them.  Before flash of a
+ * boot-like partition the image checker runs, and a finding refuses the
+ * image unless --force: nothing is downloaded then.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fastboot.h"
+#include "imagecheck.h"
+#include "transport.h"
+
+#define CONNECT_TIMEOUT_MS 5000
+
+static int fb_getvar_cmd(struct hwf_cli *cli, int argc, char **argv);
+static int fb_flash(struct hwf_cli *cli, int argc, char **argv);
+static int fb_erase(struct hwf_cli *cli, int argc, char **argv);
+static int fb_boot(struct hwf_cli *cli, int argc, char **argv);
+static int fb_reboot(struct hwf_cli *cli, int argc, char **argv);
+static int fb_simple(struct hwf_cli *cli, int argc, char **argv);
+static int fb_devices(struct hwf_cli *cli, int argc, char **argv);
+
+const struct hwf_command hwf_fastboot_commands[] = {
+	{ "devices", fb_devices, "devices [-l]",
+	  "List the devices given with -s that answer (USB enumeration is not written yet).",
+	  NULL },
+	{ "getvar", fb_getvar_cmd, "getvar NAME|all [--json]",
+	  "Ask the device for a variable (product, max-download-size, partition-size:P ...).",
+	  NULL },
+	{ "flash", fb_flash, "flash PARTITION [FILE] [--force]",
+	  "Check the image, then download and write it.  FILE defaults to PARTITION.img.\n"
+	  "Boot, recovery and vendor_boot images go through 'image check' first; a\n"
+	  "finding refuses the image (nothing is sent) unless --force.",
+	  NULL },
+	{ "erase", fb_erase, "erase PARTITION", "Erase a partition.", NULL },
+	{ "boot", fb_boot, "boot FILE", "Download a boot image and boot it without flashing.",
+	  NULL },
+	{ "reboot", fb_reboot, "reboot [bootloader|recovery|fastboot]", "Reboot the device.",
+	  NULL },
+	{ "continue", fb_simple, "continue", "Continue booting.", NULL },
+	{ "oem", fb_simple, "oem ARGS...", "Send a vendor command.", NULL },
+	{ "flashing", fb_simple,
+	  "flashing lock|unlock|lock_critical|unlock_critical|get_unlock_ability",
+	  "Lock or unlock flashing (the device asks for confirmation).", NULL },
+	{ "set_active", fb_simple, "set_active SLOT", "Make slot a or b the active one.", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+struct session {
+	struct hwf_cli *cli;
+	struct hwf_transport *t;
+	struct hwf_fb fb;
+	double start;
+};
+
+static void on_info(void *ctx, const char *text, int is_text)
+{
+	struct hwf_cli *cli = ctx;
+
+	if (is_text)
+		fprintf(cli->ui.err, "%s", text);
+	else if (!cli->json)
+		fprintf(cli->ui.err, "(bootloader) %s\n", text);
+}
+
+static int open_session(struct hwf_cli *cli, struct session *s)
+{
+	struct hwf_err e = { 0 };
+	const char *serial = cli->nserials ? cli->serials[0] : NULL;
+
+	memset(s, 0, sizeof(*s));
+	s->cli = cli;
+	s->start = ui_now();
+	if (!serial) {
+		ui_error(&cli->ui, "no device given: use -s tcp:HOST[:PORT] or set ANDROID_SERIAL "
+				   "(USB devices are not supported yet)");
+		return HWF_EXIT_FAIL;
+	}
+	if (cli->nserials > 1 || cli->all) {
+		ui_error(&cli->ui, "several devices at once are not supported yet: give one -s");
+		return HWF_EXIT_USAGE;
+	}
+	if (strncmp(serial, "tcp:", 4)) {
+		ui_error(&cli->ui, "%s: only tcp:HOST[:PORT] devices are supported yet (USB comes "
+				   "next)",
+			 serial);
+		return HWF_EXIT_FAIL;
+	}
+	if (hwf_tcp_open(&s->t, serial + 4, CONNECT_TIMEOUT_MS, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	hwf_fb_init(&s->fb, s->t, on_info, cli);
+	return 0;
+}
+
+static void close_session(struct session *s)
+{
+	hwf_transport_close(s->t);
+	s->t = NULL;
+}
+
+static int finish(struct session *s, int rc)
+{
+	if (!rc && !s->cli->json)
+		fprintf(s->cli->ui.err, "Finished. Total time: %.3fs\n", ui_now() - s->start);
+	close_session(s);
+	return rc;
+}
+
+/* "Sending 'x' (16384 KB)  OKAY [ 0.4s]" style steps on stderr, as AOSP prints them. */
+static int step(struct session *s, const char *label, const char *cmd)
+{
+	struct hwf_err e = { 0 };
+	double t0 = ui_now();
+	int rc;
+
+	if (!s->cli->json)
+		fprintf(s->cli->ui.err, "%-50s ", label);
+	rc = hwf_fb_command(&s->fb, cmd, NULL, 0, &e);
+	if (!s->cli->json)
+		fprintf(s->cli->ui.err, "%s [%7.3fs]\n", rc ? "FAILED" : "OKAY", ui_now() - t0);
+	if (rc) {
+		ui_error(&s->cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int fb_devices(struct hwf_cli *cli, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	for (int i = 0; i < cli->nserials; i++) {
+		struct hwf_transport *t;
+		struct hwf_err e = { 0 };
+
+		if (strncmp(cli->serials[i], "tcp:", 4) ||
+		    hwf_tcp_open(&t, cli->serials[i] + 4, CONNECT_TIMEOUT_MS, &e))
+			continue;
+		ui_info(&cli->ui, "%s\tfastboot\n", cli->serials[i]);
+		hwf_transport_close(t);
+	}
+	return HWF_EXIT_OK;
+}
+
+static int fb_getvar_cmd(struct hwf_cli *cli, int argc, char **argv)
+{
+	struct hwf_err e = { 0 };
+	char v[HWF_FB_RESP_MAX];
+	struct session s;
+	int rc;
+
+	if (argc != 2)
+		return cli_usage(cli, &hwf_fastboot_commands[1], "getvar takes one NAME");
+	rc = open_session(cli, &s);
+	if (rc)
+		return rc;
+	if (hwf_fb_getvar(&s.fb, argv[1], v, sizeof(v), &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return finish(&s, HWF_EXIT_FAIL);
+	}
+	if (cli->json) {
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "name", argv[1]);
+		json_kv_str(&cli->ui, "value", v);
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
+	} else if (strcmp(argv[1], "all")) {
+		ui_info(&cli->ui, "%s: %s\n", argv[1], v);
+	}
+	return finish(&s, 0);
+}
+
+static int is_boot_like(const char *p)
+{
+	static const char *const names[] = { "boot", "recovery", "vendor_boot", "init_boot",
+					     "recovery_ramdisk", "erecovery_ramdisk" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(p, names[i]) ||
+		    (!strncmp(p, names[i], strlen(names[i])) &&
+		     (!strcmp(p + strlen(names[i]), "_a") || !strcmp(p + strlen(names[i]), "_b"))))
+			return 1;
+	return 0;
+}
+
+/*
+ * Verify before write: boot-like partitions get the whole image check,
+ * every other partition at least the content sniff (a web page, an empty
+ * file or a zip is never flashed).
+ */
+static int gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, const char *file)
+{
+	struct hwf_image_check_opts o = { part, NULL, NULL, NULL };
+	struct hwf_image_report r;
+	struct hwf_err e = { 0 };
+	struct hwf_sniff sn;
+	char why[256];
+
+	if (is_boot_like(part)) {
+		if (hwf_image_check(src, &o, &r, NULL, NULL, &e)) {
+			ui_error(&cli->ui, "%s", e.msg);
+			return HWF_EXIT_FAIL;
+		}
+		if (r.ok)
+			return 0;
+		for (size_t i = 0; i < r.nfind; i++)
+			if (r.find[i].severity == HWF_SEV_ERROR) {
+				if (cli->force) {
+					ui_warn(&cli->ui, "--force: flashing %s despite: %s", file,
+						r.find[i].text);
+					continue;
+				}
+				ui_error(&cli->ui, "%s: not flashed to %s: %s (nothing was sent; "
+						   "--force overrides)",
+					 file, part, r.find[i].text);
+				return HWF_EXIT_FAIL;
+			}
+		return 0;
+	}
+	if (hwf_sniff_source(src, &sn, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	switch (sn.kind) {
+	case HWF_KIND_HTML:
+	case HWF_KIND_TEXT:
+	case HWF_KIND_EMPTY:
+	case HWF_KIND_ZIP:
+	case HWF_KIND_UPDATE_APP:
+		hwf_sniff_explain(&sn, why, sizeof(why));
+		if (cli->force) {
+			ui_warn(&cli->ui, "--force: flashing %s although it %s", file, why);
+			return 0;
+		}
+		ui_error(&cli->ui, "%s: not flashed to %s: it %s (nothing was sent; --force "
+				   "overrides)",
+			 file, part, why);
+		return HWF_EXIT_FAIL;
+	default:
+		return 0;
+	}
+}
+
+static int download(struct session *s, struct hwf_source *src, const char *label)
+{
+	struct hwf_cli *cli = s->cli;
+	struct hwf_err e = { 0 };
+	uint64_t size = hwf_source_size(src), max = 0;
+	double t0;
+	char line[128];
+	int rc;
+
+	if (hwf_fb_max_download(&s->fb, &max, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	if (cli->sparse_limit && (!max || cli->sparse_limit < max))
+		max = cli->sparse_limit;
+	if (max && size > max) {
+		ui_error(&cli->ui, "%s is %llu bytes, the device takes %llu per download; splitting "
+				   "into sparse pieces is not written yet",
+			 hwf_source_name(src), (unsigned long long)size, (unsigned long long)max);
+		return HWF_EXIT_FAIL;
+	}
+	snprintf(line, sizeof(line), "Sending '%s' (%llu KB)", label,
+		 (unsigned long long)(size / 1024));
+	t0 = ui_now();
+	ui_progress_begin(&cli->ui, label);
+	rc = hwf_fb_download(&s->fb, src, 0, size, ui_progress_cb, &cli->ui, &e);
+	ui_progress_end(&cli->ui);
+	if (!cli->json)
+		fprintf(cli->ui.err, "%-50s %s [%7.3fs]\n", line, rc ? "FAILED" : "OKAY",
+			ui_now() - t0);
+	if (rc) {
+		ui_error(&cli->ui, "%s; nothing was written: the flash command was not sent", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
+{
+	struct hwf_err e = { 0 };
+	struct hwf_source *src;
+	struct session s;
+	char file[4096], part[96], cmd[128], label[160];
+	int rc;
+
+	if (argc < 2 || argc > 3)
+		return cli_usage(cli, &hwf_fastboot_commands[2], "flash needs PARTITION [FILE]");
+	snprintf(part, sizeof(part), "%s", argv[1]);
+	if (argc == 3)
+		snprintf(file, sizeof(file), "%s", argv[2]);
+	else
+		snprintf(file, sizeof(file), "%s.img", argv[1]);
+	if (hwf_source_open_file(&src, file, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	rc = gate(cli, src, part, file);
+	if (rc) {
+		hwf_source_close(src);
+		return rc;
+	}
+	rc = open_session(cli, &s);
+	if (rc) {
+		hwf_source_close(src);
+		return rc;
+	}
+	if (cli->slot) {
+		char v[HWF_FB_RESP_MAX];
+		char q[128];
+
+		snprintf(q, sizeof(q), "has-slot:%s", part);
+		if (hwf_fb_getvar(&s.fb, q, v, sizeof(v), NULL) == 0 && !strcmp(v, "yes"))
+			snprintf(part + strlen(part), sizeof(part) - strlen(part), "_%s", cli->slot);
+	}
+	rc = download(&s, src, part);
+	hwf_source_close(src);
+	if (rc)
+		return finish(&s, rc);
+	snprintf(cmd, sizeof(cmd), "flash:%s", part);
+	snprintf(label, sizeof(label), "Writing '%s'", part);
+	return finish(&s, step(&s, label, cmd));
+}
+
+static int fb_erase(struct hwf_cli *cli, int argc, char **argv)
+{
+	char cmd[HWF_FB_CMD_MAX + 1], label[128];
+	struct session s;
+	int rc;
+
+	if (argc != 2)
+		return cli_usage(cli, &hwf_fastboot_commands[3], "erase takes one PARTITION");
+	rc = open_session(cli, &s);
+	if (rc)
+		return rc;
+	snprintf(cmd, sizeof(cmd), "erase:%s", argv[1]);
+	snprintf(label, sizeof(label), "Erasing '%s'", argv[1]);
+	return finish(&s, step(&s, label, cmd));
+}
+
+static int fb_boot(struct hwf_cli *cli, int argc, char **argv)
+{
+	struct hwf_err e = { 0 };
+	struct hwf_source *src;
+	struct session s;
+	int rc;
+
+	if (argc != 2)
+		return cli_usage(cli, &hwf_fastboot_commands[4], "boot takes one FILE");
+	if (hwf_source_open_file(&src, argv[1], &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	rc = gate(cli, src, "boot", argv[1]);
+	if (!rc)
+		rc = open_session(cli, &s);
+	if (rc) {
+		hwf_source_close(src);
+		return rc;
+	}
+	rc = download(&s, src, "boot.img");
+	hwf_source_close(src);
+	if (!rc)
+		rc = step(&s, "Booting", "boot");
+	return finish(&s, rc);
+}
+
+static int fb_reboot(struct hwf_cli *cli, int argc, char **argv)
+{
+	char cmd[64], label[64];
+	struct session s;
+	int rc;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "bootloader") &&
+			 strcmp(argv[1], "recovery") && strcmp(argv[1], "fastboot")))
+		return cli_usage(cli, &hwf_fastboot_commands[5],
+				 "reboot takes nothing, bootloader, recovery or fastboot");
+	rc = open_session(cli, &s);
+	if (rc)
+		return rc;
+	snprintf(cmd, sizeof(cmd), "reboot%s%s", argc == 2 ? "-" : "", argc == 2 ? argv[1] : "");
+	snprintf(label, sizeof(label), "Rebooting%s%s", argc == 2 ? " into " : "",
+		 argc == 2 ? argv[1] : "");
+	return finish(&s, step(&s, label, cmd));
+}
+
+/* continue, oem ARGS..., flashing X, set_active SLOT */
+static int fb_simple(struct hwf_cli *cli, int argc, char **argv)
+{
+	static const char *const flashing[] = { "lock", "unlock", "lock_critical",
+						"unlock_critical", "get_unlock_ability" };
+	char cmd[HWF_FB_CMD_MAX + 2] = "";
+	struct session s;
+	int rc;
+
+	if (!strcmp(argv[0], "continue")) {
+		if (argc != 1)
+			return cli_usage(cli, NULL, "continue takes no arguments");
+		snprintf(cmd, sizeof(cmd), "continue");
+	} else if (!strcmp(argv[0], "set_active")) {
+		if (argc != 2 || (strcmp(argv[1], "a") && strcmp(argv[1], "b")))
+			return cli_usage(cli, NULL, "set_active takes a slot: a or b");
+		snprintf(cmd, sizeof(cmd), "set_active:%s", argv[1]);
+	} else if (!strcmp(argv[0], "flashing")) {
+		size_t i;
+
+		for (i = 0; argc == 2 && i < sizeof(flashing) / sizeof(flashing[0]); i++)
+			if (!strcmp(argv[1], flashing[i]))
+				break;
+		if (argc != 2 || i == sizeof(flashing) / sizeof(flashing[0]))
+			return cli_usage(cli, NULL, "flashing takes lock, unlock, lock_critical, "
+						    "unlock_critical or get_unlock_ability");
+		snprintf(cmd, sizeof(cmd), "flashing %s", argv[1]);
+	} else {
+		if (argc < 2)
+			return cli_usage(cli, NULL, "oem needs a command");
+		snprintf(cmd, sizeof(cmd), "oem");
+		for (int i = 1; i < argc; i++) {
+			if (strlen(cmd) + 1 + strlen(argv[i]) > HWF_FB_CMD_MAX)
+				return cli_usage(cli, NULL, "oem command longer than %d bytes",
+						 HWF_FB_CMD_MAX);
+			strcat(cmd, " ");
+			strcat(cmd, argv[i]);
+		}
+	}
+	rc = open_session(cli, &s);
+	if (rc)
+		return rc;
+	return finish(&s, step(&s, cmd, cmd));
+}

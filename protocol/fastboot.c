@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+#include "fastboot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK (1u << 20)
+#define DEFAULT_TIMEOUT_MS 30000
+
+void hwf_fb_init(struct hwf_fb *fb, struct hwf_transport *t, hwf_fb_info_fn info, void *ictx)
+{
+	fb->t = t;
+	fb->info = info;
+	fb->ictx = ictx;
+	fb->timeout_ms = DEFAULT_TIMEOUT_MS;
+}
+
+/* Read replies until OKAY/FAIL/DATA; INFO/TEXT go to the callback. */
+static int response(struct hwf_fb *fb, const char *cmd, char *resp, size_t resplen,
+		    uint32_t *data_size, struct hwf_err *e)
+{
+	/* A whole max-packet, so an over-long reply cannot overflow (§1.8). */
+	char buf[1024 + 1];
+
+	for (unsigned n = 0;; n++) {
+		int64_t got = fb->t->ops->read(fb->t, buf, sizeof(buf) - 1, fb->timeout_ms, e);
+		char *payload = buf + 4;
+
+		if (got < 0) {
+			if (e)
+				hwf_err_prefix(e, "%s", cmd);
+			return (int)got;
+		}
+		buf[got] = '\0';	/* the payload stops at the first NUL too */
+		if (got < 4)
+			return hwf_err_set(e, HWF_EPROTO, "%s: the device sent a %lld-byte reply",
+					   cmd, (long long)got);
+		if (got > HWF_FB_RESP_MAX)
+			return hwf_err_set(e, HWF_EPROTO,
+					   "%s: the device sent an over-long reply (%lld bytes)", cmd,
+					   (long long)got);
+		if (!memcmp(buf, "INFO", 4) || !memcmp(buf, "TEXT", 4)) {
+			if (fb->info)
+				fb->info(fb->ictx, payload, buf[0] == 'T');
+			if (n > 1000000)
+				return hwf_err_set(e, HWF_EPROTO, "%s: endless INFO stream", cmd);
+			continue;
+		}
+		if (!memcmp(buf, "OKAY", 4)) {
+			if (resp)
+				snprintf(resp, resplen, "%s", payload);
+			return 0;
+		}
+		if (!memcmp(buf, "FAIL", 4))
+			return hwf_err_set(e, HWF_EDEVICE, "%s: device refused: %s", cmd, payload);
+		if (!memcmp(buf, "DATA", 4) && data_size) {
+			char *end;
+			unsigned long v = strtoul(payload, &end, 16);
+
+			if (end == payload || *end || v > UINT32_MAX)
+				return hwf_err_set(e, HWF_EPROTO, "%s: bad DATA reply '%s'", cmd,
+						   payload);
+			*data_size = (uint32_t)v;
+			return 1;
+		}
+		return hwf_err_set(e, HWF_EPROTO, "%s: the device sent an unknown reply '%.4s'",
+				   cmd, buf);
+	}
+}
+
+static int send_cmd(struct hwf_fb *fb, const char *cmd, struct hwf_err *e)
+{
+	size_t len = strlen(cmd);
+
+	if (len > HWF_FB_CMD_MAX)
+		return hwf_err_set(e, HWF_EINVAL, "command '%.20s...' is longer than %d bytes", cmd,
+				   HWF_FB_CMD_MAX);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)cmd[i] < 0x20 || cmd[i] == 0x7f)
+			return hwf_err_set(e, HWF_EINVAL, "command has a control character");
+	return fb->t->ops->write(fb->t, cmd, len, fb->timeout_ms, e);
+}
+
+int hwf_fb_command(struct hwf_fb *fb, const char *cmd, char *resp, size_t resplen,
+		   struct hwf_err *e)
+{
+	int rc = send_cmd(fb, cmd, e);
+
+	if (rc)
+		return rc;
+	rc = response(fb, cmd, resp, resplen, NULL, e);
+	return rc == 1 ? hwf_err_set(e, HWF_EPROTO, "%s: unexpected DATA reply", cmd) : rc;
+}
+
+int hwf_fb_getvar(struct hwf_fb *fb, const char *name, char *value, size_t len,
+		  struct hwf_err *e)
+{
+	char cmd[HWF_FB_CMD_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "getvar:%s", name);
+	return hwf_fb_command(fb, cmd, value, len, e);
+}
+
+int hwf_fb_parse_num(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	while (*s == ' ')
+		s++;
+	if (!*s || *s == '-')
+		return -1;
+	v = strtoull(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int hwf_fb_max_download(struct hwf_fb *fb, uint64_t *size, struct hwf_err *e)
+{
+	char v[HWF_FB_RESP_MAX];
+	int rc = hwf_fb_getvar(fb, "max-download-size", v, sizeof(v), e);
+
+	*size = 0;
+	if (rc == HWF_EDEVICE)
+		return 0;
+	if (rc)
+		return rc;
+	if (!v[0])
+		return 0;
+	if (hwf_fb_parse_num(v, size))
+		return hwf_err_set(e, HWF_EPROTO, "max-download-size '%s' is not a number", v);
+	return 0;
+}
+
+int hwf_fb_download(struct hwf_fb *fb, struct hwf_source *src, uint64_t off, uint64_t len,
+		    hwf_progress_fn progress, void *pctx, struct hwf_err *e)
+{
+	char cmd[32];
+	uint32_t want = 0;
+	uint8_t *buf;
+	int rc;
+
+	if (len > UINT32_MAX)
+		return hwf_err_set(e, HWF_EINVAL, "download of %llu bytes does not fit download:%%08x",
+				   (unsigned long long)len);
+	snprintf(cmd, sizeof(cmd), "download:%08x", (unsigned)len);
+	rc = send_cmd(fb, cmd, e);
+	if (rc)
+		return rc;
+	rc = response(fb, cmd, NULL, 0, &want, e);
+	if (rc < 0)
+		return rc;
+	if (rc != 1 || want != len)
+		return hwf_err_set(e, HWF_EPROTO, "%s: the device asked for %u bytes", cmd, want);
+	buf = malloc(CHUNK);
+	if (!buf)
+		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	for (uint64_t done = 0; done < len;) {
+		size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
+
+		rc = hwf_source_read_exact(src, buf, n, off + done, e);
+		if (!rc)
+			rc = fb->t->ops->write(fb->t, buf, n, fb->timeout_ms, e);
+		if (rc) {
+			char sent[32], all[32];
+
+			snprintf(sent, sizeof(sent), "%.1f MiB", (double)done / 1048576.0);
+			snprintf(all, sizeof(all), "%.1f MiB", (double)len / 1048576.0);
+			hwf_err_prefix(e, "download stopped after %s of %s", sent, all);
+			free(buf);
+			return rc;
+		}
+		done += n;
+		if (progress)
+			progress(pctx, done, len);
+	}
+	free(buf);
+	rc = response(fb, cmd, NULL, 0, NULL, e);
+	return rc == 1 ? hwf_err_set(e, HWF_EPROTO, "%s: unexpected DATA reply", cmd) : rc;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fastboot client: commands, responses (OKAY/FAIL/DATA/INFO/TEXT),
+ * getvar, and downloads streamed from a source.  Facts:
+ * ../shared/reference/fastboot-protocol.md §1-§3.
+ */
+#ifndef HWF_FASTBOOT_H
+#define HWF_FASTBOOT_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "source.h"
+#include "transport.h"
+
+#define HWF_FB_CMD_MAX 64	/* the smallest bootloaders (LK, U-Boot) read 64 bytes */
+#define HWF_FB_RESP_MAX 256
+
+/* INFO (@text) or TEXT (@is_text) from the device, as it arrives. */
+typedef void (*hwf_fb_info_fn)(void *ctx, const char *text, int is_text);
+
+struct hwf_fb {
+	struct hwf_transport *t;
+	hwf_fb_info_fn info;
+	void *ictx;
+	int timeout_ms;		/* per reply; reset by every INFO/TEXT */
+};
+
+void hwf_fb_init(struct hwf_fb *fb, struct hwf_transport *t, hwf_fb_info_fn info, void *ictx);
+
+/*
+ * Send @cmd and wait for OKAY; @resp (may be NULL) gets OKAY's payload.
+ * FAIL gives HWF_EDEVICE with "device refused: <text>".
+ */
+int hwf_fb_command(struct hwf_fb *fb, const char *cmd, char *resp, size_t resplen,
+		   struct hwf_err *e);
+
+/* getvar:@name.  An empty value is returned as "". */
+int hwf_fb_getvar(struct hwf_fb *fb, const char *name, char *value, size_t len,
+		  struct hwf_err *e);
+
+/*
+ * max-download-size: hex with 0x, decimal otherwise.  *size = 0 when the
+ * device does not say (empty OKAY or FAIL).
+ */
+int hwf_fb_max_download(struct hwf_fb *fb, uint64_t *size, struct hwf_err *e);
+
+/* Parse a getvar number: "0x1000" hex, "4096" decimal; -1 when not a number. */
+int hwf_fb_parse_num(const char *s, uint64_t *out);
+
+/*
+ * download:%08x of [@off, @off + @len) of @src, in bounded chunks, then
+ * wait for OKAY.  @len must fit in 32 bits.
+ */
+int hwf_fb_download(struct hwf_fb *fb, struct hwf_source *src, uint64_t off, uint64_t len,
+		    hwf_progress_fn progress, void *pctx, struct hwf_err *e);
+
+#endif

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: MIT
+#include "fbdev.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sparse.h"
+
+struct fbdev {
+	struct fbdev_opts o;
+	char slot;		/* 'a' or 'b' */
+	int unlocked;
+	int dl_fd;		/* the download file while data comes in */
+	uint64_t dl_size, dl_left, dl_have;
+	FILE *log;
+};
+
+struct cmd {
+	const char *name;	/* prefix up to ':' or the whole command */
+	int (*run)(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx);
+};
+
+static int reply(fbdev_send_fn send, void *ctx, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int reply(fbdev_send_fn send, void *ctx, const char *kind, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	memcpy(buf, kind, 4);
+	va_start(ap, fmt);
+	n = vsnprintf(buf + 4, sizeof(buf) - 4, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if (n > 252)
+		n = 252;
+	return send(ctx, buf, 4 + (size_t)n);
+}
+
+static void path_of(const struct fbdev *d, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", d->o.store, name);
+}
+
+static const struct fbdev_part *find_part(const struct fbdev *d, const char *name)
+{
+	for (size_t i = 0; i < d->o.nparts; i++)
+		if (!strcmp(d->o.parts[i].name, name))
+			return &d->o.parts[i];
+	return NULL;
+}
+
+static int has_slot(const struct fbdev *d, const char *name)
+{
+	char n[80];
+
+	snprintf(n, sizeof(n), "%s_a", name);
+	return find_part(d, n) != NULL;
+}
+
+/* "boot" on an A/B device means the active slot's boot. */
+static const struct fbdev_part *resolve(const struct fbdev *d, const char *name)
+{
+	char n[80];
+
+	if (find_part(d, name))
+		return find_part(d, name);
+	snprintf(n, sizeof(n), "%s_%c", name, d->slot);
+	return find_part(d, n);
+}
+
+static int var(struct fbdev *d, const char *name, char *out, size_t len)
+{
+	const struct fbdev_part *p;
+
+	if (!strcmp(name, "version"))
+		snprintf(out, len, "0.4");
+	else if (!strcmp(name, "product"))
+		snprintf(out, len, "%s", d->o.product);
+	else if (!strcmp(name, "serialno"))
+		snprintf(out, len, "FBSIM0001");
+	else if (!strcmp(name, "max-download-size"))
+		snprintf(out, len, "0x%llx", (unsigned long long)d->o.max_download);
+	else if (!strcmp(name, "current-slot"))
+		snprintf(out, len, "%c", d->slot);
+	else if (!strcmp(name, "slot-count"))
+		snprintf(out, len, "2");
+	else if (!strcmp(name, "unlocked"))
+		snprintf(out, len, "%s", d->unlocked ? "yes" : "no");
+	else if (!strcmp(name, "secure"))
+		snprintf(out, len, "yes");
+	else if (!strcmp(name, "is-userspace"))
+		snprintf(out, len, "no");
+	else if (!strncmp(name, "partition-size:", 15) && (p = resolve(d, name + 15)))
+		snprintf(out, len, "0x%llx", (unsigned long long)p->size);
+	else if (!strncmp(name, "partition-type:", 15) && resolve(d, name + 15))
+		snprintf(out, len, "raw");
+	else if (!strncmp(name, "has-slot:", 9))
+		snprintf(out, len, "%s", has_slot(d, name + 9) ? "yes" : "no");
+	else
+		return -1;
+	return 0;
+}
+
+static int c_getvar(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
+{
+	char v[200];
+
+	if (d->o.fault == FBDEV_FAULT_INFO_FLOOD)
+		for (int i = 0; i < 10000; i++)
+			if (reply(send, ctx, "INFO", "still thinking %d", i))
+				return -1;
+	if (!strcmp(arg, "all")) {
+		static const char *const names[] = { "version", "product", "serialno",
+						     "max-download-size", "current-slot",
+						     "slot-count", "unlocked", "secure" };
+
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			var(d, names[i], v, sizeof(v));
+			reply(send, ctx, "INFO", "%s: %s", names[i], v);
+		}
+		for (size_t i = 0; i < d->o.nparts; i++)
+			reply(send, ctx, "INFO", "partition-size:%s: 0x%llx", d->o.parts[i].name,
+			      (unsigned long long)d->o.parts[i].size);
+		return reply(send, ctx, "OKAY", "%s", "");
+	}
+	if (var(d, arg, v, sizeof(v)))
+		return reply(send, ctx, "FAIL", "GetVar Variable Not found");
+	return reply(send, ctx, "OKAY", "%s", v);
+}
+
+static int c_download(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
+{
+	char path[4096], *end;
+	unsigned long long n = strtoull(arg, &end, 16);
+
+	if (d->o.fault == FBDEV_FAULT_FAIL_DOWNLOAD)
+		return reply(send, ctx, "FAIL", "download refused (simulated fault)");
+	if (*end || end == arg || strlen(arg) != 8)
+		return reply(send, ctx, "FAIL", "bad download size '%s'", arg);
+	if (!n || n > d->o.max_download)
+		return reply(send, ctx, "FAIL", "data too large");
+	path_of(d, ".download", path, sizeof(path));
+	if (d->dl_fd >= 0)
+		close(d->dl_fd);
+	d->dl_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (d->dl_fd < 0)
+		return reply(send, ctx, "FAIL", "cannot store download: %s", strerror(errno));
+	d->dl_size = d->dl_left = n;
+	d->dl_have = 0;
+	return reply(send, ctx, "DATA", "%08llx", n);
+}
+
+/* Copy [0, len) of the download into the partition file, raw or sparse-expanded. */
+static int store(struct fbdev *d, const struct fbdev_part *p, char *err, size_t errlen)
+{
+	char path[4096], dl[4096];
+	struct hwf_source *src;
+	struct hwf_err e = { 0 };
+	uint8_t m[4] = { 0 };
+	int fd, rc = 0;
+
+	path_of(d, ".download", dl, sizeof(dl));
+	snprintf(path, sizeof(path), "%s/%s.img", d->o.store, p->name);
+	if (hwf_source_open_file(&src, dl, &e)) {
+		snprintf(err, errlen, "%s", e.msg);
+		return -1;
+	}
+	hwf_source_read_exact(src, m, 4, 0, NULL);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		hwf_source_close(src);
+		return -1;
+	}
+	if (m[0] == 0x3a && m[1] == 0xff && m[2] == 0x26 && m[3] == 0xed) {
+		struct hwf_sparse_reader *r = NULL;
+		struct hwf_sparse_chunk c;
+		uint8_t *buf = malloc(1 << 20);
+		uint64_t raw = 0;
+		uint32_t bs = 0;
+		int more = -1;
+
+		/*
+		 * A sparse piece describes the whole partition; DONT_CARE keeps old
+		 * data.  Debian 12's AOSP fastboot (29.0.6) sends split pieces whose
+		 * last DONT_CARE chunk is counted in the header but not sent, so a
+		 * piece that ends exactly where a chunk would start is accepted, as
+		 * a device would.
+		 */
+		if (hwf_sparse_open(&r, src, &e) == 0) {
+			bs = hwf_sparse_header(r)->blk_sz;
+			raw = (uint64_t)hwf_sparse_header(r)->total_blks * bs;
+		}
+		if (!r || raw > p->size) {
+			snprintf(err, errlen, "%s", r ? "sparse image too large" : e.msg);
+			rc = -1;
+		}
+		while (r && buf && !rc && (more = hwf_sparse_next(r, &c, &e)) == 1) {
+			uint64_t len = (uint64_t)c.blocks * bs, o = (uint64_t)c.out_block * bs;
+
+			for (uint64_t k = 0; k < len && c.type != HWF_SPARSE_DONT_CARE;) {
+				size_t n = len - k < (1u << 20) ? (size_t)(len - k) : (1u << 20);
+
+				if (c.type == HWF_SPARSE_RAW)
+					hwf_source_read_exact(src, buf, n, c.data_off + k, NULL);
+				else
+					for (size_t i = 0; i < n; i += 4)
+						memcpy(buf + i, &c.fill, 4);
+				if (pwrite(fd, buf, n, (off_t)(o + k)) != (ssize_t)n)
+					rc = -1;
+				k += n;
+			}
+		}
+		if (!rc && more < 0 && !(more == HWF_ETRUNC && strstr(e.msg, "starts at byte"))) {
+			snprintf(err, errlen, "%s", e.msg);
+			rc = -1;
+		}
+		hwf_sparse_close(r);
+		free(buf);
+		if (!rc && ftruncate(fd, (off_t)raw) < 0)
+			rc = -1;
+	} else {
+		uint8_t *buf = malloc(1 << 20);
+		uint64_t size = hwf_source_size(src);
+
+		if (size > p->size) {
+			snprintf(err, errlen, "image of %llu bytes does not fit partition of %llu",
+				 (unsigned long long)size, (unsigned long long)p->size);
+			rc = -1;
+		}
+		if (!rc && ftruncate(fd, 0) < 0)
+			rc = -1;
+		for (uint64_t k = 0; buf && !rc && k < size;) {
+			size_t n = size - k < (1u << 20) ? (size_t)(size - k) : (1u << 20);
+
+			hwf_source_read_exact(src, buf, n, k, NULL);
+			if (pwrite(fd, buf, n, (off_t)k) != (ssize_t)n)
+				rc = -1;
+			k += n;
+		}
+		free(buf);
+	}
+	close(fd);
+	hwf_source_close(src);
+	if (rc && !err[0])
+		snprintf(err, errlen, "write failed");
+	return rc;
+}
+
+static int c_flash(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
+{
+	const struct fbdev_part *p = resolve(d, arg);
+	char err[512] = "";
+
+	if (d->o.fault == FBDEV_FAULT_STALL_FLASH)
+		return 0;
+	if (d->o.fault == FBDEV_FAULT_FAIL_FLASH)
+		return reply(send, ctx, "FAIL", "flash write failure (simulated fault)");
+	if (!p)
+		return reply(send, ctx, "FAIL", "partition does not exist");
+	if (!d->dl_size || d->dl_left)
+		return reply(send, ctx, "FAIL", "no image downloaded");
+	if (store(d, p, err, sizeof(err)))
+		return reply(send, ctx, "FAIL", "%s", err);
+	return reply(send, ctx, "OKAY", "%s", "");
+}
+
+static int c_erase(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
+{
+	const struct fbdev_part *p = resolve(d, arg);
+	char path[4096];
+
+	if (!p)
+		return reply(send, ctx, "FAIL", "partition does not exist");
+	snprintf(path, sizeof(path), "%s/%s.img", d->o.store, p->name);
+	unlink(path);
+	return reply(send, ctx, "OKAY", "%s", "");
+}
+
+static int c_okay(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
+{
+	(void)d;
+	(void)arg;
+	return reply(send, ctx, "OKAY", "%s", "");
+}
+
+static int c_boot(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
+{
+	(void)arg;
+	if (!d->dl_size || d->dl_left)
+		return reply(send, ctx, "FAIL", "no image downloaded");
+	return reply(send, ctx, "OKAY", "%s", "");
+}
+
+static int c_set_active(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
+{
+	if (strcmp(arg, "a") && strcmp(arg, "b"))
+		return reply(send, ctx, "FAIL", "invalid slot");
+	d->slot = arg[0];
+	return reply(send, ctx, "OKAY", "%s", "");
+}
+
+static int c_oem(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
+{
+	(void)d;
+	reply(send, ctx, "INFO", "oem%s", arg);
+	return reply(send, ctx, "OKAY", "%s", "");
+}
+
+static int c_flashing(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
+{
+	if (!strcmp(arg, " unlock") || !strcmp(arg, " unlock_critical"))
+		d->unlocked = 1;
+	else if (!strcmp(arg, " lock") || !strcmp(arg, " lock_critical"))
+		d->unlocked = 0;
+	else if (!strcmp(arg, " get_unlock_ability"))
+		reply(send, ctx, "INFO", "unlock_ability = 1");
+	else
+		return reply(send, ctx, "FAIL", "unknown flashing command");
+	return reply(send, ctx, "OKAY", "%s", "");
+}
+
+static const struct cmd commands[] = {
+	{ "getvar:", c_getvar },	{ "download:", c_download },
+	{ "flash:", c_flash },		{ "erase:", c_erase },
+	{ "set_active:", c_set_active }, { "boot", c_boot },
+	{ "continue", c_okay },		{ "reboot-bootloader", c_okay },
+	{ "reboot-recovery", c_okay },	{ "reboot-fastboot", c_okay },
+	{ "reboot", c_okay },		{ "oem", c_oem },
+	{ "flashing", c_flashing },
+};
+
+struct fbdev *fbdev_new(const struct fbdev_opts *o)
+{
+	struct fbdev *d = calloc(1, sizeof(*d));
+	char path[4096];
+
+	if (!d)
+		return NULL;
+	d->o = *o;
+	d->slot = 'a';
+	d->dl_fd = -1;
+	if (!d->o.product)
+		d->o.product = "fbsim";
+	if (!d->o.max_download)
+		d->o.max_download = 64u << 20;
+	mkdir(d->o.store, 0755);
+	path_of(d, "log.txt", path, sizeof(path));
+	d->log = fopen(path, "a");
+	return d;
+}
+
+void fbdev_free(struct fbdev *d)
+{
+	if (!d)
+		return;
+	if (d->dl_fd >= 0)
+		close(d->dl_fd);
+	if (d->log)
+		fclose(d->log);
+	free(d);
+}
+
+uint64_t fbdev_data_left(const struct fbdev *d)
+{
+	return d->dl_left;
+}
+
+int fbdev_input(struct fbdev *d, const uint8_t *buf, size_t len, fbdev_send_fn send, void *ctx)
+{
+	char cmd[4097];
+
+	if (d->dl_left) {
+		size_t n = len < d->dl_left ? len : (size_t)d->dl_left;
+
+		if (d->o.fault == FBDEV_FAULT_DISCONNECT_DOWNLOAD && d->dl_have >= d->dl_size / 2) {
+			if (d->log)
+				fprintf(d->log, "(disconnect after %llu of %llu bytes)\n",
+					(unsigned long long)d->dl_have,
+					(unsigned long long)d->dl_size);
+			d->dl_size = d->dl_left = 0;
+			return -1;
+		}
+		if (pwrite(d->dl_fd, buf, n, (off_t)d->dl_have) != (ssize_t)n)
+			return -1;
+		d->dl_have += n;
+		d->dl_left -= n;
+		if (!d->dl_left)
+			return reply(send, ctx, "OKAY", "%s", "");
+		return 0;
+	}
+	if (len >= sizeof(cmd))
+		return reply(send, ctx, "FAIL", "command too long");
+	memcpy(cmd, buf, len);
+	cmd[len] = '\0';
+	if (d->log) {
+		fprintf(d->log, "%s\n", cmd);
+		fflush(d->log);
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		size_t n = strlen(commands[i].name);
+
+		if (!strncmp(cmd, commands[i].name, n))
+			return commands[i].run(d, cmd + n, send, ctx) ? -1 : 0;
+	}
+	return reply(send, ctx, "FAIL", "unknown command");
+}
+
+int fbdev_parse_fault(const char *s, enum fbdev_fault *f)
+{
+	static const struct {
+		const char *name;
+		enum fbdev_fault f;
+	} t[] = {
+		{ "none", FBDEV_FAULT_NONE },
+		{ "fail-download", FBDEV_FAULT_FAIL_DOWNLOAD },
+		{ "fail-flash", FBDEV_FAULT_FAIL_FLASH },
+		{ "disconnect-download", FBDEV_FAULT_DISCONNECT_DOWNLOAD },
+		{ "stall-flash", FBDEV_FAULT_STALL_FLASH },
+		{ "info-flood", FBDEV_FAULT_INFO_FLOOD },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(s, t[i].name)) {
+			*f = t[i].f;
+			return 0;
+		}
+	return -1;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated fastboot device: one state struct and a command table
+ * (u-boot's fb_command.c shape, without globals).  Transport-independent:
+ * feed it packets, it answers through a callback; fbsim_main.c puts it on
+ * TCP, and a USB shim can put the same model behind umockdev.
+ * Downloads go to a file in the store, never into memory.
+ */
+#ifndef HWF_FBDEV_H
+#define HWF_FBDEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define FBDEV_MAX_PARTS 32
+
+enum fbdev_fault {
+	FBDEV_FAULT_NONE,
+	FBDEV_FAULT_FAIL_DOWNLOAD,	/* FAIL the download: command */
+	FBDEV_FAULT_FAIL_FLASH,		/* FAIL every flash: */
+	FBDEV_FAULT_DISCONNECT_DOWNLOAD, /* hang up half-way through a download */
+	FBDEV_FAULT_STALL_FLASH,	/* never answer flash: */
+	FBDEV_FAULT_INFO_FLOOD,		/* 10000 INFO lines before answering getvar */
+};
+
+struct fbdev_part {
+	char name[64];
+	uint64_t size;
+};
+
+struct fbdev_opts {
+	const char *store;		/* folder: partitions as NAME.img, log.txt */
+	const char *product;
+	uint64_t max_download;
+	struct fbdev_part parts[FBDEV_MAX_PARTS];
+	size_t nparts;
+	enum fbdev_fault fault;
+};
+
+/* Send one reply packet. */
+typedef int (*fbdev_send_fn)(void *ctx, const void *buf, size_t len);
+
+struct fbdev;
+
+struct fbdev *fbdev_new(const struct fbdev_opts *o);
+void fbdev_free(struct fbdev *d);
+
+/* Bytes of download data still expected (0 in command mode). */
+uint64_t fbdev_data_left(const struct fbdev *d);
+
+/*
+ * Feed a command packet (command mode) or download data (data mode).
+ * Returns 0, or -1 when the connection must be dropped (a fault or a
+ * protocol error).
+ */
+int fbdev_input(struct fbdev *d, const uint8_t *buf, size_t len, fbdev_send_fn send, void *ctx);
+
+int fbdev_parse_fault(const char *s, enum fbdev_fault *f);
+
+#endif

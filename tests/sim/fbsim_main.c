@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fbsim: the simulated fastboot device on TCP (AOSP TCP protocol v1).
+ *   fbsim --tcp PORT --store DIR [--product P] [--max-download N]
+ *         [--partition NAME:SIZE ...] [--fault KIND] [--once]
+ * PORT 0 picks a free port; the port is printed as "fbsim: listening on
+ * 127.0.0.1:PORT" on stdout.  Serves one connection at a time on 127.0.0.1.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bytes.h"
+#include "fbdev.h"
+
+static int send_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int recv_all(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = recv(fd, p, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int send_frame(void *ctx, const void *buf, size_t len)
+{
+	int fd = *(int *)ctx;
+	uint8_t f[8 + 4096];
+
+	/* One send per reply: a split header and payload meet Nagle's delay. */
+	if (len > 4096)
+		return -1;
+	put_be64(f, len);
+	memcpy(f + 8, buf, len);
+	return send_all(fd, f, 8 + len);
+}
+
+static void serve(int fd, struct fbdev *d)
+{
+	uint8_t *buf = malloc(1 << 20), h[8], hs[4];
+
+	if (!buf || recv_all(fd, hs, 4) || memcmp(hs, "FB", 2) || send_all(fd, "FB01", 4))
+		goto out;
+	for (;;) {
+		uint64_t len;
+
+		if (recv_all(fd, h, 8))
+			break;
+		len = get_be64(h);
+		if (!fbdev_data_left(d) && len > 4096)
+			break;
+		/* Data frames can be large: feed them in pieces. */
+		while (len) {
+			size_t n = len < (1u << 20) ? (size_t)len : (1u << 20);
+
+			if (recv_all(fd, buf, n) || fbdev_input(d, buf, n, send_frame, &fd))
+				goto out;
+			len -= n;
+		}
+	}
+out:
+	free(buf);
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		v <<= 30, end++;
+	*out = v;
+	return *end ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct fbdev_opts o;
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	int port = -1, once = 0, one = 1, lfd;
+
+	memset(&o, 0, sizeof(o));
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(argv[i], "--once")) {
+			once = 1;
+			continue;
+		}
+		if (!v) {
+			fprintf(stderr, "fbsim: %s needs a value\n", argv[i]);
+			return 2;
+		}
+		i++;
+		if (!strcmp(argv[i - 1], "--tcp")) {
+			port = atoi(v);
+		} else if (!strcmp(argv[i - 1], "--store")) {
+			o.store = v;
+		} else if (!strcmp(argv[i - 1], "--product")) {
+			o.product = v;
+		} else if (!strcmp(argv[i - 1], "--max-download")) {
+			if (parse_size(v, &o.max_download))
+				return 2;
+		} else if (!strcmp(argv[i - 1], "--partition")) {
+			const char *c = strchr(v, ':');
+
+			if (!c || o.nparts >= FBDEV_MAX_PARTS || (size_t)(c - v) >= 64 ||
+			    parse_size(c + 1, &o.parts[o.nparts].size)) {
+				fprintf(stderr, "fbsim: --partition NAME:SIZE\n");
+				return 2;
+			}
+			memcpy(o.parts[o.nparts].name, v, (size_t)(c - v));
+			o.nparts++;
+		} else if (!strcmp(argv[i - 1], "--fault")) {
+			if (fbdev_parse_fault(v, &o.fault)) {
+				fprintf(stderr, "fbsim: unknown fault %s\n", v);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "fbsim: unknown option %s\n", argv[i - 1]);
+			return 2;
+		}
+	}
+	if (port < 0 || !o.store) {
+		fprintf(stderr, "usage: fbsim --tcp PORT --store DIR [--product P] "
+				"[--max-download N] [--partition NAME:SIZE ...] [--fault KIND]\n");
+		return 2;
+	}
+	if (!o.nparts) {
+		static const char *const def[] = { "boot_a", "boot_b", "recovery", "system",
+						   "vendor", "userdata", "cache", "ptable" };
+
+		for (size_t i = 0; i < sizeof(def) / sizeof(def[0]); i++) {
+			snprintf(o.parts[i].name, sizeof(o.parts[i].name), "%s", def[i]);
+			o.parts[i].size = 256ull << 20;
+		}
+		o.nparts = sizeof(def) / sizeof(def[0]);
+	}
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)port);
+	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 4) ||
+	    getsockname(lfd, (struct sockaddr *)&a, &alen)) {
+		fprintf(stderr, "fbsim: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(errno));
+		return 1;
+	}
+	printf("fbsim: listening on 127.0.0.1:%u\n", ntohs(a.sin_port));
+	fflush(stdout);
+	do {
+		struct fbdev *d;
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0)
+			continue;
+		d = fbdev_new(&o);
+		if (d)
+			serve(fd, d);
+		fbdev_free(d);
+		close(fd);
+	} while (!once);
+	close(lfd);
+	return 0;
+}
