@@ -142,7 +142,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) all $(B)/bench_crc
-	@HWFLASH=$(CURDIR)/$(B)/hwflash sh bench/run.sh
+	@HWFLASH=$(CURDIR)/$(B)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim sh bench/run.sh
 
 install: $(B)/hwflash
 	install -D -m 0755 $(B)/hwflash $(DESTDIR)$(PREFIX)/bin/hwflash

@@ -5,6 +5,9 @@
 #      coreutils `cksum FILE` (hardware CRC-32) over the same bytes.
 #   3. Peak RSS of app check (must stay <= 16 MiB: it streams).
 #   4. app pack against cp of the same data.
+#   5. fastboot flash of a 1 GiB raw image to fbsim on loopback
+#      (max-download-size 256 MiB, so both split into sparse pieces):
+#      hwflash against AOSP fastboot, time and peak RSS.
 # Ratios, not absolute times, are what to compare across machines.
 set -eu
 : "${HWFLASH:?}"
@@ -56,3 +59,32 @@ print("%-44s %9.2f GB/s %10s" % ("cp of the same data (baseline)", b / cp / 1e9,
 print("%-44s %12s %9.2fx" % ("app pack time / cp time", "", pack / cp))
 print("%-44s %10.1f ms %10s" % ("app list", float(lst) * 1000, ""))
 PY
+
+# 5. fastboot flash against AOSP fastboot, same simulated device, same image.
+FBSIM=${FBSIM:-$B/fbsim}
+if command -v fastboot > /dev/null && [ -x "$FBSIM" ]; then
+	rm -f "$W"/*.img "$W/p.APP"
+	head -c $((SIZE_MIB << 20)) /dev/urandom > "$W/fb.img"
+	"$FBSIM" --tcp 0 --store "$W/dev" --max-download 256M \
+		--partition system:$((SIZE_MIB * 2))M > "$W/sim.out" 2>&1 &
+	sim=$!
+	i=0
+	while ! grep -q listening "$W/sim.out" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	S=tcp:127.0.0.1:$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$W/sim.out")
+	set -- $($M "$HWFLASH" -s "$S" flash system "$W/fb.img"); hf_s=$1; hf_rss=$2
+	cmp -n $((SIZE_MIB << 20)) "$W/fb.img" "$W/dev/system.img" || echo "hwflash: stored bytes differ!"
+	set -- $($M fastboot -s "$S" flash system "$W/fb.img"); ab_s=$1; ab_rss=$2
+	kill $sim
+	python3 - "$((SIZE_MIB << 20))" "$hf_s" "$hf_rss" "$ab_s" "$ab_rss" <<'PY'
+import sys
+b, hf, hfr, ab, abr = sys.argv[1:]
+b = int(b); hf = float(hf); ab = float(ab); hfr = int(hfr) / 1024.0; abr = int(abr) / 1024.0
+print()
+print("%-44s %12s %10s" % ("fastboot flash %.2f GiB raw, fbsim loopback" % (b / 2**30), "figure", "ratio"))
+print("%-44s %9.2f GB/s %10s" % ("hwflash flash (sparse pieces of 256 MiB)", b / hf / 1e9, ""))
+print("%-44s %9.2f GB/s %10s" % ("AOSP fastboot flash (baseline)", b / ab / 1e9, ""))
+print("%-44s %12s %9.2fx" % ("hwflash time / fastboot time (target <= 1.0)", "", hf / ab))
+print("%-44s %9.1f MiB %10s" % ("hwflash peak RSS (limit 32 MiB)", hfr, "OK" if hfr <= 32 else "OVER"))
+print("%-44s %9.1f MiB %10s" % ("AOSP fastboot peak RSS", abr, ""))
+PY
+fi

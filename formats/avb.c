@@ -34,6 +34,56 @@ int hwf_avb_read_footer(struct hwf_source *src, struct hwf_avb_footer *f, struct
 	return 1;
 }
 
+static int relocated_read(void *ctx, void *buf, size_t len, uint64_t off, struct hwf_err *e)
+{
+	struct hwf_avb_relocation *r = ctx;
+	uint8_t *p = buf;
+
+	while (len) {
+		size_t n;
+
+		if (off < r->body) {
+			int rc;
+
+			n = r->body - off < len ? (size_t)(r->body - off) : len;
+			rc = hwf_source_read_exact(r->img, p, n, off, e);
+			if (rc)
+				return rc;
+		} else if (off < r->part_size - 64) {
+			n = r->part_size - 64 - off < len ? (size_t)(r->part_size - 64 - off) : len;
+			memset(p, 0, n);
+		} else {
+			n = len;	/* the source never asks past its size */
+			memcpy(p, r->footer + (off - (r->part_size - 64)), n);
+		}
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int hwf_avb_relocate_footer(struct hwf_avb_relocation *r, struct hwf_source *img,
+			    uint64_t part_size, struct hwf_source **out, struct hwf_err *e)
+{
+	uint64_t size = hwf_source_size(img);
+	struct hwf_avb_footer f;
+	int rc = hwf_avb_read_footer(img, &f, e);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || size >= part_size)
+		return hwf_err_set(e, HWF_EINVAL, "%s: no AVB footer to move", hwf_source_name(img));
+	memset(r, 0, sizeof(*r));
+	r->img = img;
+	r->body = size - 64;
+	r->part_size = part_size;
+	rc = hwf_source_read_exact(img, r->footer, 64, size - 64, e);
+	if (rc)
+		return rc;
+	return hwf_source_open_callback(out, part_size, hwf_source_name(img), relocated_read, r, e);
+}
+
 static int in_range(uint64_t off, uint64_t len, uint64_t limit)
 {
 	return off <= limit && len <= limit - off;

@@ -55,6 +55,24 @@ int hwf_avb_verify_signature(struct hwf_source *src, uint64_t off, uint64_t len,
 int hwf_avb_read_footer(struct hwf_source *src, struct hwf_avb_footer *f, struct hwf_err *e);
 
 /*
+ * An image with an AVB footer that is smaller than its partition must have
+ * the footer at the partition's end, where the bootloader looks for it
+ * (AOSP fastboot moves it the same way).  Open @out as the bytes the
+ * partition will hold: the image without its last 64 bytes, zeros, and the
+ * footer in the last 64 bytes of @part_size.  @r holds the state and must
+ * outlive @out; @img is borrowed.  HWF_EINVAL when @img has no footer or is
+ * not smaller than the partition.
+ */
+struct hwf_avb_relocation {
+	struct hwf_source *img;
+	uint64_t body;		/* image bytes before its footer */
+	uint64_t part_size;
+	uint8_t footer[64];
+};
+int hwf_avb_relocate_footer(struct hwf_avb_relocation *r, struct hwf_source *img,
+			    uint64_t part_size, struct hwf_source **out, struct hwf_err *e);
+
+/*
  * Parse and check the vbmeta at [@off, @off + @len) of @src.  Fills @info
  * (first HASH descriptor).  HWF_EFORMAT with a sentence when a structural
  * check fails.

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <unzip.h>
 
-enum src_kind { SRC_FILE, SRC_WINDOW, SRC_ZIP, SRC_MEM };
+enum src_kind { SRC_FILE, SRC_WINDOW, SRC_ZIP, SRC_MEM, SRC_CB };
 
 struct hwf_source {
 	enum src_kind kind;
@@ -23,6 +23,9 @@ struct hwf_source {
 	uint64_t base;
 	/* SRC_MEM */
 	const uint8_t *mem;
+	/* SRC_CB */
+	hwf_source_read_fn cb;
+	void *cb_ctx;
 	/* SRC_ZIP (deflated): a stream positioned at pos */
 	unzFile zip;
 	char *zip_path, *member;
@@ -92,6 +95,21 @@ int hwf_source_open_mem(struct hwf_source **out, const void *buf, size_t len, co
 		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
 	s->mem = buf;
 	s->size = len;
+	*out = s;
+	return 0;
+}
+
+int hwf_source_open_callback(struct hwf_source **out, uint64_t size, const char *name,
+			     hwf_source_read_fn read, void *ctx, struct hwf_err *e)
+{
+	struct hwf_source *s = src_new(SRC_CB, name);
+
+	*out = NULL;
+	if (!s)
+		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	s->cb = read;
+	s->cb_ctx = ctx;
+	s->size = size;
 	*out = s;
 	return 0;
 }
@@ -290,6 +308,11 @@ int64_t hwf_source_pread(struct hwf_source *s, void *buf, size_t len, uint64_t o
 	case SRC_MEM:
 		memcpy(buf, s->mem + off, len);
 		return (int64_t)len;
+	case SRC_CB: {
+		int rc = s->cb(s->cb_ctx, buf, len, off, e);
+
+		return rc ? rc : (int64_t)len;
+	}
 	case SRC_FILE:
 		break;
 	}
@@ -337,7 +360,7 @@ int hwf_source_random_access(const struct hwf_source *s)
 {
 	if (s->kind == SRC_WINDOW)
 		return hwf_source_random_access(s->parent);
-	return s->kind == SRC_FILE || s->kind == SRC_MEM;
+	return s->kind == SRC_FILE || s->kind == SRC_MEM || s->kind == SRC_CB;
 }
 
 int hwf_source_fd(const struct hwf_source *s, uint64_t *base)

@@ -29,6 +29,16 @@ int hwf_source_open_mem(struct hwf_source **out, const void *buf, size_t len, co
 			struct hwf_err *e);
 
 /*
+ * Bytes made on demand: @read fills @len bytes at @off (never past @size)
+ * and returns 0 or a negative code.  Used for generated streams such as
+ * sparse pieces; random access.  @ctx is borrowed.
+ */
+typedef int (*hwf_source_read_fn)(void *ctx, void *buf, size_t len, uint64_t off,
+				  struct hwf_err *e);
+int hwf_source_open_callback(struct hwf_source **out, uint64_t size, const char *name,
+			     hwf_source_read_fn read, void *ctx, struct hwf_err *e);
+
+/*
  * A window [@off, @off + @size) of @parent.  The window borrows @parent,
  * which must stay open until the window is closed.  Fails with HWF_ETRUNC
  * when the window reaches past the end of the parent.

@@ -58,4 +58,23 @@ int hwf_sparse_validate(struct hwf_source *src, uint64_t *expanded, struct hwf_e
 int hwf_sparse_expand(struct hwf_source *src, int fd, hwf_progress_fn progress, void *pctx,
 		      struct hwf_err *e);
 
+/* --- splitting for fastboot --- */
+
+struct hwf_sparse_split;
+
+/*
+ * Plan pieces of at most @max bytes for a raw or sparse @src (borrowed).
+ * Each piece is a sparse image describing the whole partition: DONT_CARE
+ * for what other pieces carry, FILL for uniform blocks (a raw input is
+ * read once to find them), RAW for the rest.  Nothing is held in memory
+ * but the chunk list.  @max must leave room for at least one block.
+ */
+int hwf_sparse_split(struct hwf_sparse_split **out, struct hwf_source *src, uint64_t max,
+		     struct hwf_err *e);
+size_t hwf_sparse_split_count(const struct hwf_sparse_split *sp);
+/* Piece @i as a source whose bytes are generated on demand (close it after use). */
+int hwf_sparse_split_piece(struct hwf_sparse_split *sp, size_t i, struct hwf_source **out,
+			   struct hwf_err *e);
+void hwf_sparse_split_free(struct hwf_sparse_split *sp);
+
 #endif

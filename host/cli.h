@@ -21,6 +21,7 @@ struct hwf_cli {
 	const char *slot;		/* --slot */
 	uint64_t sparse_limit;		/* -S SIZE, 0 = ask the device */
 	double wait;			/* --wait[=SECONDS], <0 = not given */
+	int timeout_ms;			/* --timeout SECONDS per device reply, 0 = default */
 };
 
 struct hwf_command {

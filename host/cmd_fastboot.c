@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avb.h"
+#include "bytes.h"
 #include "cli.h"
 #include "fastboot.h"
 #include "imagecheck.h"
+#include "sparse.h"
 #include "transport.h"
 
 #define CONNECT_TIMEOUT_MS 5000
@@ -94,6 +97,8 @@ static int open_session(struct hwf_cli *cli, struct session *s)
 		return HWF_EXIT_FAIL;
 	}
 	hwf_fb_init(&s->fb, s->t, on_info, cli);
+	if (cli->timeout_ms > 0)
+		s->fb.timeout_ms = cli->timeout_ms;
 	return 0;
 }
 
@@ -245,28 +250,16 @@ static int gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, c
 	}
 }
 
-static int download(struct session *s, struct hwf_source *src, const char *label)
+static int download_one(struct session *s, struct hwf_source *src, const char *label)
 {
 	struct hwf_cli *cli = s->cli;
 	struct hwf_err e = { 0 };
-	uint64_t size = hwf_source_size(src), max = 0;
+	uint64_t size = hwf_source_size(src);
+	char line[160];
 	double t0;
-	char line[128];
 	int rc;
 
-	if (hwf_fb_max_download(&s->fb, &max, &e)) {
-		ui_error(&cli->ui, "%s", e.msg);
-		return HWF_EXIT_FAIL;
-	}
-	if (cli->sparse_limit && (!max || cli->sparse_limit < max))
-		max = cli->sparse_limit;
-	if (max && size > max) {
-		ui_error(&cli->ui, "%s is %llu bytes, the device takes %llu per download; splitting "
-				   "into sparse pieces is not written yet",
-			 hwf_source_name(src), (unsigned long long)size, (unsigned long long)max);
-		return HWF_EXIT_FAIL;
-	}
-	snprintf(line, sizeof(line), "Sending '%s' (%llu KB)", label,
+	snprintf(line, sizeof(line), "Sending %s (%llu KB)", label,
 		 (unsigned long long)(size / 1024));
 	t0 = ui_now();
 	ui_progress_begin(&cli->ui, label);
@@ -282,12 +275,137 @@ static int download(struct session *s, struct hwf_source *src, const char *label
 	return 0;
 }
 
+/* The download limit: the device's max-download-size, or -S when smaller. */
+static int limit(struct session *s, uint64_t *max)
+{
+	struct hwf_err e = { 0 };
+
+	if (hwf_fb_max_download(&s->fb, max, &e)) {
+		ui_error(&s->cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	if (s->cli->sparse_limit && (!*max || s->cli->sparse_limit < *max))
+		*max = s->cli->sparse_limit;
+	return 0;
+}
+
+/* A download that must fit in one go (boot FILE). */
+static int download(struct session *s, struct hwf_source *src, const char *label)
+{
+	char quoted[128];
+	uint64_t max = 0;
+	int rc = limit(s, &max);
+
+	if (rc)
+		return rc;
+	if (max && hwf_source_size(src) > max) {
+		ui_error(&s->cli->ui, "%s is %llu bytes, the device takes %llu per download",
+			 hwf_source_name(src), (unsigned long long)hwf_source_size(src),
+			 (unsigned long long)max);
+		return HWF_EXIT_FAIL;
+	}
+	snprintf(quoted, sizeof(quoted), "'%s'", label);
+	return download_one(s, src, quoted);
+}
+
+/*
+ * Flash @src to @part: as is when it fits one download, else as sparse
+ * pieces each describing the whole partition (AOSP's resparse), each piece
+ * downloaded and flashed in turn.
+ */
+static int flash_source(struct session *s, struct hwf_source *src, const char *part)
+{
+	struct hwf_cli *cli = s->cli;
+	struct hwf_sparse_split *sp;
+	struct hwf_err e = { 0 };
+	char cmd[128], label[160];
+	uint64_t max = 0;
+	size_t n;
+	int rc = limit(s, &max);
+
+	if (rc)
+		return rc;
+	snprintf(cmd, sizeof(cmd), "flash:%s", part);
+	if (!max || hwf_source_size(src) <= max) {
+		snprintf(label, sizeof(label), "'%s'", part);
+		rc = download_one(s, src, label);
+		snprintf(label, sizeof(label), "Writing '%s'", part);
+		return rc ? rc : step(s, label, cmd);
+	}
+	if (hwf_sparse_split(&sp, src, max, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	n = hwf_sparse_split_count(sp);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct hwf_source *piece;
+
+		if (hwf_sparse_split_piece(sp, i, &piece, &e)) {
+			ui_error(&cli->ui, "%s", e.msg);
+			rc = HWF_EXIT_FAIL;
+			break;
+		}
+		snprintf(label, sizeof(label), "sparse '%s' %zu/%zu", part, i + 1, n);
+		rc = download_one(s, piece, label);
+		hwf_source_close(piece);
+		snprintf(label, sizeof(label), "Writing '%s' %zu/%zu", part, i + 1, n);
+		if (!rc)
+			rc = step(s, label, cmd);
+	}
+	hwf_sparse_split_free(sp);
+	return rc;
+}
+
+/*
+ * Match a raw image to the partition the device reports: refuse one that
+ * is larger (nothing sent), and move an AVB footer of a smaller one to the
+ * partition's end, as AOSP fastboot does.  A device that does not report
+ * partition-size gets the image as it is.  On a move, *src becomes the
+ * relocated view and @r->img keeps the original.
+ */
+static int fit_partition(struct session *s, struct hwf_source **src, const char *part,
+			 const char *file, struct hwf_avb_relocation *r)
+{
+	struct hwf_cli *cli = s->cli;
+	struct hwf_source *view;
+	struct hwf_err e = { 0 };
+	char q[128], v[HWF_FB_RESP_MAX];
+	uint64_t psize = 0, size = hwf_source_size(*src);
+	uint8_t m[4] = { 0 };
+	struct hwf_avb_footer f;
+
+	snprintf(q, sizeof(q), "partition-size:%s", part);
+	if (hwf_fb_getvar(&s->fb, q, v, sizeof(v), NULL) || hwf_fb_parse_num(v, &psize) || !psize)
+		return 0;
+	hwf_source_pread(*src, m, 4, 0, NULL);
+	if (get_le32(m) == HWF_SPARSE_MAGIC)
+		return 0;
+	if (size > psize) {
+		ui_error(&cli->ui, "%s: %llu bytes do not fit partition %s (%llu bytes); nothing was "
+				   "sent",
+			 file, (unsigned long long)size, part, (unsigned long long)psize);
+		return HWF_EXIT_FAIL;
+	}
+	if (size == psize || hwf_avb_read_footer(*src, &f, NULL) != 1)
+		return 0;
+	if (hwf_avb_relocate_footer(r, *src, psize, &view, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	if (!cli->json)
+		fprintf(cli->ui.err, "AVB footer of %s moved to the end of '%s' (%llu bytes)\n", file,
+			part, (unsigned long long)psize);
+	*src = view;
+	return 0;
+}
+
 static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
 	struct hwf_source *src;
+	struct hwf_avb_relocation moved = { 0 };
 	struct session s;
-	char file[4096], part[96], cmd[128], label[160];
+	char file[4096], part[96];
 	int rc;
 
 	if (argc < 2 || argc > 3)
@@ -319,13 +437,15 @@ static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
 		if (hwf_fb_getvar(&s.fb, q, v, sizeof(v), NULL) == 0 && !strcmp(v, "yes"))
 			snprintf(part + strlen(part), sizeof(part) - strlen(part), "_%s", cli->slot);
 	}
-	rc = download(&s, src, part);
+	rc = fit_partition(&s, &src, part, file, &moved);
+	if (!rc)
+		rc = flash_source(&s, src, part);
+	if (moved.img) {
+		hwf_source_close(src);
+		src = moved.img;
+	}
 	hwf_source_close(src);
-	if (rc)
-		return finish(&s, rc);
-	snprintf(cmd, sizeof(cmd), "flash:%s", part);
-	snprintf(label, sizeof(label), "Writing '%s'", part);
-	return finish(&s, step(&s, label, cmd));
+	return finish(&s, rc);
 }
 
 static int fb_erase(struct hwf_cli *cli, int argc, char **argv)

@@ -69,6 +69,10 @@ static void print_usage(FILE *f)
 		"  -v            more detail on stderr\n"
 		"  --force       skip a safety check (it says what it skipped)\n"
 		"  --yes         do not ask for confirmation\n"
+		"  --slot SLOT   flash PARTITION_SLOT on A/B devices (a, b)\n"
+		"  -S SIZE       split images into sparse pieces of at most SIZE (e.g. 256M)\n"
+		"  -w            wipe userdata and cache (update)\n"
+		"  --timeout S   seconds to wait for each device reply (default 30)\n"
 		"  -h, --help    this text;  hwflash help COMMAND for one command\n"
 		"  --version     print the version\n"
 		"\n"
@@ -201,7 +205,7 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 		} else if (!strncmp(a, "--wait=", 7)) {
 			cli->wait = atof(a + 7);
 		} else if (!strcmp(a, "-s") || !strcmp(a, "--serial") || !strcmp(a, "--slot") ||
-			   !strcmp(a, "-S")) {
+			   !strcmp(a, "-S") || !strcmp(a, "--timeout")) {
 			if (i + 1 >= *argc)
 				return cli_usage(cli, NULL, "%s needs a value", a);
 			val = argv[++i];
@@ -211,6 +215,9 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 		} else if (!strncmp(a, "--serial=", 9)) {
 			val = a + 9;
 			a = "-s";
+		} else if (!strncmp(a, "--timeout=", 10)) {
+			val = a + 10;
+			a = "--timeout";
 		} else if (!strncmp(a, "--slot=", 7)) {
 			val = a + 7;
 			a = "--slot";
@@ -230,6 +237,13 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 		} else if (!strcmp(a, "-S")) {
 			if (cli_parse_size(val, &cli->sparse_limit) || !cli->sparse_limit)
 				return cli_usage(cli, NULL, "-S %s: not a size (e.g. 256M)", val);
+		} else if (!strcmp(a, "--timeout")) {
+			char *end;
+			double t = strtod(val, &end);
+
+			if (*end || !(t > 0) || t > 86400)
+				return cli_usage(cli, NULL, "--timeout %s: give seconds (e.g. 30)", val);
+			cli->timeout_ms = (int)(t * 1000);
 		}
 	}
 	*argc = out;

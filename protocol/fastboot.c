@@ -16,12 +16,29 @@ void hwf_fb_init(struct hwf_fb *fb, struct hwf_transport *t, hwf_fb_info_fn info
 	fb->timeout_ms = DEFAULT_TIMEOUT_MS;
 }
 
+/* The first bytes of @b for a message, with \xNN for what is not printable. */
+static const char *printable(const char *b, size_t len, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && i < 12 && o + 5 < outlen; i++) {
+		unsigned char c = (unsigned char)b[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* Read replies until OKAY/FAIL/DATA; INFO/TEXT go to the callback. */
 static int response(struct hwf_fb *fb, const char *cmd, char *resp, size_t resplen,
 		    uint32_t *data_size, struct hwf_err *e)
 {
 	/* A whole max-packet, so an over-long reply cannot overflow (§1.8). */
-	char buf[1024 + 1];
+	char buf[1024 + 1], shown[64];
 
 	for (unsigned n = 0;; n++) {
 		int64_t got = fb->t->ops->read(fb->t, buf, sizeof(buf) - 1, fb->timeout_ms, e);
@@ -64,8 +81,9 @@ static int response(struct hwf_fb *fb, const char *cmd, char *resp, size_t respl
 			*data_size = (uint32_t)v;
 			return 1;
 		}
-		return hwf_err_set(e, HWF_EPROTO, "%s: the device sent an unknown reply '%.4s'",
-				   cmd, buf);
+		return hwf_err_set(e, HWF_EPROTO,
+				   "%s: the device sent a reply that is not fastboot ('%s')", cmd,
+				   printable(buf, (size_t)got, shown, sizeof(shown)));
 	}
 }
 

@@ -1,13 +1,15 @@
 #!/bin/sh
-# make demo: what a user sees.  Builds a sample UPDATE.APP from generated
-# images with `app pack`, lists, checks and extracts it, then shows what
-# happens to a damaged copy.  tests/demo_fastboot.sh (when present) then
-# flashes the simulated device.
+# make demo: what a user sees.  Starts the simulated fastboot device
+# (tests/sim/fbsim) on a free loopback port and flashes a checked
+# recovery.img to it, shows a web page refused before anything is sent;
+# then builds a sample UPDATE.APP with `app pack`, lists, checks and
+# extracts it, and shows what happens to a damaged copy.
 set -eu
 : "${HWFLASH:?}"
-here=$(cd "$(dirname "$0")" && pwd)
+: "${FBSIM:?}"
 D=$(mktemp -d "${TMPDIR:-/tmp}/hwflash-demo-XXXXXX")
-trap 'rm -rf "$D"' EXIT INT TERM
+SIM=""
+trap '[ -n "$SIM" ] && kill "$SIM" 2> /dev/null; rm -rf "$D"' EXIT INT TERM
 cd "$D"
 
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
@@ -31,6 +33,29 @@ fi
 head -c 24000000 /dev/urandom > system.img
 printf 'DEMO-LX1 9.1.0.100(C00E100R1P1)' > curver.txt
 
+# 1. fastboot: the simulated device on 127.0.0.1, as a phone in fastboot mode would be.
+"$FBSIM" --tcp 0 --store "$D/device" --product DEMO-LX1 --max-download 16M > sim.out 2>&1 &
+SIM=$!
+i=0
+while ! grep -q listening sim.out 2> /dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' sim.out)
+export ANDROID_SERIAL="tcp:127.0.0.1:$PORT"
+say "export ANDROID_SERIAL=$ANDROID_SERIAL   # the simulated device (tests/sim/fbsim)"
+hw getvar all
+hw flash recovery recovery.img
+say "cmp device/recovery.img recovery.img   # what the device stored"
+cmp "$D/device/recovery.img" recovery.img && echo "identical"
+hw flash system system.img
+printf '<!DOCTYPE html>\n<html><head><title>Download</title></head></html>\n' > page.img
+say "hwflash flash recovery page.img   # a web page saved as an image"
+"$HWFLASH" flash recovery page.img || echo "(exit status $?: nothing was sent to the device)"
+say "grep -c download: device/commands.log   # downloads the device saw"
+grep -c '^download:' "$D/device/commands.log"
+kill "$SIM" 2> /dev/null
+SIM=""
+unset ANDROID_SERIAL
+
+# 2. UPDATE.APP packages.
 hw app pack -o UPDATE.APP --hwid HW7x27 BOOT=boot.img RECOVERY=recovery.img \
 	SYSTEM=system.img CURVER=curver.txt
 hw app list UPDATE.APP
@@ -59,6 +84,3 @@ cp page.APP page-recovery.img
 say "hwflash image check --partition recovery page-recovery.img"
 "$HWFLASH" image check --partition recovery page-recovery.img || echo "(exit status $?)"
 
-if [ -f "$here/demo_fastboot.sh" ]; then
-	sh "$here/demo_fastboot.sh"
-fi

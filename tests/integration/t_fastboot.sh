@@ -2,6 +2,7 @@
 # fastboot over TCP against the simulated device (tests/sim/fbsim), with
 # AOSP's own fastboot as a second client, and fault injection.
 . "$(dirname "$0")/lib.sh"
+tools=$(cd "$(dirname "$0")/../tools" && pwd)
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 cd "$T"
 PIDS=""
@@ -24,7 +25,9 @@ mkdir -p rd/sbin && echo r > rd/sbin/recovery && echo i > rd/init
 mkbootimg --kernel kernel --ramdisk rd.gz --header_version 2 --dtb kernel -o recovery.img
 random system.img 3000000
 
-start_sim dev --product hwsim
+start_sim dev --product hwsim --partition boot_a:64M --partition boot_b:64M \
+	--partition recovery:64M --partition system:1G --partition vendor:256M \
+	--partition userdata:256M --partition cache:64M
 S="tcp:127.0.0.1:$PORT"
 run_hw 0 "getvar product" -s "$S" getvar product
 expect_in "$T/out" "product: hwsim" "product read"
@@ -54,7 +57,7 @@ expect_in "$T/err" "device refused: partition does not exist" "device FAIL shown
 
 # Verify before write: nothing is sent for a bad image.
 printf '<!DOCTYPE html>\n<html><body>Download</body></html>\n' > page.img
-n0=$(grep -c '^download:' dev/log.txt)
+n0=$(grep -c '^download:' dev/commands.log)
 run_hw 1 "HTML page as recovery.img refused" -s "$S" flash recovery page.img
 expect_in "$T/err" "HTML page" "HTML named"
 one_line "$T/err" "refusal: one line"
@@ -62,12 +65,56 @@ head -c 1500000 recovery.img > cut.img
 run_hw 1 "truncated recovery refused" -s "$S" flash recovery cut.img
 expect_in "$T/err" "truncated: header says" "truncation named"
 run_hw 1 "HTML page refused for system too" -s "$S" flash system page.img
-n1=$(grep -c '^download:' dev/log.txt)
+n1=$(grep -c '^download:' dev/commands.log)
 check "nothing was downloaded for refused images" test "$n0" = "$n1"
 run_hw 0 "--force overrides, and says so" -s "$S" --force flash system page.img
 expect_in "$T/err" "--force" "force announced"
-run_hw 1 "image over -S without splitting" -s "$S" -S 1M flash system system.img
-expect_in "$T/err" "sparse pieces is not written yet" "splitting gap named honestly"
+run_hw 0 "-S 1M splits a raw image into sparse pieces" -s "$S" -S 1M flash vendor system.img
+expect_in "$T/err" "sparse 'vendor' 3/3" "three pieces sent"
+check "the pieces reassemble to the image on the device" \
+	sh -c "cmp -n $(stat -c %s system.img) dev/vendor.img system.img"
+
+# Sizes around max-download-size (64 MiB): 1 MiB as is, 100 and 300 MiB in pieces.
+# The big ones mix random data, zeros (FILL) and a repeated pattern.
+random s1.img 1048576
+random s100.img 104857600
+{ head -c 100000000 /dev/urandom; head -c 100000000 /dev/zero;
+  yes HWFLASH | head -c 60000000; head -c 54572800 /dev/urandom; } > s300.img
+for sz in 1 100 300; do
+	run_hw 0 "flash a $sz MiB image (max-download-size 64 MiB)" -s "$S" flash system s$sz.img
+	check "$sz MiB stored byte for byte" cmp -n "$(stat -c %s s$sz.img)" dev/system.img s$sz.img
+done
+# 155 MB of random data need 3 pieces of 64 MiB; zeros and the pattern go as FILL.
+expect_in "$T/err" "sparse 'system' 4/4" "300 MiB went as 4 sparse pieces"
+check "partition ends where the image ends" test "$(stat -c %s dev/system.img)" = 314572800
+if command -v img2simg > /dev/null; then
+	img2simg s300.img s300.simg
+	simg2img s300.simg s300.back
+	run_hw 0 "flash a sparse image made by img2simg (split again)" -s "$S" flash system s300.simg
+	check "stored partition equals simg2img of the input" cmp dev/system.img s300.back
+	check "and the raw original" cmp dev/system.img s300.img
+fi
+
+# An AVB-footed image smaller than its partition (avbtool --dynamic_partition_size
+# style: the footer right after the vbmeta): the footer goes to the partition's end,
+# which gives the same bytes as the image made for the full partition size.
+python3 "$tools/avbfoot.py" recovery.img avb8m.img recovery 8388608
+python3 -c '
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+off, size = struct.unpack(">QQ", b[-64 + 20:-64 + 36])
+end = (off + size + 4095) // 4096 * 4096
+open(sys.argv[2], "wb").write(b[:end] + b[-64:])' avb8m.img avb.img
+start_sim avb --partition recovery:8M --partition system:64M
+run_hw 0 "flash an AVB image smaller than the partition" -s "tcp:127.0.0.1:$PORT" \
+	flash recovery avb.img
+expect_in "$T/err" "AVB footer of avb.img moved to the end of 'recovery'" "move announced"
+check "the partition holds image, vbmeta and the footer at its end" cmp avb/recovery.img avb8m.img
+n0=$(grep -c '^download:' avb/commands.log)
+run_hw 1 "an image larger than the partition is refused before sending" \
+	-s "tcp:127.0.0.1:$PORT" flash system s100.img
+expect_in "$T/err" "do not fit partition system" "size named"
+check "nothing downloaded for it" test "$(grep -c '^download:' avb/commands.log)" = "$n0"
 
 # AOSP fastboot talks to the same simulated device.
 if command -v fastboot > /dev/null; then
@@ -77,19 +124,44 @@ if command -v fastboot > /dev/null; then
 	check "AOSP fastboot sparse-split flash (-S 1M)" fastboot -s "$S" -S 1M flash vendor system.img
 	check "split pieces reassemble to the image" sh -c \
 		"cmp -n $(stat -c %s system.img) dev/vendor.img system.img"
+	check "AOSP fastboot erase" fastboot -s "$S" erase userdata
+	check "AOSP-erased partition gone" test ! -e dev/userdata.img
+	check "AOSP fastboot reboot" fastboot -s "$S" reboot
+	check "fbsim logged AOSP's reboot" grep -qx reboot dev/commands.log
 fi
 
-# Faults.
+# Faults: each ends in one clear line, exit 1, bounded time.
 start_sim ff --fault fail-flash
 run_hw 1 "FAIL on flash" -s "tcp:127.0.0.1:$PORT" flash system system.img
 expect_in "$T/err" "device refused: flash write failure" "flash FAIL text verbatim"
 start_sim fd --fault fail-download
 run_hw 1 "FAIL on download" -s "tcp:127.0.0.1:$PORT" flash system system.img
-check "no flash: after a refused download" sh -c "! grep -q '^flash:' fd/log.txt"
-start_sim dc --fault disconnect-download
+check "no flash: after a refused download" sh -c "! grep -q '^flash:' fd/commands.log"
+start_sim dc --fault disconnect-mid-download
 run_hw 1 "disconnect mid-download" -s "tcp:127.0.0.1:$PORT" flash system system.img
 expect_in "$T/err" "nothing was written: the flash command was not sent" "disconnect explained"
-check "no flash: after a partial download" sh -c "! grep -q '^flash:' dc/log.txt"
+check "no flash: after a partial download" sh -c "! grep -q '^flash:' dc/commands.log"
+start_sim st --fault stall
+run_hw 1 "a device that never answers: timeout" -s "tcp:127.0.0.1:$PORT" --timeout 1 \
+	getvar product
+expect_in "$T/err" "getvar:product: tcp:127.0.0.1:$PORT: no answer for 1 s" "timeout names the step"
+one_line "$T/err" "timeout: one line"
+start_sim sf --fault stall-flash
+run_hw 1 "a device that hangs while writing: timeout" -s "tcp:127.0.0.1:$PORT" --timeout 1 \
+	flash system system.img
+expect_in "$T/err" "flash:system" "stalled step named"
+start_sim gb --fault garbage
+run_hw 1 "a reply that is not fastboot" -s "tcp:127.0.0.1:$PORT" getvar product
+expect_in "$T/err" "not fastboot ('\\x89PNG" "garbage shown escaped"
+one_line "$T/err" "garbage: one line"
+start_sim si --fault slow-info
+run_hw 0 "INFO lines over 3 s keep a 1 s timeout alive" -s "tcp:127.0.0.1:$PORT" --timeout 1 \
+	getvar product
+expect_in "$T/err" "(bootloader) working (12/12)" "INFO shown as it came"
+start_sim sd --fault small-download
+run_hw 0 "max-download-size 1 MiB forces pieces" -s "tcp:127.0.0.1:$PORT" flash system system.img
+expect_in "$T/err" "sparse 'system' 3/3" "split by the device's limit"
+check "split flash stored the image" cmp -n "$(stat -c %s system.img)" sd/system.img system.img
 start_sim fl --fault info-flood
 run_hw 0 "10000 INFO lines before the answer" -s "tcp:127.0.0.1:$PORT" getvar product
 run_hw 1 "no device listening" -s tcp:127.0.0.1:1 getvar product

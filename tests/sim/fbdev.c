@@ -353,8 +353,10 @@ struct fbdev *fbdev_new(const struct fbdev_opts *o)
 		d->o.product = "fbsim";
 	if (!d->o.max_download)
 		d->o.max_download = 64u << 20;
+	if (d->o.fault == FBDEV_FAULT_SMALL_DOWNLOAD)
+		d->o.max_download = 1u << 20;
 	mkdir(d->o.store, 0755);
-	path_of(d, "log.txt", path, sizeof(path));
+	path_of(d, "commands.log", path, sizeof(path));
 	d->log = fopen(path, "a");
 	return d;
 }
@@ -406,6 +408,16 @@ int fbdev_input(struct fbdev *d, const uint8_t *buf, size_t len, fbdev_send_fn s
 		fprintf(d->log, "%s\n", cmd);
 		fflush(d->log);
 	}
+	if (d->o.fault == FBDEV_FAULT_STALL)
+		return 0;
+	if (d->o.fault == FBDEV_FAULT_GARBAGE)
+		return send(ctx, "\x89PNG\r\n\x1a\n<html>", 14) ? -1 : 0;
+	if (d->o.fault == FBDEV_FAULT_SLOW_INFO)
+		for (int i = 0; i < 12; i++) {
+			usleep(250 * 1000);
+			if (reply(send, ctx, "INFO", "working (%d/12)", i + 1))
+				return -1;
+		}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		size_t n = strlen(commands[i].name);
 
@@ -424,9 +436,13 @@ int fbdev_parse_fault(const char *s, enum fbdev_fault *f)
 		{ "none", FBDEV_FAULT_NONE },
 		{ "fail-download", FBDEV_FAULT_FAIL_DOWNLOAD },
 		{ "fail-flash", FBDEV_FAULT_FAIL_FLASH },
-		{ "disconnect-download", FBDEV_FAULT_DISCONNECT_DOWNLOAD },
+		{ "disconnect-mid-download", FBDEV_FAULT_DISCONNECT_DOWNLOAD },
+		{ "stall", FBDEV_FAULT_STALL },
 		{ "stall-flash", FBDEV_FAULT_STALL_FLASH },
+		{ "garbage", FBDEV_FAULT_GARBAGE },
+		{ "slow-info", FBDEV_FAULT_SLOW_INFO },
 		{ "info-flood", FBDEV_FAULT_INFO_FLOOD },
+		{ "small-download", FBDEV_FAULT_SMALL_DOWNLOAD },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)

@@ -20,8 +20,12 @@ enum fbdev_fault {
 	FBDEV_FAULT_FAIL_DOWNLOAD,	/* FAIL the download: command */
 	FBDEV_FAULT_FAIL_FLASH,		/* FAIL every flash: */
 	FBDEV_FAULT_DISCONNECT_DOWNLOAD, /* hang up half-way through a download */
+	FBDEV_FAULT_STALL,		/* never answer any command */
 	FBDEV_FAULT_STALL_FLASH,	/* never answer flash: */
+	FBDEV_FAULT_GARBAGE,		/* answer every command with non-protocol bytes */
+	FBDEV_FAULT_SLOW_INFO,		/* INFO every 250 ms for 3 s before answering */
 	FBDEV_FAULT_INFO_FLOOD,		/* 10000 INFO lines before answering getvar */
+	FBDEV_FAULT_SMALL_DOWNLOAD,	/* max-download-size 1 MiB: forces splits */
 };
 
 struct fbdev_part {
@@ -30,7 +34,7 @@ struct fbdev_part {
 };
 
 struct fbdev_opts {
-	const char *store;		/* folder: partitions as NAME.img, log.txt */
+	const char *store;		/* folder: partitions as NAME.img, commands.log */
 	const char *product;
 	uint64_t max_download;
 	struct fbdev_part parts[FBDEV_MAX_PARTS];

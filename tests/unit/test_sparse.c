@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <CUnit/CUnit.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bytes.h"
@@ -71,9 +72,89 @@ static void test_reader(void)
 	CU_ASSERT_EQUAL(validate(b, 10, &raw, &e), HWF_ETRUNC);
 }
 
+/* Apply a sparse piece onto @img (DONT_CARE leaves what is there). */
+static void apply(struct hwf_source *piece, uint8_t *img, size_t cap)
+{
+	struct hwf_sparse_reader *r;
+	struct hwf_sparse_chunk c;
+	struct hwf_err e = { 0 };
+	uint32_t bs;
+
+	CU_ASSERT_EQUAL_FATAL(hwf_sparse_open(&r, piece, &e), 0);
+	bs = hwf_sparse_header(r)->blk_sz;
+	while (hwf_sparse_next(r, &c, &e) == 1) {
+		uint64_t o = c.out_block * bs, len = (uint64_t)c.blocks * bs;
+
+		CU_ASSERT_FATAL(o + len <= cap);
+		if (c.type == HWF_SPARSE_RAW) {
+			CU_ASSERT_EQUAL(hwf_source_read_exact(piece, img + o, len, c.data_off, &e), 0);
+		} else if (c.type == HWF_SPARSE_FILL) {
+			for (uint64_t k = 0; k < len; k += 4)
+				put_le32(img + o + k, c.fill);
+		}
+	}
+	hwf_sparse_close(r);
+}
+
+/* Random image with fill and zero runs -> pieces -> each valid -> reassembled equal. */
+static void test_split_roundtrip(void)
+{
+	static const uint64_t maxes[] = { 28 + 36 + 4096, 10000, 65536, 300000, 1 << 20 };
+	size_t size = 777 * 1024 + 123, cap = (size + 4095) / 4096 * 4096;
+	uint8_t *img = malloc(cap), *out = malloc(cap), *piecebuf = malloc(1 << 20);
+	struct hwf_source *src;
+	struct hwf_err e = { 0 };
+
+	memset(img, 0, cap);
+	for (size_t i = 0; i < size; i++)
+		img[i] = (uint8_t)((i * 2654435761u) >> 13);
+	memset(img + 8192, 0, 40960);			/* zero blocks -> FILL 0 */
+	for (size_t i = 100000 / 4 * 4; i < 200000; i += 4)	/* a pattern -> FILL */
+		put_le32(img + i, 0xdeadbeef);
+	CU_ASSERT_EQUAL_FATAL(hwf_source_open_mem(&src, img, size, "img", &e), 0);
+	for (size_t m = 0; m < sizeof(maxes) / sizeof(maxes[0]); m++) {
+		struct hwf_sparse_split *sp;
+		size_t n;
+
+		CU_ASSERT_EQUAL_FATAL(hwf_sparse_split(&sp, src, maxes[m], &e), 0);
+		n = hwf_sparse_split_count(sp);
+		CU_ASSERT(n >= 1);
+		memset(out, 0x55, cap);
+		for (size_t i = 0; i < n; i++) {
+			struct hwf_source *p, *mem;
+			uint64_t raw;
+
+			CU_ASSERT_EQUAL_FATAL(hwf_sparse_split_piece(sp, i, &p, &e), 0);
+			CU_ASSERT(hwf_source_size(p) <= maxes[m]);
+			CU_ASSERT_FATAL(hwf_source_size(p) <= (1 << 20));
+			/* Read it whole in odd-sized steps, as a download would. */
+			for (uint64_t off = 0; off < hwf_source_size(p); off += 777)
+				CU_ASSERT_EQUAL(hwf_source_read_exact(p, piecebuf + off,
+					hwf_source_size(p) - off < 777 ? hwf_source_size(p) - off : 777,
+					off, &e), 0);
+			hwf_source_open_mem(&mem, piecebuf, hwf_source_size(p), "piece", &e);
+			CU_ASSERT_EQUAL(hwf_sparse_validate(mem, &raw, &e), 0);
+			CU_ASSERT_EQUAL(raw, cap);
+			apply(mem, out, cap);
+			hwf_source_close(mem);
+			hwf_source_close(p);
+		}
+		CU_ASSERT_EQUAL(memcmp(out, img, cap), 0);
+		hwf_sparse_split_free(sp);
+	}
+	CU_ASSERT_EQUAL(hwf_sparse_split(&(struct hwf_sparse_split *){ NULL }, src, 100, &e),
+			HWF_EINVAL);
+	hwf_source_close(src);
+	free(img);
+	free(out);
+	free(piecebuf);
+}
+
 void hwf_suite_sparse(void)
 {
 	CU_pSuite s = CU_add_suite("sparse", NULL, NULL);
 
 	CU_add_test(s, "reader: sums, types, truncation, header", test_reader);
+	CU_add_test(s, "split: pieces valid, bounded, reassemble to the image",
+		    test_split_roundtrip);
 }
