@@ -56,5 +56,7 @@ int cmd_image(struct hwf_cli *cli, int argc, char **argv);
 extern const struct hwf_command hwf_image_commands[];
 /* The fastboot commands are top-level (AOSP spelling): host/cmd_fastboot.c. */
 extern const struct hwf_command hwf_fastboot_commands[];
+/* "hwflash -w" alone: erase userdata (and cache). */
+int cmd_wipe(struct hwf_cli *cli);
 
 #endif

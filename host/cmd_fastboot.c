@@ -57,6 +57,7 @@ struct session {
 	struct hwf_transport *t;
 	struct hwf_fb fb;
 	double start;
+	int wiped;
 };
 
 static void on_info(void *ctx, const char *text, int is_text)
@@ -108,8 +109,31 @@ static void close_session(struct session *s)
 	s->t = NULL;
 }
 
+static int step(struct session *s, const char *label, const char *cmd);
+
+/*
+ * -w: erase userdata, and cache where the device has one, as AOSP's
+ * fastboot -w does (it then formats them; a device's recovery re-creates
+ * the file systems on first boot).  Once per session.
+ */
+static int wipe(struct session *s)
+{
+	char v[HWF_FB_RESP_MAX];
+	int rc;
+
+	if (!s->cli->wipe || s->wiped)
+		return 0;
+	s->wiped = 1;
+	rc = step(s, "Erasing 'userdata'", "erase:userdata");
+	if (!rc && !hwf_fb_getvar(&s->fb, "partition-size:cache", v, sizeof(v), NULL))
+		rc = step(s, "Erasing 'cache'", "erase:cache");
+	return rc;
+}
+
 static int finish(struct session *s, int rc)
 {
+	if (!rc)
+		rc = wipe(s);
 	if (!rc && !s->cli->json)
 		fprintf(s->cli->ui.err, "Finished. Total time: %.3fs\n", ui_now() - s->start);
 	close_session(s);
@@ -133,6 +157,15 @@ static int step(struct session *s, const char *label, const char *cmd)
 		return HWF_EXIT_FAIL;
 	}
 	return 0;
+}
+
+/* "hwflash -w" with no command: only the wipe. */
+int cmd_wipe(struct hwf_cli *cli)
+{
+	struct session s;
+	int rc = open_session(cli, &s);
+
+	return rc ? rc : finish(&s, 0);
 }
 
 static int fb_devices(struct hwf_cli *cli, int argc, char **argv)
@@ -504,6 +537,9 @@ static int fb_reboot(struct hwf_cli *cli, int argc, char **argv)
 	rc = open_session(cli, &s);
 	if (rc)
 		return rc;
+	rc = wipe(&s);
+	if (rc)
+		return finish(&s, rc);
 	snprintf(cmd, sizeof(cmd), "reboot%s%s", argc == 2 ? "-" : "", argc == 2 ? argv[1] : "");
 	snprintf(label, sizeof(label), "Rebooting%s%s", argc == 2 ? " into " : "",
 		 argc == 2 ? argv[1] : "");
@@ -552,5 +588,7 @@ static int fb_simple(struct hwf_cli *cli, int argc, char **argv)
 	rc = open_session(cli, &s);
 	if (rc)
 		return rc;
-	return finish(&s, step(&s, cmd, cmd));
+	if (!strcmp(cmd, "continue"))
+		rc = wipe(&s);	/* before the device boots away */
+	return finish(&s, rc ? rc : step(&s, cmd, cmd));
 }

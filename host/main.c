@@ -287,6 +287,8 @@ int main(int argc, char **argv)
 	if (!cli.nserials && env && *env)
 		cli.serials[cli.nserials++] = env;
 	ui_init(&cli.ui, cli.json, cli.verbose);
+	if (argc < 2 && cli.wipe)
+		return cmd_wipe(&cli);
 	if (argc < 2) {
 		print_usage(stderr);
 		return HWF_EXIT_USAGE;

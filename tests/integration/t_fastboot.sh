@@ -24,6 +24,8 @@ mkdir -p rd/sbin && echo r > rd/sbin/recovery && echo i > rd/init
 (cd rd && find . | cpio -o -H newc 2> /dev/null) | gzip > rd.gz
 mkbootimg --kernel kernel --ramdisk rd.gz --header_version 2 --dtb kernel -o recovery.img
 random system.img 3000000
+random s1.img 1048576
+printf '<!DOCTYPE html>\n<html><body>Download</body></html>\n' > page.img
 
 start_sim dev --product hwsim --partition boot_a:64M --partition boot_b:64M \
 	--partition recovery:64M --partition system:1G --partition vendor:256M \
@@ -51,12 +53,24 @@ run_hw 0 "oem" -s "$S" oem device-info
 expect_in "$T/err" "(bootloader) oem device-info" "oem INFO shown"
 run_hw 0 "flashing unlock" -s "$S" flashing unlock
 run_hw 0 "reboot bootloader" -s "$S" reboot bootloader
+run_hw 0 "boot FILE downloads and boots" -s "$S" boot recovery.img
+check "boot sent after its download" sh -c "tail -n 2 dev/commands.log | tr '\n' ' ' | \
+	grep -q '^download:[0-9a-f]* boot \$'"
+run_hw 1 "boot of a web page refused" -s "$S" boot page.img
+run_hw 0 "continue" -s "$S" continue
+check "continue reached the device" sh -c "tail -n 1 dev/commands.log | grep -qx continue"
+run_hw 0 "flash -w: flash, then erase userdata and cache" -s "$S" -w flash cache s1.img
+check "wipe after flash, userdata then cache" sh -c "tail -n 4 dev/commands.log | tr '\n' ' ' | \
+	grep -q 'flash:cache erase:userdata getvar:partition-size:cache erase:cache'"
+run_hw 0 "-w alone" -s "$S" -w
+check "-w alone erased userdata" sh -c "grep -c '^erase:userdata' dev/commands.log | grep -qx 2"
+run_hw 0 "-w reboot wipes before rebooting" -s "$S" -w reboot
+check "erase before reboot" sh -c "tail -n 1 dev/commands.log | grep -qx reboot"
 run_hw 2 "reboot somewhere odd is usage" -s "$S" reboot nowhere
 run_hw 1 "a partition the device lacks" -s "$S" flash vendor_boot_x recovery.img
 expect_in "$T/err" "device refused: partition does not exist" "device FAIL shown as device refused"
 
 # Verify before write: nothing is sent for a bad image.
-printf '<!DOCTYPE html>\n<html><body>Download</body></html>\n' > page.img
 n0=$(grep -c '^download:' dev/commands.log)
 run_hw 1 "HTML page as recovery.img refused" -s "$S" flash recovery page.img
 expect_in "$T/err" "HTML page" "HTML named"
@@ -76,7 +90,6 @@ check "the pieces reassemble to the image on the device" \
 
 # Sizes around max-download-size (64 MiB): 1 MiB as is, 100 and 300 MiB in pieces.
 # The big ones mix random data, zeros (FILL) and a repeated pattern.
-random s1.img 1048576
 random s100.img 104857600
 { head -c 100000000 /dev/urandom; head -c 100000000 /dev/zero;
   yes HWFLASH | head -c 60000000; head -c 54572800 /dev/urandom; } > s300.img
