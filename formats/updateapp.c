@@ -52,8 +52,9 @@ static void copy_field(char *dst, size_t dstlen, const uint8_t *src, size_t n)
 	dst[o] = '\0';
 }
 
-static enum hwf_app_kind kind_of(const char *raw, uint32_t seq, int named)
+enum hwf_app_kind hwf_app_kind_of(const char *raw, uint32_t seq)
 {
+	int named = raw[0] && strcmp(raw, "INPUT") != 0;
 	static const char *const sig[] = { "SHA256RSA", "MD5RSA", "CRCMD5", "MD5_RSA" };
 	static const char *const meta[] = { "CURVER",	     "VERLIST",	      "PACKAGE_TYPE",
 					    "BASE_VER",	     "BASE_VERLIST",  "VERSION",
@@ -218,8 +219,7 @@ static int parse_header(struct hwf_app *app, uint64_t pos, struct hwf_app_entry 
 		snprintf(ent->name, sizeof(ent->name), "INPUT_%08X", ent->seq);
 	else
 		snprintf(ent->name, sizeof(ent->name), "%s", ent->raw_name);
-	ent->kind = kind_of(ent->raw_name, ent->seq,
-			    ent->raw_name[0] && strcmp(ent->raw_name, "INPUT") != 0);
+	ent->kind = hwf_app_kind_of(ent->raw_name, ent->seq);
 
 	if (ent->header_len < HWF_APP_HDR_LEN || (ent->header_len - HWF_APP_HDR_LEN) % 2)
 		return hwf_err_set(e, HWF_EFORMAT,

@@ -71,6 +71,8 @@ uint64_t hwf_app_first_offset(const struct hwf_app *app);
 int hwf_app_preamble_nonzero(const struct hwf_app *app);
 
 const char *hwf_app_kind_name(enum hwf_app_kind kind);
+/* What an entry named @raw (the FileType field) with sequence id @seq is. */
+enum hwf_app_kind hwf_app_kind_of(const char *raw, uint32_t seq);
 
 /* Things worth telling that did not stop parsing (non-zero preamble...). */
 size_t hwf_app_warning_count(const struct hwf_app *app);

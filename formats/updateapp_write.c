@@ -192,6 +192,11 @@ static int pack_one(int fd, uint64_t pos, const char *name, uint32_t seq, struct
 	return rc;
 }
 
+static int is_sig(const struct hwf_app_pack_item *it)
+{
+	return hwf_app_kind_of(it->name, it->seq) == HWF_APP_SIGNATURE;
+}
+
 int hwf_app_pack(int fd, const struct hwf_app_pack_item *items, size_t n,
 		 const struct hwf_app_pack_opts *opts, hwf_progress_fn progress, void *pctx,
 		 struct hwf_err *e)
@@ -211,7 +216,8 @@ int hwf_app_pack(int fd, const struct hwf_app_pack_item *items, size_t n,
 			return hwf_err_set(e, HWF_EINVAL,
 					   "%s: %llu bytes is more than an entry can hold (4 GiB - 1)",
 					   hwf_source_name(items[i].src), (unsigned long long)len);
-		chunks += blocks_of(len, HWF_APP_CRC_CHUNK);
+		if (!is_sig(&items[i]))
+			chunks += blocks_of(len, HWF_APP_CRC_CHUNK);
 		total += len;
 	}
 	if (opts->crc_entry && 2 * chunks > UINT32_MAX)
@@ -226,21 +232,36 @@ int hwf_app_pack(int fd, const struct hwf_app_pack_item *items, size_t n,
 	rc = write_all(fd, preamble, sizeof(preamble), "preamble", e);
 	if (rc)
 		goto out;
-	if (opts->crc_entry) {
-		/* Reserve the CRC entry's place; it is written once the data is known. */
-		crc_pos = pos;
-		pos = (pos + HWF_APP_HDR_LEN + 2 * blocks_of(2 * chunks, 4096) + 2 * chunks + 3) &
-		      ~3ull;
-	}
-	for (size_t i = 0, c = 0; i < n; i++) {
-		uint64_t len = hwf_source_size(items[i].src);
+	/*
+	 * Official order: signature entries first, then the CRC entry, then the
+	 * rest.  The CRC entry covers every entry but signatures and itself.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 && opts->crc_entry) {
+			/* Reserve the CRC entry's place; it is written once the data is known. */
+			crc_pos = pos;
+			pos = (pos + HWF_APP_HDR_LEN + 2 * blocks_of(2 * chunks, 4096) + 2 * chunks +
+			       3) & ~3ull;
+		}
+		for (size_t i = 0, c = 0; i < n; i++) {
+			uint64_t len = hwf_source_size(items[i].src);
+			uint32_t seq = items[i].seq;
 
-		rc = pack_one(fd, pos, items[i].name, items[i].seq, items[i].src, NULL, len,
-			      crc ? crc + 2 * c : NULL, buf, opts, &pos, progress, pctx, &done,
-			      total, e);
-		if (rc)
-			goto out;
-		c += blocks_of(len, HWF_APP_CRC_CHUNK);
+			if (is_sig(&items[i]) != (pass == 0)) {
+				if (!is_sig(&items[i]))
+					c += blocks_of(len, HWF_APP_CRC_CHUNK);
+				continue;
+			}
+			if (pass == 0 && !seq)
+				seq = 0xfe000000u;
+			rc = pack_one(fd, pos, items[i].name, seq, items[i].src, NULL, len,
+				      crc && pass == 1 ? crc + 2 * c : NULL, buf, opts, &pos,
+				      progress, pctx, &done, total, e);
+			if (rc)
+				goto out;
+			if (pass == 1)
+				c += blocks_of(len, HWF_APP_CRC_CHUNK);
+		}
 	}
 	if (opts->crc_entry) {
 		uint64_t end;

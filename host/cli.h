@@ -52,6 +52,8 @@ int cli_run_group(struct hwf_cli *cli, const char *group, const struct hwf_comma
  */
 int cmd_app(struct hwf_cli *cli, int argc, char **argv);
 extern const struct hwf_command hwf_app_commands[];
+/* app flash (host/cmd_appflash.c) */
+int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char **argv);
 int cmd_image(struct hwf_cli *cli, int argc, char **argv);
 extern const struct hwf_command hwf_image_commands[];
 /* The fastboot commands are top-level (AOSP spelling): host/cmd_fastboot.c. */

@@ -18,6 +18,7 @@ static int app_list(struct hwf_cli *cli, int argc, char **argv);
 static int app_check(struct hwf_cli *cli, int argc, char **argv);
 static int app_extract(struct hwf_cli *cli, int argc, char **argv);
 static int app_pack(struct hwf_cli *cli, int argc, char **argv);
+static int app_flash_run(struct hwf_cli *cli, int argc, char **argv);
 
 const struct hwf_command hwf_app_commands[] = {
 	{ "list", app_list, "app list FILE [--member NAME] [--json]",
@@ -40,8 +41,26 @@ const struct hwf_command hwf_app_commands[] = {
 	  "packages have (--no-crc to leave it out).  The result is verified before it\n"
 	  "gets its name.  It carries no signature: a device whose bootloader checks\n"
 	  "signatures (dload, eRecovery) will reject it; fastboot flashing does not care.", NULL },
+	{ "flash", app_flash_run,
+	  "app flash FILE [NAME...] [--dry-run] [--map NAME=PARTITION] [--member M] [--force]",
+	  "Flash the entries of an UPDATE.APP (or of the one in a firmware .zip) over\n"
+	  "fastboot, streamed out of the package.  Without NAMEs every image entry;\n"
+	  "signature, CRC and metadata entries are never flashed.  Partitions are the\n"
+	  "lower-case entry names (HISIUFS_GPT/EFI -> ptable; --map overrides), the\n"
+	  "partition table and bootloader first.  Before anything is sent, every block\n"
+	  "CRC of every selected entry is verified, boot/recovery entries get the image\n"
+	  "check, and the device must have every partition.  --dry-run shows the plan\n"
+	  "and verifies, sending nothing.", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
+
+static int app_flash_run(struct hwf_cli *cli, int argc, char **argv)
+{
+	for (const struct hwf_command *c = hwf_app_commands; c->name; c++)
+		if (!strcmp(c->name, "flash"))
+			return app_flash(cli, c, argc, argv);
+	return HWF_EXIT_USAGE;
+}
 
 static const struct hwf_command *sub(const char *name)
 {
@@ -457,6 +476,7 @@ static int app_pack(struct hwf_cli *cli, int argc, char **argv)
 	struct tm lt;
 	time_t now;
 	size_t n = 0;
+	int has_sig = 0;
 	int fd = -1, rc = parse_opts(cli, c, argc, argv, &o);
 
 	if (rc)
@@ -537,21 +557,29 @@ static int app_pack(struct hwf_cli *cli, int argc, char **argv)
 	}
 	stat(o.out, &st);
 	ui_size((uint64_t)st.st_size, sz, sizeof(sz));
+	for (size_t i = 0; i < n; i++)
+		if (hwf_app_kind_of(items[i].name, items[i].seq) == HWF_APP_SIGNATURE)
+			has_sig = 1;
 	if (cli->json) {
 		json_begin_object(&cli->ui);
 		json_kv_str(&cli->ui, "file", o.out);
 		json_kv_uint(&cli->ui, "size", (uint64_t)st.st_size);
 		json_kv_uint(&cli->ui, "entries", n + (po.crc_entry ? 1 : 0));
-		json_kv_bool(&cli->ui, "signed", 0);
+		json_kv_bool(&cli->ui, "signature_entry", has_sig);
 		json_end_object(&cli->ui);
 		json_done(&cli->ui);
 	} else {
 		ui_info(&cli->ui, "Packed %zu entries%s into %s (%s), verified.\n", n,
 			po.crc_entry ? " and a CRC entry" : "", o.out, sz);
-		ui_info(&cli->ui,
-			"Note: the package has no signature entry.  A device whose bootloader "
-			"checks\nsignatures (SD-card dload, eRecovery) will reject it; hwflash app "
-			"flash over\nfastboot does not need one.\n");
+		if (has_sig)
+			ui_info(&cli->ui,
+				"Note: the signature entry was copied as given; hwflash cannot make "
+				"one, and a\ndevice checks it against the other entries' bytes.\n");
+		else
+			ui_info(&cli->ui,
+				"Note: the package has no signature entry.  A device whose "
+				"bootloader checks\nsignatures (SD-card dload, eRecovery) will "
+				"reject it; hwflash app flash over\nfastboot does not need one.\n");
 	}
 out:
 	if (fd >= 0)

@@ -11,6 +11,7 @@
 #include "avb.h"
 #include "bytes.h"
 #include "cli.h"
+#include "fbsession.h"
 #include "fastboot.h"
 #include "imagecheck.h"
 #include "sparse.h"
@@ -49,16 +50,17 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  "flashing lock|unlock|lock_critical|unlock_critical|get_unlock_ability",
 	  "Lock or unlock flashing (the device asks for confirmation).", NULL },
 	{ "set_active", fb_simple, "set_active SLOT", "Make slot a or b the active one.", NULL },
+	{ "update", fb_update, "update ZIP [--skip-reboot]",
+	  "Flash AOSP's update package: every NAME.img at the top of ZIP to partition\n"
+	  "NAME (images the device has no partition for are skipped), streamed out of\n"
+	  "the zip.  Every image is checked first; android-info.txt's require and\n"
+	  "reject lines are checked against the device before anything is sent\n"
+	  "(--force overrides).  -w wipes userdata and cache; then the device reboots\n"
+	  "unless --skip-reboot.",
+	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-struct session {
-	struct hwf_cli *cli;
-	struct hwf_transport *t;
-	struct hwf_fb fb;
-	double start;
-	int wiped;
-};
 
 static void on_info(void *ctx, const char *text, int is_text)
 {
@@ -70,7 +72,7 @@ static void on_info(void *ctx, const char *text, int is_text)
 		fprintf(cli->ui.err, "(bootloader) %s\n", text);
 }
 
-static int open_session(struct hwf_cli *cli, struct session *s)
+int fbs_open(struct hwf_cli *cli, struct fb_session *s)
 {
 	struct hwf_err e = { 0 };
 	const char *serial = cli->nserials ? cli->serials[0] : NULL;
@@ -103,20 +105,19 @@ static int open_session(struct hwf_cli *cli, struct session *s)
 	return 0;
 }
 
-static void close_session(struct session *s)
+void fbs_close(struct fb_session *s)
 {
 	hwf_transport_close(s->t);
 	s->t = NULL;
 }
 
-static int step(struct session *s, const char *label, const char *cmd);
 
 /*
  * -w: erase userdata, and cache where the device has one, as AOSP's
  * fastboot -w does (it then formats them; a device's recovery re-creates
  * the file systems on first boot).  Once per session.
  */
-static int wipe(struct session *s)
+int fbs_wipe(struct fb_session *s)
 {
 	char v[HWF_FB_RESP_MAX];
 	int rc;
@@ -124,24 +125,24 @@ static int wipe(struct session *s)
 	if (!s->cli->wipe || s->wiped)
 		return 0;
 	s->wiped = 1;
-	rc = step(s, "Erasing 'userdata'", "erase:userdata");
+	rc = fbs_step(s, "Erasing 'userdata'", "erase:userdata");
 	if (!rc && !hwf_fb_getvar(&s->fb, "partition-size:cache", v, sizeof(v), NULL))
-		rc = step(s, "Erasing 'cache'", "erase:cache");
+		rc = fbs_step(s, "Erasing 'cache'", "erase:cache");
 	return rc;
 }
 
-static int finish(struct session *s, int rc)
+int fbs_finish(struct fb_session *s, int rc)
 {
 	if (!rc)
-		rc = wipe(s);
+		rc = fbs_wipe(s);
 	if (!rc && !s->cli->json)
 		fprintf(s->cli->ui.err, "Finished. Total time: %.3fs\n", ui_now() - s->start);
-	close_session(s);
+	fbs_close(s);
 	return rc;
 }
 
 /* "Sending 'x' (16384 KB)  OKAY [ 0.4s]" style steps on stderr, as AOSP prints them. */
-static int step(struct session *s, const char *label, const char *cmd)
+int fbs_step(struct fb_session *s, const char *label, const char *cmd)
 {
 	struct hwf_err e = { 0 };
 	double t0 = ui_now();
@@ -162,10 +163,10 @@ static int step(struct session *s, const char *label, const char *cmd)
 /* "hwflash -w" with no command: only the wipe. */
 int cmd_wipe(struct hwf_cli *cli)
 {
-	struct session s;
-	int rc = open_session(cli, &s);
+	struct fb_session s;
+	int rc = fbs_open(cli, &s);
 
-	return rc ? rc : finish(&s, 0);
+	return rc ? rc : fbs_finish(&s, 0);
 }
 
 static int fb_devices(struct hwf_cli *cli, int argc, char **argv)
@@ -189,17 +190,17 @@ static int fb_getvar_cmd(struct hwf_cli *cli, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
 	char v[HWF_FB_RESP_MAX];
-	struct session s;
+	struct fb_session s;
 	int rc;
 
 	if (argc != 2)
 		return cli_usage(cli, &hwf_fastboot_commands[1], "getvar takes one NAME");
-	rc = open_session(cli, &s);
+	rc = fbs_open(cli, &s);
 	if (rc)
 		return rc;
 	if (hwf_fb_getvar(&s.fb, argv[1], v, sizeof(v), &e)) {
 		ui_error(&cli->ui, "%s", e.msg);
-		return finish(&s, HWF_EXIT_FAIL);
+		return fbs_finish(&s, HWF_EXIT_FAIL);
 	}
 	if (cli->json) {
 		json_begin_object(&cli->ui);
@@ -210,10 +211,10 @@ static int fb_getvar_cmd(struct hwf_cli *cli, int argc, char **argv)
 	} else if (strcmp(argv[1], "all")) {
 		ui_info(&cli->ui, "%s: %s\n", argv[1], v);
 	}
-	return finish(&s, 0);
+	return fbs_finish(&s, 0);
 }
 
-static int is_boot_like(const char *p)
+int fbs_is_boot_like(const char *p)
 {
 	static const char *const names[] = { "boot", "recovery", "vendor_boot", "init_boot",
 					     "recovery_ramdisk", "erecovery_ramdisk" };
@@ -230,7 +231,7 @@ static int is_boot_like(const char *p)
  * every other partition at least the content sniff (a web page, an empty
  * file or a zip is never flashed).
  */
-static int gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, const char *file)
+int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, const char *file)
 {
 	struct hwf_image_check_opts o = { part, NULL, NULL, NULL };
 	struct hwf_image_report r;
@@ -238,7 +239,7 @@ static int gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, c
 	struct hwf_sniff sn;
 	char why[256];
 
-	if (is_boot_like(part)) {
+	if (fbs_is_boot_like(part)) {
 		if (hwf_image_check(src, &o, &r, NULL, NULL, &e)) {
 			ui_error(&cli->ui, "%s", e.msg);
 			return HWF_EXIT_FAIL;
@@ -283,7 +284,7 @@ static int gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, c
 	}
 }
 
-static int download_one(struct session *s, struct hwf_source *src, const char *label)
+static int download_one(struct fb_session *s, struct hwf_source *src, const char *label)
 {
 	struct hwf_cli *cli = s->cli;
 	struct hwf_err e = { 0 };
@@ -309,7 +310,7 @@ static int download_one(struct session *s, struct hwf_source *src, const char *l
 }
 
 /* The download limit: the device's max-download-size, or -S when smaller. */
-static int limit(struct session *s, uint64_t *max)
+static int limit(struct fb_session *s, uint64_t *max)
 {
 	struct hwf_err e = { 0 };
 
@@ -323,7 +324,7 @@ static int limit(struct session *s, uint64_t *max)
 }
 
 /* A download that must fit in one go (boot FILE). */
-static int download(struct session *s, struct hwf_source *src, const char *label)
+static int download(struct fb_session *s, struct hwf_source *src, const char *label)
 {
 	char quoted[128];
 	uint64_t max = 0;
@@ -346,7 +347,7 @@ static int download(struct session *s, struct hwf_source *src, const char *label
  * pieces each describing the whole partition (AOSP's resparse), each piece
  * downloaded and flashed in turn.
  */
-static int flash_source(struct session *s, struct hwf_source *src, const char *part)
+int fbs_flash_source(struct fb_session *s, struct hwf_source *src, const char *part)
 {
 	struct hwf_cli *cli = s->cli;
 	struct hwf_sparse_split *sp;
@@ -363,7 +364,7 @@ static int flash_source(struct session *s, struct hwf_source *src, const char *p
 		snprintf(label, sizeof(label), "'%s'", part);
 		rc = download_one(s, src, label);
 		snprintf(label, sizeof(label), "Writing '%s'", part);
-		return rc ? rc : step(s, label, cmd);
+		return rc ? rc : fbs_step(s, label, cmd);
 	}
 	if (hwf_sparse_split(&sp, src, max, &e)) {
 		ui_error(&cli->ui, "%s", e.msg);
@@ -383,7 +384,7 @@ static int flash_source(struct session *s, struct hwf_source *src, const char *p
 		hwf_source_close(piece);
 		snprintf(label, sizeof(label), "Writing '%s' %zu/%zu", part, i + 1, n);
 		if (!rc)
-			rc = step(s, label, cmd);
+			rc = fbs_step(s, label, cmd);
 	}
 	hwf_sparse_split_free(sp);
 	return rc;
@@ -396,7 +397,7 @@ static int flash_source(struct session *s, struct hwf_source *src, const char *p
  * partition-size gets the image as it is.  On a move, *src becomes the
  * relocated view and @r->img keeps the original.
  */
-static int fit_partition(struct session *s, struct hwf_source **src, const char *part,
+int fbs_fit_partition(struct fb_session *s, struct hwf_source **src, const char *part,
 			 const char *file, struct hwf_avb_relocation *r)
 {
 	struct hwf_cli *cli = s->cli;
@@ -437,7 +438,7 @@ static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
 	struct hwf_err e = { 0 };
 	struct hwf_source *src;
 	struct hwf_avb_relocation moved = { 0 };
-	struct session s;
+	struct fb_session s;
 	char file[4096], part[96];
 	int rc;
 
@@ -452,12 +453,12 @@ static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
-	rc = gate(cli, src, part, file);
+	rc = fbs_gate(cli, src, part, file);
 	if (rc) {
 		hwf_source_close(src);
 		return rc;
 	}
-	rc = open_session(cli, &s);
+	rc = fbs_open(cli, &s);
 	if (rc) {
 		hwf_source_close(src);
 		return rc;
@@ -470,38 +471,38 @@ static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
 		if (hwf_fb_getvar(&s.fb, q, v, sizeof(v), NULL) == 0 && !strcmp(v, "yes"))
 			snprintf(part + strlen(part), sizeof(part) - strlen(part), "_%s", cli->slot);
 	}
-	rc = fit_partition(&s, &src, part, file, &moved);
+	rc = fbs_fit_partition(&s, &src, part, file, &moved);
 	if (!rc)
-		rc = flash_source(&s, src, part);
+		rc = fbs_flash_source(&s, src, part);
 	if (moved.img) {
 		hwf_source_close(src);
 		src = moved.img;
 	}
 	hwf_source_close(src);
-	return finish(&s, rc);
+	return fbs_finish(&s, rc);
 }
 
 static int fb_erase(struct hwf_cli *cli, int argc, char **argv)
 {
 	char cmd[HWF_FB_CMD_MAX + 1], label[128];
-	struct session s;
+	struct fb_session s;
 	int rc;
 
 	if (argc != 2)
 		return cli_usage(cli, &hwf_fastboot_commands[3], "erase takes one PARTITION");
-	rc = open_session(cli, &s);
+	rc = fbs_open(cli, &s);
 	if (rc)
 		return rc;
 	snprintf(cmd, sizeof(cmd), "erase:%s", argv[1]);
 	snprintf(label, sizeof(label), "Erasing '%s'", argv[1]);
-	return finish(&s, step(&s, label, cmd));
+	return fbs_finish(&s, fbs_step(&s, label, cmd));
 }
 
 static int fb_boot(struct hwf_cli *cli, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
 	struct hwf_source *src;
-	struct session s;
+	struct fb_session s;
 	int rc;
 
 	if (argc != 2)
@@ -510,9 +511,9 @@ static int fb_boot(struct hwf_cli *cli, int argc, char **argv)
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
-	rc = gate(cli, src, "boot", argv[1]);
+	rc = fbs_gate(cli, src, "boot", argv[1]);
 	if (!rc)
-		rc = open_session(cli, &s);
+		rc = fbs_open(cli, &s);
 	if (rc) {
 		hwf_source_close(src);
 		return rc;
@@ -520,30 +521,30 @@ static int fb_boot(struct hwf_cli *cli, int argc, char **argv)
 	rc = download(&s, src, "boot.img");
 	hwf_source_close(src);
 	if (!rc)
-		rc = step(&s, "Booting", "boot");
-	return finish(&s, rc);
+		rc = fbs_step(&s, "Booting", "boot");
+	return fbs_finish(&s, rc);
 }
 
 static int fb_reboot(struct hwf_cli *cli, int argc, char **argv)
 {
 	char cmd[64], label[64];
-	struct session s;
+	struct fb_session s;
 	int rc;
 
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "bootloader") &&
 			 strcmp(argv[1], "recovery") && strcmp(argv[1], "fastboot")))
 		return cli_usage(cli, &hwf_fastboot_commands[5],
 				 "reboot takes nothing, bootloader, recovery or fastboot");
-	rc = open_session(cli, &s);
+	rc = fbs_open(cli, &s);
 	if (rc)
 		return rc;
-	rc = wipe(&s);
+	rc = fbs_wipe(&s);
 	if (rc)
-		return finish(&s, rc);
+		return fbs_finish(&s, rc);
 	snprintf(cmd, sizeof(cmd), "reboot%s%s", argc == 2 ? "-" : "", argc == 2 ? argv[1] : "");
 	snprintf(label, sizeof(label), "Rebooting%s%s", argc == 2 ? " into " : "",
 		 argc == 2 ? argv[1] : "");
-	return finish(&s, step(&s, label, cmd));
+	return fbs_finish(&s, fbs_step(&s, label, cmd));
 }
 
 /* continue, oem ARGS..., flashing X, set_active SLOT */
@@ -552,7 +553,7 @@ static int fb_simple(struct hwf_cli *cli, int argc, char **argv)
 	static const char *const flashing[] = { "lock", "unlock", "lock_critical",
 						"unlock_critical", "get_unlock_ability" };
 	char cmd[HWF_FB_CMD_MAX + 2] = "";
-	struct session s;
+	struct fb_session s;
 	int rc;
 
 	if (!strcmp(argv[0], "continue")) {
@@ -585,10 +586,10 @@ static int fb_simple(struct hwf_cli *cli, int argc, char **argv)
 			strcat(cmd, argv[i]);
 		}
 	}
-	rc = open_session(cli, &s);
+	rc = fbs_open(cli, &s);
 	if (rc)
 		return rc;
 	if (!strcmp(cmd, "continue"))
-		rc = wipe(&s);	/* before the device boots away */
-	return finish(&s, rc ? rc : step(&s, cmd, cmd));
+		rc = fbs_wipe(&s);	/* before the device boots away */
+	return fbs_finish(&s, rc ? rc : fbs_step(&s, cmd, cmd));
 }

@@ -83,6 +83,10 @@ static int var(struct fbdev *d, const char *name, char *out, size_t len)
 
 	if (!strcmp(name, "version"))
 		snprintf(out, len, "0.4");
+	else if (!strcmp(name, "version-bootloader"))
+		snprintf(out, len, "0.4.1-fbsim");
+	else if (!strcmp(name, "version-baseband"))
+		snprintf(out, len, "none");
 	else if (!strcmp(name, "product"))
 		snprintf(out, len, "%s", d->o.product);
 	else if (!strcmp(name, "serialno"))
@@ -119,7 +123,8 @@ static int c_getvar(struct fbdev *d, const char *arg, fbdev_send_fn send, void *
 			if (reply(send, ctx, "INFO", "still thinking %d", i))
 				return -1;
 	if (!strcmp(arg, "all")) {
-		static const char *const names[] = { "version", "product", "serialno",
+		static const char *const names[] = { "version", "version-bootloader", "product",
+						     "serialno",
 						     "max-download-size", "current-slot",
 						     "slot-count", "unlocked", "secure" };
 

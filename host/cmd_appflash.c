@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hwflash app flash FILE [NAME...]: restore partitions straight out of an
+ * UPDATE.APP (or the one inside a firmware .zip) over fastboot.
+ *
+ * Order of work, so that a bad package never sends a byte:
+ *   1. plan: entries -> partitions, order (formats/appplan);
+ *   2. verify: header and block CRCs of every selected entry (and the CRC
+ *      entry when everything is selected), the image check on boot-like
+ *      entries;
+ *   3. ask the device: every target partition must exist there;
+ *   4. only then download and flash, entry by entry, in sparse pieces when
+ *      an entry is larger than max-download-size.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "appplan.h"
+#include "bytes.h"
+#include "cli.h"
+#include "fbsession.h"
+#include "pkg.h"
+#include "sparse.h"
+
+#define MAX_MAPS 32
+
+struct result {
+	uint64_t bytes;
+	double secs;
+	const char *state;	/* "OK", "FAILED", "not sent" */
+};
+
+static int parse(struct hwf_cli *cli, const struct hwf_command *c, int argc, char **argv,
+		 const char **member, int *dry_run, struct hwf_plan_map *maps, size_t *nmaps)
+{
+	enum { OPT_MEMBER = 256, OPT_DRY, OPT_MAP };
+	static const struct option longopts[] = {
+		{ "member", required_argument, NULL, OPT_MEMBER },
+		{ "dry-run", no_argument, NULL, OPT_DRY },
+		{ "map", required_argument, NULL, OPT_MAP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		char *eq;
+
+		switch (ch) {
+		case OPT_MEMBER:
+			*member = optarg;
+			break;
+		case OPT_DRY:
+			*dry_run = 1;
+			break;
+		case OPT_MAP:
+			eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || !eq[1] || *nmaps >= MAX_MAPS)
+				return cli_usage(cli, c, "--map wants NAME=PARTITION (at most %d)",
+						 MAX_MAPS);
+			*eq = '\0';
+			maps[*nmaps].entry = optarg;
+			maps[*nmaps].partition = eq + 1;
+			(*nmaps)++;
+			break;
+		default:
+			return cli_usage(cli, c, "app flash: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 1)
+		return cli_usage(cli, c, "app flash needs FILE");
+	return 0;
+}
+
+/* Step 2: every selected entry's CRCs, then the image check where it applies. */
+static int verify(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_plan_step *st,
+		  size_t nst, int all)
+{
+	size_t n = hwf_app_count(pkg->app);
+	unsigned char *sel = calloc(n ? n : 1, 1);
+	struct hwf_err e = { 0 };
+	struct hwf_app_check res;
+	int rc, bad = 0;
+
+	if (!sel) {
+		ui_error(&cli->ui, "out of memory");
+		return HWF_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < nst; i++)
+		sel[st[i].entry] = 1;
+	ui_progress_begin(&cli->ui, "verifying");
+	rc = hwf_app_verify(pkg->app, all ? NULL : sel, 0, &res, ui_progress_cb, &cli->ui, &e);
+	ui_progress_end(&cli->ui);
+	free(sel);
+	if (rc) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < nst; i++) {
+		const struct hwf_app_entry_check *r = &res.entries[st[i].entry];
+
+		if (!r->header_ok || r->io_error || r->nbad || r->crc_entry_ok == 0) {
+			ui_error(&cli->ui, "%s: entry %s: %s", pkg->label,
+				 hwf_app_entry(pkg->app, st[i].entry)->name, r->msg);
+			bad = 1;
+		}
+	}
+	if (!bad && res.crc_entry_ok == 0) {
+		ui_error(&cli->ui, "%s: %s", pkg->label, res.crc_entry_msg);
+		bad = 1;
+	}
+	hwf_app_check_free(&res);
+	if (bad) {
+		ui_error(&cli->ui, "%s: nothing was sent to the device", pkg->label);
+		return HWF_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < nst; i++) {
+		const struct hwf_app_entry *en = hwf_app_entry(pkg->app, st[i].entry);
+		struct hwf_source *src;
+		char label[1200];
+
+		if (!fbs_is_boot_like(st[i].partition))
+			continue;
+		if (hwf_app_entry_source(pkg->app, st[i].entry, &src, &e)) {
+			ui_error(&cli->ui, "%s", e.msg);
+			return HWF_EXIT_FAIL;
+		}
+		snprintf(label, sizeof(label), "%s:%s", pkg->label, en->name);
+		rc = fbs_gate(cli, src, st[i].partition, label);
+		hwf_source_close(src);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int entry_is_sparse(struct hwf_app *app, size_t i)
+{
+	const struct hwf_app_entry *en = hwf_app_entry(app, i);
+	uint8_t m[4] = { 0 };
+
+	if (en->data_len < 28 ||
+	    hwf_source_read_exact(hwf_app_source(app), m, 4, en->data_off, NULL))
+		return 0;
+	return get_le32(m) == HWF_SPARSE_MAGIC;
+}
+
+/*
+ * Step 3: the device must have every partition (slot names resolve on the
+ * device), and every raw entry must fit its partition.
+ */
+static int check_partitions(struct fb_session *s, struct hwf_app *app,
+			    const struct hwf_plan_step *st, size_t nst)
+{
+	int missing = 0;
+
+	for (size_t i = 0; i < nst; i++) {
+		char q[128], v[HWF_FB_RESP_MAX];
+
+		const struct hwf_app_entry *en = hwf_app_entry(app, st[i].entry);
+		uint64_t psize;
+
+		snprintf(q, sizeof(q), "partition-size:%s", st[i].partition);
+		if (!hwf_fb_getvar(&s->fb, q, v, sizeof(v), NULL)) {
+			if (!hwf_fb_parse_num(v, &psize) && psize && en->data_len > psize &&
+			    !entry_is_sparse(app, st[i].entry)) {
+				ui_error(&s->cli->ui, "%s: %llu bytes do not fit partition %s (%llu "
+						      "bytes)",
+					 en->name, (unsigned long long)en->data_len,
+					 st[i].partition, (unsigned long long)psize);
+				missing = 1;
+			}
+			continue;
+		}
+		snprintf(q, sizeof(q), "has-slot:%s", st[i].partition);
+		if (!hwf_fb_getvar(&s->fb, q, v, sizeof(v), NULL) && !strcmp(v, "yes"))
+			continue;
+		ui_error(&s->cli->ui, "the device has no partition '%s' (for %s); --map %s=PARTITION "
+				      "picks another",
+			 st[i].partition, hwf_app_entry(app, st[i].entry)->name,
+			 hwf_app_entry(app, st[i].entry)->name);
+		missing = 1;
+	}
+	if (missing)
+		ui_error(&s->cli->ui, "nothing was sent to the device");
+	return missing ? HWF_EXIT_FAIL : 0;
+}
+
+/* Letters and digits only, upper case, without a leading "HW". */
+static void squash(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	if (!strncasecmp(in, "HW", 2))
+		in += 2;
+	for (; *in && o + 1 < len; in++)
+		if ((*in >= '0' && *in <= '9') || (*in >= 'a' && *in <= 'z') ||
+		    (*in >= 'A' && *in <= 'Z'))
+			out[o++] = (char)(*in >= 'a' && *in <= 'z' ? *in - 32 : *in);
+	out[o] = '\0';
+}
+
+/* A package made for other hardware is the usual way to a brick: say what both are. */
+static void product_sanity(struct fb_session *s, struct hwf_pkg *pkg)
+{
+	const char *hwid = hwf_app_count(pkg->app) ? hwf_app_entry(pkg->app, 0)->hwid : "";
+	char product[HWF_FB_RESP_MAX], a[64], b[64];
+
+	if (hwf_fb_getvar(&s->fb, "product", product, sizeof(product), NULL) || !product[0] ||
+	    !hwid[0])
+		return;
+	squash(hwid, a, sizeof(a));
+	squash(product, b, sizeof(b));
+	if (!s->cli->json)
+		fprintf(s->cli->ui.err, "package hardware id %s, device product %s\n", hwid, product);
+	if (a[0] && b[0] && !strstr(a, b) && !strstr(b, a))
+		ui_warn(&s->cli->ui, "the package's hardware id (%s) and the device's product (%s) "
+				     "look unrelated: make sure this firmware is for this device",
+			hwid, product);
+}
+
+static void print_plan(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_plan_step *st,
+		       size_t nst, const struct result *res, int dry)
+{
+	if (cli->json) {
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "package", pkg->label);
+		json_kv_bool(&cli->ui, "dry_run", dry);
+		json_key(&cli->ui, "steps");
+		json_begin_array(&cli->ui);
+		for (size_t i = 0; i < nst; i++) {
+			const struct hwf_app_entry *en = hwf_app_entry(pkg->app, st[i].entry);
+
+			json_begin_object(&cli->ui);
+			json_kv_uint(&cli->ui, "order", i + 1);
+			json_kv_str(&cli->ui, "entry", en->name);
+			json_kv_str(&cli->ui, "partition", st[i].partition);
+			json_kv_uint(&cli->ui, "size", en->data_len);
+			if (res) {
+				json_kv_str(&cli->ui, "state", res[i].state);
+				json_key(&cli->ui, "seconds");
+				json_double(&cli->ui, res[i].secs);
+			}
+			json_end_object(&cli->ui);
+		}
+		json_end_array(&cli->ui);
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
+		return;
+	}
+	ui_info(&cli->ui, "%s%s\n", res ? "Summary of " : "Plan for ", pkg->label);
+	ui_info(&cli->ui, "  %-3s %-16s %-16s %12s%s\n", "#", "ENTRY", "PARTITION", "BYTES",
+		res ? "      TIME  RESULT" : "");
+	for (size_t i = 0; i < nst; i++) {
+		const struct hwf_app_entry *en = hwf_app_entry(pkg->app, st[i].entry);
+
+		if (res)
+			ui_info(&cli->ui, "  %-3zu %-16s %-16s %12llu %8.2fs  %s\n", i + 1, en->name,
+				st[i].partition, (unsigned long long)en->data_len, res[i].secs,
+				res[i].state);
+		else
+			ui_info(&cli->ui, "  %-3zu %-16s %-16s %12llu\n", i + 1, en->name,
+				st[i].partition, (unsigned long long)en->data_len);
+	}
+}
+
+int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char **argv)
+{
+	struct hwf_plan_map maps[MAX_MAPS];
+	struct hwf_plan_step *st = NULL;
+	struct result *res = NULL;
+	struct hwf_err e = { 0 };
+	const char *member = NULL;
+	struct fb_session s;
+	struct hwf_pkg pkg;
+	size_t nmaps = 0, nst = 0;
+	int dry = 0, sent = 0, rc;
+
+	rc = parse(cli, c, argc, argv, &member, &dry, maps, &nmaps);
+	if (rc)
+		return rc;
+	if (hwf_pkg_open(&pkg, argv[optind], member, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	if (hwf_plan_build(pkg.app, (const char *const *)argv + optind + 1,
+			   (size_t)(argc - optind - 1), maps, nmaps, &st, &nst, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		rc = HWF_EXIT_FAIL;
+		goto out;
+	}
+	if (!nst) {
+		ui_error(&cli->ui, "%s: no entry to flash", pkg.label);
+		rc = HWF_EXIT_FAIL;
+		goto out;
+	}
+	if (dry && !cli->json)
+		print_plan(cli, &pkg, st, nst, NULL, 1);
+	rc = verify(cli, &pkg, st, nst, argc - optind == 1);
+	if (rc)
+		goto out;
+	if (!cli->json)
+		fprintf(cli->ui.err, "Verified %zu entr%s of %s: every block CRC matches\n", nst,
+			nst == 1 ? "y" : "ies", pkg.label);
+	if (dry) {
+		/* With a device at hand, also check that it has the partitions. */
+		if (cli->nserials && !fbs_open(cli, &s)) {
+			rc = check_partitions(&s, pkg.app, st, nst);
+			fbs_close(&s);
+		}
+		if (cli->json)
+			print_plan(cli, &pkg, st, nst, NULL, 1);
+		if (!rc && !cli->json)
+			fprintf(cli->ui.err, "--dry-run: nothing was sent\n");
+		goto out;
+	}
+	rc = fbs_open(cli, &s);
+	if (rc)
+		goto out;
+	product_sanity(&s, &pkg);
+	rc = check_partitions(&s, pkg.app, st, nst);
+	res = calloc(nst, sizeof(*res));
+	if (!rc && !res) {
+		ui_error(&cli->ui, "out of memory");
+		rc = HWF_EXIT_FAIL;
+	}
+	for (size_t i = 0; res && i < nst; i++)
+		res[i].state = "not sent";
+	for (size_t i = 0; !rc && i < nst; i++) {
+		const struct hwf_app_entry *en = hwf_app_entry(pkg.app, st[i].entry);
+		struct hwf_avb_relocation moved = { 0 };
+		struct hwf_source *src, *view;
+		char label[1200];
+		double t0 = ui_now();
+
+		if (hwf_app_entry_source(pkg.app, st[i].entry, &src, &e)) {
+			ui_error(&cli->ui, "%s", e.msg);
+			rc = HWF_EXIT_FAIL;
+			break;
+		}
+		sent = 1;
+		snprintf(label, sizeof(label), "%s:%s", pkg.label, en->name);
+		view = src;
+		rc = fbs_fit_partition(&s, &view, st[i].partition, label, &moved);
+		if (!rc)
+			rc = fbs_flash_source(&s, view, st[i].partition);
+		if (view != src)
+			hwf_source_close(view);
+		hwf_source_close(src);
+		res[i].bytes = en->data_len;
+		res[i].secs = ui_now() - t0;
+		res[i].state = rc ? "FAILED" : "OK";
+	}
+	if (res && sent)
+		print_plan(cli, &pkg, st, nst, res, 0);
+	rc = fbs_finish(&s, rc);
+out:
+	free(res);
+	free(st);
+	hwf_pkg_close(&pkg);
+	return rc;
+}

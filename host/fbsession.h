@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One fastboot session for the commands that talk to a device
+ * (host/cmd_fastboot.c, host/cmd_appflash.c): open, AOSP-style steps,
+ * the verify-before-write gate, flashing a source with sparse splitting.
+ * Everything prints through cli->ui and returns an HWF_EXIT_* code.
+ */
+#ifndef HWF_FBSESSION_H
+#define HWF_FBSESSION_H
+
+#include "avb.h"
+#include "cli.h"
+#include "fastboot.h"
+#include "source.h"
+#include "transport.h"
+
+struct fb_session {
+	struct hwf_cli *cli;
+	struct hwf_transport *t;
+	struct hwf_fb fb;
+	double start;
+	int wiped;
+};
+
+/* Connect to the one device given (-s / $ANDROID_SERIAL). */
+int fbs_open(struct hwf_cli *cli, struct fb_session *s);
+void fbs_close(struct fb_session *s);
+/* -w's erase of userdata (and cache), once per session. */
+int fbs_wipe(struct fb_session *s);
+/* Wipe if asked, print "Finished. Total time", close; returns @rc or the wipe's failure. */
+int fbs_finish(struct fb_session *s, int rc);
+/* Send @cmd, printing "@label  OKAY [ 0.010s]". */
+int fbs_step(struct fb_session *s, const char *label, const char *cmd);
+
+/* boot, recovery, vendor_boot, init_boot ... and their _a/_b. */
+int fbs_is_boot_like(const char *part);
+/*
+ * Verify before write: the image check for boot-like partitions, the
+ * content sniff for the rest.  @file names the image in messages.
+ */
+int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, const char *file);
+/*
+ * Against the partition the device reports: refuse a larger raw image,
+ * move an AVB footer of a smaller one to the end (*src becomes a view that
+ * @r keeps; r->img is the original).
+ */
+int fbs_fit_partition(struct fb_session *s, struct hwf_source **src, const char *part,
+		      const char *file, struct hwf_avb_relocation *r);
+/* Download and flash @src, in sparse pieces when it exceeds max-download-size / -S. */
+int fbs_flash_source(struct fb_session *s, struct hwf_source *src, const char *part);
+
+/* hwflash update ZIP (host/cmd_update.c) */
+int fb_update(struct hwf_cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,164 @@
+#!/bin/sh
+# app flash (UPDATE.APP over fastboot) and update ZIP (AOSP update package)
+# against the simulated device: everything verified before the first
+# download, the device's log as the judge of what was sent.
+. "$(dirname "$0")/lib.sh"
+: "${FBSIM:?set FBSIM to the fbsim binary}"
+cd "$T"
+PIDS=""
+trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
+
+start_sim() {
+	name=$1; shift
+	"$FBSIM" --tcp 0 --store "$T/$name" "$@" > "$T/$name.port" 2>&1 &
+	PIDS="$PIDS $!"
+	i=0
+	while ! grep -q listening "$T/$name.port" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1)); done
+	PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$T/$name.port")
+}
+downloads() { cat "$1/commands.log" 2> /dev/null | grep -c '^download:'; }
+PARTS="--partition boot_a:16M --partition boot_b:16M --partition recovery:16M
+	--partition system:64M --partition cust:4M --partition ptable:1M --partition userdata:64M"
+
+random kernel 2000000
+mkdir -p rd/sbin && echo r > rd/sbin/recovery && echo i > rd/init
+(cd rd && find . | cpio -o -H newc 2> /dev/null) | gzip > rd.gz
+mkbootimg --kernel kernel --ramdisk rd.gz --header_version 2 --dtb kernel -o boot.img
+mkbootimg --kernel kernel --ramdisk rd.gz --header_version 2 --dtb kernel \
+	--cmdline androidboot.mode=recovery -o recovery.img
+random system.img 10000000
+random cust.img 300000
+random sig.bin 256
+printf 'HWSIM-L09 9.1.0.100' > curver.txt
+run_hw 0 "pack the test package" app pack -o U.APP --hwid HWSIM BOOT=boot.img \
+	RECOVERY=recovery.img SYSTEM=system.img CUST=cust.img SHA256RSA=sig.bin CURVER=curver.txt
+
+# shellcheck disable=SC2086
+start_sim dev --product hwsim --max-download 4M $PARTS
+S="tcp:127.0.0.1:$PORT"
+run_hw 0 "--dry-run verifies and shows the plan" -s "$S" app flash U.APP --dry-run
+expect_in "$T/out" "SYSTEM           system" "plan lists SYSTEM -> system"
+expect_in "$T/err" "nothing was sent" "dry run says so"
+check "--dry-run sent nothing" test "$(downloads dev)" = 0
+run_hw 0 "--dry-run --json" -s "$S" --json app flash U.APP --dry-run
+check "plan as JSON: 4 steps in order" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [s["entry"] for s in d["steps"]] == ["BOOT", "RECOVERY", "SYSTEM", "CUST"], d
+assert d["steps"][2]["partition"] == "system" and d["dry_run"]' "$T/out"
+
+run_hw 0 "app flash the whole package" -s "$S" app flash U.APP
+check "boot stored (active slot boot_a)" cmp dev/boot_a.img boot.img
+check "recovery stored" cmp dev/recovery.img recovery.img
+check "system (larger than max-download-size) stored" \
+	cmp -n "$(stat -c %s system.img)" dev/system.img system.img
+expect_in "$T/err" "sparse 'system' 3/3" "system went in sparse pieces"
+check "cust stored" cmp dev/cust.img cust.img
+check "signature, CRC and CURVER never flashed" sh -c \
+	"! grep -Eiq '^flash:(sha256rsa|crc|curver)' dev/commands.log"
+check "flash order is the package order" sh -c "grep '^flash:' dev/commands.log | uniq | \
+	tr '\n' ' ' | grep -qx 'flash:boot flash:recovery flash:system flash:cust '"
+expect_in "$T/out" "OK" "summary table"
+run_hw 0 "named entries, any case" -s "$S" app flash U.APP recovery
+check "only recovery sent" sh -c "tail -n 2 dev/commands.log | grep -qx flash:recovery"
+run_hw 1 "a metadata entry is not flashable" -s "$S" app flash U.APP CURVER
+expect_in "$T/err" "never flashed" "metadata refusal explained"
+run_hw 0 "--map sends an entry elsewhere" -s "$S" app flash U.APP CUST --map CUST=ptable
+check "cust bytes landed in ptable" cmp dev/ptable.img cust.img
+
+# A corrupt block in SYSTEM: nothing at all is sent.
+off=$("$HWFLASH" app list --json U.APP | python3 -c \
+	'import json,sys; print([e for e in json.load(sys.stdin)["entries"] if e["name"]=="SYSTEM"][0]["offset"])')
+cp U.APP bad.APP
+printf 'XXXX' | dd of=bad.APP bs=1 seek=$((off + 5000000)) conv=notrunc 2> /dev/null
+n0=$(downloads dev)
+run_hw 1 "a corrupt block in SYSTEM stops everything" -s "$S" app flash bad.APP
+expect_in "$T/err" "SYSTEM" "the entry is named"
+expect_in "$T/err" "block" "the block is named"
+expect_in "$T/err" "nothing was sent to the device" "nothing sent, and said"
+check "the device saw no download" test "$(downloads dev)" = "$n0"
+run_hw 1 "SYSTEM alone from the damaged package is refused" \
+	-s "$S" app flash bad.APP SYSTEM
+run_hw 0 "the good entries of a damaged package can still go" -s "$S" app flash bad.APP BOOT
+check "and BOOT arrived" cmp dev/boot_a.img boot.img
+
+# A bad recovery image inside the package is refused by the image check.
+head -c 1500000 recovery.img > cutrec.img
+run_hw 0 "pack one with a cut recovery" app pack -o cut.APP RECOVERY=cutrec.img
+n0=$(downloads dev)
+run_hw 1 "the image check refuses a truncated RECOVERY entry" -s "$S" app flash cut.APP
+expect_in "$T/err" "truncated" "truncation named"
+check "nothing downloaded for it" test "$(downloads dev)" = "$n0"
+
+# Zip-wrapped, stored and deflated.
+python3 -c '
+import zipfile, sys
+with zipfile.ZipFile("fw.zip", "w", zipfile.ZIP_STORED) as z:
+    z.write("U.APP", "Firmware/dload/UPDATE.APP")
+with zipfile.ZipFile("fwd.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.write("U.APP", "dload/UPDATE.APP")'
+rm -f dev/recovery.img dev/system.img
+run_hw 0 "from a firmware .zip (stored)" -s "$S" app flash fw.zip RECOVERY SYSTEM
+check "recovery from the zip" cmp dev/recovery.img recovery.img
+check "system from the zip" cmp -n "$(stat -c %s system.img)" dev/system.img system.img
+rm -f dev/system.img
+run_hw 0 "from a firmware .zip (deflated, streamed)" -s "$S" app flash fwd.zip SYSTEM
+check "system from the deflated zip" cmp -n "$(stat -c %s system.img)" dev/system.img system.img
+
+# A partition the device does not have: named, nothing sent.
+start_sim small --product hwsim --partition recovery:16M --partition system:64M
+n0=$(downloads small)
+run_hw 1 "a partition missing on the device" -s "tcp:127.0.0.1:$PORT" app flash U.APP
+expect_in "$T/err" "the device has no partition 'cust' (for CUST)" "missing partition named"
+check "nothing sent to it" test "$(downloads small)" = "$n0"
+start_sim tiny --product hwsim --partition recovery:16M --partition system:8M
+run_hw 1 "an entry larger than its partition" -s "tcp:127.0.0.1:$PORT" app flash U.APP SYSTEM
+expect_in "$T/err" "do not fit partition system" "size refusal"
+check "nothing sent to it" test "$(downloads tiny)" = 0
+run_hw 1 "no device: clear error" app flash U.APP
+
+# update ZIP: AOSP's update package with android-info.txt.
+mkzip() {
+	python3 -c '
+import zipfile, sys
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("android-info.txt", sys.argv[2])
+    for f in sys.argv[3:]:
+        z.write(f, f)' "$@"
+}
+mkzip upd.zip "require board=hwsim|other
+require version-bootloader=0.*
+reject product=hwsim-old
+" boot.img system.img recovery.img
+mkzip wrong.zip "require board=sailfish|marlin
+" boot.img
+mkzip rej.zip "reject board=hwsim
+" boot.img
+cp page.html 2>/dev/null; printf '<html><body>404</body></html>\n' > vendor.img
+mkzip html.zip "require board=hwsim
+" boot.img vendor.img
+# shellcheck disable=SC2086
+start_sim up --product hwsim --max-download 4M $PARTS
+U="tcp:127.0.0.1:$PORT"
+run_hw 0 "update ZIP with a matching android-info.txt" -s "$U" -w update upd.zip
+check "boot from update" cmp up/boot_a.img boot.img
+check "system from update" cmp -n "$(stat -c %s system.img)" up/system.img system.img
+check "recovery from update" cmp up/recovery.img recovery.img
+check "boot first, then recovery, then system" sh -c "grep '^flash:' up/commands.log | uniq | \
+	tr '\n' ' ' | grep -qx 'flash:boot flash:recovery flash:system '"
+check "-w erased userdata, then reboot" sh -c "tail -n 3 up/commands.log | tr '\n' ' ' | \
+	grep -q 'erase:userdata.*reboot'"
+n0=$(downloads up)
+run_hw 1 "update ZIP for another board" -s "$U" update wrong.zip
+expect_in "$T/err" "requires board=sailfish|marlin, the device says hwsim" "requirement named"
+check "nothing sent" test "$(downloads up)" = "$n0"
+run_hw 1 "update ZIP that rejects this board" -s "$U" update rej.zip
+expect_in "$T/err" "rejects board=hwsim" "reject named"
+run_hw 1 "update ZIP holding a web page as vendor.img" -s "$U" update html.zip
+expect_in "$T/err" "html.zip:vendor.img: not flashed to vendor" "bad image named"
+check "nothing sent" test "$(downloads up)" = "$n0"
+run_hw 0 "--force overrides android-info.txt" -s "$U" --force update wrong.zip --skip-reboot
+check "--skip-reboot: no reboot" sh -c "tail -n 1 up/commands.log | grep -vqx reboot"
+run_hw 1 "update of an UPDATE.APP points to app flash" -s "$U" update U.APP
+expect_in "$T/err" "app flash" "pointer to app flash"
