@@ -56,6 +56,9 @@ extern const struct hwf_command hwf_app_commands[];
 int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char **argv);
 int cmd_image(struct hwf_cli *cli, int argc, char **argv);
 extern const struct hwf_command hwf_image_commands[];
+/* dload prepare | check (host/cmd_dload.c, host/dload_check.c) */
+int cmd_dload(struct hwf_cli *cli, int argc, char **argv);
+extern const struct hwf_command hwf_dload_commands[];
 /* The fastboot commands are top-level (AOSP spelling): host/cmd_fastboot.c. */
 extern const struct hwf_command hwf_fastboot_commands[];
 /* "hwflash -w" alone: erase userdata (and cache). */

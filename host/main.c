@@ -2,6 +2,7 @@
 /* hwflash: argument parsing and dispatch.  The only place that exits. */
 #include <ctype.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@ static const struct hwf_command commands[] = {
 	  "Huawei UPDATE.APP packages (or a firmware .zip holding one).", hwf_app_commands },
 	{ "image", cmd_image, "image info|check|unpack ...",
 	  "What is this file, and is it whole and sound to flash?", hwf_image_commands },
+	{ "dload", cmd_dload, "dload prepare|check ...",
+	  "SD cards for the forced dload update (Vol+ Vol- Power).", hwf_dload_commands },
 	{ "help", cmd_help, "help [COMMAND [SUBCOMMAND]]", "Show help for a command.", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
@@ -260,6 +263,8 @@ int main(int argc, char **argv)
 
 	memset(&cli, 0, sizeof(cli));
 	cli.wait = -1;
+	/* A file size limit (ulimit -f) then fails a write with EFBIG, which we report. */
+	signal(SIGXFSZ, SIG_IGN);
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "--version")) {
 			printf("hwflash %s\n", HWF_VERSION);
