@@ -5,7 +5,9 @@
 #      coreutils `cksum FILE` (hardware CRC-32) over the same bytes.
 #   3. Peak RSS of app check (must stay <= 16 MiB: it streams).
 #   4. app pack against cp of the same data.
-#   5. fastboot flash of a 1 GiB raw image to fbsim on loopback
+#   5. dload prepare of the package onto a fresh image file (format, write,
+#      fsync, read back past the page cache, verify) against cp + sync FILE.
+#   6. fastboot flash of a 1 GiB raw image to fbsim on loopback
 #      (max-download-size 256 MiB, so both split into sparse pieces):
 #      hwflash against AOSP fastboot, time and peak RSS.
 # Ratios, not absolute times, are what to compare across machines.
@@ -60,7 +62,26 @@ print("%-44s %12s %9.2fx" % ("app pack time / cp time", "", pack / cp))
 print("%-44s %10.1f ms %10s" % ("app list", float(lst) * 1000, ""))
 PY
 
-# 5. fastboot flash against AOSP fastboot, same simulated device, same image.
+# 5. dload prepare onto an image file, against cp + sync of the same file.
+set -- $($M sh -c "rm -f '$W/card.img'; truncate -s $((SIZE_MIB * 2))M '$W/card.img'; \
+	'$HWFLASH' dload prepare '$F' '$W/card.img' --format --yes")
+dl_s=$1; dl_rss=$2
+set -- $($M sh -c "rm -f '$W/c.APP'; cp '$F' '$W/c.APP' && sync '$W/c.APP'")
+cps_s=$1
+rm -f "$W/card.img" "$W/c.APP"
+python3 - "$bytes" "$dl_s" "$dl_rss" "$cps_s" <<'PY'
+import sys
+b, dl, rss, cps = sys.argv[1:]
+b = int(b); dl = float(dl); cps = float(cps); rss = int(rss) / 1024.0
+print()
+print("%-44s %12s %10s" % ("dload prepare %.2f GiB onto an image file" % (b / 2**30), "figure", "ratio"))
+print("%-44s %9.2f GB/s %10s" % ("hwflash dload prepare --format (+ read-back)", b / dl / 1e9, ""))
+print("%-44s %9.2f GB/s %10s" % ("cp + sync FILE (baseline)", b / cps / 1e9, ""))
+print("%-44s %12s %9.2fx" % ("dload time / cp+sync time (target <= 2.0)", "", dl / cps))
+print("%-44s %9.1f MiB %10s" % ("dload prepare peak RSS", rss, ""))
+PY
+
+# 6. fastboot flash against AOSP fastboot, same simulated device, same image.
 FBSIM=${FBSIM:-$B/fbsim}
 if command -v fastboot > /dev/null && [ -x "$FBSIM" ]; then
 	rm -f "$W"/*.img "$W/p.APP"
