@@ -84,10 +84,12 @@ PY
 # 6. fastboot flash against AOSP fastboot, same simulated device, same image.
 FBSIM=${FBSIM:-$B/fbsim}
 if command -v fastboot > /dev/null && [ -x "$FBSIM" ]; then
-	rm -f "$W"/*.img "$W/p.APP"
+	rm -f "$W"/*.img
 	head -c $((SIZE_MIB << 20)) /dev/urandom > "$W/fb.img"
 	"$FBSIM" --tcp 0 --store "$W/dev" --max-download 256M \
-		--partition system:$((SIZE_MIB * 2))M > "$W/sim.out" 2>&1 &
+		--partition system:$((SIZE_MIB * 2))M --partition vendor:$((SIZE_MIB))M \
+		--partition boot:$((SIZE_MIB))M --partition recovery:$((SIZE_MIB))M \
+		> "$W/sim.out" 2>&1 &
 	sim=$!
 	i=0
 	while ! grep -q listening "$W/sim.out" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -95,6 +97,15 @@ if command -v fastboot > /dev/null && [ -x "$FBSIM" ]; then
 	set -- $($M "$HWFLASH" -s "$S" flash system "$W/fb.img"); hf_s=$1; hf_rss=$2
 	cmp -n $((SIZE_MIB << 20)) "$W/fb.img" "$W/dev/system.img" || echo "hwflash: stored bytes differ!"
 	set -- $($M fastboot -s "$S" flash system "$W/fb.img"); ab_s=$1; ab_rss=$2
+	rm -f "$W/fb.img"
+	# 7. app flash of the package against app extract + AOSP fastboot flash of each image.
+	# (--force: the bench's BOOT/RECOVERY are random bytes, not boot images.)
+	set -- $($M "$HWFLASH" -s "$S" --force app flash "$F"); af_s=$1; af_rss=$2
+	set -- $($M sh -c "rm -rf '$W/x'; '$HWFLASH' app extract '$F' -o '$W/x' && \
+		for p in system vendor boot recovery; do fastboot -s '$S' flash \$p '$W/x/'\$p.img \
+		|| exit 1; done"); ex_s=$1
+	xsize=$(du -sb "$W/x" | cut -f1)
+	rm -rf "$W/x"
 	kill $sim
 	python3 - "$((SIZE_MIB << 20))" "$hf_s" "$hf_rss" "$ab_s" "$ab_rss" <<'PY'
 import sys
@@ -107,5 +118,17 @@ print("%-44s %9.2f GB/s %10s" % ("AOSP fastboot flash (baseline)", b / ab / 1e9,
 print("%-44s %12s %9.2fx" % ("hwflash time / fastboot time (target <= 1.0)", "", hf / ab))
 print("%-44s %9.1f MiB %10s" % ("hwflash peak RSS (limit 32 MiB)", hfr, "OK" if hfr <= 32 else "OVER"))
 print("%-44s %9.1f MiB %10s" % ("AOSP fastboot peak RSS", abr, ""))
+PY
+	python3 - "$bytes" "$af_s" "$af_rss" "$ex_s" "$xsize" <<'PY'
+import sys
+b, af, rss, ex, xs = sys.argv[1:]
+b = int(b); af = float(af); ex = float(ex); rss = int(rss) / 1024.0; xs = int(xs)
+print()
+print("%-44s %12s %10s" % ("app flash %.2f GiB UPDATE.APP to fbsim" % (b / 2**30), "figure", "ratio"))
+print("%-44s %9.2f GB/s %10s" % ("hwflash app flash (verify, then stream)", b / af / 1e9, ""))
+print("%-44s %9.2f GB/s %10s" % ("app extract + AOSP fastboot flash (baseline)", b / ex / 1e9, ""))
+print("%-44s %12s %9.2fx" % ("app flash time / baseline time (target < 1)", "", af / ex))
+print("%-44s %9.1f MiB %10s" % ("app flash peak RSS / temporary disk", rss, "0 B"))
+print("%-44s %9.1f MiB %10s" % ("baseline temporary disk (extracted images)", xs / 2**20, ""))
 PY
 fi
