@@ -39,8 +39,10 @@ const struct hwf_command hwf_app_commands[] = {
 	  "app pack -o OUT.APP [--hwid ID] [--no-crc] [--force] NAME=FILE...",
 	  "Build an UPDATE.APP from image files, with a CRC entry first as official\n"
 	  "packages have (--no-crc to leave it out).  The result is verified before it\n"
-	  "gets its name.  It carries no signature: a device whose bootloader checks\n"
-	  "signatures (dload, eRecovery) will reject it; fastboot flashing does not care.", NULL },
+	  "gets its name.  hwflash cannot sign: a SHA256RSA=FILE or MD5RSA=FILE entry is\n"
+	  "copied as given (first, outside the CRC entry); without a valid one a device\n"
+	  "that checks signatures (dload, eRecovery) rejects the package, while fastboot\n"
+	  "flashing does not care.", NULL },
 	{ "flash", app_flash_run,
 	  "app flash FILE [NAME...] [--dry-run] [--map NAME=PARTITION] [--member M] [--force]",
 	  "Flash the entries of an UPDATE.APP (or of the one in a firmware .zip) over\n"
