@@ -162,3 +162,34 @@ run_hw 0 "--force overrides android-info.txt" -s "$U" --force update wrong.zip -
 check "--skip-reboot: no reboot" sh -c "tail -n 1 up/commands.log | grep -vqx reboot"
 run_hw 1 "update of an UPDATE.APP points to app flash" -s "$U" update U.APP
 expect_in "$T/err" "app flash" "pointer to app flash"
+
+# Split SUPER: two sparse pieces of one partition, flashed in order to the same partition.
+python3 - <<'PY'
+import os, struct
+BS = 4096
+raw = os.urandom(BS * 600)
+open("super.raw", "wb").write(raw)
+def piece(path, first, count, total):
+    chunks = []
+    if first:
+        chunks.append(struct.pack("<HHII", 0xCAC3, 0, first, 12))
+    chunks.append(struct.pack("<HHII", 0xCAC1, 0, count, 12 + count * BS) + raw[first * BS:(first + count) * BS])
+    if first + count < total:
+        chunks.append(struct.pack("<HHII", 0xCAC3, 0, total - first - count, 12))
+    hdr = struct.pack("<IHHHHIIII", 0xED26FF3A, 1, 0, 28, 12, BS, total, len(chunks), 0)
+    open(path, "wb").write(hdr + b"".join(chunks))
+piece("super1.simg", 0, 300, 600)
+piece("super2.simg", 300, 300, 600)
+PY
+run_hw 0 "pack split SUPER pieces" app pack -o super.APP SUPER=super1.simg SUPER=super2.simg \
+	BOOT=boot.img
+# shellcheck disable=SC2086
+start_sim sup --product hwsim --max-download 4M $PARTS --partition super:16M
+run_hw 0 "app flash SUPER: both pieces to one partition" -s "tcp:127.0.0.1:$PORT" \
+	app flash super.APP SUPER
+check "super equals the whole image" cmp sup/super.img super.raw
+check "two flashes of super, in order" sh -c "grep -c '^flash:super' sup/commands.log | grep -qx 2"
+run_hw 0 "pack SUPER pieces that are not sparse" app pack -o badsuper.APP SUPER=cust.img \
+	SUPER=cust.img
+run_hw 1 "non-sparse pieces are refused" -s "tcp:127.0.0.1:$PORT" app flash badsuper.APP
+expect_in "$T/err" "not a sparse image" "the reason given"
