@@ -2,6 +2,7 @@
 # dload prepare / check: cards judged by fsck.fat and mtools, folder
 # targets with failures in the middle of the copy.
 . "$(dirname "$0")/lib.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$T"
 
 # part IMG OUT: the FAT32 partition at 1 MiB, copying only data regions (sparse images).
@@ -172,3 +173,33 @@ fi
 run_hw 0 "the next prepare replaces it cleanly" --force dload prepare pkg2.APP card
 check "new package in place" cmp card/dload/UPDATE.APP pkg2.APP
 check "no .partial left" test ! -e card/dload/.UPDATE.APP.partial
+
+# A card that returns a bad byte when the copy is read back (an LD_PRELOAD
+# shim flips one byte of every read of the .partial file): refused, the old
+# UPDATE.APP stays.
+if cc -shared -fPIC -O2 -o badread.so "$top/tests/tools/badread.c" -ldl 2> /dev/null; then
+	cp pkg2.APP card/dload/UPDATE.APP
+	BADREAD_SUFFIX=.UPDATE.APP.partial BADREAD_OFFSET=1500000 LD_PRELOAD=$T/badread.so \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$HWFLASH" --force dload prepare pkg.APP card > "$T/out" 2> "$T/err"
+	check "a bad byte in the read-back: exit 1" test $? -eq 1
+	expect_in "$T/err" "the copy on the card does not verify" "read-back failure named"
+	check "the old UPDATE.APP is intact" cmp card/dload/UPDATE.APP pkg2.APP
+	check "no .partial left" test ! -e card/dload/.UPDATE.APP.partial
+	BADREAD_SUFFIX=pkg.APP BADREAD_OFFSET=1500000 LD_PRELOAD=$T/badread.so \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		"$HWFLASH" --force dload prepare pkg.APP card > "$T/out" 2> "$T/err"
+	check "a bad byte read from the source: exit 1, nothing written" test $? -eq 1
+	check "the card still has the old one" cmp card/dload/UPDATE.APP pkg2.APP
+fi
+
+# A target the process may not write to (immutable folder, where chattr works).
+mkdir ro && mkdir ro/dload && cp pkg2.APP ro/dload/UPDATE.APP
+if chattr +i ro/dload 2> /dev/null; then
+	run_hw 1 "a read-only dload/ folder" --force dload prepare pkg.APP ro
+	expect_in "$T/err" "left as it was" "said so"
+	check "old package intact" cmp ro/dload/UPDATE.APP pkg2.APP
+	chattr -i ro/dload
+else
+	ok "read-only target: skipped (chattr +i does not work on this file system)"
+fi
