@@ -7,6 +7,8 @@ VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CC        ?= cc
 PREFIX    ?= /usr/local
 DESTDIR   ?=
+UDEVDIR   ?= /lib/udev/rules.d
+MANDIR    ?= $(PREFIX)/share/man
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -29,11 +31,17 @@ HEADERS      := $(wildcard formats/*.h protocol/*.h host/*.h tests/unit/*.h test
 # $(call objs,DIR,SOURCES)
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
+# The simulated USB device (tests/sim/usbsim) puts the device model behind
+# umockdev, which brings GLib: built only where umockdev's -dev package is.
+UMOCKDEV_PKGS := umockdev-1.0 glib-2.0 gobject-2.0 gio-2.0
+HAVE_UMOCKDEV := $(shell pkg-config --exists $(UMOCKDEV_PKGS) 2>/dev/null && echo 1)
+USBSIM         = $(if $(HAVE_UMOCKDEV),$(if $(wildcard tests/sim/usbsim_main.c),$(B)/usbsim))
+
 B  := build
 BA := build-asan
 
-.PHONY: all asan check unit integration demo bench deps install clean format fuzz fuzz-replay
-all: $(B)/hwflash $(B)/test_unit $(if $(wildcard tests/sim/fbsim_main.c),$(B)/fbsim)
+.PHONY: all asan check unit integration demo bench deps deps-fuzz install uninstall clean format fuzz fuzz-replay
+all: $(B)/hwflash $(B)/test_unit $(if $(wildcard tests/sim/fbsim_main.c),$(B)/fbsim) $(USBSIM)
 asan: $(BA)/hwflash $(BA)/test_unit
 
 $(B)/%.o: %.c $(HEADERS)
@@ -68,33 +76,58 @@ $(B)/test_unit: $(call objs,$(B),$(UNIT_SRC) $(LIB_SRC) $(SIM_LIB_SRC))
 $(BA)/test_unit: $(call objs,$(BA),$(UNIT_SRC) $(LIB_SRC) $(SIM_LIB_SRC))
 	$(CC) $(BASEFLAGS) $(ASANFLAGS) $^ -o $@ $(PKG_LIBS) $(LDLIBS)
 
-$(B)/fbsim: $(call objs,$(B),$(SIM_SRC) $(LIB_SRC))
-	$(CC) $(BASEFLAGS) $(OPT) $(filter-out %/usbsim_main.o,$^) -o $@ $(PKG_LIBS) $(LDLIBS)
+$(B)/fbsim: $(call objs,$(B),$(filter-out tests/sim/usbsim_main.c,$(SIM_SRC)) $(LIB_SRC))
+	$(CC) $(BASEFLAGS) $(OPT) $^ -o $@ $(PKG_LIBS) $(LDLIBS)
+
+$(B)/tests/sim/usbsim_main.o: BASEFLAGS += $(shell pkg-config --cflags $(UMOCKDEV_PKGS) 2>/dev/null)
+$(B)/usbsim: $(call objs,$(B),tests/sim/usbsim_main.c $(SIM_LIB_SRC) $(LIB_SRC))
+	$(CC) $(BASEFLAGS) $(OPT) $^ -o $@ $(PKG_LIBS) \
+	  -Wl,--push-state,--no-as-needed -lumockdev-preload -Wl,--pop-state \
+	  $(shell pkg-config --libs $(UMOCKDEV_PKGS) 2>/dev/null) $(LDLIBS)
 
 $(B)/bench_crc: $(call objs,$(B),bench/crc_bench.c formats/crc16.c)
 	$(CC) $(BASEFLAGS) $(OPT) $^ -o $@
 
 # --- fuzzing --------------------------------------------------------------
 # tests/fuzz/fuzz_<target>.c with seeds in tests/fuzz/corpus/<target>/.
-# `make fuzz` runs each target FUZZ_SECONDS under libFuzzer (clang); new
-# inputs go to build-fuzz/, the committed seeds stay as they are.  `make
-# check` replays every committed input under gcc's ASan/UBSan.
+# `make fuzz` runs each target FUZZ_SECONDS under libFuzzer (clang, ASan,
+# UBSan) and fails on any finding; new inputs go to build-fuzz/corpus-<t>/,
+# a crasher is also copied into tests/fuzz/corpus/<t>/ so that it stays a
+# regression input.  `make check` replays every committed input under gcc's
+# ASan/UBSan (fuzz-replay) and needs no clang.  FUZZ_TARGETS picks targets;
+# FUZZ_FLAGS adds libFuzzer options.  Per-target stats: build-fuzz/<t>.log.
 FUZZ_SECONDS ?= 30
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_FLAGS   ?=
+FZ           := build-fuzz
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -g -O1 -pthread \
-                -fsanitize=fuzzer,address,undefined -Iformats -Iprotocol
+                -fno-sanitize-recover=all -Iformats -Iprotocol
 
-fuzz: deps
-	@mkdir -p build-fuzz
-	@set -e; for t in $(FUZZ_NAMES); do \
-	  clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) tests/fuzz/fuzz_$$t.c $(LIB_SRC) -o build-fuzz/fuzz_$$t $(PKG_LIBS); \
-	  mkdir -p build-fuzz/corpus-$$t; \
+$(FZ)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS) -c $< -o $@
+
+.SECONDARY: $(call objs,$(FZ)/obj,$(LIB_SRC))
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(call objs,$(FZ)/obj,$(LIB_SRC))
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) $^ -o $@ $(PKG_LIBS)
+
+deps-fuzz:
+	@sh tests/deps.sh fuzz
+
+fuzz: deps deps-fuzz
+	@$(MAKE) --no-print-directory $(patsubst %,$(FZ)/fuzz_%,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FZ)/corpus-$$t; rm -f $(FZ)/crash-$$t-*; \
 	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
-	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus-$$t tests/fuzz/corpus/$$t \
-	    2>&1 | grep -E 'stat::number_of_executed_units|cov:.*DONE|ERROR|SUMMARY' ; \
-	  if ls build-fuzz/crash-$$t-* >/dev/null 2>&1; then echo "fuzz $$t: crash saved in build-fuzz/"; exit 1; fi; \
+	  $(FZ)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=10 \
+	    -rss_limit_mb=2048 $(FUZZ_FLAGS) -artifact_prefix=$(FZ)/crash-$$t- \
+	    $(FZ)/corpus-$$t tests/fuzz/corpus/$$t > $(FZ)/$$t.log 2>&1 || true; \
+	  grep -E 'stat::number_of_executed_units|DONE *cov:|^==.*ERROR|^SUMMARY' $(FZ)/$$t.log || true; \
+	  if ls $(FZ)/crash-$$t-* >/dev/null 2>&1; then \
+	    for c in $(FZ)/crash-$$t-*; do cp "$$c" tests/fuzz/corpus/$$t/; done; \
+	    echo "fuzz $$t: FINDING, input saved in $(FZ)/ and tests/fuzz/corpus/$$t/"; exit 1; fi; \
 	done
 
 $(BA)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(call objs,$(BA),$(LIB_SRC))
@@ -118,11 +151,13 @@ check: deps
 	@echo "== fuzz corpus replay under -fsanitize=address,undefined"
 	@$(MAKE) --no-print-directory fuzz-replay
 	@echo "== integration tests against the ASan/UBSan hwflash binary"
-	@HWFLASH=$(CURDIR)/$(BA)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim ASAN_OPTIONS=detect_leaks=1 \
+	@HWFLASH=$(CURDIR)/$(BA)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim USBSIM=$(CURDIR)/$(B)/usbsim \
+	  ASAN_OPTIONS=detect_leaks=1 \
 	  sh tests/integration/run.sh > $(B)/integration-asan.log 2>&1; rc=$$?; \
 	  grep -v '^ok ' $(B)/integration-asan.log; [ $$rc -eq 0 ]
 	@echo "== integration tests (real hwflash binary)"
 	@HWFLASH=$(CURDIR)/$(B)/hwflash HWFLASH_ASAN=$(CURDIR)/$(BA)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim \
+	  USBSIM=$(CURDIR)/$(B)/usbsim \
 	  sh tests/integration/run.sh > $(B)/integration.log 2>&1; rc=$$?; \
 	  cat $(B)/integration.log; echo "$$rc" > $(B)/integration.rc
 	@echo "== unit tests"
@@ -134,7 +169,8 @@ unit: $(B)/test_unit
 	$(B)/test_unit
 
 integration: all
-	HWFLASH=$(CURDIR)/$(B)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim sh tests/integration/run.sh
+	HWFLASH=$(CURDIR)/$(B)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim USBSIM=$(CURDIR)/$(B)/usbsim \
+	  sh tests/integration/run.sh
 
 demo: deps
 	$(MAKE) all
@@ -144,9 +180,19 @@ bench: deps
 	$(MAKE) all $(B)/bench_crc
 	@HWFLASH=$(CURDIR)/$(B)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim sh bench/run.sh
 
+# The binary, the udev rules (TAG+="uaccess" for fastboot interfaces) and
+# the man page when there is one.  DESTDIR for packaging; UDEVDIR for
+# systems that keep rules elsewhere (/usr/lib/udev/rules.d).
+MANPAGE := $(firstword $(wildcard doc/hwflash.1 hwflash.1))
 install: $(B)/hwflash
 	install -D -m 0755 $(B)/hwflash $(DESTDIR)$(PREFIX)/bin/hwflash
-	install -D -m 0644 udev/51-hwflash.rules $(DESTDIR)/etc/udev/rules.d/51-hwflash.rules
+	install -D -m 0644 udev/51-hwflash.rules $(DESTDIR)$(UDEVDIR)/51-hwflash.rules
+	$(if $(MANPAGE),install -D -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/hwflash.1)
+	@[ -n "$(DESTDIR)" ] || echo "udev rules installed: udevadm control --reload && udevadm trigger"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/hwflash $(DESTDIR)$(UDEVDIR)/51-hwflash.rules \
+	  $(DESTDIR)$(MANDIR)/man1/hwflash.1
 
 format:
 	clang-format -i formats/*.[ch] protocol/*.[ch] host/*.[ch] tests/unit/*.[ch] tests/sim/*.[ch]

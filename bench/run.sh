@@ -132,3 +132,27 @@ print("%-44s %9.1f MiB %10s" % ("app flash peak RSS / temporary disk", rss, "0 B
 print("%-44s %9.1f MiB %10s" % ("baseline temporary disk (extracted images)", xs / 2**20, ""))
 PY
 fi
+
+# 8. fastboot flash over USB: the libusb transport (4 bulk transfers of 256 KiB
+#    in flight) against the simulated USB device (usbsim: umockdev, the same
+#    device model), 256 MiB in one download.  The whole command is timed; the
+#    device's own counters give the data phase and the transfers in flight.
+USBSIM=${USBSIM:-$B/usbsim}
+if [ -x "$USBSIM" ]; then
+	head -c $((256 << 20)) /dev/urandom > "$W/usb.img"
+	set -- $($M "$USBSIM" --stats "$W/usb.stats" --device BENCH --store "$W/udev" \
+		--max-download 512M --partition system:1G -- "$HWFLASH" flash system "$W/usb.img")
+	us_s=$1
+	cmp "$W/usb.img" "$W/udev/system.img" || echo "hwflash: stored bytes differ over USB!"
+	rm -rf "$W/usb.img" "$W/udev"
+	python3 - "$((256 << 20))" "$us_s" "$W/usb.stats" <<'PY'
+import re, sys
+b, t, stats = int(sys.argv[1]), float(sys.argv[2]), open(sys.argv[3]).read()
+kv = dict(re.findall(r"(\w+)=([0-9.]+)", stats))
+print()
+print("%-44s %12s %10s" % ("fastboot flash 256 MiB over USB (usbsim)", "figure", ""))
+print("%-44s %9.0f MB/s %10s" % ("whole command (download + device write)", b / t / 1e6, ""))
+print("%-44s %9.0f MB/s %10s" % ("data phase, as the device saw it", float(kv["data_MBps"]), ""))
+print("%-44s %12s %10s" % ("bulk OUT transfers in flight at most", kv["max_out_in_flight"], ""))
+PY
+fi

@@ -430,6 +430,12 @@ int hwf_zip_walk(const char *zip_path, int (*cb)(void *ctx, const struct hwf_zip
 			unzClose(z);
 			return zip_err(e, zip_path, "bad central directory entry", -1);
 		}
+		/* minizip leaves a name that fills the buffer without its NUL. */
+		if (info.size_filename >= sizeof(name)) {
+			unzClose(z);
+			return hwf_err_set(e, HWF_EFORMAT, "%s: a member name of %lu bytes (corrupt?)",
+					   zip_path, (unsigned long)info.size_filename);
+		}
 		m.name = name;
 		m.size = info.uncompressed_size;
 		m.csize = info.compressed_size;

@@ -22,6 +22,7 @@ struct hwf_cli {
 	uint64_t sparse_limit;		/* -S SIZE, 0 = ask the device */
 	double wait;			/* --wait[=SECONDS], <0 = not given */
 	int timeout_ms;			/* --timeout SECONDS per device reply, 0 = default */
+	char own_serial[160];		/* a parallel run's child: its one -s (host/multi.c) */
 };
 
 struct hwf_command {
@@ -63,5 +64,16 @@ extern const struct hwf_command hwf_dload_commands[];
 extern const struct hwf_command hwf_fastboot_commands[];
 /* "hwflash -w" alone: erase userdata (and cache). */
 int cmd_wipe(struct hwf_cli *cli);
+
+/*
+ * Several devices (-s A -s B ..., --all): host/multi.c.  multi_applies()
+ * tells whether the command (argv[0], argc >= 0) talks to a device.
+ * multi_run() forks one child per device: in a child it returns 0 with
+ * *is_child set and @cli narrowed to that device, and the caller runs the
+ * command as usual; in the parent it returns when every device is done,
+ * with the exit code (1 if any failed) after the summary table.
+ */
+int multi_applies(const struct hwf_cli *cli, int argc, char **argv);
+int multi_run(struct hwf_cli *cli, int *is_child);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "avb.h"
 #include "bytes.h"
@@ -16,6 +17,7 @@
 #include "imagecheck.h"
 #include "sparse.h"
 #include "transport.h"
+#include "usb.h"
 
 #define CONNECT_TIMEOUT_MS 5000
 
@@ -28,8 +30,11 @@ static int fb_simple(struct hwf_cli *cli, int argc, char **argv);
 static int fb_devices(struct hwf_cli *cli, int argc, char **argv);
 
 const struct hwf_command hwf_fastboot_commands[] = {
-	{ "devices", fb_devices, "devices [-l]",
-	  "List the devices given with -s that answer (USB enumeration is not written yet).",
+	{ "devices", fb_devices, "devices [-l] [--json]",
+	  "List the fastboot devices on USB (any interface of class ff/42/03), and the\n"
+	  "tcp: devices given with -s that answer.  -l adds the port path\n"
+	  "(usb:BUS-PORT.PORT, which -s takes too), the product and the vendor:product\n"
+	  "id.  A device that may not be opened is listed as \"no permissions\".",
 	  NULL },
 	{ "getvar", fb_getvar_cmd, "getvar NAME|all [--json]",
 	  "Ask the device for a variable (product, max-download-size, partition-size:P ...).",
@@ -72,32 +77,69 @@ static void on_info(void *ctx, const char *text, int is_text)
 		fprintf(cli->ui.err, "(bootloader) %s\n", text);
 }
 
+/* tcp:HOST[:PORT], retried until --wait runs out. */
+static int open_tcp(struct hwf_cli *cli, const char *addr, struct hwf_transport **t,
+		    struct hwf_err *e)
+{
+	double until = ui_now() + (cli->wait > 0 ? cli->wait : 0);
+	int rc;
+
+	while ((rc = hwf_tcp_open(t, addr, CONNECT_TIMEOUT_MS, e)) == HWF_ENOTFOUND &&
+	       ui_now() < until) {
+		struct timespec ts = { 0, 500 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	return rc;
+}
+
+/*
+ * A USB device: usb:PATH, a serial, or (@sel NULL) the only one there is.
+ * --wait waits for it to appear; a device that has just appeared may take
+ * a moment before udev lets us open it.
+ */
+static int open_usb(struct hwf_cli *cli, const char *sel, struct hwf_transport **t,
+		    struct hwf_err *e)
+{
+	int rc = hwf_usb_open(t, sel, e);
+	double until;
+
+	if (rc != HWF_ENOTFOUND || !(cli->wait > 0))
+		return rc;
+	if (!cli->json)
+		fprintf(cli->ui.err, "< waiting for %s >\n", sel ? sel : "any device");
+	rc = hwf_usb_wait(sel, (int)(cli->wait * 1000), e);
+	until = ui_now() + 2;
+	while (!rc && (rc = hwf_usb_open(t, sel, e)) == HWF_EACCES && ui_now() < until) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	return rc;
+}
+
 int fbs_open(struct hwf_cli *cli, struct fb_session *s)
 {
 	struct hwf_err e = { 0 };
 	const char *serial = cli->nserials ? cli->serials[0] : NULL;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
 	s->cli = cli;
 	s->start = ui_now();
-	if (!serial) {
-		ui_error(&cli->ui, "no device given: use -s tcp:HOST[:PORT] or set ANDROID_SERIAL "
-				   "(USB devices are not supported yet)");
-		return HWF_EXIT_FAIL;
-	}
 	if (cli->nserials > 1 || cli->all) {
-		ui_error(&cli->ui, "several devices at once are not supported yet: give one -s");
+		/* main.c runs several devices in parallel before a command starts. */
+		ui_error(&cli->ui, "this command runs on one device at a time: give one -s");
 		return HWF_EXIT_USAGE;
 	}
-	if (strncmp(serial, "tcp:", 4)) {
-		ui_error(&cli->ui, "%s: only tcp:HOST[:PORT] devices are supported yet (USB comes "
-				   "next)",
-			 serial);
-		return HWF_EXIT_FAIL;
-	}
-	if (hwf_tcp_open(&s->t, serial + 4, CONNECT_TIMEOUT_MS, &e)) {
+	if (serial && !strncmp(serial, "tcp:", 4))
+		rc = open_tcp(cli, serial + 4, &s->t, &e);
+	else
+		rc = open_usb(cli, serial, &s->t, &e);
+	if (rc) {
 		ui_error(&cli->ui, "%s", e.msg);
-		return HWF_EXIT_FAIL;
+		/* Several devices and no -s: the user has to choose. */
+		return rc == HWF_EINVAL && !serial ? HWF_EXIT_USAGE : HWF_EXIT_FAIL;
 	}
 	hwf_fb_init(&s->fb, s->t, on_info, cli);
 	if (cli->timeout_ms > 0)
@@ -169,19 +211,80 @@ int cmd_wipe(struct hwf_cli *cli)
 	return rc ? rc : fbs_finish(&s, 0);
 }
 
+static void device_json(struct hwf_cli *cli, const char *transport, const char *serial,
+			const char *path, const char *product, uint16_t vid, uint16_t pid,
+			int access)
+{
+	char id[16];
+
+	json_begin_object(&cli->ui);
+	json_kv_str(&cli->ui, "transport", transport);
+	json_kv_str(&cli->ui, "serial", serial);
+	json_kv_str(&cli->ui, "path", path);
+	if (product) {
+		json_kv_str(&cli->ui, "product", product);
+		snprintf(id, sizeof(id), "%04x:%04x", vid, pid);
+		json_kv_str(&cli->ui, "id", id);
+	}
+	json_kv_bool(&cli->ui, "access", access);
+	json_end_object(&cli->ui);
+}
+
+/* AOSP's layout: "SERIAL<TAB>fastboot"; -l adds the path, product and id. */
 static int fb_devices(struct hwf_cli *cli, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	struct hwf_usb_device *d = NULL;
+	struct hwf_err e = { 0 };
+	int longfmt = argc == 2 && !strcmp(argv[1], "-l");
+	size_t n = 0;
+
+	if (argc > 2 || (argc == 2 && !longfmt))
+		return cli_usage(cli, &hwf_fastboot_commands[0], "devices takes only -l");
+	if (hwf_usb_list(&d, &n, &e))
+		ui_warn(&cli->ui, "%s", e.msg);
+	if (!n && cli->wait > 0 && !hwf_usb_wait(NULL, (int)(cli->wait * 1000), &e) &&
+	    hwf_usb_list(&d, &n, &e))
+		ui_warn(&cli->ui, "%s", e.msg);
+	if (cli->json) {
+		json_begin_object(&cli->ui);
+		json_key(&cli->ui, "devices");
+		json_begin_array(&cli->ui);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *serial = d[i].serial[0] ? d[i].serial : "????????????";
+
+		if (cli->json)
+			device_json(cli, "usb", d[i].serial, d[i].path, d[i].product, d[i].vid,
+				    d[i].pid, !d[i].no_access);
+		else if (d[i].no_access)
+			ui_info(&cli->ui, "%s\tno permissions (%04x:%04x at %s): %s\n", serial,
+				d[i].vid, d[i].pid, d[i].path, HWF_USB_PERMISSION_HINT);
+		else if (longfmt)
+			ui_info(&cli->ui, "%-20s fastboot %s product:%s id:%04x:%04x\n", serial,
+				d[i].path, d[i].product[0] ? d[i].product : "?", d[i].vid,
+				d[i].pid);
+		else
+			ui_info(&cli->ui, "%s\tfastboot\n", serial);
+	}
+	free(d);
 	for (int i = 0; i < cli->nserials; i++) {
 		struct hwf_transport *t;
-		struct hwf_err e = { 0 };
 
 		if (strncmp(cli->serials[i], "tcp:", 4) ||
 		    hwf_tcp_open(&t, cli->serials[i] + 4, CONNECT_TIMEOUT_MS, &e))
 			continue;
-		ui_info(&cli->ui, "%s\tfastboot\n", cli->serials[i]);
+		if (cli->json)
+			device_json(cli, "tcp", "", cli->serials[i], NULL, 0, 0, 1);
+		else if (longfmt)
+			ui_info(&cli->ui, "%-20s fastboot %s\n", cli->serials[i], cli->serials[i]);
+		else
+			ui_info(&cli->ui, "%s\tfastboot\n", cli->serials[i]);
 		hwf_transport_close(t);
+	}
+	if (cli->json) {
+		json_end_array(&cli->ui);
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
 	}
 	return HWF_EXIT_OK;
 }
@@ -302,6 +405,16 @@ static int download_one(struct fb_session *s, struct hwf_source *src, const char
 	if (!cli->json)
 		fprintf(cli->ui.err, "%-50s %s [%7.3fs]\n", line, rc ? "FAILED" : "OKAY",
 			ui_now() - t0);
+	if (cli->verbose) {
+		struct hwf_usb_stats st;
+
+		hwf_usb_get_stats(s->t, &st);
+		if (st.transfers)
+			ui_debug(&cli->ui, "%s: %llu bulk transfers so far, at most %u in flight, "
+					   "%u halts cleared\n",
+				 s->t->name, (unsigned long long)st.transfers, st.max_in_flight,
+				 st.halts_cleared);
+	}
 	if (rc) {
 		ui_error(&cli->ui, "%s; nothing was written: the flash command was not sent", e.msg);
 		return HWF_EXIT_FAIL;

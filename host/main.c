@@ -68,6 +68,8 @@ static void print_usage(FILE *f)
 		"Options:\n"
 		"  -s SERIAL|tcp:HOST[:PORT]|usb:PATH   device to use (also $ANDROID_SERIAL);\n"
 		"                                      repeat, or --all, for several devices\n"
+		"  --all         every fastboot device on USB, in parallel, with a summary\n"
+		"  --wait[=S]    wait up to S seconds (default 30) for the device to appear\n"
 		"  --json        machine-readable output on stdout\n"
 		"  -v            more detail on stderr\n"
 		"  --force       skip a safety check (it says what it skipped)\n"
@@ -292,6 +294,14 @@ int main(int argc, char **argv)
 	if (!cli.nserials && env && *env)
 		cli.serials[cli.nserials++] = env;
 	ui_init(&cli.ui, cli.json, cli.verbose);
+	if (multi_applies(&cli, argc - 1, argv + 1)) {
+		int child;
+
+		/* Several devices: the parent returns when all are done. */
+		rc = multi_run(&cli, &child);
+		if (!child)
+			return rc;
+	}
 	if (argc < 2 && cli.wipe)
 		return cmd_wipe(&cli);
 	if (argc < 2) {

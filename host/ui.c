@@ -271,6 +271,12 @@ void json_null(struct hwf_ui *ui)
 	fputs("null", ui->out);
 }
 
+void json_raw(struct hwf_ui *ui, const char *s, size_t n)
+{
+	json_sep(ui);
+	fwrite(s, 1, n, ui->out);
+}
+
 void json_kv_str(struct hwf_ui *ui, const char *key, const char *s)
 {
 	json_key(ui, key);

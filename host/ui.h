@@ -63,6 +63,8 @@ void json_int(struct hwf_ui *ui, int64_t v);
 void json_double(struct hwf_ui *ui, double v);
 void json_bool(struct hwf_ui *ui, int v);
 void json_null(struct hwf_ui *ui);
+/* @n bytes that already are one JSON value (another hwflash's --json output). */
+void json_raw(struct hwf_ui *ui, const char *s, size_t n);
 /* key + value shorthands */
 void json_kv_str(struct hwf_ui *ui, const char *key, const char *s);
 void json_kv_uint(struct hwf_ui *ui, const char *key, uint64_t v);

@@ -14,6 +14,28 @@ void hwf_fb_init(struct hwf_fb *fb, struct hwf_transport *t, hwf_fb_info_fn info
 	fb->info = info;
 	fb->ictx = ictx;
 	fb->timeout_ms = DEFAULT_TIMEOUT_MS;
+	fb->lost = 0;
+	fb->lost_msg[0] = '\0';
+}
+
+/* Record @rc as the end of the conversation unless it is a clean FAIL; returns @rc. */
+static int lose(struct hwf_fb *fb, int rc, const struct hwf_err *e)
+{
+	if (rc < 0 && rc != HWF_EDEVICE && !fb->lost) {
+		fb->lost = rc;
+		snprintf(fb->lost_msg, sizeof(fb->lost_msg), "%s", e && e->msg[0] ? e->msg
+										: hwf_strerror(rc));
+	}
+	return rc;
+}
+
+/* Refuse to send @cmd on a lost conversation. */
+static int check_lost(const struct hwf_fb *fb, const char *cmd, struct hwf_err *e)
+{
+	if (!fb->lost)
+		return 0;
+	return hwf_err_set(e, fb->lost, "%s: not sent, the device stopped answering earlier (%s)",
+			   cmd, fb->lost_msg);
 }
 
 /* The first bytes of @b for a message, with \xNN for what is not printable. */
@@ -90,25 +112,39 @@ static int response(struct hwf_fb *fb, const char *cmd, char *resp, size_t respl
 static int send_cmd(struct hwf_fb *fb, const char *cmd, struct hwf_err *e)
 {
 	size_t len = strlen(cmd);
+	int rc = check_lost(fb, cmd, e);
 
+	if (rc)
+		return rc;
 	if (len > HWF_FB_CMD_MAX)
 		return hwf_err_set(e, HWF_EINVAL, "command '%.20s...' is longer than %d bytes", cmd,
 				   HWF_FB_CMD_MAX);
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)cmd[i] < 0x20 || cmd[i] == 0x7f)
 			return hwf_err_set(e, HWF_EINVAL, "command has a control character");
-	return fb->t->ops->write(fb->t, cmd, len, fb->timeout_ms, e);
+	rc = fb->t->ops->write(fb->t, cmd, len, fb->timeout_ms, e);
+	/* Name the step, as reply errors do: "flash:system: ...: connection lost". */
+	if (rc && e)
+		hwf_err_prefix(e, "%s", cmd);
+	return lose(fb, rc, e);
 }
 
 int hwf_fb_command(struct hwf_fb *fb, const char *cmd, char *resp, size_t resplen,
 		   struct hwf_err *e)
 {
-	int rc = send_cmd(fb, cmd, e);
+	struct hwf_err local = { 0 };
+	int rc;
+
+	if (!e)
+		e = &local;	/* the message is kept for fb->lost_msg */
+	rc = send_cmd(fb, cmd, e);
 
 	if (rc)
 		return rc;
 	rc = response(fb, cmd, resp, resplen, NULL, e);
-	return rc == 1 ? hwf_err_set(e, HWF_EPROTO, "%s: unexpected DATA reply", cmd) : rc;
+	if (rc == 1)
+		rc = hwf_err_set(e, HWF_EPROTO, "%s: unexpected DATA reply", cmd);
+	return lose(fb, rc, e);
 }
 
 int hwf_fb_getvar(struct hwf_fb *fb, const char *name, char *value, size_t len,
@@ -156,10 +192,14 @@ int hwf_fb_max_download(struct hwf_fb *fb, uint64_t *size, struct hwf_err *e)
 int hwf_fb_download(struct hwf_fb *fb, struct hwf_source *src, uint64_t off, uint64_t len,
 		    hwf_progress_fn progress, void *pctx, struct hwf_err *e)
 {
+	struct hwf_err local = { 0 };
 	char cmd[32];
 	uint32_t want = 0;
 	uint8_t *buf;
 	int rc;
+
+	if (!e)
+		e = &local;
 
 	if (len > UINT32_MAX)
 		return hwf_err_set(e, HWF_EINVAL, "download of %llu bytes does not fit download:%%08x",
@@ -170,12 +210,13 @@ int hwf_fb_download(struct hwf_fb *fb, struct hwf_source *src, uint64_t off, uin
 		return rc;
 	rc = response(fb, cmd, NULL, 0, &want, e);
 	if (rc < 0)
-		return rc;
+		return lose(fb, rc, e);
 	if (rc != 1 || want != len)
-		return hwf_err_set(e, HWF_EPROTO, "%s: the device asked for %u bytes", cmd, want);
+		return lose(fb, hwf_err_set(e, HWF_EPROTO, "%s: the device asked for %u bytes", cmd,
+					    want), e);
 	buf = malloc(CHUNK);
 	if (!buf)
-		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+		return lose(fb, hwf_err_set(e, HWF_ENOMEM, "out of memory"), e);
 	for (uint64_t done = 0; done < len;) {
 		size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
 
@@ -189,7 +230,7 @@ int hwf_fb_download(struct hwf_fb *fb, struct hwf_source *src, uint64_t off, uin
 			snprintf(all, sizeof(all), "%.1f MiB", (double)len / 1048576.0);
 			hwf_err_prefix(e, "download stopped after %s of %s", sent, all);
 			free(buf);
-			return rc;
+			return lose(fb, rc, e);
 		}
 		done += n;
 		if (progress)
@@ -197,5 +238,7 @@ int hwf_fb_download(struct hwf_fb *fb, struct hwf_source *src, uint64_t off, uin
 	}
 	free(buf);
 	rc = response(fb, cmd, NULL, 0, NULL, e);
-	return rc == 1 ? hwf_err_set(e, HWF_EPROTO, "%s: unexpected DATA reply", cmd) : rc;
+	if (rc == 1)
+		rc = hwf_err_set(e, HWF_EPROTO, "%s: unexpected DATA reply", cmd);
+	return lose(fb, rc, e);
 }

@@ -24,13 +24,24 @@ struct hwf_fb {
 	hwf_fb_info_fn info;
 	void *ictx;
 	int timeout_ms;		/* per reply; reset by every INFO/TEXT */
+	/*
+	 * Set by the first error that leaves the conversation out of step (a
+	 * timeout, a lost connection, a reply that is not fastboot, a download
+	 * cut short): a late reply could otherwise be taken as the answer to the
+	 * next command, so every later command fails at once with @lost_msg.
+	 * A FAIL reply is a clean answer and does not set it.
+	 */
+	int lost;
+	char lost_msg[HWF_ERR_MSG_MAX];
 };
 
 void hwf_fb_init(struct hwf_fb *fb, struct hwf_transport *t, hwf_fb_info_fn info, void *ictx);
 
 /*
  * Send @cmd and wait for OKAY; @resp (may be NULL) gets OKAY's payload.
- * FAIL gives HWF_EDEVICE with "device refused: <text>".
+ * FAIL gives HWF_EDEVICE with "device refused: <text>".  Once the
+ * conversation is lost (see struct hwf_fb), nothing more is sent: the
+ * earlier error again, prefixed with @cmd.
  */
 int hwf_fb_command(struct hwf_fb *fb, const char *cmd, char *resp, size_t resplen,
 		   struct hwf_err *e);

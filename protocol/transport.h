@@ -3,7 +3,12 @@
  * A transport moves fastboot packets: one write() is one packet (a command
  * or a chunk of download data), one read() returns at most one packet.
  * Protocol code sees only this table (qdl's struct qdl_device, libusb's
- * backends); tcp.c implements it, USB will too.
+ * backends); tcp.c and usb.c implement it.
+ *
+ * A write() may return before its bytes are on the wire (usb.c keeps
+ * several bulk transfers in flight so the link never idles between the
+ * client's chunks); the next read() or close() waits for them, and a
+ * failure of such a write is reported by the next write() or read().
  */
 #ifndef HWF_TRANSPORT_H
 #define HWF_TRANSPORT_H

@@ -90,7 +90,7 @@ static int var(struct fbdev *d, const char *name, char *out, size_t len)
 	else if (!strcmp(name, "product"))
 		snprintf(out, len, "%s", d->o.product);
 	else if (!strcmp(name, "serialno"))
-		snprintf(out, len, "FBSIM0001");
+		snprintf(out, len, "%s", d->o.serial ? d->o.serial : "FBSIM0001");
 	else if (!strcmp(name, "max-download-size"))
 		snprintf(out, len, "0x%llx", (unsigned long long)d->o.max_download);
 	else if (!strcmp(name, "current-slot"))
@@ -122,6 +122,21 @@ static int c_getvar(struct fbdev *d, const char *arg, fbdev_send_fn send, void *
 		for (int i = 0; i < 10000; i++)
 			if (reply(send, ctx, "INFO", "still thinking %d", i))
 				return -1;
+	if (d->o.fault == FBDEV_FAULT_OVERLONG) {
+		size_t n = d->o.fault_num ? d->o.fault_num : 2000;
+		char *b = malloc(n);
+		int rc;
+
+		if (!b || n < 4) {
+			free(b);
+			return -1;
+		}
+		memcpy(b, "OKAY", 4);
+		memset(b + 4, 'A', n - 4);
+		rc = send(ctx, b, n);
+		free(b);
+		return rc;
+	}
 	if (!strcmp(arg, "all")) {
 		static const char *const names[] = { "version", "version-bootloader", "product",
 						     "serialno",
@@ -268,6 +283,8 @@ static int c_flash(struct fbdev *d, const char *arg, fbdev_send_fn send, void *c
 
 	if (d->o.fault == FBDEV_FAULT_STALL_FLASH)
 		return 0;
+	if (d->o.fault == FBDEV_FAULT_DISCONNECT_FLASH)
+		return -1;
 	if (d->o.fault == FBDEV_FAULT_FAIL_FLASH)
 		return reply(send, ctx, "FAIL", "flash write failure (simulated fault)");
 	if (!p)
@@ -284,6 +301,8 @@ static int c_erase(struct fbdev *d, const char *arg, fbdev_send_fn send, void *c
 	const struct fbdev_part *p = resolve(d, arg);
 	char path[4096];
 
+	if (d->o.fault == FBDEV_FAULT_FAIL_ERASE)
+		return reply(send, ctx, "FAIL", "erase failure (simulated fault)");
 	if (!p)
 		return reply(send, ctx, "FAIL", "partition does not exist");
 	snprintf(path, sizeof(path), "%s/%s.img", d->o.store, p->name);
@@ -382,6 +401,18 @@ uint64_t fbdev_data_left(const struct fbdev *d)
 	return d->dl_left;
 }
 
+/* Drop the connection in the middle of a download, and say so in the log. */
+static int hang_up(struct fbdev *d)
+{
+	if (d->log) {
+		fprintf(d->log, "(disconnect after %llu of %llu bytes)\n",
+			(unsigned long long)d->dl_have, (unsigned long long)d->dl_size);
+		fflush(d->log);
+	}
+	d->dl_size = d->dl_left = 0;
+	return -1;
+}
+
 int fbdev_input(struct fbdev *d, const uint8_t *buf, size_t len, fbdev_send_fn send, void *ctx)
 {
 	char cmd[4097];
@@ -389,21 +420,24 @@ int fbdev_input(struct fbdev *d, const uint8_t *buf, size_t len, fbdev_send_fn s
 	if (d->dl_left) {
 		size_t n = len < d->dl_left ? len : (size_t)d->dl_left;
 
-		if (d->o.fault == FBDEV_FAULT_DISCONNECT_DOWNLOAD && d->dl_have >= d->dl_size / 2) {
-			if (d->log)
-				fprintf(d->log, "(disconnect after %llu of %llu bytes)\n",
-					(unsigned long long)d->dl_have,
-					(unsigned long long)d->dl_size);
-			d->dl_size = d->dl_left = 0;
-			return -1;
-		}
+		if (d->o.fault == FBDEV_FAULT_DISCONNECT_DOWNLOAD && d->dl_have >= d->dl_size / 2)
+			return hang_up(d);
+		if (d->o.fault == FBDEV_FAULT_DISCONNECT_AT && d->o.fault_num < 100 &&
+		    d->dl_have >= d->dl_size * d->o.fault_num / 100)
+			return hang_up(d);
 		if (pwrite(d->dl_fd, buf, n, (off_t)d->dl_have) != (ssize_t)n)
 			return -1;
 		d->dl_have += n;
 		d->dl_left -= n;
-		if (!d->dl_left)
-			return reply(send, ctx, "OKAY", "%s", "");
-		return 0;
+		if (d->dl_left)
+			return 0;
+		if (d->o.fault == FBDEV_FAULT_DISCONNECT_AT)
+			return hang_up(d);	/* 100 %: every byte in, no OKAY */
+		if (d->o.fault == FBDEV_FAULT_STALL_ON && !strcmp(d->o.fault_cmd, "data"))
+			return 0;
+		if (reply(send, ctx, "OKAY", "%s", ""))
+			return -1;
+		return d->o.fault == FBDEV_FAULT_DISCONNECT_BEFORE_FLASH ? -1 : 0;
 	}
 	if (len >= sizeof(cmd))
 		return reply(send, ctx, "FAIL", "command too long");
@@ -414,6 +448,9 @@ int fbdev_input(struct fbdev *d, const uint8_t *buf, size_t len, fbdev_send_fn s
 		fflush(d->log);
 	}
 	if (d->o.fault == FBDEV_FAULT_STALL)
+		return 0;
+	if (d->o.fault == FBDEV_FAULT_STALL_ON && d->o.fault_cmd[0] &&
+	    !strncmp(cmd, d->o.fault_cmd, strlen(d->o.fault_cmd)))
 		return 0;
 	if (d->o.fault == FBDEV_FAULT_GARBAGE)
 		return send(ctx, "\x89PNG\r\n\x1a\n<html>", 14) ? -1 : 0;
@@ -448,6 +485,11 @@ int fbdev_parse_fault(const char *s, enum fbdev_fault *f)
 		{ "slow-info", FBDEV_FAULT_SLOW_INFO },
 		{ "info-flood", FBDEV_FAULT_INFO_FLOOD },
 		{ "small-download", FBDEV_FAULT_SMALL_DOWNLOAD },
+		{ "disconnect-before-flash", FBDEV_FAULT_DISCONNECT_BEFORE_FLASH },
+		{ "disconnect-during-flash", FBDEV_FAULT_DISCONNECT_FLASH },
+		{ "fail-erase", FBDEV_FAULT_FAIL_ERASE },
+		{ "overlong", FBDEV_FAULT_OVERLONG },
+		{ "byte-by-byte", FBDEV_FAULT_BYTE_BY_BYTE },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -456,4 +498,35 @@ int fbdev_parse_fault(const char *s, enum fbdev_fault *f)
 			return 0;
 		}
 	return -1;
+}
+
+int fbdev_parse_fault_spec(const char *s, struct fbdev_opts *o)
+{
+	const char *arg = strchr(s, ':');
+	char *end;
+	unsigned long v;
+
+	o->fault_num = 0;
+	o->fault_cmd[0] = '\0';
+	if (!arg)
+		return fbdev_parse_fault(s, &o->fault);
+	arg++;
+	if (!strncmp(s, "stall-on:", 9)) {
+		if (!*arg || strlen(arg) >= sizeof(o->fault_cmd))
+			return -1;
+		snprintf(o->fault_cmd, sizeof(o->fault_cmd), "%s", arg);
+		o->fault = FBDEV_FAULT_STALL_ON;
+		return 0;
+	}
+	v = strtoul(arg, &end, 10);
+	if (end == arg || *end)
+		return -1;
+	if (!strncmp(s, "disconnect-at:", 14) && v <= 100)
+		o->fault = FBDEV_FAULT_DISCONNECT_AT;
+	else if (!strncmp(s, "overlong:", 9) && v >= 4 && v <= 4096)
+		o->fault = FBDEV_FAULT_OVERLONG;
+	else
+		return -1;
+	o->fault_num = (unsigned)v;
+	return 0;
 }

@@ -26,6 +26,17 @@ enum fbdev_fault {
 	FBDEV_FAULT_SLOW_INFO,		/* INFO every 250 ms for 3 s before answering */
 	FBDEV_FAULT_INFO_FLOOD,		/* 10000 INFO lines before answering getvar */
 	FBDEV_FAULT_SMALL_DOWNLOAD,	/* max-download-size 1 MiB: forces splits */
+	/* Parameterised (fbdev_parse_fault_spec "NAME:ARG"); the argument is in the opts. */
+	FBDEV_FAULT_DISCONNECT_AT,	/* disconnect-at:PCT, hang up at PCT % of a download's
+					   data (0: before any, 100: all in, no OKAY) */
+	FBDEV_FAULT_DISCONNECT_BEFORE_FLASH, /* hang up right after a download's OKAY */
+	FBDEV_FAULT_DISCONNECT_FLASH,	/* hang up on flash: without an answer */
+	FBDEV_FAULT_FAIL_ERASE,		/* FAIL every erase: */
+	FBDEV_FAULT_STALL_ON,		/* stall-on:CMD, never answer commands starting with CMD
+					   ("data": no OKAY after download data) */
+	FBDEV_FAULT_OVERLONG,		/* overlong[:N], answer getvar with an N-byte OKAY
+					   (default 2000) */
+	FBDEV_FAULT_BYTE_BY_BYTE,	/* the transport sends replies one byte at a time */
 };
 
 struct fbdev_part {
@@ -40,6 +51,9 @@ struct fbdev_opts {
 	struct fbdev_part parts[FBDEV_MAX_PARTS];
 	size_t nparts;
 	enum fbdev_fault fault;
+	unsigned fault_num;		/* disconnect-at's percentage, overlong's length */
+	char fault_cmd[32];		/* stall-on's command prefix */
+	const char *serial;		/* getvar serialno (default FBSIM0001) */
 };
 
 /* Send one reply packet. */
@@ -61,5 +75,7 @@ uint64_t fbdev_data_left(const struct fbdev *d);
 int fbdev_input(struct fbdev *d, const uint8_t *buf, size_t len, fbdev_send_fn send, void *ctx);
 
 int fbdev_parse_fault(const char *s, enum fbdev_fault *f);
+/* A fault with its argument ("disconnect-at:50", "stall-on:erase") into @o. */
+int fbdev_parse_fault_spec(const char *s, struct fbdev_opts *o);
 
 #endif

@@ -3,12 +3,15 @@
  * fbsim: the simulated fastboot device on TCP (AOSP TCP protocol v1).
  *   fbsim --tcp PORT --store DIR [--product P] [--max-download N]
  *         [--partition NAME:SIZE ...] [--fault KIND] [--once]
+ * KIND is a fault named in fbdev.h's fbdev_parse_fault tables, e.g.
+ * fail-flash, or one with an argument: disconnect-at:PCT, stall-on:CMD, overlong:N.
  * PORT 0 picks a free port; the port is printed as "fbsim: listening on
  * 127.0.0.1:PORT" on stdout.  Serves one connection at a time on 127.0.0.1.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,9 +56,14 @@ static int recv_all(int fd, void *buf, size_t len)
 	return 0;
 }
 
+struct conn {
+	int fd;
+	int bytewise;		/* fault byte-by-byte: one byte per TCP segment */
+};
+
 static int send_frame(void *ctx, const void *buf, size_t len)
 {
-	int fd = *(int *)ctx;
+	const struct conn *c = ctx;
 	uint8_t f[8 + 4096];
 
 	/* One send per reply: a split header and payload meet Nagle's delay. */
@@ -63,12 +71,25 @@ static int send_frame(void *ctx, const void *buf, size_t len)
 		return -1;
 	put_be64(f, len);
 	memcpy(f + 8, buf, len);
-	return send_all(fd, f, 8 + len);
+	if (!c->bytewise)
+		return send_all(c->fd, f, 8 + len);
+	/* TCP_NODELAY is on: each byte leaves alone, the client reads them one by one. */
+	for (size_t i = 0; i < 8 + len; i++) {
+		if (send_all(c->fd, f + i, 1))
+			return -1;
+		usleep(200);
+	}
+	return 0;
 }
 
-static void serve(int fd, struct fbdev *d)
+static void serve(int fd, struct fbdev *d, int bytewise)
 {
 	uint8_t *buf = malloc(1 << 20), h[8], hs[4];
+	struct conn c = { fd, bytewise };
+	int one = 1;
+
+	if (bytewise)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 	if (!buf || recv_all(fd, hs, 4) || memcmp(hs, "FB", 2) || send_all(fd, "FB01", 4))
 		goto out;
@@ -84,7 +105,7 @@ static void serve(int fd, struct fbdev *d)
 		while (len) {
 			size_t n = len < (1u << 20) ? (size_t)len : (1u << 20);
 
-			if (recv_all(fd, buf, n) || fbdev_input(d, buf, n, send_frame, &fd))
+			if (recv_all(fd, buf, n) || fbdev_input(d, buf, n, send_frame, &c))
 				goto out;
 			len -= n;
 		}
@@ -149,7 +170,7 @@ int main(int argc, char **argv)
 			memcpy(o.parts[o.nparts].name, v, (size_t)(c - v));
 			o.nparts++;
 		} else if (!strcmp(argv[i - 1], "--fault")) {
-			if (fbdev_parse_fault(v, &o.fault)) {
+			if (fbdev_parse_fault_spec(v, &o)) {
 				fprintf(stderr, "fbsim: unknown fault %s\n", v);
 				return 2;
 			}
@@ -194,7 +215,7 @@ int main(int argc, char **argv)
 			continue;
 		d = fbdev_new(&o);
 		if (d)
-			serve(fd, d);
+			serve(fd, d, o.fault == FBDEV_FAULT_BYTE_BY_BYTE);
 		fbdev_free(d);
 		close(fd);
 	} while (!once);

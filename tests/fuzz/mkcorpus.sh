@@ -1,0 +1,166 @@
+#!/bin/sh
+# Makes the seed corpora of the fuzz targets added with the hardening work
+# (avb, splitter, fastboot, tcp, zip, fat32, sniff, and vendor_boot for
+# image) from small fixtures, the way the test fixtures are made.  The
+# committed seeds are its output; run it again only to refresh them:
+#   sh tests/fuzz/mkcorpus.sh
+# Needs python3, openssl, mkfs.vfat, mtools, sfdisk (make deps).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+tools=$here/../tools
+C=$here/corpus
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+cd "$W"
+mkdir -p "$C/avb" "$C/splitter" "$C/fastboot" "$C/tcp" "$C/zip" "$C/fat32" "$C/sniff" "$C/image"
+
+# --- avb: footed images (unsigned, signed, tampered) and their bare vbmeta
+head -c 3000 /dev/urandom > body.img
+openssl genrsa -out key.pem 2048 2> /dev/null
+python3 "$tools/avbfoot.py" body.img "$C/avb/unsigned.img" recovery 16384
+python3 "$tools/avbfoot.py" body.img "$C/avb/signed.img" boot 16384 --key key.pem \
+	--fingerprint Huawei/ANE-LX1/HWANE:9/HUAWEIANE-L21/9.1.0.132:user/release-keys
+python3 "$tools/avbfoot.py" body.img "$C/avb/tampered.img" boot 16384 --key key.pem --tamper
+for f in unsigned signed; do
+	python3 - "$C/avb/$f.img" "$C/avb/vbmeta-$f.img" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+off, size = struct.unpack(">QQ", b[-64 + 20:-64 + 36])
+open(sys.argv[2], "wb").write(b[off:off + size])
+PY
+done
+
+# --- image: a vendor_boot v3 next to the boot images already there
+printf 'ramdisk' | gzip > rd.gz
+head -c 512 /dev/urandom > dtb
+python3 "$tools/mkvendorboot.py" "$C/image/vendor_boot.img" rd.gz dtb
+
+# --- splitter (see fuzz_splitter.c for the layout)
+python3 - "$C/splitter" "$here/corpus/sparse" <<'PY'
+import os, struct, sys
+out, sparse = sys.argv[1], sys.argv[2]
+def w(name, b): open(os.path.join(out, name), "wb").write(b)
+lit = lambda n, byte: bytes([n // 16 - 1]) + bytes([byte]) * n     # n <= 2048
+fill = lambda blocks, pat: bytes([0x80 | (blocks - 1)]) + pat
+zero = lambda blocks: bytes([0xc0 | (blocks - 1)])
+rnd = os.urandom
+w("raw-mixed", b"\0\0\0\x07" + bytes([0x7f]) + rnd(2048) + fill(3, b"HWFL") + zero(5)
+  + bytes([0x7f]) + rnd(2048) + bytes([0x10]) + rnd(272))
+w("raw-one-block-pieces", b"\0\0\0\x01" + (bytes([0x7f]) + rnd(2048)) * 8)
+w("raw-tail", b"\0\x40\0\x03" + zero(2) + bytes([0x02]) + rnd(48))
+w("raw-fills", b"\0\x10\0\x00" + fill(40, b"\xff\xff\xff\xff") + fill(1, b"\0\0\0\1") + zero(63))
+w("too-small-max", b"\x02\x40\0\x00" + bytes([0x7f]) + rnd(2048))
+for f in sorted(os.listdir(sparse)):
+    b = open(os.path.join(sparse, f), "rb").read()
+    w("sparse-" + f, b"\x01\x00\x00\x05" + b)
+    w("sparse-max-" + f, b"\x01\xff\x00\x05" + b)
+PY
+
+# --- fastboot: config byte + [u16 LE len][reply] frames; tcp: FBxx + [u64 BE len][reply]
+python3 - "$C/fastboot" "$C/tcp" <<'PY'
+import os, struct, sys
+fb, tcp = sys.argv[1], sys.argv[2]
+convs = {
+    "ok-flash": [b"OKAYhwsim", b"OKAY0x4000000", b"INFOoem device-info", b"OKAY",
+                 b"DATA00001000", b"OKAY", b"OKAY"],
+    "info-text": [b"INFOa", b"TEXTb", b"OKAYx", b"FAILGetVar Variable Not found",
+                  b"FAILunknown", b"DATA00000001", b"INFOwriting", b"OKAY", b"OKAY"],
+    "fail-download": [b"OKAYp", b"OKAY4096", b"OKAY", b"FAILdownload refused", b"OKAY"],
+    "bad-data": [b"OKAY", b"OKAY", b"OKAY", b"DATAzz", b"OKAY"],
+    "wrong-size": [b"OKAY", b"OKAY0x", b"OKAY", b"DATA00000010", b"OKAY"],
+    "garbage": [b"\x89PNG\r\n\x1a\n<html>", b"OK", b"", b"OKAY" + b"A" * 300],
+    "data-for-command": [b"DATA00000000", b"OKAY", b"OKAY", b"DATAffffffff"],
+}
+cfg = {"ok-flash": 0x80, "info-text": 0x41, "fail-download": 0x82, "bad-data": 0xc0,
+       "wrong-size": 0x80, "garbage": 0x03, "data-for-command": 0x04}
+for name, frames in convs.items():
+    b = bytes([cfg[name]]) + b"".join(struct.pack("<H", len(f)) + f for f in frames)
+    open(os.path.join(fb, name), "wb").write(b)
+    t = bytes([cfg[name] & 0x07]) + b"FB01" + b"".join(struct.pack(">Q", len(f)) + f
+                                                        for f in frames)
+    open(os.path.join(tcp, name), "wb").write(t)
+open(os.path.join(tcp, "bad-handshake"), "wb").write(b"\0FB00")
+open(os.path.join(tcp, "huge-frame"), "wb").write(b"\0FB01" + struct.pack(">Q", 1 << 40) + b"OKAY")
+open(os.path.join(tcp, "split-header"), "wb").write(b"\0FB01\0\0\0\0")
+PY
+
+# --- zip: stored and deflated members, a folder, an empty member
+python3 - "$C/zip" <<'PY'
+import os, sys, zipfile
+out = sys.argv[1]
+app = open(os.path.join(os.path.dirname(out), "updateapp", "vector.app"), "rb").read()
+with zipfile.ZipFile(os.path.join(out, "stored.zip"), "w", zipfile.ZIP_STORED) as z:
+    z.writestr("dload/UPDATE.APP", app)
+    z.writestr("dload/", b"")
+with zipfile.ZipFile(os.path.join(out, "deflated.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("UPDATE.APP", app * 4)
+    z.writestr("android-info.txt", b"require board=hwsim\n")
+    z.writestr("empty", b"")
+with zipfile.ZipFile(os.path.join(out, "zip64.zip"), "w", zipfile.ZIP_DEFLATED,
+                     allowZip64=True) as z:
+    with z.open("system.img", "w", force_zip64=True) as f:
+        f.write(os.urandom(300) + b"\0" * 5000)
+PY
+
+# --- fat32: disk images described as segments (see fuzz_fat32.c)
+seg() {	# seg IMAGE OUT: size header + every non-zero 512-byte run as a segment
+	python3 - "$1" "$2" <<'PY'
+import os, struct, sys
+b = open(sys.argv[1], "rb").read()
+out = bytearray(struct.pack("<H", len(b) // 65536))
+i, n = 0, len(b) // 512
+while i < n:
+    if b[i * 512:(i + 1) * 512].count(0) == 512:
+        i += 1
+        continue
+    j = i
+    while j < n and j - i < 127 and b[j * 512:(j + 1) * 512].count(0) != 512:
+        j += 1
+    out += struct.pack("<IH", i * 512, (j - i) * 512) + b[i * 512:j * 512]
+    i = j
+open(sys.argv[2], "wb").write(out)
+PY
+}
+printf 'tiny update' > small.app
+# superfloppy FAT32 with dload/UPDATE.APP (mtools names it with a long-name entry)
+truncate -s 40M sf.img
+mkfs.vfat -F 32 -s 1 -n HWFLASH sf.img > /dev/null
+mmd -i sf.img ::dload
+mcopy -i sf.img small.app ::dload/UPDATE.APP
+seg sf.img "$C/fat32/superfloppy"
+# MBR, one FAT32 partition at 1 MiB, as dload prepare lays a card out
+truncate -s 48M mbr.img
+printf 'label: dos\nstart=2048, type=c\n' | sfdisk -q mbr.img
+mkfs.vfat -F 32 -s 1 --offset 2048 -n CARD mbr.img 40000 > /dev/null 2>&1
+mmd -i mbr.img@@1M ::dload
+mcopy -i mbr.img@@1M small.app "::dload/UPDATE.APP"
+mcopy -i mbr.img@@1M small.app "::dload/a long name for a file.txt"
+seg mbr.img "$C/fat32/mbr"
+# the usual mistakes: nested dload, lower-case update.app, FAT16
+truncate -s 40M nest.img
+mkfs.vfat -F 32 -s 1 nest.img > /dev/null
+mmd -i nest.img ::dload
+mmd -i nest.img ::dload/dload
+mcopy -i nest.img small.app ::dload/dload/update.app
+seg nest.img "$C/fat32/nested"
+truncate -s 16M f16.img
+mkfs.vfat -F 16 f16.img > /dev/null
+seg f16.img "$C/fat32/fat16"
+
+# --- sniff: the heads of what people download instead of an image
+printf '<!DOCTYPE html>\n<html><head><title>404</title></head></html>\n' > "$C/sniff/page.html"
+printf 'This is a text file\r\nwith lines\n' > "$C/sniff/text.txt"
+printf 'hello' | gzip > "$C/sniff/x.gz"
+printf '\x7fELF\x02\x01\x01' > "$C/sniff/elf"
+printf '\x04\x22\x4d\x18\x64\x40\xa7' > "$C/sniff/x.lz4"
+head -c 4096 /dev/zero > "$C/sniff/zeros"
+head -c 4096 /dev/zero | tr '\0' '\377' > "$C/sniff/ffs"
+head -c 300 "$C/zip/stored.zip" > "$C/sniff/zip-head"
+head -c 2048 "$C/image/vendor_boot.img" > "$C/sniff/vendor_boot-head"
+head -c 64 "$here/corpus/sparse/b.simg" > "$C/sniff/sparse-head"
+cp "$here/corpus/updateapp/vector.app" "$C/sniff/update.app"
+tail -c 64 "$C/avb/unsigned.img" > "$C/sniff/avb-footer"
+head -c 256 "$C/avb/vbmeta-unsigned.img" > "$C/sniff/vbmeta-head"
+python3 -c 'import sys; b = bytearray(2048); b[1080:1082] = b"\x53\xef"; sys.stdout.buffer.write(b)' \
+	> "$C/sniff/ext4-head"
+du -sh "$C"/*
