@@ -204,3 +204,28 @@ check "udev: Huawei and Google vendor ids" sh -c \
 	"grep -q 'idVendor}==\".*12d1' '$R' && grep -q 'idVendor}==\".*18d1' '$R'"
 check "udev: access by uaccess" grep -q 'TAG+="uaccess"' "$R"
 check "udev: never world-writable" sh -c "! grep -v '^#' '$R' | grep -q 0666"
+
+# --- app flash and update ZIP over USB -------------------------------------
+"$HWFLASH" app pack -o U.APP --hwid HWSIM RECOVERY=recovery.img SYSTEM=s40.img \
+	CURVER=page.img > /dev/null
+rm -rf "$T/ua"
+run_usb 0 "app flash over USB (SYSTEM in sparse pieces)" \
+	"--device FBUSB01 --store $T/ua --product hwsim --max-download 16M $PARTS" app flash U.APP
+check "recovery stored from the package" cmp "$T/ua/recovery.img" recovery.img
+check "system stored from the package" cmp -n "$(stat -c %s s40.img)" "$T/ua/system.img" s40.img
+check "CURVER never flashed" log_has_no "$T/ua" "^flash:curver"
+cp U.APP bad.APP
+printf 'XXXX' | dd of=bad.APP bs=1 seek=3000000 conv=notrunc 2> /dev/null
+rm -rf "$T/ub"
+run_usb 1 "a corrupt package over USB: nothing sent" \
+	"--device FBUSB02 --store $T/ub --product hwsim $PARTS" app flash bad.APP
+check "no download: reached the device" log_has_no "$T/ub" "^download:"
+python3 -c '
+import zipfile
+with zipfile.ZipFile("upd.zip", "w") as z:
+    z.writestr("android-info.txt", "require board=hwsim\n")
+    z.write("recovery.img", "recovery.img")'
+rm -rf "$T/uc"
+run_usb 0 "update ZIP over USB" "--device FBUSB03 --store $T/uc --product hwsim $PARTS" \
+	update upd.zip
+check "recovery from update.zip" cmp "$T/uc/recovery.img" recovery.img
