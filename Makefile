@@ -9,6 +9,7 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 UDEVDIR   ?= /lib/udev/rules.d
 MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -40,7 +41,7 @@ USBSIM         = $(if $(HAVE_UMOCKDEV),$(if $(wildcard tests/sim/usbsim_main.c),
 B  := build
 BA := build-asan
 
-.PHONY: all asan check unit integration demo bench deps deps-fuzz install uninstall clean format fuzz fuzz-replay
+.PHONY: all asan check unit integration demo bench deps deps-fuzz install uninstall clean format fuzz fuzz-replay man
 all: $(B)/hwflash $(B)/test_unit $(if $(wildcard tests/sim/fbsim_main.c),$(B)/fbsim) $(USBSIM)
 asan: $(BA)/hwflash $(BA)/test_unit
 
@@ -188,14 +189,19 @@ install: $(B)/hwflash
 	install -D -m 0755 $(B)/hwflash $(DESTDIR)$(PREFIX)/bin/hwflash
 	install -D -m 0644 udev/51-hwflash.rules $(DESTDIR)$(UDEVDIR)/51-hwflash.rules
 	$(if $(MANPAGE),install -D -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/hwflash.1)
+	install -D -m 0644 doc/hwflash.bash $(DESTDIR)$(BASHCOMPDIR)/hwflash
 	@[ -n "$(DESTDIR)" ] || echo "udev rules installed: udevadm control --reload && udevadm trigger"
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/hwflash $(DESTDIR)$(UDEVDIR)/51-hwflash.rules \
-	  $(DESTDIR)$(MANDIR)/man1/hwflash.1
+	  $(DESTDIR)$(MANDIR)/man1/hwflash.1 $(DESTDIR)$(BASHCOMPDIR)/hwflash
 
 format:
 	clang-format -i formats/*.[ch] protocol/*.[ch] host/*.[ch] tests/unit/*.[ch] tests/sim/*.[ch]
 
 clean:
 	rm -rf $(B) $(BA) build-fuzz
+
+# The COMMANDS section of the man page comes from `hwflash help`.
+man: $(B)/hwflash
+	python3 tests/tools/manpage.py $(B)/hwflash doc/hwflash.1 --write

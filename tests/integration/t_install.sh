@@ -15,6 +15,7 @@ check "udev rules in /lib/udev/rules.d" cmp "$T/d/lib/udev/rules.d/51-hwflash.ru
 if [ -f "$root/doc/hwflash.1" ]; then
 	check "man page installed" test -f "$T/d/usr/local/share/man/man1/hwflash.1"
 fi
+check "bash completion installed" test -f "$T/d/usr/local/share/bash-completion/completions/hwflash"
 check "make uninstall removes them" mk uninstall DESTDIR="$T/d" PREFIX=/usr/local
 check "nothing left" sh -c "test -z \"\$(find '$T/d' -type f)\""
 check "UDEVDIR chooses where the rules go" mk install DESTDIR="$T/e" PREFIX=/usr \
