@@ -26,13 +26,13 @@ python3 -c '
 import zipfile
 with zipfile.ZipFile("firmware.zip", "w", zipfile.ZIP_DEFLATED) as z:
     z.write("UPDATE.APP", "Software/dload/UPDATE.APP")'
-rm -f UPDATE.APP system.img boot.img kernel rd.gz
+rm -f UPDATE.APP kernel rd.gz
 rm -rf rd
 truncate -s 8G card.img
 
 "$FBSIM" --tcp 0 --store "$T/phone" --product ANE-LX1 --max-download 16M \
 	--partition boot:64M --partition recovery:64M --partition system:256M \
-	--partition userdata:256M > sim.out 2>&1 &
+	--partition userdata:256M --partition cache:64M > sim.out 2>&1 &
 sim=$!
 i=0
 while ! grep -q listening sim.out 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -60,4 +60,64 @@ while IFS= read -r line; do
 		fail "README: $cmd: exit $got, README says $want"; sed 's/^/    /' out err; fi
 done < cmds
 check "README has walk-through command lines ($n)" test "$n" -ge 8
+
+# Every other example line in README's code blocks.  A synopsis (it has
+# placeholders: FILE, [--json] ...) must be one `hwflash --help` prints;
+# a concrete line runs here, with the names of real things replaced by the
+# sandbox's (the phone's address, the card device, the card's folder).
+"$HWFLASH" --help | sed -n 's/^  \([a-z].*\)/\1/p' > synopses
+awk '/^```/ { on = !on; console = ($0 ~ /console/); next }
+	on && !console && /^hwflash / { print }' "$top/README.md" > examples
+mkdir sdcard
+"$HWFLASH" app pack -o UPDATE.APP BOOT=boot.img > /dev/null
+cp firmware.zip update_sd_base.zip
+python3 -c '
+import zipfile
+with zipfile.ZipFile("aosp-update.zip", "w") as z:
+    z.writestr("android-info.txt", "require board=hwsim\n")
+    z.write("recovery-new.img", "recovery.img")'
+truncate -s 64M sdX.img
+cp recovery-new.img recovery.img
+nsyn=0
+nrun=0
+while IFS= read -r line; do
+	cmd=${line%%#*}
+	cmd=$(echo "$cmd" | sed 's/[[:space:]]*$//')
+	case $cmd in
+	*FILE* | *NAME* | *PARTITION* | *TARGET* | *SOURCE* | *"["*)
+		nsyn=$((nsyn + 1))
+		check "README synopsis is the help's: ${cmd#hwflash }" grep -qxF -- "${cmd#hwflash }" synopses
+		continue ;;
+	esac
+	nrun=$((nrun + 1))
+	run=$(echo "$cmd" | sed -e "s|tcp:192.168.1.20|$ANDROID_SERIAL|" -e 's|/dev/sdX|sdX.img|' \
+		-e 's|/media/user/SDCARD|sdcard|')
+	case $cmd in
+	*--all* | *SER1*)
+		# Several devices: on two simulated USB phones.
+		if [ -n "${USBSIM:-}" ] && [ -x "$USBSIM" ]; then
+			usb="--device SER1 --store $T/u1 --product hwsim --partition recovery:64M"
+			usb="$usb --device SER2 --store $T/u2 --product hwsim --partition recovery:64M"
+			# shellcheck disable=SC2086
+			"$USBSIM" $usb -- sh -c "$run" > out 2> err
+			check "README: $cmd (two simulated USB phones)" test $? -eq 0
+			check "both phones got recovery.img" sh -c "cmp u1/recovery.img recovery.img &&
+				cmp u2/recovery.img recovery.img"
+		fi
+		continue ;;
+	*sdcard* | *SDCARD*)
+		# The card's folder here is not FAT32: the refusal says so (a mounted
+		# FAT32 card needs privileges the tests do not have).
+		sh -c "$run" > out 2> err
+		check "README: $cmd (exit 1 here: not a FAT32 folder)" test $? -eq 1
+		cat out err > both
+		expect_in both "not FAT32" "README: $cmd names the file system"
+		continue ;;
+	esac
+	sh -c "$run" > out 2> err
+	got=$?
+	if [ "$got" -eq 0 ]; then ok "README: $cmd"; else
+		fail "README: $cmd: exit $got"; sed 's/^/    /' out err; fi
+done < examples
+check "README synopses checked ($nsyn) and examples run ($nrun)" test "$nsyn" -ge 8 -a "$nrun" -ge 10
 check "the phone got the recovery from the walk-through" cmp phone/recovery.img recovery-new.img
