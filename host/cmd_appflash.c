@@ -309,6 +309,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 	if (dry) {
 		/* With a device at hand, also check that it has the partitions. */
 		if (cli->nserials && !fbs_open(cli, &s)) {
+			s.json_own = 1;
 			rc = check_partitions(&s, pkg.app, st, nst);
 			fbs_close(&s);
 		}
@@ -321,6 +322,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 	rc = fbs_open(cli, &s);
 	if (rc)
 		goto out;
+	s.json_own = 1;
 	product_sanity(&s, &pkg);
 	rc = check_partitions(&s, pkg.app, st, nst);
 	res = calloc(nst, sizeof(*res));

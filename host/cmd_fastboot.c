@@ -127,6 +127,7 @@ int fbs_open(struct hwf_cli *cli, struct fb_session *s)
 	memset(s, 0, sizeof(*s));
 	s->cli = cli;
 	s->start = ui_now();
+	s->command = cli->command ? cli->command : "wipe";
 	if (cli->nserials > 1 || cli->all) {
 		/* main.c runs several devices in parallel before a command starts. */
 		ui_error(&cli->ui, "this command runs on one device at a time: give one -s");
@@ -173,12 +174,61 @@ int fbs_wipe(struct fb_session *s)
 	return rc;
 }
 
+void fbs_log(struct fb_session *s, const char *label, int ok, double seconds, uint64_t bytes,
+	     const char *error)
+{
+	if (s->nsteps < FBS_MAX_STEPS) {
+		struct fbs_step_log *l = &s->steps[s->nsteps++];
+
+		snprintf(l->label, sizeof(l->label), "%s", label);
+		l->ok = ok;
+		l->seconds = seconds;
+		l->bytes = bytes;
+	}
+	if (error && !s->error[0])
+		snprintf(s->error, sizeof(s->error), "%s", error);
+}
+
+static void json_result(struct fb_session *s, int rc)
+{
+	struct hwf_ui *ui = &s->cli->ui;
+
+	json_begin_object(ui);
+	json_kv_str(ui, "command", s->command);
+	json_kv_str(ui, "device", s->t ? s->t->name : "");
+	json_kv_bool(ui, "ok", rc == 0);
+	json_key(ui, "seconds");
+	json_double(ui, ui_now() - s->start);
+	json_key(ui, "steps");
+	json_begin_array(ui);
+	for (int i = 0; i < s->nsteps; i++) {
+		json_begin_object(ui);
+		json_kv_str(ui, "step", s->steps[i].label);
+		json_kv_bool(ui, "ok", s->steps[i].ok);
+		json_key(ui, "seconds");
+		json_double(ui, s->steps[i].seconds);
+		if (s->steps[i].bytes)
+			json_kv_uint(ui, "bytes", s->steps[i].bytes);
+		json_end_object(ui);
+	}
+	json_end_array(ui);
+	json_key(ui, "error");
+	if (rc && s->error[0])
+		json_str(ui, s->error);
+	else
+		json_null(ui);
+	json_end_object(ui);
+	json_done(ui);
+}
+
 int fbs_finish(struct fb_session *s, int rc)
 {
 	if (!rc)
 		rc = fbs_wipe(s);
 	if (!rc && !s->cli->json)
 		fprintf(s->cli->ui.err, "Finished. Total time: %.3fs\n", ui_now() - s->start);
+	if (s->cli->json && !s->json_own && s->command)
+		json_result(s, rc);
 	fbs_close(s);
 	return rc;
 }
@@ -195,6 +245,7 @@ int fbs_step(struct fb_session *s, const char *label, const char *cmd)
 	rc = hwf_fb_command(&s->fb, cmd, NULL, 0, &e);
 	if (!s->cli->json)
 		fprintf(s->cli->ui.err, "%s [%7.3fs]\n", rc ? "FAILED" : "OKAY", ui_now() - t0);
+	fbs_log(s, label, !rc, ui_now() - t0, 0, rc ? e.msg : NULL);
 	if (rc) {
 		ui_error(&s->cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
@@ -301,6 +352,7 @@ static int fb_getvar_cmd(struct hwf_cli *cli, int argc, char **argv)
 	rc = fbs_open(cli, &s);
 	if (rc)
 		return rc;
+	s.json_own = 1;
 	if (hwf_fb_getvar(&s.fb, argv[1], v, sizeof(v), &e)) {
 		ui_error(&cli->ui, "%s", e.msg);
 		return fbs_finish(&s, HWF_EXIT_FAIL);
@@ -405,6 +457,7 @@ static int download_one(struct fb_session *s, struct hwf_source *src, const char
 	if (!cli->json)
 		fprintf(cli->ui.err, "%-50s %s [%7.3fs]\n", line, rc ? "FAILED" : "OKAY",
 			ui_now() - t0);
+	fbs_log(s, line, !rc, ui_now() - t0, size, rc ? e.msg : NULL);
 	if (cli->verbose) {
 		struct hwf_usb_stats st;
 

@@ -14,12 +14,29 @@
 #include "source.h"
 #include "transport.h"
 
+#define FBS_MAX_STEPS 64
+
+/* One AOSP-style line, kept for --json. */
+struct fbs_step_log {
+	char label[96];
+	int ok;
+	double seconds;
+	uint64_t bytes;		/* downloads */
+};
+
 struct fb_session {
 	struct hwf_cli *cli;
 	struct hwf_transport *t;
 	struct hwf_fb fb;
 	double start;
 	int wiped;
+	/* --json: fbs_finish() prints {"command", "ok", "seconds", "steps", "error"}
+	 * unless the command prints its own document (json_own). */
+	const char *command;
+	int json_own;
+	struct fbs_step_log steps[FBS_MAX_STEPS];
+	int nsteps;
+	char error[HWF_ERR_MSG_MAX];
 };
 
 /* Connect to the one device given (-s / $ANDROID_SERIAL). */
@@ -29,6 +46,9 @@ void fbs_close(struct fb_session *s);
 int fbs_wipe(struct fb_session *s);
 /* Wipe if asked, print "Finished. Total time", close; returns @rc or the wipe's failure. */
 int fbs_finish(struct fb_session *s, int rc);
+/* Record a step for --json (and its error, the first one). */
+void fbs_log(struct fb_session *s, const char *label, int ok, double seconds, uint64_t bytes,
+	     const char *error);
 /* Send @cmd, printing "@label  OKAY [ 0.010s]". */
 int fbs_step(struct fb_session *s, const char *label, const char *cmd);
 

@@ -312,6 +312,7 @@ int main(int argc, char **argv)
 	if (!c)
 		return cli_usage(&cli, NULL, "unknown command '%s' (hwflash --help lists them)",
 				 argv[1]);
+	cli.command = argv[1];
 	rc = c->run(&cli, argc - 1, argv + 1);
 	fflush(stdout);
 	return rc;

@@ -36,6 +36,17 @@ expect_in "$T/out" "product: hwsim" "product read"
 run_hw 0 "getvar --json" -s "$S" getvar --json max-download-size
 check "max-download-size parsed by a script" python3 -c '
 import json,sys; d=json.load(open(sys.argv[1])); assert d["value"]=="0x4000000", d' "$T/out"
+run_hw 0 "flash --json: one result document" -s "$S" --json flash cache s1.img
+check "flash result as JSON: steps with bytes" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["command"] == "flash" and d["ok"] is True and d["error"] is None, d
+assert d["steps"][0]["bytes"] == 1048576 and d["steps"][1]["step"] == "Writing \x27cache\x27", d' "$T/out"
+run_hw 1 "erase --json of a missing partition" -s "$S" --json erase nope
+check "failure as JSON: ok false, the device's words" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is False and "partition does not exist" in d["error"], d' "$T/out"
 run_hw 0 "getvar all streams INFO lines" -s "$S" getvar all
 expect_in "$T/err" "(bootloader) partition-size:recovery" "INFO lines shown"
 run_hw 0 "flash a checked recovery image" -s "$S" flash recovery recovery.img
