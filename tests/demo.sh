@@ -84,3 +84,8 @@ cp page.APP page-recovery.img
 say "hwflash image check --partition recovery page-recovery.img"
 "$HWFLASH" image check --partition recovery page-recovery.img || echo "(exit status $?)"
 
+
+# 3. A dload SD card (an image file stands in for the card).
+truncate -s 256M card.img
+hw dload prepare UPDATE.APP card.img --format --yes
+hw dload check card.img
