@@ -3,7 +3,8 @@
 set -u
 : "${HWFLASH:?}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/hwf-it-XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
+PIDS=""
+trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
 
 ok() { echo "ok - $*"; }
 fail() { echo "not ok - $*"; }
@@ -40,3 +41,16 @@ one_line() {
 
 # random FILE BYTES
 random() { head -c "$2" /dev/urandom > "$1"; }
+
+# start_sim NAME [fbsim options]: the simulated device on a free loopback
+# port, storing into $T/NAME; sets PORT; killed when the script ends.
+start_sim() {
+	name=$1; shift
+	"${FBSIM:?set FBSIM to the fbsim binary}" --tcp 0 --store "$T/$name" "$@" \
+		> "$T/$name.port" 2>&1 &
+	PIDS="$PIDS $!"
+	i=0
+	while ! grep -q listening "$T/$name.port" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1)); done
+	PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$T/$name.port")
+}

@@ -5,18 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 cd "$T"
-PIDS=""
-trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
-
-start_sim() {
-	name=$1; shift
-	"$FBSIM" --tcp 0 --store "$T/$name" "$@" > "$T/$name.port" 2>&1 &
-	PIDS="$PIDS $!"
-	i=0
-	while ! grep -q listening "$T/$name.port" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1)); done
-	PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$T/$name.port")
-}
 downloads() { cat "$1/commands.log" 2> /dev/null | grep -c '^download:'; }
 PARTS="--partition boot_a:16M --partition boot_b:16M --partition recovery:16M
 	--partition system:64M --partition cust:4M --partition ptable:1M --partition userdata:64M"

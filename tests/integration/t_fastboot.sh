@@ -5,19 +5,6 @@
 tools=$(cd "$(dirname "$0")/../tools" && pwd)
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 cd "$T"
-PIDS=""
-trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
-
-# start_sim NAME [fbsim options]: starts fbsim on a free port; sets PORT.
-start_sim() {
-	name=$1; shift
-	"$FBSIM" --tcp 0 --store "$T/$name" "$@" > "$T/$name.port" 2>&1 &
-	PIDS="$PIDS $!"
-	i=0
-	while ! grep -q listening "$T/$name.port" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1)); done
-	PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$T/$name.port")
-}
 
 random kernel 2000000
 mkdir -p rd/sbin && echo r > rd/sbin/recovery && echo i > rd/init
