@@ -573,9 +573,16 @@ int fbs_fit_partition(struct fb_session *s, struct hwf_source **src, const char 
 	uint64_t psize = 0, size = hwf_source_size(*src);
 	uint8_t m[4] = { 0 };
 	struct hwf_avb_footer f;
+	int rc;
 
 	snprintf(q, sizeof(q), "partition-size:%s", part);
-	if (hwf_fb_getvar(&s->fb, q, v, sizeof(v), NULL) || hwf_fb_parse_num(v, &psize) || !psize)
+	rc = hwf_fb_getvar(&s->fb, q, v, sizeof(v), &e);
+	if (rc && rc != HWF_EDEVICE) {
+		/* Not a FAIL ("unknown variable") but a lost device: stop here. */
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	if (rc || hwf_fb_parse_num(v, &psize) || !psize)
 		return 0;
 	hwf_source_pread(*src, m, 4, 0, NULL);
 	if (get_le32(m) == HWF_SPARSE_MAGIC)

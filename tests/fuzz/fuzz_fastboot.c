@@ -59,7 +59,8 @@ static int64_t fake_read(struct hwf_transport *bt, void *buf, size_t len, int ti
 	if (f->left < 2) {
 		switch (f->cfg & 3) {
 		case 0:
-			return hwf_err_set(e, HWF_EDISCONNECTED, "fake: the device closed the connection");
+			return hwf_err_set(e, HWF_EDISCONNECTED,
+					   "fake: the device closed the connection");
 		case 1:
 			return hwf_err_set(e, HWF_ETIMEOUT, "fake: no answer");
 		case 2:

@@ -9,8 +9,8 @@
 #
 # Transports: FAULT_TRANSPORTS (default "tcp") lists them; each needs a
 # start_dev_<transport> DIR FAULT that starts a simulated device with that
-# fault, storing in DIR, and sets S to its serial.  Only TCP is here; the
-# USB device (umockdev) can add start_dev_usb.
+# fault, storing in DIR, and sets S to its serial.  USB runs when USBSIM is
+# given (the same model faults, behind libusb and umockdev).
 . "$(dirname "$0")/lib.sh"
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 cd "$T"
@@ -29,7 +29,24 @@ start_dev_tcp() {
 	S="tcp:127.0.0.1:$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$T/$1.port")"
 }
 
+# USB: the simulated device (usbsim) runs hwflash as its child, so HWFLASH
+# becomes a wrapper that starts usbsim with the fault and runs the real one.
+REAL_HWFLASH=$HWFLASH
+start_dev_usb() {
+	cat > "$T/usbwrap" <<EOW
+#!/bin/sh
+exec "$USBSIM" --device FAULT01 --store "$T/$1" --fault "$2" --partition system:64M \\
+	--partition boot_a:32M -- "$REAL_HWFLASH" "\$@"
+EOW
+	chmod +x "$T/usbwrap"
+	HWFLASH=$T/usbwrap
+	DEV=""
+	S=FAULT01
+}
+
 stop_dev() {
+	HWFLASH=$REAL_HWFLASH
+	[ -n "$DEV" ] || return 0
 	kill "$DEV" 2>/dev/null
 	wait "$DEV" 2>/dev/null
 }
@@ -74,7 +91,11 @@ fault() {
 random system.img 3000000
 random small.img 5000
 
-for tr in ${FAULT_TRANSPORTS:-tcp}; do
+transports=${FAULT_TRANSPORTS:-tcp}
+if [ -z "${FAULT_TRANSPORTS:-}" ] && [ -n "${USBSIM:-}" ] && [ -x "$USBSIM" ]; then
+	transports="tcp usb"
+fi
+for tr in $transports; do
 	# Disconnects along a download and around flash.
 	fault "$tr" "disconnect before any data" disconnect-at:0 1 "download" 1 flash system system.img
 	fault "$tr" "disconnect at 50 %" disconnect-at:50 1 "download" 1 flash system system.img
@@ -82,7 +103,11 @@ for tr in ${FAULT_TRANSPORTS:-tcp}; do
 		flash system system.img
 	fault "$tr" "disconnect at 50 % of the first sparse piece" disconnect-at:50 1 "download" 1 \
 		-S 1M flash system system.img
-	fault "$tr" "disconnect between download and flash" disconnect-before-flash 1 "flash:system" 0 \
+	# Over USB the device is gone before its download OKAY is reaped, so
+	# the download is the step that fails; over TCP the OKAY arrives first.
+	step=flash:system
+	[ "$tr" = usb ] && step="device disconnected; nothing was written"
+	fault "$tr" "disconnect between download and flash" disconnect-before-flash 1 "$step" 0 \
 		flash system system.img
 	fault "$tr" "disconnect during flash" disconnect-during-flash 1 "flash:system" 0 \
 		flash system system.img
