@@ -457,6 +457,35 @@ static int verify_copy(struct hwf_cli *cli, const struct item *it, struct hwf_so
 	return rc;
 }
 
+/*
+ * Start writing back what is dirty every WRITEBACK_STEP bytes, without
+ * waiting: the card is busy while we copy the rest, and the fsync at the
+ * end has little left to do.
+ */
+#define WRITEBACK_STEP (32u << 20)
+
+struct writeback {
+	struct hwf_cli *cli;
+	int fd;
+	uint64_t last;
+};
+
+static void kick_writeback(struct writeback *wb, uint64_t done)
+{
+	if (done - wb->last >= WRITEBACK_STEP) {
+		sync_file_range(wb->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		wb->last = done;
+	}
+}
+
+static void writeback_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct writeback *wb = ctx;
+
+	kick_writeback(wb, done);
+	ui_progress_update(&wb->cli->ui, done, total);
+}
+
 /* --- a mounted folder --- */
 
 static int mkdirs(const char *path)
@@ -502,6 +531,7 @@ static int fsync_dir(const char *dir)
 static int copy_to(struct hwf_cli *cli, const struct item *it, const char *dst, uint8_t *buf,
 		   char *why, size_t whylen)
 {
+	struct writeback wb;
 	struct hwf_source *src;
 	struct hwf_err e = { 0 };
 	int fd, rc = 0;
@@ -516,6 +546,9 @@ static int copy_to(struct hwf_cli *cli, const struct item *it, const char *dst, 
 		hwf_source_close(src);
 		return HWF_EIO;
 	}
+	wb.cli = cli;
+	wb.fd = fd;
+	wb.last = 0;
 	ui_progress_begin(&cli->ui, "copying");
 	for (uint64_t off = 0; off < it->size && !rc;) {
 		size_t n = it->size - off < COPY_BUF ? (size_t)(it->size - off) : COPY_BUF;
@@ -542,6 +575,7 @@ static int copy_to(struct hwf_cli *cli, const struct item *it, const char *dst, 
 		if (rc)
 			break;
 		off += n;
+		kick_writeback(&wb, off);
 		ui_progress_update(&cli->ui, off, it->size);
 	}
 	ui_progress_end(&cli->ui);
@@ -858,6 +892,7 @@ static int prepare_image(struct hwf_cli *cli, struct plan *p, const char *target
 		struct item *it = &p->it[i];
 		char path[600], *s;
 		struct hwf_source *src;
+		struct writeback wb;
 
 		snprintf(path, sizeof(path), "dload/%s", it->rel);
 		/* Folders first: dload, then any below it. */
@@ -877,7 +912,10 @@ static int prepare_image(struct hwf_cli *cli, struct plan *p, const char *target
 			fprintf(cli->ui.err, "Writing dload/%s (%llu bytes)\n", it->rel,
 				(unsigned long long)it->size);
 		ui_progress_begin(&cli->ui, "writing");
-		rc = hwf_fat_write_file(fs, path, src, ui_progress_cb, &cli->ui, &e);
+		wb.cli = cli;
+		wb.fd = fd;
+		wb.last = 0;
+		rc = hwf_fat_write_file(fs, path, src, writeback_progress, &wb, &e);
 		ui_progress_end(&cli->ui);
 		hwf_source_close(src);
 		if (rc == HWF_EEXIST)
