@@ -530,3 +530,18 @@ int fbdev_parse_fault_spec(const char *s, struct fbdev_opts *o)
 	o->fault_num = (unsigned)v;
 	return 0;
 }
+
+int fbdev_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		v <<= 30, end++;
+	*out = v;
+	return *end || end == s ? -1 : 0;
+}

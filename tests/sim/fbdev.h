@@ -74,6 +74,9 @@ uint64_t fbdev_data_left(const struct fbdev *d);
  */
 int fbdev_input(struct fbdev *d, const uint8_t *buf, size_t len, fbdev_send_fn send, void *ctx);
 
+/* "64M", "1G", "512K", "0x1000", "4096" for the simulators' options; -1 if not a size. */
+int fbdev_parse_size(const char *s, uint64_t *out);
+
 int fbdev_parse_fault(const char *s, enum fbdev_fault *f);
 /* A fault with its argument ("disconnect-at:50", "stall-on:erase") into @o. */
 int fbdev_parse_fault_spec(const char *s, struct fbdev_opts *o);

@@ -114,21 +114,6 @@ out:
 	free(buf);
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
-
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	else if (*end == 'G' || *end == 'g')
-		v <<= 30, end++;
-	*out = v;
-	return *end ? -1 : 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct fbdev_opts o;
@@ -157,13 +142,13 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i - 1], "--product")) {
 			o.product = v;
 		} else if (!strcmp(argv[i - 1], "--max-download")) {
-			if (parse_size(v, &o.max_download))
+			if (fbdev_parse_size(v, &o.max_download))
 				return 2;
 		} else if (!strcmp(argv[i - 1], "--partition")) {
 			const char *c = strchr(v, ':');
 
 			if (!c || o.nparts >= FBDEV_MAX_PARTS || (size_t)(c - v) >= 64 ||
-			    parse_size(c + 1, &o.parts[o.nparts].size)) {
+			    fbdev_parse_size(c + 1, &o.parts[o.nparts].size)) {
 				fprintf(stderr, "fbsim: --partition NAME:SIZE\n");
 				return 2;
 			}

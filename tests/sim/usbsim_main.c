@@ -694,21 +694,6 @@ static void run_child(char **argv, int drop_dac, const char *root)
 	_exit(127);
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
-
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	else if (*end == 'G' || *end == 'g')
-		v <<= 30, end++;
-	*out = v;
-	return *end || end == s ? -1 : 0;
-}
-
 static void parse_usb_fault(struct simdev *d, const char *s)
 {
 	static const struct {
@@ -722,7 +707,7 @@ static void parse_usb_fault(struct simdev *d, const char *s)
 
 	for (size_t i = 0; eq && i < sizeof(t) / sizeof(t[0]); i++)
 		if (strlen(t[i].name) == (size_t)(eq - s) && !strncmp(s, t[i].name, (size_t)(eq - s)) &&
-		    !parse_size(eq + 1, &d->uf_n)) {
+		    !fbdev_parse_size(eq + 1, &d->uf_n)) {
 			d->uf = t[i].f;
 			return;
 		}
@@ -816,13 +801,13 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--product")) {
 			d->o.product = v;
 		} else if (!strcmp(a, "--max-download")) {
-			if (parse_size(v, &d->o.max_download))
+			if (fbdev_parse_size(v, &d->o.max_download))
 				die("--max-download %s: not a size", v);
 		} else if (!strcmp(a, "--partition")) {
 			const char *c = strchr(v, ':');
 
 			if (!c || d->o.nparts >= FBDEV_MAX_PARTS || (size_t)(c - v) >= 64 ||
-			    parse_size(c + 1, &d->o.parts[d->o.nparts].size))
+			    fbdev_parse_size(c + 1, &d->o.parts[d->o.nparts].size))
 				die("--partition %s: give NAME:SIZE", v);
 			memcpy(d->o.parts[d->o.nparts].name, v, (size_t)(c - v));
 			d->o.nparts++;
