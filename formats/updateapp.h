@@ -113,6 +113,11 @@ int hwf_app_verify(struct hwf_app *app, const unsigned char *select, unsigned th
 		   struct hwf_app_check *res, hwf_progress_fn progress, void *pctx,
 		   struct hwf_err *e);
 void hwf_app_check_free(struct hwf_app_check *res);
+/* An entry passed: header CRC, every block, readable, and the CRC entry where it covers it. */
+static inline int hwf_app_entry_ok(const struct hwf_app_entry_check *r)
+{
+	return r->header_ok && !r->io_error && !r->nbad && r->crc_entry_ok != 0;
+}
 
 /*
  * Copy entry @i to @fd (at its current position), verifying each block

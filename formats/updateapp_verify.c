@@ -403,7 +403,7 @@ static void summarise(struct vctx *c)
 	for (size_t i = 0; i < app->count; i++) {
 		const struct hwf_app_entry *ent = &app->ent[i];
 		struct hwf_app_entry_check *r = &res->entries[i];
-		int ok = r->header_ok && !r->io_error && !r->nbad && r->crc_entry_ok != 0;
+		int ok = hwf_app_entry_ok(r);
 
 		if (!ok)
 			res->ok = 0;

@@ -38,6 +38,9 @@ struct hwf_command {
 int cli_usage(struct hwf_cli *cli, const struct hwf_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Case-insensitive "does @s end with @suffix" (".app", ".zip"). */
+int cli_ends_with(const char *s, const char *suffix);
+
 /* Parse "16M", "512K", "1G", "0x1000", "4096" into bytes; -1 on error. */
 int cli_parse_size(const char *s, uint64_t *out);
 

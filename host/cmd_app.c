@@ -233,7 +233,7 @@ static int app_check(struct hwf_cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		const struct hwf_app_entry_check *r = &res.entries[i];
 
-		if (!r->header_ok || r->io_error || r->nbad || r->crc_entry_ok == 0)
+		if (!hwf_app_entry_ok(r))
 			nbad++;
 	}
 	if (cli->json) {
@@ -250,7 +250,7 @@ static int app_check(struct hwf_cli *cli, int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			const struct hwf_app_entry *en = hwf_app_entry(pkg.app, i);
 			const struct hwf_app_entry_check *r = &res.entries[i];
-			int ok = r->header_ok && !r->io_error && !r->nbad && r->crc_entry_ok != 0;
+			int ok = hwf_app_entry_ok(r);
 
 			json_begin_object(&cli->ui);
 			json_kv_uint(&cli->ui, "index", en->index);
@@ -281,7 +281,7 @@ static int app_check(struct hwf_cli *cli, int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			const struct hwf_app_entry *en = hwf_app_entry(pkg.app, i);
 			const struct hwf_app_entry_check *r = &res.entries[i];
-			int ok = r->header_ok && !r->io_error && !r->nbad && r->crc_entry_ok != 0;
+			int ok = hwf_app_entry_ok(r);
 
 			ui_size(en->data_len, sz, sizeof(sz));
 			if (ok)

@@ -103,7 +103,7 @@ static int verify(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_pla
 	for (size_t i = 0; i < nst; i++) {
 		const struct hwf_app_entry_check *r = &res.entries[st[i].entry];
 
-		if (!r->header_ok || r->io_error || r->nbad || r->crc_entry_ok == 0) {
+		if (!hwf_app_entry_ok(r)) {
 			ui_error(&cli->ui, "%s: entry %s: %s", pkg->label,
 				 hwf_app_entry(pkg->app, st[i].entry)->name, r->msg);
 			bad = 1;
@@ -176,8 +176,7 @@ static int check_partitions(struct fb_session *s, struct hwf_app *app,
 			}
 			continue;
 		}
-		snprintf(q, sizeof(q), "has-slot:%s", st[i].partition);
-		if (!hwf_fb_getvar(&s->fb, q, v, sizeof(v), NULL) && !strcmp(v, "yes"))
+		if (fbs_has_slot(s, st[i].partition))
 			continue;
 		ui_error(&s->cli->ui, "the device has no partition '%s' (for %s); --map %s=PARTITION "
 				      "picks another",
@@ -334,8 +333,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 		res[i].state = "not sent";
 	for (size_t i = 0; !rc && i < nst; i++) {
 		const struct hwf_app_entry *en = hwf_app_entry(pkg.app, st[i].entry);
-		struct hwf_avb_relocation moved = { 0 };
-		struct hwf_source *src, *view;
+		struct hwf_source *src;
 		char label[1200];
 		double t0 = ui_now();
 
@@ -346,12 +344,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 		}
 		sent = 1;
 		snprintf(label, sizeof(label), "%s:%s", pkg.label, en->name);
-		view = src;
-		rc = fbs_fit_partition(&s, &view, st[i].partition, label, &moved);
-		if (!rc)
-			rc = fbs_flash_source(&s, view, st[i].partition);
-		if (view != src)
-			hwf_source_close(view);
+		rc = fbs_flash_image(&s, src, st[i].partition, label);
 		hwf_source_close(src);
 		res[i].bytes = en->data_len;
 		res[i].secs = ui_now() - t0;

@@ -85,13 +85,6 @@ void say(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-int dl_ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && !strcasecmp(s + a - b, suffix);
-}
-
 int dl_statfs(const char *dir, struct dl_fs *out)
 {
 	static const struct {
@@ -153,7 +146,7 @@ int dl_verify_app(struct hwf_cli *cli, struct hwf_source *src, const char *label
 		for (size_t i = 0; i < hwf_app_count(app) && !why[0]; i++) {
 			const struct hwf_app_entry_check *r = &res.entries[i];
 
-			if (!r->header_ok || r->io_error || r->nbad || r->crc_entry_ok == 0)
+			if (!hwf_app_entry_ok(r))
 				say(why, whylen, "entry %s: %s", hwf_app_entry(app, i)->name,
 					 r->msg);
 		}
@@ -208,9 +201,9 @@ static int open_item(const struct item *it, struct hwf_source **src, struct hwf_
 
 static enum item_kind kind_of_name(const char *name)
 {
-	if (dl_ends_with(name, ".app"))
+	if (cli_ends_with(name, ".app"))
 		return IT_APP;
-	if (dl_ends_with(name, ".zip"))
+	if (cli_ends_with(name, ".zip"))
 		return IT_SDZIP;
 	return IT_OTHER;
 }
@@ -302,7 +295,7 @@ static int zipsd_cb(void *ctx, const struct hwf_zip_member *m)
 	const char *base = strrchr(m->name, '/'), *d;
 
 	base = base ? base + 1 : m->name;
-	if (!dl_ends_with(base, ".zip") || strncasecmp(base, "update_sd", 9))
+	if (!cli_ends_with(base, ".zip") || strncasecmp(base, "update_sd", 9))
 		return 0;
 	d = strcasestr(m->name, "dload/");
 	z->rc = add_item(z->cli, z->p, d ? d + 6 : base, z->zip, m->name, IT_SDZIP);
@@ -369,6 +362,7 @@ static int verify_sources(struct hwf_cli *cli, struct plan *p)
 		struct hwf_source *src;
 		struct hwf_err e = { 0 };
 		char why[HWF_ERR_MSG_MAX], label[64];
+		int zrc;
 
 		if (open_item(it, &src, &e)) {
 			ui_error(&cli->ui, "%s", e.msg);
@@ -399,9 +393,14 @@ static int verify_sources(struct hwf_cli *cli, struct plan *p)
 				off += n;
 			}
 			it->crc = (uint32_t)crc;
-			/* A zip on disk can be opened: verify the UPDATE.APP inside too. */
-			if (!rc && it->kind == IT_SDZIP && !it->member[0] &&
-			    dl_verify_zip(cli, it->path, why, sizeof(why)) < 0 && !strstr(why, "no ")) {
+			/*
+			 * A zip on disk can be opened: verify the UPDATE.APP inside too
+			 * (a zip without one, HWF_ENOTFOUND, is copied as it is).
+			 */
+			zrc = !rc && it->kind == IT_SDZIP && !it->member[0]
+				      ? dl_verify_zip(cli, it->path, why, sizeof(why))
+				      : 0;
+			if (zrc < 0 && zrc != HWF_ENOTFOUND) {
 				ui_error(&cli->ui, "%s: %s; nothing was written to the card", it->path,
 					 why);
 				rc = HWF_EXIT_FAIL;

@@ -513,7 +513,7 @@ static int download(struct fb_session *s, struct hwf_source *src, const char *la
  * pieces each describing the whole partition (AOSP's resparse), each piece
  * downloaded and flashed in turn.
  */
-int fbs_flash_source(struct fb_session *s, struct hwf_source *src, const char *part)
+static int flash_source(struct fb_session *s, struct hwf_source *src, const char *part)
 {
 	struct hwf_cli *cli = s->cli;
 	struct hwf_sparse_split *sp;
@@ -563,7 +563,7 @@ int fbs_flash_source(struct fb_session *s, struct hwf_source *src, const char *p
  * partition-size gets the image as it is.  On a move, *src becomes the
  * relocated view and @r->img keeps the original.
  */
-int fbs_fit_partition(struct fb_session *s, struct hwf_source **src, const char *part,
+static int fit_partition(struct fb_session *s, struct hwf_source **src, const char *part,
 			 const char *file, struct hwf_avb_relocation *r)
 {
 	struct hwf_cli *cli = s->cli;
@@ -606,11 +606,50 @@ int fbs_fit_partition(struct fb_session *s, struct hwf_source **src, const char 
 	return 0;
 }
 
+int fbs_flash_image(struct fb_session *s, struct hwf_source *src, const char *part,
+		    const char *label)
+{
+	struct hwf_avb_relocation moved = { 0 };
+	struct hwf_source *view = src;
+	int rc = fit_partition(s, &view, part, label, &moved);
+
+	if (!rc)
+		rc = flash_source(s, view, part);
+	if (view != src)
+		hwf_source_close(view);
+	return rc;
+}
+
+int fbs_has_partition(struct fb_session *s, const char *part)
+{
+	char q[128], v[HWF_FB_RESP_MAX];
+
+	snprintf(q, sizeof(q), "partition-size:%s", part);
+	if (!hwf_fb_getvar(&s->fb, q, v, sizeof(v), NULL))
+		return 1;
+	return fbs_has_slot(s, part);
+}
+
+int fbs_has_slot(struct fb_session *s, const char *part)
+{
+	char q[128], v[HWF_FB_RESP_MAX];
+
+	snprintf(q, sizeof(q), "has-slot:%s", part);
+	return !hwf_fb_getvar(&s->fb, q, v, sizeof(v), NULL) && !strcmp(v, "yes");
+}
+
+void fbs_slot_partition(struct fb_session *s, char *part, size_t len)
+{
+	size_t n = strlen(part);
+
+	if (s->cli->slot && fbs_has_slot(s, part))
+		snprintf(part + n, len - n, "_%s", s->cli->slot);
+}
+
 static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
 	struct hwf_source *src;
-	struct hwf_avb_relocation moved = { 0 };
 	struct fb_session s;
 	char file[4096], part[96];
 	int rc;
@@ -636,21 +675,8 @@ static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
 		hwf_source_close(src);
 		return rc;
 	}
-	if (cli->slot) {
-		char v[HWF_FB_RESP_MAX];
-		char q[128];
-
-		snprintf(q, sizeof(q), "has-slot:%s", part);
-		if (hwf_fb_getvar(&s.fb, q, v, sizeof(v), NULL) == 0 && !strcmp(v, "yes"))
-			snprintf(part + strlen(part), sizeof(part) - strlen(part), "_%s", cli->slot);
-	}
-	rc = fbs_fit_partition(&s, &src, part, file, &moved);
-	if (!rc)
-		rc = fbs_flash_source(&s, src, part);
-	if (moved.img) {
-		hwf_source_close(src);
-		src = moved.img;
-	}
+	fbs_slot_partition(&s, part, sizeof(part));
+	rc = fbs_flash_image(&s, src, part, file);
 	hwf_source_close(src);
 	return fbs_finish(&s, rc);
 }

@@ -189,18 +189,6 @@ static int read_info(struct hwf_cli *cli, const char *zip, char **out)
 	return 0;
 }
 
-/* 1 when the device has PART (directly or as PART_a/PART_b). */
-static int has_partition(struct fb_session *s, const char *part)
-{
-	char q[128], v[HWF_FB_RESP_MAX];
-
-	snprintf(q, sizeof(q), "partition-size:%s", part);
-	if (!hwf_fb_getvar(&s->fb, q, v, sizeof(v), NULL))
-		return 1;
-	snprintf(q, sizeof(q), "has-slot:%s", part);
-	return !hwf_fb_getvar(&s->fb, q, v, sizeof(v), NULL) && !strcmp(v, "yes");
-}
-
 int fb_update(struct hwf_cli *cli, int argc, char **argv)
 {
 	struct upd *u = calloc(1, sizeof(*u));
@@ -281,37 +269,24 @@ int fb_update(struct hwf_cli *cli, int argc, char **argv)
 		}
 	}
 	for (size_t i = 0; i < u->n && !rc; i++) {
-		struct hwf_avb_relocation moved = { 0 };
-		struct hwf_source *src, *view;
+		struct hwf_source *src;
 		char part[64], label[1200];
 
 		snprintf(part, sizeof(part), "%.*s", (int)strlen(u->names[i]) - 4, u->names[i]);
-		if (!has_partition(&s, part)) {
+		if (!fbs_has_partition(&s, part)) {
 			if (!cli->json)
 				fprintf(cli->ui.err, "Skipping %s: the device has no partition '%s'\n",
 					u->names[i], part);
 			continue;
 		}
-		if (cli->slot) {
-			char q[128], v[HWF_FB_RESP_MAX];
-
-			snprintf(q, sizeof(q), "has-slot:%s", part);
-			if (!hwf_fb_getvar(&s.fb, q, v, sizeof(v), NULL) && !strcmp(v, "yes"))
-				snprintf(part + strlen(part), sizeof(part) - strlen(part), "_%s",
-					 cli->slot);
-		}
+		fbs_slot_partition(&s, part, sizeof(part));
 		if (hwf_source_open_zip_member(&src, zip, u->names[i], &e)) {
 			ui_error(&cli->ui, "%s", e.msg);
 			rc = HWF_EXIT_FAIL;
 			break;
 		}
 		snprintf(label, sizeof(label), "%s:%s", zip, u->names[i]);
-		view = src;
-		rc = fbs_fit_partition(&s, &view, part, label, &moved);
-		if (!rc)
-			rc = fbs_flash_source(&s, view, part);
-		if (view != src)
-			hwf_source_close(view);
+		rc = fbs_flash_image(&s, src, part, label);
 		hwf_source_close(src);
 		nflashed++;
 	}

@@ -44,9 +44,6 @@ int dl_verify_zip(struct hwf_cli *cli, const char *path, char *why, size_t whyle
 /* snprintf that says nothing about truncation (messages may be cut). */
 void say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Case-insensitive "ends with". */
-int dl_ends_with(const char *s, const char *suffix);
-
 /* dload check TARGET (host/dload_check.c). */
 int dload_check(struct hwf_cli *cli, int argc, char **argv);
 

@@ -152,13 +152,13 @@ static void check_packages(struct hwf_cli *cli, struct card *c, const char *dir,
 				check_packages(cli, c, rel, r, found, depth + 1);
 			continue;
 		}
-		if (n->name[0] == '.' && dl_ends_with(n->name, ".partial")) {
+		if (n->name[0] == '.' && cli_ends_with(n->name, ".partial")) {
 			add(r, L_NOTE, "leftover", "%s: an unfinished copy from an interrupted "
 						   "'dload prepare'; phones ignore it, delete it",
 			    rel);
 			continue;
 		}
-		if (dl_ends_with(n->name, ".app")) {
+		if (cli_ends_with(n->name, ".app")) {
 			struct hwf_source *src;
 			int rc;
 
@@ -182,7 +182,7 @@ static void check_packages(struct hwf_cli *cli, struct card *c, const char *dir,
 				*found = 1;
 			continue;
 		}
-		if (dl_ends_with(n->name, ".zip")) {
+		if (cli_ends_with(n->name, ".zip")) {
 			if (!strncasecmp(n->name, "update_sd", 9)) {
 				if (!c->fs) {
 					char path[4096];
@@ -234,11 +234,11 @@ static void check_card(struct hwf_cli *cli, struct card *c, struct report *r)
 		    !strncasecmp(nm, "dload", 5))
 			add(r, L_PROBLEM, "dload", "'%s' is not 'dload': the phone looks for a "
 						   "folder named exactly dload%s",
-			    nm, dl_ends_with(nm, ".zip") ? " (unpack the zip)" : "");
+			    nm, cli_ends_with(nm, ".zip") ? " (unpack the zip)" : "");
 		else if (!ns->v[i].is_dir && !strcasecmp(nm, "UPDATE.APP"))
 			add(r, L_PROBLEM, "dload", "UPDATE.APP is at the top of the card: it goes "
 						   "in a folder named dload");
-		else if (!ns->v[i].is_dir && dl_ends_with(nm, ".zip") &&
+		else if (!ns->v[i].is_dir && cli_ends_with(nm, ".zip") &&
 			 !strncasecmp(nm, "update", 6))
 			add(r, L_PROBLEM, "zip", "%s at the top of the card: unpack it; its "
 						 "UPDATE.APP goes in dload/",

@@ -60,14 +60,19 @@ int fbs_is_boot_like(const char *part);
  */
 int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, const char *file);
 /*
- * Against the partition the device reports: refuse a larger raw image,
- * move an AVB footer of a smaller one to the end (*src becomes a view that
- * @r keeps; r->img is the original).
+ * Flash @src (called @label in messages) to @part: a raw image larger than
+ * the partition the device reports is refused, an AVB footer of a smaller
+ * one is moved to the partition's end, and what exceeds max-download-size
+ * / -S goes in sparse pieces.
  */
-int fbs_fit_partition(struct fb_session *s, struct hwf_source **src, const char *part,
-		      const char *file, struct hwf_avb_relocation *r);
-/* Download and flash @src, in sparse pieces when it exceeds max-download-size / -S. */
-int fbs_flash_source(struct fb_session *s, struct hwf_source *src, const char *part);
+int fbs_flash_image(struct fb_session *s, struct hwf_source *src, const char *part,
+		    const char *label);
+/* 1 when the device has @part (partition-size answers, or PART_a/PART_b exist). */
+int fbs_has_partition(struct fb_session *s, const char *part);
+/* 1 when the device says has-slot:@part is yes. */
+int fbs_has_slot(struct fb_session *s, const char *part);
+/* --slot: append "_SLOT" to @part (a buffer of @len) when the device has slots for it. */
+void fbs_slot_partition(struct fb_session *s, char *part, size_t len);
 
 /* hwflash update ZIP (host/cmd_update.c) */
 int fb_update(struct hwf_cli *cli, int argc, char **argv);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -148,6 +149,13 @@ int cli_run_group(struct hwf_cli *cli, const char *group, const struct hwf_comma
 		return cli_usage(cli, NULL, "%s: unknown subcommand '%s' (hwflash help %s)", group,
 				 argv[1], group);
 	return c->run(cli, argc - 1, argv + 1);
+}
+
+int cli_ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcasecmp(s + a - b, suffix);
 }
 
 int cli_parse_size(const char *s, uint64_t *out)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "cli.h"
 #include "pkg.h"
 
 #include <stdio.h>
@@ -15,21 +16,14 @@ struct zip_scan {
 	char zips[512];		/* nested zips, for the message */
 };
 
-static int ends_with_ci(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && !strcasecmp(s + a - b, suffix);
-}
-
 static int scan_cb(void *ctx, const struct hwf_zip_member *m)
 {
 	struct zip_scan *z = ctx;
 
 	z->nfiles++;
-	if (ends_with_ci(m->name, ".app") && z->nfound < MAX_FOUND)
+	if (cli_ends_with(m->name, ".app") && z->nfound < MAX_FOUND)
 		snprintf(z->found[z->nfound++], sizeof(z->found[0]), "%s", m->name);
-	else if (ends_with_ci(m->name, ".zip") && strlen(z->zips) + strlen(m->name) + 3 <
+	else if (cli_ends_with(m->name, ".zip") && strlen(z->zips) + strlen(m->name) + 3 <
 							 sizeof(z->zips))
 		snprintf(z->zips + strlen(z->zips), sizeof(z->zips) - strlen(z->zips), "%s%s",
 			 z->zips[0] ? ", " : "", m->name);

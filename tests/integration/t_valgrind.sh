@@ -16,19 +16,6 @@ if ldd "$HWFLASH" 2> /dev/null | grep -q libasan; then
 fi
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 cd "$T"
-PIDS=""
-trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
-
-start_sim() {
-	"$FBSIM" --tcp 0 --store "$T/$1" --partition system:64M --partition recovery:16M \
-		> "$T/$1.port" 2>&1 &
-	PIDS="$PIDS $!"
-	i=0
-	while ! grep -q listening "$T/$1.port" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1)); done
-	PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$T/$1.port")
-}
-
 # vg NAME "what" hwflash-args...: memcheck errors and definite leaks make
 # valgrind exit 99; fds open at exit that were not inherited are a leak.
 # Children (one per device with several -s) are followed, one log each.
@@ -69,13 +56,13 @@ mkdir -p out
 vg extract "app extract" app extract -o out pkg.APP
 vg image "image check of a boot image with an AVB footer" image check --partition recovery avb.img
 vg info "image info" image info recovery.img
-start_sim a
+start_sim a --partition system:64M --partition recovery:16M
 A="tcp:127.0.0.1:$PORT"
 vg getvar "getvar product" -s "$A" getvar product
 vg flash "flash recovery" -s "$A" flash recovery recovery.img
 vg split "flash in sparse pieces (-S 512K)" -s "$A" -S 512K flash system sys.img
 check "the pieces reached the device whole" cmp -n "$(stat -c %s sys.img)" a/system.img sys.img
-start_sim b
+start_sim b --partition system:64M --partition recovery:16M
 B="tcp:127.0.0.1:$PORT"
 vg par1 "two devices at once: the first" -s "$A" flash system sys.img &
 p1=$!
