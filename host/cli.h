@@ -22,7 +22,8 @@ struct hwf_cli {
 	uint64_t sparse_limit;		/* -S SIZE, 0 = ask the device */
 	double wait;			/* --wait[=SECONDS], <0 = not given */
 	int timeout_ms;			/* --timeout SECONDS per device reply, 0 = default */
-	const char *command;		/* the command word, for --json results */
+	const char *command;		/* the command words, for --json results */
+	char command_buf[64];		/* "app list": a group's command words */
 	char own_serial[160];		/* a parallel run's child: its one -s (host/multi.c) */
 };
 

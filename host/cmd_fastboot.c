@@ -213,8 +213,8 @@ static void json_result(struct fb_session *s, int rc)
 	}
 	json_end_array(ui);
 	json_key(ui, "error");
-	if (rc && s->error[0])
-		json_str(ui, s->error);
+	if (rc)
+		json_str(ui, s->error[0] ? s->error : ui->error[0] ? ui->error : "failed");
 	else
 		json_null(ui);
 	json_end_object(ui);

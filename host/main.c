@@ -94,7 +94,6 @@ static int cmd_help(struct hwf_cli *cli, int argc, char **argv)
 {
 	const struct hwf_command *c;
 
-	(void)cli;
 	if (argc < 2) {
 		print_usage(stdout);
 		return HWF_EXIT_OK;
@@ -113,26 +112,23 @@ static int cmd_help(struct hwf_cli *cli, int argc, char **argv)
 		printf("\nhwflash help %s SUBCOMMAND for details.\n", c->name);
 		return HWF_EXIT_OK;
 	}
-	if (!c) {
-		fprintf(stderr, "hwflash: no command '%s' (hwflash --help lists them)\n", argv[1]);
-		return HWF_EXIT_USAGE;
-	}
+	if (!c)
+		return cli_usage(cli, NULL, "no command '%s' (hwflash --help lists them)", argv[1]);
 	print_command_help(stdout, c);
 	return HWF_EXIT_OK;
 }
 
 int cli_usage(struct hwf_cli *cli, const struct hwf_command *cmd, const char *fmt, ...)
 {
+	char msg[sizeof(cli->ui.error)];
 	va_list ap;
 
-	(void)cli;
-	fputs("hwflash: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	ui_error(&cli->ui, "%s", msg);
 	if (cmd)
-		fprintf(stderr, "usage: hwflash %s\n", cmd->synopsis);
+		fprintf(cli->ui.err, "usage: hwflash %s\n", cmd->synopsis);
 	return HWF_EXIT_USAGE;
 }
 
@@ -148,6 +144,8 @@ int cli_run_group(struct hwf_cli *cli, const char *group, const struct hwf_comma
 	if (!c)
 		return cli_usage(cli, NULL, "%s: unknown subcommand '%s' (hwflash help %s)", group,
 				 argv[1], group);
+	snprintf(cli->command_buf, sizeof(cli->command_buf), "%s %s", group, c->name);
+	cli->command = cli->command_buf;
 	return c->run(cli, argc - 1, argv + 1);
 }
 
@@ -264,15 +262,33 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 	return 0;
 }
 
+static int run(struct hwf_cli *cli, int argc, char **argv);
+
 int main(int argc, char **argv)
 {
 	struct hwf_cli cli;
-	const struct hwf_command *c;
-	const char *env;
 	int rc;
 
 	memset(&cli, 0, sizeof(cli));
 	cli.wait = -1;
+	/* --json is known before anything can fail, so that a usage error is JSON too. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			cli.json = 1;
+	ui_init(&cli.ui, cli.json, 0);
+	rc = run(&cli, argc, argv);
+	if (rc)
+		ui_json_failure(&cli.ui, cli.command ? cli.command : "", rc);
+	fflush(stdout);
+	return rc;
+}
+
+static int run(struct hwf_cli *cli, int argc, char **argv)
+{
+	const struct hwf_command *c;
+	const char *env;
+	int rc;
+
 	/* A file size limit (ulimit -f) then fails a write with EFBIG, which we report. */
 	signal(SIGXFSZ, SIG_IGN);
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
@@ -289,39 +305,37 @@ int main(int argc, char **argv)
 				for (int k = 1; k < i && n < 3; k++)
 					if (argv[k][0] != '-')
 						words[n++] = argv[k];
-				return cmd_help(&cli, n, words);
+				return cmd_help(cli, n, words);
 			}
 			print_usage(stdout);
 			return HWF_EXIT_OK;
 		}
 	}
-	rc = parse_globals(&cli, &argc, argv);
+	rc = parse_globals(cli, &argc, argv);
 	if (rc)
 		return rc;
 	env = getenv("ANDROID_SERIAL");
-	if (!cli.nserials && env && *env)
-		cli.serials[cli.nserials++] = env;
-	ui_init(&cli.ui, cli.json, cli.verbose);
-	if (multi_applies(&cli, argc - 1, argv + 1)) {
+	if (!cli->nserials && env && *env)
+		cli->serials[cli->nserials++] = env;
+	cli->ui.verbose = cli->verbose;
+	if (multi_applies(cli, argc - 1, argv + 1)) {
 		int child;
 
 		/* Several devices: the parent returns when all are done. */
-		rc = multi_run(&cli, &child);
+		rc = multi_run(cli, &child);
 		if (!child)
 			return rc;
 	}
-	if (argc < 2 && cli.wipe)
-		return cmd_wipe(&cli);
+	if (argc < 2 && cli->wipe)
+		return cmd_wipe(cli);
 	if (argc < 2) {
 		print_usage(stderr);
 		return HWF_EXIT_USAGE;
 	}
 	c = find_any(argv[1]);
 	if (!c)
-		return cli_usage(&cli, NULL, "unknown command '%s' (hwflash --help lists them)",
+		return cli_usage(cli, NULL, "unknown command '%s' (hwflash --help lists them)",
 				 argv[1]);
-	cli.command = argv[1];
-	rc = c->run(&cli, argc - 1, argv + 1);
-	fflush(stdout);
-	return rc;
+	cli->command = argv[1];
+	return c->run(cli, argc - 1, argv + 1);
 }

@@ -76,15 +76,31 @@ void ui_warn(struct hwf_ui *ui, const char *fmt, ...)
 
 void ui_error(struct hwf_ui *ui, const char *fmt, ...)
 {
+	char line[sizeof(ui->error)];
 	va_list ap;
 
 	clear_bar(ui);
 	fflush(ui->out);
-	fputs("hwflash: ", ui->err);
 	va_start(ap, fmt);
-	vfprintf(ui->err, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', ui->err);
+	fprintf(ui->err, "hwflash: %s\n", line);
+	if (!ui->error[0])
+		memcpy(ui->error, line, sizeof(line));
+}
+
+void ui_json_failure(struct hwf_ui *ui, const char *command, int rc)
+{
+	if (!ui->json || ui->docs || ui->started)
+		return;
+	json_begin_object(ui);
+	json_kv_str(ui, "command", command ? command : "");
+	json_kv_bool(ui, "ok", 0);
+	json_key(ui, "exit");
+	json_int(ui, rc);
+	json_kv_str(ui, "error", ui->error[0] ? ui->error : "failed");
+	json_end_object(ui);
+	json_done(ui);
 }
 
 void ui_size(uint64_t n, char *buf, size_t len)
@@ -162,6 +178,7 @@ static void json_sep(struct hwf_ui *ui)
 
 static void json_open(struct hwf_ui *ui, char c)
 {
+	ui->started = 1;
 	json_sep(ui);
 	fputc(c, ui->out);
 	if (ui->depth + 1 < UI_JSON_DEPTH)
@@ -297,6 +314,8 @@ void json_kv_bool(struct hwf_ui *ui, const char *key, int v)
 
 void json_done(struct hwf_ui *ui)
 {
+	ui->docs++;
+	ui->started = 0;
 	fputc('\n', ui->out);
 	fflush(ui->out);
 }

@@ -26,6 +26,10 @@ struct hwf_ui {
 	int depth;
 	int need_comma[UI_JSON_DEPTH];
 	int after_key;
+	int docs;		/* JSON documents finished (json_done) */
+	int started;		/* a JSON document was begun */
+	/* The first ui_error() text: main's --json failure document carries it. */
+	char error[512];
 };
 
 void ui_init(struct hwf_ui *ui, int json, int verbose);
@@ -36,8 +40,14 @@ void ui_info(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(prin
 void ui_debug(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "warning: ..." on stderr. */
 void ui_warn(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* "hwflash: ..." on stderr: the one line a failure prints. */
+/* "hwflash: ..." on stderr: the one line a failure prints (the first is kept in ui->error). */
 void ui_error(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * --json and the command failed without finishing a document of its own:
+ * print {"command": @command, "ok": false, "exit": @rc, "error": ui->error}
+ * so that stdout is one JSON document on failure too.
+ */
+void ui_json_failure(struct hwf_ui *ui, const char *command, int rc);
 
 /* Progress: begin with a label, update (rate-limited), end (clears the line). */
 void ui_progress_begin(struct hwf_ui *ui, const char *label);
