@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "cleanup.h"
 #include "ui.h"
 
 enum { HWF_EXIT_OK = 0, HWF_EXIT_FAIL = 1, HWF_EXIT_USAGE = 2 };
@@ -24,6 +25,7 @@ struct hwf_cli {
 	int timeout_ms;			/* --timeout SECONDS per device reply, 0 = default */
 	const char *command;		/* the command words, for --json results */
 	char command_buf[64];		/* "app list": a group's command words */
+	struct hwf_cleanup cleanup;	/* temporary files removed on Ctrl-C too */
 	char own_serial[160];		/* a parallel run's child: its one -s (host/multi.c) */
 };
 

@@ -335,7 +335,7 @@ static int extract_one(struct hwf_cli *cli, struct hwf_pkg *pkg, size_t i, const
 		return HWF_EXIT_FAIL;
 	}
 	snprintf(tmp, sizeof(tmp), "%s/.%s.partial.XXXXXX", dir, fname);
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = cleanup_mkstemp(&cli->cleanup, tmp);
 	if (fd < 0) {
 		ui_error(&cli->ui, "%s: cannot create a file there: %s", dir, strerror(errno));
 		return HWF_EXIT_FAIL;
@@ -348,10 +348,11 @@ static int extract_one(struct hwf_cli *cli, struct hwf_pkg *pkg, size_t i, const
 		rc = hwf_err_set(&e, HWF_EIO, "%s: %s", path, strerror(errno));
 	if (close(fd) < 0 && !rc)
 		rc = hwf_err_set(&e, HWF_EIO, "%s: %s", path, strerror(errno));
-	if (!rc && rename(tmp, path) < 0)
+	if (!rc && cleanup_rename(&cli->cleanup, tmp, path) < 0)
 		rc = hwf_err_set(&e, HWF_EIO, "%s: %s", path, strerror(errno));
 	if (rc) {
 		unlink(tmp);
+		cleanup_forget(&cli->cleanup, tmp);
 		ui_error(&cli->ui, "%s: %s; %s not written", pkg->label, e.msg, path);
 		return HWF_EXIT_FAIL;
 	}
@@ -533,7 +534,7 @@ static int app_pack(struct hwf_cli *cli, int argc, char **argv)
 	po.time = tm;
 	po.crc_entry = !o.no_crc;
 	snprintf(tmp, sizeof(tmp), "%s.partial.XXXXXX", o.out);
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = cleanup_mkstemp(&cli->cleanup, tmp);
 	if (fd < 0) {
 		ui_error(&cli->ui, "%s: cannot create: %s", o.out, strerror(errno));
 		goto out;
@@ -544,7 +545,7 @@ static int app_pack(struct hwf_cli *cli, int argc, char **argv)
 	    close(fd) == 0) {
 		fd = -1;
 		ui_progress_end(&cli->ui);
-		if (pack_verify(cli, tmp, &e) == 0 && rename(tmp, o.out) == 0)
+		if (pack_verify(cli, tmp, &e) == 0 && cleanup_rename(&cli->cleanup, tmp, o.out) == 0)
 			rc = HWF_EXIT_OK;
 		else if (!e.msg[0])
 			hwf_err_set(&e, HWF_EIO, "%s: %s", o.out, strerror(errno));
@@ -554,6 +555,7 @@ static int app_pack(struct hwf_cli *cli, int argc, char **argv)
 	ui_progress_end(&cli->ui);
 	if (rc) {
 		unlink(tmp);
+		cleanup_forget(&cli->cleanup, tmp);
 		ui_error(&cli->ui, "%s; %s not written", e.msg, o.out);
 		goto out;
 	}

@@ -295,16 +295,21 @@ static int image_check(struct hwf_cli *cli, int argc, char **argv)
 	return r.ok ? HWF_EXIT_OK : HWF_EXIT_FAIL;
 }
 
-static int copy_section(struct hwf_source *src, const struct hwf_bootimg_section *s,
-			const char *path, struct hwf_err *e)
+/* One section of a boot image to @path, through a temporary name (nothing half-written). */
+static int copy_section(struct hwf_cleanup *cl, struct hwf_source *src,
+			const struct hwf_bootimg_section *s, const char *path, struct hwf_err *e)
 {
 	uint8_t *buf = malloc(1 << 20);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc = 0;
+	char tmp[4200];
+	int fd, rc = 0;
 
+	snprintf(tmp, sizeof(tmp), "%s.partial.XXXXXX", path);
+	fd = cleanup_mkstemp(cl, tmp);
 	if (fd < 0 || !buf) {
 		rc = hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
+	fchmod(fd, 0644);
 	for (uint64_t off = 0; off < s->size && !rc;) {
 		size_t want = s->size - off < (1u << 20) ? (size_t)(s->size - off) : (1u << 20);
 
@@ -313,11 +318,15 @@ static int copy_section(struct hwf_source *src, const struct hwf_bootimg_section
 			rc = hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
 		off += want;
 	}
-out:
-	if (fd >= 0 && close(fd) < 0 && !rc)
+	if (close(fd) < 0 && !rc)
 		rc = hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
-	if (rc && fd >= 0)
-		unlink(path);
+	if (!rc && cleanup_rename(cl, tmp, path) < 0)
+		rc = hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
+	if (rc) {
+		unlink(tmp);
+		cleanup_forget(cl, tmp);
+	}
+out:
 	free(buf);
 	return rc;
 }
@@ -347,7 +356,7 @@ static int unpack_sparse(struct hwf_cli *cli, struct hwf_source *src, const char
 		return HWF_EXIT_FAIL;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.partial.XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = cleanup_mkstemp(&cli->cleanup, tmp);
 	if (fd < 0) {
 		ui_error(&cli->ui, "%s: %s", dir, strerror(errno));
 		return HWF_EXIT_FAIL;
@@ -358,10 +367,11 @@ static int unpack_sparse(struct hwf_cli *cli, struct hwf_source *src, const char
 	ui_progress_end(&cli->ui);
 	if (close(fd) < 0 && !rc)
 		rc = hwf_err_set(&e, HWF_EIO, "%s: %s", path, strerror(errno));
-	if (!rc && rename(tmp, path) < 0)
+	if (!rc && cleanup_rename(&cli->cleanup, tmp, path) < 0)
 		rc = hwf_err_set(&e, HWF_EIO, "%s: %s", path, strerror(errno));
 	if (rc) {
 		unlink(tmp);
+		cleanup_forget(&cli->cleanup, tmp);
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
@@ -407,7 +417,7 @@ static int image_unpack(struct hwf_cli *cli, int argc, char **argv)
 			rc = hwf_err_set(&e, HWF_EEXIST, "%s: exists; not replaced (use --force)", path);
 			break;
 		}
-		rc = copy_section(src, &b.sec[i], path, &e);
+		rc = copy_section(&cli->cleanup, src, &b.sec[i], path, &e);
 		if (!rc)
 			ui_info(&cli->ui, "  %-15s -> %s (%llu bytes)\n", b.sec[i].name, path,
 				(unsigned long long)b.sec[i].size);

@@ -337,5 +337,8 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 		return cli_usage(cli, NULL, "unknown command '%s' (hwflash --help lists them)",
 				 argv[1]);
 	cli->command = argv[1];
+	/* After multi_run's fork: every process that may make a temporary file watches. */
+	if (cleanup_start(&cli->cleanup))
+		ui_warn(&cli->ui, "cannot watch for Ctrl-C: an interruption may leave a .partial file");
 	return c->run(cli, argc - 1, argv + 1);
 }

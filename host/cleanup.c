@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+#include "cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void watched_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+static void *watch(void *arg)
+{
+	struct hwf_cleanup *c = arg;
+	sigset_t set;
+	int sig;
+
+	watched_signals(&set);
+	if (sigwait(&set, &sig))
+		return NULL;
+	pthread_mutex_lock(&c->lock);
+	for (int i = 0; i < HWF_CLEANUP_MAX; i++)
+		if (c->path[i][0])
+			unlink(c->path[i]);
+	/* Die of the signal, as without us: the shell sees 130 for Ctrl-C. */
+	signal(sig, SIG_DFL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+int cleanup_start(struct hwf_cleanup *c)
+{
+	sigset_t set;
+
+	memset(c->path, 0, sizeof(c->path));
+	if (pthread_mutex_init(&c->lock, NULL))
+		return -1;
+	watched_signals(&set);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	if (pthread_create(&c->watcher, NULL, watch, c)) {
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		return -1;
+	}
+	pthread_detach(c->watcher);
+	c->started = 1;
+	return 0;
+}
+
+static int add_locked(struct hwf_cleanup *c, const char *path)
+{
+	for (int i = 0; i < HWF_CLEANUP_MAX; i++)
+		if (!c->path[i][0]) {
+			snprintf(c->path[i], sizeof(c->path[i]), "%s", path);
+			return 0;
+		}
+	errno = EMFILE;
+	return -1;
+}
+
+int cleanup_mkstemp(struct hwf_cleanup *c, char *tmpl)
+{
+	int fd;
+
+	if (!c || !c->started)
+		return mkostemp(tmpl, O_CLOEXEC);
+	pthread_mutex_lock(&c->lock);
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd >= 0 && add_locked(c, tmpl) < 0) {
+		unlink(tmpl);
+		close(fd);
+		fd = -1;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return fd;
+}
+
+int cleanup_add(struct hwf_cleanup *c, const char *path)
+{
+	int rc;
+
+	if (!c || !c->started)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	rc = add_locked(c, path);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+void cleanup_forget(struct hwf_cleanup *c, const char *path)
+{
+	if (!c || !c->started)
+		return;
+	pthread_mutex_lock(&c->lock);
+	for (int i = 0; i < HWF_CLEANUP_MAX; i++)
+		if (!strcmp(c->path[i], path))
+			c->path[i][0] = '\0';
+	pthread_mutex_unlock(&c->lock);
+}
+
+int cleanup_rename(struct hwf_cleanup *c, const char *tmp, const char *path)
+{
+	int rc;
+
+	if (!c || !c->started)
+		return rename(tmp, path);
+	pthread_mutex_lock(&c->lock);
+	rc = rename(tmp, path);
+	for (int i = 0; !rc && i < HWF_CLEANUP_MAX; i++)
+		if (!strcmp(c->path[i], tmp))
+			c->path[i][0] = '\0';
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}

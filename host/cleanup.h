@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Temporary files are removed when hwflash is interrupted (Ctrl-C,
+ * SIGTERM, SIGHUP) as they are on every error path.
+ *
+ * Signals are not caught by a handler (which would need a global list):
+ * cleanup_start() blocks them in every thread and a watcher thread waits
+ * for them with sigwait(), removes the files registered in the struct that
+ * main() owns, and then lets the signal end the process as it would have.
+ * A file is registered while it is created (cleanup_mkstemp), so there is
+ * no moment in which it exists and is unknown.  SIGKILL cannot be handled;
+ * what it leaves is named by the commands that look at such places
+ * (dload check names an unfinished .partial).
+ */
+#ifndef HWF_CLEANUP_H
+#define HWF_CLEANUP_H
+
+#include <limits.h>
+#include <pthread.h>
+
+#define HWF_CLEANUP_MAX 8
+
+struct hwf_cleanup {
+	pthread_mutex_t lock;
+	char path[HWF_CLEANUP_MAX][PATH_MAX]; /* "" = free slot */
+	pthread_t watcher;
+	int started;
+};
+
+/* Block SIGINT/SIGTERM/SIGHUP in this thread (and so in threads made later) and start the watcher.
+ */
+int cleanup_start(struct hwf_cleanup *c);
+
+/*
+ * mkostemp(@tmpl, O_CLOEXEC) and register the file, under one lock.
+ * Returns the fd or -1 with errno set (also when all slots are taken).
+ * @c may be NULL (nothing is registered).
+ */
+int cleanup_mkstemp(struct hwf_cleanup *c, char *tmpl);
+
+/* Register an existing path (a file about to be created with a fixed name). */
+int cleanup_add(struct hwf_cleanup *c, const char *path);
+
+/* rename(@tmp, @path) and forget @tmp, under the lock; 0 or -1 with errno. */
+int cleanup_rename(struct hwf_cleanup *c, const char *tmp, const char *path);
+
+/* Forget @path: it was renamed into place or removed. */
+void cleanup_forget(struct hwf_cleanup *c, const char *path);
+
+#endif
