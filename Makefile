@@ -2,32 +2,40 @@
 # Every target that needs Debian packages depends on `deps`, which installs
 # only what is missing.
 
-PKGS      := libusb-1.0 zlib libcrypto minizip cunit
+# The product needs LIB_PKGS; CUnit (TEST_PKGS) is for the unit tests only.
+LIB_PKGS  := libusb-1.0 zlib libcrypto minizip
+TEST_PKGS := cunit
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CC        ?= cc
+AR        ?= ar
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 UDEVDIR   ?= /lib/udev/rules.d
 MANDIR    ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIB_CFLAGS  = $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
+LIB_LIBS    = $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null)
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+INCLUDES  := -Iformats -Iprotocol -Ihost
 BASEFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DHWF_VERSION='"$(VERSION)"' \
-             $(WARN) -pthread -Iformats -Iprotocol -Ihost
+             $(WARN) -pthread $(INCLUDES)
+# -MMD -MP: every object gets a .d file naming the headers it read.
+DEPFLAGS  := -MMD -MP
 OPT       ?= -O2 -g
 ASANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-FORMATS_SRC  := $(wildcard formats/*.c)
-PROTOCOL_SRC := $(wildcard protocol/*.c)
-HOST_SRC     := $(wildcard host/*.c)
-LIB_SRC      := $(FORMATS_SRC) $(PROTOCOL_SRC)
-UNIT_SRC     := $(wildcard tests/unit/*.c)
-SIM_SRC      := $(wildcard tests/sim/*.c)
+# Sources are found at any depth, so folders inside formats/ and protocol/
+# need no Makefile edits.
+find_c       = $(sort $(shell find $(1) -name '*.c' 2>/dev/null))
+LIB_SRC      := $(call find_c,formats protocol)
+HOST_SRC     := $(call find_c,host)
+UNIT_SRC     := $(call find_c,tests/unit)
+SIM_SRC      := $(call find_c,tests/sim)
 SIM_LIB_SRC  := $(filter-out tests/sim/fbsim_main.c tests/sim/usbsim_main.c,$(SIM_SRC))
-HEADERS      := $(wildcard formats/*.h protocol/*.h host/*.h tests/unit/*.h tests/sim/*.h)
 
 # $(call objs,DIR,SOURCES)
 objs = $(patsubst %.c,$(1)/%.o,$(2))
@@ -41,17 +49,27 @@ USBSIM         = $(if $(HAVE_UMOCKDEV),$(if $(wildcard tests/sim/usbsim_main.c),
 B  := build
 BA := build-asan
 
-.PHONY: all asan check unit integration demo bench deps deps-fuzz install uninstall clean format fuzz fuzz-replay man
+.PHONY: all asan check unit integration demo bench deps deps-fuzz install uninstall clean format \
+	fuzz fuzz-replay man layering
 all: $(B)/hwflash $(B)/test_unit $(if $(wildcard tests/sim/fbsim_main.c),$(B)/fbsim) $(USBSIM)
 asan: $(BA)/hwflash $(BA)/test_unit
 
-$(B)/%.o: %.c $(HEADERS)
+# CFLAGS and LDFLAGS are the caller's (packagers add hardening flags there).
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(OPT) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(BASEFLAGS) $(DEPFLAGS) $(OPT) $(LIB_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BA)/%.o: %.c $(HEADERS)
+$(BA)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(ASANFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(BASEFLAGS) $(DEPFLAGS) $(ASANFLAGS) $(LIB_CFLAGS) $(CFLAGS) -c $< -o $@
+
+# libhwflash.a: all of formats/ and protocol/; every program links it.
+$(B)/libhwflash.a: $(call objs,$(B),$(LIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(BA)/libhwflash.a: $(call objs,$(BA),$(LIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
 
 # The list of CUnit suites: every tests/unit file defines hwf_suite_<name>().
 $(B)/suites.h: $(UNIT_SRC)
@@ -63,31 +81,32 @@ $(B)/suites.h: $(UNIT_SRC)
 	     echo "	$$s(); \\"; done; echo; } > $@.tmp && mv $@.tmp $@
 
 $(B)/tests/unit/main.o $(BA)/tests/unit/main.o: $(B)/suites.h
-$(B)/tests/unit/%.o: BASEFLAGS += -I$(B) -Itests/sim
-$(BA)/tests/unit/%.o: BASEFLAGS += -I$(B) -Itests/sim
+$(B)/tests/unit/%.o: BASEFLAGS += -I$(B) -Itests/sim $(TEST_CFLAGS)
+$(BA)/tests/unit/%.o: BASEFLAGS += -I$(B) -Itests/sim $(TEST_CFLAGS)
 $(B)/tests/sim/%.o $(BA)/tests/sim/%.o: BASEFLAGS += -Itests/sim
 
-$(B)/hwflash: $(call objs,$(B),$(HOST_SRC) $(LIB_SRC))
-	$(CC) $(BASEFLAGS) $(OPT) $^ -o $@ $(PKG_LIBS) $(LDLIBS)
-$(BA)/hwflash: $(call objs,$(BA),$(HOST_SRC) $(LIB_SRC))
-	$(CC) $(BASEFLAGS) $(ASANFLAGS) $^ -o $@ $(PKG_LIBS) $(LDLIBS)
+$(B)/hwflash: $(call objs,$(B),$(HOST_SRC)) $(B)/libhwflash.a
+	$(CC) $(BASEFLAGS) $(OPT) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIB_LIBS) $(LDLIBS)
+$(BA)/hwflash: $(call objs,$(BA),$(HOST_SRC)) $(BA)/libhwflash.a
+	$(CC) $(BASEFLAGS) $(ASANFLAGS) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIB_LIBS) $(LDLIBS)
 
-$(B)/test_unit: $(call objs,$(B),$(UNIT_SRC) $(LIB_SRC) $(SIM_LIB_SRC))
-	$(CC) $(BASEFLAGS) $(OPT) $^ -o $@ $(PKG_LIBS) $(LDLIBS)
-$(BA)/test_unit: $(call objs,$(BA),$(UNIT_SRC) $(LIB_SRC) $(SIM_LIB_SRC))
-	$(CC) $(BASEFLAGS) $(ASANFLAGS) $^ -o $@ $(PKG_LIBS) $(LDLIBS)
+$(B)/test_unit: $(call objs,$(B),$(UNIT_SRC) $(SIM_LIB_SRC)) $(B)/libhwflash.a
+	$(CC) $(BASEFLAGS) $(OPT) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIB_LIBS) $(TEST_LIBS) $(LDLIBS)
+$(BA)/test_unit: $(call objs,$(BA),$(UNIT_SRC) $(SIM_LIB_SRC)) $(BA)/libhwflash.a
+	$(CC) $(BASEFLAGS) $(ASANFLAGS) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIB_LIBS) $(TEST_LIBS) \
+	  $(LDLIBS)
 
-$(B)/fbsim: $(call objs,$(B),$(filter-out tests/sim/usbsim_main.c,$(SIM_SRC)) $(LIB_SRC))
-	$(CC) $(BASEFLAGS) $(OPT) $^ -o $@ $(PKG_LIBS) $(LDLIBS)
+$(B)/fbsim: $(call objs,$(B),$(filter-out tests/sim/usbsim_main.c,$(SIM_SRC))) $(B)/libhwflash.a
+	$(CC) $(BASEFLAGS) $(OPT) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIB_LIBS) $(LDLIBS)
 
 $(B)/tests/sim/usbsim_main.o: BASEFLAGS += $(shell pkg-config --cflags $(UMOCKDEV_PKGS) 2>/dev/null)
-$(B)/usbsim: $(call objs,$(B),tests/sim/usbsim_main.c $(SIM_LIB_SRC) $(LIB_SRC))
-	$(CC) $(BASEFLAGS) $(OPT) $^ -o $@ $(PKG_LIBS) \
+$(B)/usbsim: $(call objs,$(B),tests/sim/usbsim_main.c $(SIM_LIB_SRC)) $(B)/libhwflash.a
+	$(CC) $(BASEFLAGS) $(OPT) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIB_LIBS) \
 	  -Wl,--push-state,--no-as-needed -lumockdev-preload -Wl,--pop-state \
 	  $(shell pkg-config --libs $(UMOCKDEV_PKGS) 2>/dev/null) $(LDLIBS)
 
-$(B)/bench_crc: $(call objs,$(B),bench/crc_bench.c formats/crc16.c)
-	$(CC) $(BASEFLAGS) $(OPT) $^ -o $@
+$(B)/bench_crc: $(call objs,$(B),bench/crc_bench.c) $(B)/libhwflash.a
+	$(CC) $(BASEFLAGS) $(OPT) $(CFLAGS) $(LDFLAGS) $^ -o $@
 
 # --- fuzzing --------------------------------------------------------------
 # tests/fuzz/fuzz_<target>.c with seeds in tests/fuzz/corpus/<target>/.
@@ -98,7 +117,7 @@ $(B)/bench_crc: $(call objs,$(B),bench/crc_bench.c formats/crc16.c)
 # ASan/UBSan (fuzz-replay) and needs no clang.  FUZZ_TARGETS picks targets;
 # FUZZ_FLAGS adds libFuzzer options.  Per-target stats: build-fuzz/<t>.log.
 FUZZ_SECONDS ?= 30
-FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_FLAGS   ?=
@@ -106,13 +125,18 @@ FZ           := build-fuzz
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -g -O1 -pthread \
                 -fno-sanitize-recover=all -Iformats -Iprotocol
 
-$(FZ)/obj/%.o: %.c $(HEADERS)
+$(FZ)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS) -c $< -o $@
+	clang $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link,address,undefined $(LIB_CFLAGS) \
+	  -c $< -o $@
 
-.SECONDARY: $(call objs,$(FZ)/obj,$(LIB_SRC))
-$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(call objs,$(FZ)/obj,$(LIB_SRC))
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) $^ -o $@ $(PKG_LIBS)
+$(FZ)/libhwflash.a: $(call objs,$(FZ)/obj,$(LIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+.SECONDARY:
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FZ)/libhwflash.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $(LIB_CFLAGS) $^ -o $@ $(LIB_LIBS)
 
 deps-fuzz:
 	@sh tests/deps.sh fuzz
@@ -131,8 +155,8 @@ fuzz: deps deps-fuzz
 	    echo "fuzz $$t: FINDING, input saved in $(FZ)/ and tests/fuzz/corpus/$$t/"; exit 1; fi; \
 	done
 
-$(BA)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(call objs,$(BA),$(LIB_SRC))
-	$(CC) $(BASEFLAGS) $(ASANFLAGS) $^ -o $@ $(PKG_LIBS)
+$(BA)/fuzz_%: $(BA)/tests/fuzz/fuzz_%.o $(BA)/tests/fuzz/replay.o $(BA)/libhwflash.a
+	$(CC) $(BASEFLAGS) $(ASANFLAGS) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIB_LIBS)
 
 fuzz-replay: $(patsubst %,$(BA)/fuzz_%,$(FUZZ_NAMES))
 	@for t in $(FUZZ_NAMES); do printf '%s: ' $$t; \
@@ -197,10 +221,13 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/man1/hwflash.1 $(DESTDIR)$(BASHCOMPDIR)/hwflash
 
 format:
-	clang-format -i formats/*.[ch] protocol/*.[ch] host/*.[ch] tests/unit/*.[ch] tests/sim/*.[ch]
+	clang-format -i $$(find formats protocol host tests/unit tests/sim -name '*.[ch]')
 
 clean:
 	rm -rf $(B) $(BA) build-fuzz
+
+# Dependency files from -MMD -MP (absent on the first build).
+-include $(shell find $(B) $(BA) $(FZ) -name '*.d' 2>/dev/null)
 
 # The COMMANDS section of the man page comes from `hwflash help`.
 man: $(B)/hwflash
