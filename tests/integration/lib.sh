@@ -43,12 +43,14 @@ one_line() {
 random() { head -c "$2" /dev/urandom > "$1"; }
 
 # start_sim NAME [fbsim options]: the simulated device on a free loopback
-# port, storing into $T/NAME; sets PORT; killed when the script ends.
+# port, storing into $T/NAME (commands.log there); sets PORT and SIM_PID;
+# killed when the script ends.
 start_sim() {
 	name=$1; shift
 	"${FBSIM:?set FBSIM to the fbsim binary}" --tcp 0 --store "$T/$name" "$@" \
 		> "$T/$name.port" 2>&1 &
-	PIDS="$PIDS $!"
+	SIM_PID=$!
+	PIDS="$PIDS $SIM_PID"
 	i=0
 	while ! grep -q listening "$T/$name.port" 2>/dev/null && [ $i -lt 50 ]; do
 		sleep 0.1; i=$((i + 1)); done

@@ -36,15 +36,10 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
 	out=$(complete_words hwflash reboot b)
 	check "hwflash reboot b<TAB> -> bootloader" test "$out" = bootloader
 	if [ -n "$FBSIM" ]; then
-		"$FBSIM" --tcp 0 --store "$T/dev" --partition recovery:1M --partition system_a:1M \
-			--partition system_b:1M > "$T/sim.out" 2>&1 &
-		sim=$!
-		i=0
-		while ! grep -q listening "$T/sim.out" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1; i=$((i + 1)); done
-		port=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$T/sim.out")
+		start_sim dev --partition recovery:1M --partition system_a:1M --partition system_b:1M
+		port=$PORT
 		out=$(complete_words hwflash -s "tcp:127.0.0.1:$port" flash "" | tr '\n' ' ')
 		check "flash <TAB> offers the device's partitions" test "$out" = "recovery system "
-		kill $sim
+		kill $SIM_PID
 	fi
 fi

@@ -14,19 +14,12 @@
 . "$(dirname "$0")/lib.sh"
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 cd "$T"
-PIDS=""
-trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
 LIMIT_MS=${FAULT_LIMIT_MS:-15000}
 
 start_dev_tcp() {
-	"$FBSIM" --tcp 0 --store "$T/$1" --once --fault "$2" \
-		--partition system:64M --partition boot_a:32M > "$T/$1.port" 2>&1 &
-	DEV=$!
-	PIDS="$PIDS $DEV"
-	i=0
-	while ! grep -q listening "$T/$1.port" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1)); done
-	S="tcp:127.0.0.1:$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$T/$1.port")"
+	start_sim "$1" --once --fault "$2" --partition system:64M --partition boot_a:32M
+	DEV=$SIM_PID
+	S="tcp:127.0.0.1:$PORT"
 }
 
 # USB: the simulated device (usbsim) runs hwflash as its child, so HWFLASH

@@ -7,7 +7,6 @@
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$T"
-trap '[ -n "${sim:-}" ] && kill $sim 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 
 # The walk-throughs' files: a recovery.img cut short, a good recovery-new.img,
 # a firmware.zip holding dload/UPDATE.APP, an SD card image.
@@ -30,13 +29,10 @@ rm -f UPDATE.APP kernel rd.gz
 rm -rf rd
 truncate -s 8G card.img
 
-"$FBSIM" --tcp 0 --store "$T/phone" --product ANE-LX1 --max-download 16M \
-	--partition boot:64M --partition recovery:64M --partition system:256M \
-	--partition userdata:256M --partition cache:64M > sim.out 2>&1 &
-sim=$!
-i=0
-while ! grep -q listening sim.out 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-ANDROID_SERIAL=tcp:127.0.0.1:$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' sim.out)
+start_sim phone --product ANE-LX1 --max-download 16M --partition boot:64M \
+	--partition recovery:64M --partition system:256M --partition userdata:256M \
+	--partition cache:64M
+ANDROID_SERIAL=tcp:127.0.0.1:$PORT
 export ANDROID_SERIAL
 mkdir bin
 printf '#!/bin/sh\nexec "%s" "$@"\n' "$HWFLASH" > bin/hwflash
