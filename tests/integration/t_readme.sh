@@ -7,7 +7,8 @@
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$T"
-trap '[ -n "${sim:-}" ] && kill $sim 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+trap '[ -n "${sim:-}" ] && kill $sim 2>/dev/null; [ -n "${absim:-}" ] && kill $absim 2>/dev/null
+	rm -rf "$T"' EXIT INT TERM
 
 # The walk-throughs' files: a recovery.img cut short, a good recovery-new.img,
 # a firmware.zip holding dload/UPDATE.APP, an SD card image.
@@ -78,6 +79,12 @@ with zipfile.ZipFile("aosp-update.zip", "w") as z:
     z.write("recovery-new.img", "recovery.img")'
 truncate -s 64M sdX.img
 cp recovery-new.img recovery.img
+"$FBSIM" --tcp 0 --store "$T/abphone" --product hwsim --partition boot_a:64M \
+	--partition boot_b:64M --partition system_a:256M --partition system_b:256M > absim.out 2>&1 &
+absim=$!
+i=0
+while ! grep -q listening absim.out 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+AB_SERIAL=tcp:127.0.0.1:$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' absim.out)
 nsyn=0
 nrun=0
 while IFS= read -r line; do
@@ -104,6 +111,11 @@ while IFS= read -r line; do
 			check "both phones got recovery.img" sh -c "cmp u1/recovery.img recovery.img &&
 				cmp u2/recovery.img recovery.img"
 		fi
+		continue ;;
+	*--slot* | *set_active*)
+		# Slots: on a simulated A/B phone (the walk-throughs' phone has none).
+		ANDROID_SERIAL=$AB_SERIAL sh -c "$run" > out 2> err
+		check "README: $cmd (an A/B phone)" test $? -eq 0
 		continue ;;
 	*sdcard* | *SDCARD*)
 		# The card's folder here is not FAT32: the refusal says so (a mounted
