@@ -99,6 +99,11 @@ for v in c z; do
 	expect_in "$T/err" "--slot $v: the device has no slot $v (its slots: a, b)" "--slot $v named"
 	one_line "$T/err" "--slot $v: one line"
 done
+run_hw 1 "--slot c --json" -s "$S" --slot c --json flash boot boot.img
+check "--slot c --json: one document with the refusal" python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+assert d["ok"] is False and "no slot c" in d["error"], d' "$T/out"
 m=$(mark ab)
 run_hw 1 "--slot c erase refused" -s "$S" --slot c erase boot
 only_getvars ab "$m" "--slot c erase: nothing but getvars sent"
@@ -140,6 +145,14 @@ start_sim abb --product hwsim --current-slot b $AB
 run_hw 0 "current-slot b: flash boot" -s "tcp:127.0.0.1:$PORT" flash boot boot.img
 sent abb 0 "$DL_BOOT flash:boot_b " "current-slot b: flash:boot_b"
 check "current-slot b: stored in boot_b" cmp abb/boot_b.img boot.img
+
+# A bootloader that says "_b" for its current slot (AOSP strips the '_').
+# shellcheck disable=SC2086
+start_sim abu --product hwsim --current-slot _b $AB
+run_hw 0 "current-slot _b: erase boot" -s "tcp:127.0.0.1:$PORT" erase boot
+sent abu 0 "erase:boot_b " "current-slot _b: erase:boot_b"
+run_hw 0 "current-slot _b: --slot other" -s "tcp:127.0.0.1:$PORT" --slot other erase boot
+expect_in "$T/err" "Erasing 'boot_a'" "current-slot _b: other is a"
 
 # --- a device without slots ---------------------------------------------------
 start_sim ns --product hwsim --slots 0 --partition boot:4M --partition userdata:8M

@@ -93,7 +93,7 @@ static int var(struct fbdev *d, const char *name, char *out, size_t len)
 	else if (!strcmp(name, "max-download-size"))
 		snprintf(out, len, "0x%llx", (unsigned long long)d->o.max_download);
 	else if (!strcmp(name, "current-slot") && d->slot)
-		snprintf(out, len, "%c", d->slot);
+		snprintf(out, len, "%s%c", d->o.slot_underscore ? "_" : "", d->slot);
 	else if (!strcmp(name, "slot-count") && d->o.slots > 0)
 		snprintf(out, len, "%d", d->o.slots);
 	else if (!strcmp(name, "unlocked"))
@@ -616,6 +616,8 @@ int fbdev_parse_slot_option(const char *name, const char *value, struct fbdev_op
 		return 1;
 	}
 	if (!strcmp(name, "--current-slot")) {
+		o->slot_underscore = value[0] == '_';
+		value += o->slot_underscore;
 		if (strlen(value) != 1 || value[0] < 'a' || value[0] > 'z')
 			return -1;
 		o->current_slot = value[0];

@@ -70,6 +70,7 @@ struct fbdev_opts {
 	 */
 	int slots;
 	char current_slot;		/* 'a' unless set */
+	int slot_underscore;		/* --current-slot _b: answer current-slot as "_b" */
 };
 
 /* Defaults: everything zero, slots -1 (decided by the partition list). */
@@ -77,7 +78,8 @@ void fbdev_opts_init(struct fbdev_opts *o);
 
 /*
  * A slot option for the simulators' command lines: "--slots" N (0, or 2-26)
- * or "--current-slot" X (a letter).  Returns 1 when @name was one of them
+ * or "--current-slot" X (a letter; "_b" answers "_b", as some bootloaders
+ * do).  Returns 1 when @name was one of them
  * and @value was good, 0 when @name is another option, -1 for a bad value.
  */
 int fbdev_parse_slot_option(const char *name, const char *value, struct fbdev_opts *o);
