@@ -207,9 +207,8 @@ int fb_update(struct hwf_cli *cli, int argc, char **argv)
 	struct hwf_err e = { 0 };
 	int skip_reboot = 0, rc = 0, nflashed = 0;
 	char *info = NULL;
-	struct fb_session s;
-
 	struct hwf_source *probe;
+	struct fb_session s;
 	int opts = 1;
 
 	for (int i = 1; i < argc && !rc; i++) {
@@ -218,11 +217,9 @@ int fb_update(struct hwf_cli *cli, int argc, char **argv)
 		else if (opts && !strcmp(argv[i], "--skip-reboot"))
 			skip_reboot = 1;
 		else if (opts && argv[i][0] == '-' && argv[i][1])
-			rc = cli_usage(cli, update_cmd(), "update: unknown option '%s'",
-				       argv[i]);
+			rc = cli_usage(cli, update_cmd(), "update: unknown option '%s'", argv[i]);
 		else if (zip)
-			rc = cli_usage(cli, update_cmd(), "update takes one ZIP, not "
-									"'%s' too",
+			rc = cli_usage(cli, update_cmd(), "update takes one ZIP, not '%s' too",
 				       argv[i]);
 		else
 			zip = argv[i];
