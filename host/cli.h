@@ -44,6 +44,16 @@ int cli_usage(struct hwf_cli *cli, const struct hwf_command *cmd, const char *fm
 /* Case-insensitive "does @s end with @suffix" (".app", ".zip"). */
 int cli_ends_with(const char *s, const char *suffix);
 
+/*
+ * A slot as the user typed it: "a".."z", "_a".."_z" (the device's suffix
+ * spelling, taken as the letter), "other", and "all" when @allow_all.
+ * Returns the normalised word (a pointer into @v or a literal), or NULL.
+ */
+const char *cli_slot_word(const char *v, int allow_all);
+
+/* Smallest -S: a sparse piece needs its headers and at least one 4 KiB block. */
+#define CLI_MIN_SPARSE_LIMIT (64u << 10)
+
 /* Parse "16M", "512K", "1G", "0x1000", "4096" into bytes; -1 on error. */
 int cli_parse_size(const char *s, uint64_t *out);
 

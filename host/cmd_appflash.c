@@ -47,7 +47,8 @@ static int parse(struct hwf_cli *cli, const struct hwf_command *c, int argc, cha
 
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	/* The leading ':' tells a missing value (':') from an unknown option ('?'). */
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		char *eq;
 
 		switch (ch) {
@@ -67,6 +68,8 @@ static int parse(struct hwf_cli *cli, const struct hwf_command *c, int argc, cha
 			maps[*nmaps].partition = eq + 1;
 			(*nmaps)++;
 			break;
+		case ':':
+			return cli_usage(cli, c, "app flash: %s needs a value", argv[optind - 1]);
 		default:
 			return cli_usage(cli, c, "app flash: unknown option '%s'", argv[optind - 1]);
 		}
@@ -150,11 +153,55 @@ static int entry_is_sparse(struct hwf_app *app, size_t i)
 }
 
 /*
- * Step 3: the device must have every partition (slot names resolve on the
- * device), and every raw entry must fit its partition.
+ * The plan's partitions as this device names them (fbs_resolve: boot ->
+ * boot_a on an A/B device, one step per slot with --slot all).  *@out and
+ * *@known (1: the device said the partition has slots, so it exists) are
+ * allocated; free() them.
+ */
+static int resolve_plan(struct fb_session *s, const struct hwf_plan_step *st, size_t nst,
+			struct hwf_plan_step **out, unsigned char **known, size_t *nout)
+{
+	struct hwf_plan_step *r = calloc(nst * FBS_MAX_SLOTS + 1, sizeof(*r));
+	unsigned char *k = calloc(nst * FBS_MAX_SLOTS + 1, 1);
+	size_t n = 0;
+	int rc = 0;
+
+	if (!r || !k) {
+		ui_error(&s->cli->ui, "out of memory");
+		rc = HWF_EXIT_FAIL;
+	}
+	for (size_t i = 0; !rc && i < nst; i++) {
+		struct fbs_parts p;
+
+		rc = fbs_resolve(s, st[i].partition, 0, &p);
+		for (int j = 0; !rc && j < p.n; j++) {
+			if (strlen(p.name[j]) >= sizeof(r[n].partition)) {
+				ui_error(&s->cli->ui, "partition name '%s' is too long", p.name[j]);
+				rc = HWF_EXIT_FAIL;
+				break;
+			}
+			r[n] = st[i];
+			snprintf(r[n].partition, sizeof(r[n].partition), "%s", p.name[j]);
+			k[n++] = (unsigned char)p.slotted;
+		}
+	}
+	if (rc) {
+		free(r);
+		free(k);
+		return rc;
+	}
+	*out = r;
+	*known = k;
+	*nout = n;
+	return 0;
+}
+
+/*
+ * Step 3: the device must have every partition (@known: it said so through
+ * has-slot), and every raw entry must fit its partition.
  */
 static int check_partitions(struct fb_session *s, struct hwf_app *app,
-			    const struct hwf_plan_step *st, size_t nst)
+			    const struct hwf_plan_step *st, const unsigned char *known, size_t nst)
 {
 	int missing = 0;
 
@@ -176,7 +223,7 @@ static int check_partitions(struct fb_session *s, struct hwf_app *app,
 			}
 			continue;
 		}
-		if (fbs_has_slot(s, st[i].partition))
+		if (known[i])
 			continue;
 		ui_error(&s->cli->ui, "the device has no partition '%s' (for %s); --map %s=PARTITION "
 				      "picks another",
@@ -270,13 +317,14 @@ static void print_plan(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hw
 int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char **argv)
 {
 	struct hwf_plan_map maps[MAX_MAPS];
-	struct hwf_plan_step *st = NULL;
+	struct hwf_plan_step *st = NULL, *rst = NULL;
+	unsigned char *known = NULL;
 	struct result *res = NULL;
 	struct hwf_err e = { 0 };
 	const char *member = NULL;
 	struct fb_session s;
 	struct hwf_pkg pkg;
-	size_t nmaps = 0, nst = 0;
+	size_t nmaps = 0, nst = 0, nrst = 0;
 	int dry = 0, sent = 0, rc;
 
 	rc = parse(cli, c, argc, argv, &member, &dry, maps, &nmaps);
@@ -297,7 +345,8 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 		rc = HWF_EXIT_FAIL;
 		goto out;
 	}
-	if (dry && !cli->json)
+	/* Without a device the plan comes first; with one, once the device named the partitions. */
+	if (dry && !cli->json && !cli->nserials)
 		print_plan(cli, &pkg, st, nst, NULL, 1);
 	rc = verify(cli, &pkg, st, nst, argc - optind == 1);
 	if (rc)
@@ -307,13 +356,20 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 			nst == 1 ? "y" : "ies", pkg.label);
 	if (dry) {
 		/* With a device at hand, also check that it has the partitions. */
-		if (cli->nserials && !fbs_open(cli, &s)) {
+		if (cli->nserials) {
+			rc = fbs_open(cli, &s);
+			if (rc)
+				goto out;
 			s.json_own = 1;
-			rc = check_partitions(&s, pkg.app, st, nst);
+			rc = resolve_plan(&s, st, nst, &rst, &known, &nrst);
+			if (!rc)
+				rc = check_partitions(&s, pkg.app, rst, known, nrst);
 			fbs_close(&s);
-		}
-		if (cli->json)
+			if (!rc)
+				print_plan(cli, &pkg, rst, nrst, NULL, 1);
+		} else if (cli->json) {
 			print_plan(cli, &pkg, st, nst, NULL, 1);
+		}
 		if (!rc && !cli->json)
 			fprintf(cli->ui.err, "--dry-run: nothing was sent\n");
 		goto out;
@@ -323,38 +379,43 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 		goto out;
 	s.json_own = 1;
 	product_sanity(&s, &pkg);
-	rc = check_partitions(&s, pkg.app, st, nst);
-	res = calloc(nst, sizeof(*res));
+	/* Slots and partitions settled with the device before the first download. */
+	rc = resolve_plan(&s, st, nst, &rst, &known, &nrst);
+	if (!rc)
+		rc = check_partitions(&s, pkg.app, rst, known, nrst);
+	res = rc ? NULL : calloc(nrst ? nrst : 1, sizeof(*res));
 	if (!rc && !res) {
 		ui_error(&cli->ui, "out of memory");
 		rc = HWF_EXIT_FAIL;
 	}
-	for (size_t i = 0; res && i < nst; i++)
+	for (size_t i = 0; res && i < nrst; i++)
 		res[i].state = "not sent";
-	for (size_t i = 0; !rc && i < nst; i++) {
-		const struct hwf_app_entry *en = hwf_app_entry(pkg.app, st[i].entry);
+	for (size_t i = 0; !rc && i < nrst; i++) {
+		const struct hwf_app_entry *en = hwf_app_entry(pkg.app, rst[i].entry);
 		struct hwf_source *src;
 		char label[1200];
 		double t0 = ui_now();
 
-		if (hwf_app_entry_source(pkg.app, st[i].entry, &src, &e)) {
+		if (hwf_app_entry_source(pkg.app, rst[i].entry, &src, &e)) {
 			ui_error(&cli->ui, "%s", e.msg);
 			rc = HWF_EXIT_FAIL;
 			break;
 		}
 		sent = 1;
 		snprintf(label, sizeof(label), "%s:%s", pkg.label, en->name);
-		rc = fbs_flash_image(&s, src, st[i].partition, label);
+		rc = fbs_flash_image(&s, src, rst[i].partition, label);
 		hwf_source_close(src);
 		res[i].bytes = en->data_len;
 		res[i].secs = ui_now() - t0;
 		res[i].state = rc ? "FAILED" : "OK";
 	}
 	if (res && sent)
-		print_plan(cli, &pkg, st, nst, res, 0);
+		print_plan(cli, &pkg, rst, nrst, res, 0);
 	rc = fbs_finish(&s, rc);
 out:
 	free(res);
+	free(rst);
+	free(known);
 	free(st);
 	hwf_pkg_close(&pkg);
 	return rc;

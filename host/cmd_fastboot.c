@@ -28,6 +28,7 @@ static int fb_boot(struct hwf_cli *cli, int argc, char **argv);
 static int fb_reboot(struct hwf_cli *cli, int argc, char **argv);
 static int fb_simple(struct hwf_cli *cli, int argc, char **argv);
 static int fb_devices(struct hwf_cli *cli, int argc, char **argv);
+static int plain_args(struct hwf_cli *cli, const struct hwf_command *c, int *argc, char **argv);
 
 const struct hwf_command hwf_fastboot_commands[] = {
 	{ "devices", fb_devices, "devices [-l] [--json]",
@@ -42,9 +43,11 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	{ "flash", fb_flash, "flash PARTITION [FILE] [--force]",
 	  "Check the image, then download and write it.  FILE defaults to PARTITION.img.\n"
 	  "Boot, recovery and vendor_boot images go through 'image check' first; a\n"
-	  "finding refuses the image (nothing is sent) unless --force.",
+	  "finding refuses the image (nothing is sent) unless --force.  On an A/B\n"
+	  "device a slotted PARTITION gets the current slot's suffix, or --slot's.",
 	  NULL },
-	{ "erase", fb_erase, "erase PARTITION", "Erase a partition.", NULL },
+	{ "erase", fb_erase, "erase PARTITION",
+	  "Erase a partition (on an A/B device: the current slot's, or --slot's).", NULL },
 	{ "boot", fb_boot, "boot FILE", "Download a boot image and boot it without flashing.",
 	  NULL },
 	{ "reboot", fb_reboot, "reboot [bootloader|recovery|fastboot]", "Reboot the device.",
@@ -54,27 +57,75 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	{ "flashing", fb_simple,
 	  "flashing lock|unlock|lock_critical|unlock_critical|get_unlock_ability",
 	  "Lock or unlock flashing (the device asks for confirmation).", NULL },
-	{ "set_active", fb_simple, "set_active SLOT", "Make slot a or b the active one.", NULL },
+	{ "set_active", fb_simple, "set_active SLOT",
+	  "Make a slot the active one: a, b ... (one the device has) or other.", NULL },
 	{ "update", fb_update, "update ZIP [--skip-reboot]",
 	  "Flash AOSP's update package: every NAME.img at the top of ZIP to partition\n"
 	  "NAME (images the device has no partition for are skipped), streamed out of\n"
 	  "the zip.  Every image is checked first; android-info.txt's require and\n"
 	  "reject lines are checked against the device before anything is sent\n"
-	  "(--force overrides).  -w wipes userdata and cache; then the device reboots\n"
-	  "unless --skip-reboot.",
+	  "(--force overrides).  On an A/B device the images go to the current slot\n"
+	  "(or --slot's) and that slot is made active, as AOSP does.  -w wipes\n"
+	  "userdata and cache; then the device reboots unless --skip-reboot.",
 	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 
+#define COLLECT_MAX (4u << 20)	/* getvar all --json: INFO text kept, at most */
+
+/* getvar all --json: keep the INFO lines, "\n"-separated. */
+static void collect(struct fb_session *s, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (s->ncollect + n + 2 > s->collect_cap && s->collect_cap < COLLECT_MAX) {
+		size_t cap = s->collect_cap ? s->collect_cap : 4096;
+		char *p;
+
+		while (cap < s->ncollect + n + 2 && cap < COLLECT_MAX)
+			cap *= 2;
+		p = realloc(s->collect, cap);
+		if (!p)
+			return;
+		s->collect = p;
+		s->collect_cap = cap;
+	}
+	if (s->ncollect + n + 2 > s->collect_cap)
+		return;
+	memcpy(s->collect + s->ncollect, text, n);
+	s->ncollect += n;
+	s->collect[s->ncollect++] = '\n';
+	s->collect[s->ncollect] = '\0';
+}
+
 static void on_info(void *ctx, const char *text, int is_text)
 {
-	struct hwf_cli *cli = ctx;
+	struct fb_session *s = ctx;
+	struct hwf_cli *cli = s->cli;
 
+	if (s->collecting && !is_text)
+		collect(s, text);
 	if (is_text)
 		fprintf(cli->ui.err, "%s", text);
 	else if (!cli->json)
 		fprintf(cli->ui.err, "(bootloader) %s\n", text);
+}
+
+/* -v: the conversation on stderr, "> getvar:product", "< OKAY hwsim". */
+static void on_trace(void *ctx, char dir, const char *text)
+{
+	static const char *const kinds[] = { "OKAY", "FAIL", "INFO", "TEXT", "DATA" };
+	struct hwf_cli *cli = ctx;
+
+	if (dir == '<')
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if (!strncmp(text, kinds[i], 4)) {
+				fprintf(cli->ui.err, "< %.4s%s%s\n", text, text[4] ? " " : "",
+					text + 4);
+				return;
+			}
+	fprintf(cli->ui.err, "%c %s\n", dir, text);
 }
 
 /* tcp:HOST[:PORT], retried until --wait runs out. */
@@ -142,7 +193,9 @@ int fbs_open(struct hwf_cli *cli, struct fb_session *s)
 		/* Several devices and no -s: the user has to choose. */
 		return rc == HWF_EINVAL && !serial ? HWF_EXIT_USAGE : HWF_EXIT_FAIL;
 	}
-	hwf_fb_init(&s->fb, s->t, on_info, cli);
+	hwf_fb_init(&s->fb, s->t, on_info, s);
+	if (cli->verbose)
+		hwf_fb_set_trace(&s->fb, on_trace, cli);
 	if (cli->timeout_ms > 0)
 		s->fb.timeout_ms = cli->timeout_ms;
 	return 0;
@@ -152,6 +205,8 @@ void fbs_close(struct fb_session *s)
 {
 	hwf_transport_close(s->t);
 	s->t = NULL;
+	free(s->collect);
+	s->collect = NULL;
 }
 
 
@@ -240,11 +295,13 @@ int fbs_step(struct fb_session *s, const char *label, const char *cmd)
 	double t0 = ui_now();
 	int rc;
 
-	if (!s->cli->json)
+	/* With -v the trace lines come in between: then the step's line comes whole, after. */
+	if (!s->cli->json && !s->cli->verbose)
 		fprintf(s->cli->ui.err, "%-50s ", label);
 	rc = hwf_fb_command(&s->fb, cmd, NULL, 0, &e);
 	if (!s->cli->json)
-		fprintf(s->cli->ui.err, "%s [%7.3fs]\n", rc ? "FAILED" : "OKAY", ui_now() - t0);
+		fprintf(s->cli->ui.err, "%-*s%s [%7.3fs]\n", s->cli->verbose ? 51 : 0,
+			s->cli->verbose ? label : "", rc ? "FAILED" : "OKAY", ui_now() - t0);
 	fbs_log(s, label, !rc, ui_now() - t0, 0, rc ? e.msg : NULL);
 	if (rc) {
 		ui_error(&s->cli->ui, "%s", e.msg);
@@ -340,19 +397,64 @@ static int fb_devices(struct hwf_cli *cli, int argc, char **argv)
 	return HWF_EXIT_OK;
 }
 
+/*
+ * getvar all --json: the INFO lines as {"vars": {NAME: VALUE}}.  Bootloaders
+ * write "NAME: VALUE" (LK: "partition-size:boot_a: 0x4000000"), fastbootd
+ * "NAME:VALUE" ("partition-size:boot_a:0x4000000"): split at the first
+ * ": ", else at the last ':'.  A name that comes again gets "#2", "#3" (as
+ * UPDATE.APP's SUPER#2), so nothing the device said is lost.
+ */
+static void json_vars(struct hwf_ui *ui, char *text)
+{
+	char *save = NULL, *names[4096];
+	size_t n = 0;
+
+	json_key(ui, "vars");
+	json_begin_object(ui);
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *sep = strstr(l, ": "), *v = "", key[HWF_FB_RESP_MAX + 16];
+		size_t dup = 1, vl;
+
+		if (!sep)
+			sep = strrchr(l, ':');
+		if (sep && sep != l) {
+			v = sep + 1;
+			*sep = '\0';
+		}
+		while (*v == ' ')
+			v++;
+		vl = strlen(v);
+		while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\r'))
+			v[--vl] = '\0';
+		for (size_t i = 0; i < n; i++)
+			dup += !strcmp(names[i], l);
+		if (n < sizeof(names) / sizeof(names[0]))
+			names[n++] = l;
+		if (dup > 1)
+			snprintf(key, sizeof(key), "%s#%zu", l, dup);
+		else
+			snprintf(key, sizeof(key), "%s", l);
+		json_kv_str(ui, key, v);
+	}
+	json_end_object(ui);
+}
+
 static int fb_getvar_cmd(struct hwf_cli *cli, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
-	char v[HWF_FB_RESP_MAX];
+	char v[HWF_FB_RESP_MAX], none[1] = "";
 	struct fb_session s;
-	int rc;
+	int rc = plain_args(cli, &hwf_fastboot_commands[1], &argc, argv);
 
+	if (rc)
+		return rc;
 	if (argc != 2)
 		return cli_usage(cli, &hwf_fastboot_commands[1], "getvar takes one NAME");
 	rc = fbs_open(cli, &s);
 	if (rc)
 		return rc;
 	s.json_own = 1;
+	s.collecting = cli->json && !strcmp(argv[1], "all");
 	if (hwf_fb_getvar(&s.fb, argv[1], v, sizeof(v), &e)) {
 		ui_error(&cli->ui, "%s", e.msg);
 		return fbs_finish(&s, HWF_EXIT_FAIL);
@@ -360,7 +462,10 @@ static int fb_getvar_cmd(struct hwf_cli *cli, int argc, char **argv)
 	if (cli->json) {
 		json_begin_object(&cli->ui);
 		json_kv_str(&cli->ui, "name", argv[1]);
-		json_kv_str(&cli->ui, "value", v);
+		if (s.collecting)
+			json_vars(&cli->ui, s.collect ? s.collect : none);
+		else
+			json_kv_str(&cli->ui, "value", v);
 		json_end_object(&cli->ui);
 		json_done(&cli->ui);
 	} else if (strcmp(argv[1], "all")) {
@@ -638,25 +743,299 @@ int fbs_has_slot(struct fb_session *s, const char *part)
 	return !hwf_fb_getvar(&s->fb, q, v, sizeof(v), NULL) && !strcmp(v, "yes");
 }
 
-void fbs_slot_partition(struct fb_session *s, char *part, size_t len)
+/*
+ * has-slot:@part: 1 yes, 0 no (a FAIL counts as no, as in AOSP: older
+ * bootloaders do not know the variable), or -(exit code) when the
+ * conversation is lost.
+ */
+static int ask_has_slot(struct fb_session *s, const char *part)
 {
-	size_t n = strlen(part);
+	char q[128], v[HWF_FB_RESP_MAX];
+	struct hwf_err e = { 0 };
+	int rc;
 
-	if (s->cli->slot && fbs_has_slot(s, part))
-		snprintf(part + n, len - n, "_%s", s->cli->slot);
+	snprintf(q, sizeof(q), "has-slot:%s", part);
+	rc = hwf_fb_getvar(&s->fb, q, v, sizeof(v), &e);
+	if (rc && rc != HWF_EDEVICE) {
+		ui_error(&s->cli->ui, "%s", e.msg);
+		return -HWF_EXIT_FAIL;
+	}
+	return !rc && !strcmp(v, "yes");
+}
+
+/* slot-count, once: 0 when the device does not say (FAIL, not a number), as AOSP reads it. */
+static int ask_slots(struct fb_session *s)
+{
+	char v[HWF_FB_RESP_MAX], *end;
+	struct hwf_err e = { 0 };
+	long n;
+	int rc;
+
+	if (s->slots_asked)
+		return 0;
+	rc = hwf_fb_getvar(&s->fb, "slot-count", v, sizeof(v), &e);
+	if (rc && rc != HWF_EDEVICE) {
+		ui_error(&s->cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	n = rc ? 0 : strtol(v, &end, 10);
+	if (rc || end == v || *end || n < 0)
+		n = 0;
+	if (n > FBS_MAX_SLOTS) {
+		ui_error(&s->cli->ui, "the device reports slot-count %ld; hwflash knows at most %d "
+				      "slots: nothing was written",
+			 n, FBS_MAX_SLOTS);
+		return HWF_EXIT_FAIL;
+	}
+	s->slots_asked = 1;
+	s->slot_count = (int)n;
+	return 0;
+}
+
+/* "a, b" */
+static const char *slot_list(const struct fb_session *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < s->slot_count && o + 4 < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%c", i ? ", " : "", 'a' + i);
+	return buf;
+}
+
+/*
+ * current-slot, once.  AOSP strips a leading '_' from the answer (some
+ * bootloaders say "_a"); anything but one letter of the device's slots is
+ * refused, because a partition name would be built from it.
+ */
+static int ask_current(struct fb_session *s, const char *why)
+{
+	char v[HWF_FB_RESP_MAX], *c = v;
+	struct hwf_err e = { 0 };
+	int rc;
+
+	if (s->current_slot)
+		return 0;
+	rc = ask_slots(s);
+	if (rc)
+		return rc;
+	rc = hwf_fb_getvar(&s->fb, "current-slot", v, sizeof(v), &e);
+	if (rc && rc != HWF_EDEVICE) {
+		ui_error(&s->cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	if (!rc && *c == '_')
+		c++;
+	if (rc || strlen(c) != 1 || *c < 'a' || *c > 'z' ||
+	    (s->slot_count && *c >= 'a' + s->slot_count)) {
+		ui_error(&s->cli->ui, "%s, but the device does not say which slot is current "
+				      "(current-slot: %s); give --slot: nothing was written",
+			 why, rc ? "not reported" : v);
+		return HWF_EXIT_FAIL;
+	}
+	s->current_slot = *c;
+	return 0;
+}
+
+/*
+ * @word (cli_slot_word's: a letter, "other" or "all") against the device,
+ * as AOSP's verify_slot: *@slot becomes the letter, or '*' for all.  All
+ * is taken on any device; other and a letter need a device with that slot.
+ */
+static int verify_slot(struct fb_session *s, const char *opt, const char *word, char *slot)
+{
+	char list[64];
+	int rc;
+
+	if (!strcmp(word, "all")) {
+		*slot = '*';
+		return 0;
+	}
+	rc = ask_slots(s);
+	if (rc)
+		return rc;
+	if (s->slot_count == 0) {
+		ui_error(&s->cli->ui, "%s %s: the device has no slots (it reports no slot-count): "
+				      "nothing was written",
+			 opt, word);
+		return HWF_EXIT_FAIL;
+	}
+	if (!strcmp(word, "other")) {
+		rc = ask_current(s, "--slot other needs the current slot");
+		if (rc)
+			return rc;
+		*slot = (char)('a' + (s->current_slot - 'a' + 1) % s->slot_count);
+		return 0;
+	}
+	if (word[0] - 'a' >= s->slot_count) {
+		ui_error(&s->cli->ui, "%s %s: the device has no slot %s (its slots: %s): nothing "
+				      "was written",
+			 opt, word, word, slot_list(s, list, sizeof(list)));
+		return HWF_EXIT_FAIL;
+	}
+	*slot = word[0];
+	return 0;
+}
+
+int fbs_check_slot(struct fb_session *s)
+{
+	int rc;
+
+	if (s->slot_checked || !s->cli->slot)
+		return 0;
+	rc = verify_slot(s, "--slot", s->cli->slot, &s->slot);
+	if (!rc)
+		s->slot_checked = 1;
+	return rc;
+}
+
+static int add_name(struct fb_session *s, struct fbs_parts *out, const char *part, char slot)
+{
+	int n = slot ? snprintf(out->name[out->n], FBS_PART_MAX, "%s_%c", part, slot)
+		     : snprintf(out->name[out->n], FBS_PART_MAX, "%s", part);
+
+	if (n < 0 || n >= FBS_PART_MAX || n + 6 > HWF_FB_CMD_MAX) {
+		ui_error(&s->cli->ui, "partition name '%s' is too long for fastboot", part);
+		return HWF_EXIT_USAGE;
+	}
+	out->n++;
+	return 0;
+}
+
+/* boot_b: a name that already carries a slot of a slotted partition. */
+static int named_slot(struct fb_session *s, const char *part, struct fbs_parts *out, int *done)
+{
+	size_t len = strlen(part);
+	char base[FBS_PART_MAX], list[64];
+	int has, rc;
+
+	*done = 0;
+	if (len < 3 || len >= sizeof(base) || part[len - 2] != '_' || part[len - 1] < 'a' ||
+	    part[len - 1] > 'z')
+		return 0;
+	snprintf(base, sizeof(base), "%.*s", (int)(len - 2), part);
+	has = ask_has_slot(s, base);
+	if (has <= 0)
+		return -has;
+	rc = ask_slots(s);
+	if (rc)
+		return rc;
+	if (s->slot_count && part[len - 1] >= 'a' + s->slot_count) {
+		ui_error(&s->cli->ui, "%s: the device has no slot %c (its slots: %s): nothing was "
+				      "written",
+			 part, part[len - 1], slot_list(s, list, sizeof(list)));
+		return HWF_EXIT_FAIL;
+	}
+	if (s->slot && s->slot != part[len - 1]) {
+		ui_error(&s->cli->ui, "%s names slot %c, and --slot %s asks for %s: give one of "
+				      "them",
+			 part, part[len - 1], s->cli->slot,
+			 s->slot == '*' ? "every slot" : "another");
+		return HWF_EXIT_USAGE;
+	}
+	*done = 1;
+	out->slotted = 1;
+	return add_name(s, out, part, 0);
+}
+
+int fbs_resolve(struct fb_session *s, const char *part, int force_slot, struct fbs_parts *out)
+{
+	char why[160];
+	int rc, has, done;
+
+	memset(out, 0, sizeof(*out));
+	rc = fbs_check_slot(s);
+	if (rc)
+		return rc;
+	has = ask_has_slot(s, part);
+	if (has < 0)
+		return -has;
+	if (has) {
+		out->slotted = 1;
+		if (s->slot == '*') {
+			rc = ask_slots(s);
+			if (!rc && s->slot_count < 2) {
+				ui_error(&s->cli->ui, "--slot all: the device says '%s' has slots but "
+						      "reports slot-count %d: nothing was written",
+					 part, s->slot_count);
+				rc = HWF_EXIT_FAIL;
+			}
+			for (int i = 0; !rc && i < s->slot_count; i++)
+				rc = add_name(s, out, part, (char)('a' + i));
+			return rc;
+		}
+		if (!s->slot) {
+			snprintf(why, sizeof(why), "'%s' has a partition per slot", part);
+			rc = ask_current(s, why);
+			if (rc)
+				return rc;
+		}
+		return add_name(s, out, part, s->slot ? s->slot : s->current_slot);
+	}
+	rc = named_slot(s, part, out, &done);
+	if (rc || done)
+		return rc;
+	/* Not slotted: the name as it is (as AOSP), and a word when --slot named a slot. */
+	if (force_slot && s->slot && s->slot != '*')
+		ui_warn(&s->cli->ui, "'%s' has no slots: --slot %s does not apply to it", part,
+			s->cli->slot);
+	return add_name(s, out, part, 0);
+}
+
+int fbs_set_active_flashed(struct fb_session *s)
+{
+	char cmd[32], label[64], slot = s->slot;
+	int rc = ask_slots(s);
+
+	if (rc || s->slot_count < 2)
+		return rc;
+	if (slot == '*') {
+		slot = 'a';	/* AOSP: after --slot all, a is made active */
+	} else if (!slot) {
+		rc = ask_current(s, "setting the active slot needs the current slot");
+		if (rc)
+			return rc;
+		slot = s->current_slot;
+	}
+	snprintf(cmd, sizeof(cmd), "set_active:%c", slot);
+	snprintf(label, sizeof(label), "Setting current slot to '%c'", slot);
+	return fbs_step(s, label, cmd);
+}
+
+/*
+ * The fastboot commands take no options of their own (the global ones are
+ * gone by now): a word starting with '-' is a mistake, and said as such.
+ * "--" ends that; it is taken out of @argv.
+ */
+static int plain_args(struct hwf_cli *cli, const struct hwf_command *c, int *argc, char **argv)
+{
+	for (int i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			memmove(argv + i, argv + i + 1, (size_t)(*argc - i) * sizeof(*argv));
+			(*argc)--;
+			return 0;
+		}
+		if (argv[i][0] == '-' && argv[i][1])
+			return cli_usage(cli, c, "%s: unknown option '%s' (put -- before a name that "
+						 "starts with '-')",
+					 argv[0], argv[i]);
+	}
+	return 0;
 }
 
 static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
 	struct hwf_source *src;
+	struct fbs_parts parts;
 	struct fb_session s;
-	char file[4096], part[96];
-	int rc;
+	char file[4096];
+	int rc = plain_args(cli, &hwf_fastboot_commands[2], &argc, argv);
 
+	if (rc)
+		return rc;
 	if (argc < 2 || argc > 3)
 		return cli_usage(cli, &hwf_fastboot_commands[2], "flash needs PARTITION [FILE]");
-	snprintf(part, sizeof(part), "%s", argv[1]);
 	if (argc == 3)
 		snprintf(file, sizeof(file), "%s", argv[2]);
 	else
@@ -665,7 +1044,7 @@ static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
-	rc = fbs_gate(cli, src, part, file);
+	rc = fbs_gate(cli, src, argv[1], file);
 	if (rc) {
 		hwf_source_close(src);
 		return rc;
@@ -675,8 +1054,10 @@ static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
 		hwf_source_close(src);
 		return rc;
 	}
-	fbs_slot_partition(&s, part, sizeof(part));
-	rc = fbs_flash_image(&s, src, part, file);
+	/* The names are settled with the device before the first byte goes. */
+	rc = fbs_resolve(&s, argv[1], 1, &parts);
+	for (int i = 0; !rc && i < parts.n; i++)
+		rc = fbs_flash_image(&s, src, parts.name[i], file);
 	hwf_source_close(src);
 	return fbs_finish(&s, rc);
 }
@@ -684,17 +1065,24 @@ static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
 static int fb_erase(struct hwf_cli *cli, int argc, char **argv)
 {
 	char cmd[HWF_FB_CMD_MAX + 1], label[128];
+	struct fbs_parts parts;
 	struct fb_session s;
-	int rc;
+	int rc = plain_args(cli, &hwf_fastboot_commands[3], &argc, argv);
 
+	if (rc)
+		return rc;
 	if (argc != 2)
 		return cli_usage(cli, &hwf_fastboot_commands[3], "erase takes one PARTITION");
 	rc = fbs_open(cli, &s);
 	if (rc)
 		return rc;
-	snprintf(cmd, sizeof(cmd), "erase:%s", argv[1]);
-	snprintf(label, sizeof(label), "Erasing '%s'", argv[1]);
-	return fbs_finish(&s, fbs_step(&s, label, cmd));
+	rc = fbs_resolve(&s, argv[1], 1, &parts);
+	for (int i = 0; !rc && i < parts.n; i++) {
+		snprintf(cmd, sizeof(cmd), "erase:%s", parts.name[i]);
+		snprintf(label, sizeof(label), "Erasing '%s'", parts.name[i]);
+		rc = fbs_step(&s, label, cmd);
+	}
+	return fbs_finish(&s, rc);
 }
 
 static int fb_boot(struct hwf_cli *cli, int argc, char **argv)
@@ -702,8 +1090,10 @@ static int fb_boot(struct hwf_cli *cli, int argc, char **argv)
 	struct hwf_err e = { 0 };
 	struct hwf_source *src;
 	struct fb_session s;
-	int rc;
+	int rc = plain_args(cli, &hwf_fastboot_commands[4], &argc, argv);
 
+	if (rc)
+		return rc;
 	if (argc != 2)
 		return cli_usage(cli, &hwf_fastboot_commands[4], "boot takes one FILE");
 	if (hwf_source_open_file(&src, argv[1], &e)) {
@@ -728,8 +1118,10 @@ static int fb_reboot(struct hwf_cli *cli, int argc, char **argv)
 {
 	char cmd[64], label[64];
 	struct fb_session s;
-	int rc;
+	int rc = plain_args(cli, &hwf_fastboot_commands[5], &argc, argv);
 
+	if (rc)
+		return rc;
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "bootloader") &&
 			 strcmp(argv[1], "recovery") && strcmp(argv[1], "fastboot")))
 		return cli_usage(cli, &hwf_fastboot_commands[5],
@@ -752,17 +1144,19 @@ static int fb_simple(struct hwf_cli *cli, int argc, char **argv)
 	static const char *const flashing[] = { "lock", "unlock", "lock_critical",
 						"unlock_critical", "get_unlock_ability" };
 	char cmd[HWF_FB_CMD_MAX + 2] = "";
+	const char *slot = NULL;
 	struct fb_session s;
-	int rc;
+	int rc = plain_args(cli, NULL, &argc, argv);
 
+	if (rc)
+		return rc;
 	if (!strcmp(argv[0], "continue")) {
 		if (argc != 1)
 			return cli_usage(cli, NULL, "continue takes no arguments");
 		snprintf(cmd, sizeof(cmd), "continue");
 	} else if (!strcmp(argv[0], "set_active")) {
-		if (argc != 2 || (strcmp(argv[1], "a") && strcmp(argv[1], "b")))
-			return cli_usage(cli, NULL, "set_active takes a slot: a or b");
-		snprintf(cmd, sizeof(cmd), "set_active:%s", argv[1]);
+		if (argc != 2 || !(slot = cli_slot_word(argv[1], 0)))
+			return cli_usage(cli, NULL, "set_active takes one slot: a, b ... or other");
 	} else if (!strcmp(argv[0], "flashing")) {
 		size_t i;
 
@@ -788,6 +1182,15 @@ static int fb_simple(struct hwf_cli *cli, int argc, char **argv)
 	rc = fbs_open(cli, &s);
 	if (rc)
 		return rc;
+	if (slot) {
+		/* Only a slot the device has (AOSP's verify_slot). */
+		char letter = 0, label[64];
+
+		rc = verify_slot(&s, "set_active", slot, &letter);
+		snprintf(cmd, sizeof(cmd), "set_active:%c", letter);
+		snprintf(label, sizeof(label), "Setting current slot to '%c'", letter);
+		return fbs_finish(&s, rc ? rc : fbs_step(&s, label, cmd));
+	}
 	if (!strcmp(cmd, "continue"))
 		rc = fbs_wipe(&s);	/* before the device boots away */
 	return fbs_finish(&s, rc ? rc : fbs_step(&s, cmd, cmd));

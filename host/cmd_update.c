@@ -24,6 +24,7 @@ struct upd {
 	char names[MAX_IMAGES][64];	/* member names "boot.img" */
 	size_t n;
 	int has_info, too_many;
+	struct fbs_parts parts[MAX_IMAGES];	/* what each image goes to; n = 0: skipped */
 };
 
 static int walk_cb(void *ctx, const struct hwf_zip_member *m)
@@ -133,8 +134,8 @@ static int check_info(struct fb_session *s, const char *zip, char *text)
 			continue;
 		*eq = '\0';
 		if (!strcmp(var, "partition-exists")) {
-			snprintf(have, sizeof(have), "partition-size:%s", eq + 1);
-			if (hwf_fb_getvar(&s->fb, have, have, sizeof(have), NULL)) {
+			/* AOSP asks has-slot: a slotted boot has no partition-size:boot. */
+			if (!fbs_has_partition(s, eq + 1)) {
 				ui_error(&s->cli->ui, "%s: android-info.txt requires partition %s, the "
 						      "device has none",
 					 zip, eq + 1);
@@ -189,6 +190,16 @@ static int read_info(struct hwf_cli *cli, const char *zip, char **out)
 	return 0;
 }
 
+/* This command's table entry, for its synopsis in usage errors. */
+static const struct hwf_command *update_cmd(void)
+{
+	const struct hwf_command *c = hwf_fastboot_commands;
+
+	while (c->name && strcmp(c->name, "update"))
+		c++;
+	return c->name ? c : NULL;
+}
+
 int fb_update(struct hwf_cli *cli, int argc, char **argv)
 {
 	struct upd *u = calloc(1, sizeof(*u));
@@ -196,23 +207,36 @@ int fb_update(struct hwf_cli *cli, int argc, char **argv)
 	struct hwf_err e = { 0 };
 	int skip_reboot = 0, rc = 0, nflashed = 0;
 	char *info = NULL;
+	struct hwf_source *probe;
 	struct fb_session s;
+	int opts = 1;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--skip-reboot"))
+	for (int i = 1; i < argc && !rc; i++) {
+		if (opts && !strcmp(argv[i], "--"))
+			opts = 0;
+		else if (opts && !strcmp(argv[i], "--skip-reboot"))
 			skip_reboot = 1;
-		else if (argv[i][0] == '-' || zip)
-			rc = cli_usage(cli, NULL, "update ZIP [--skip-reboot]: unexpected '%s'",
+		else if (opts && argv[i][0] == '-' && argv[i][1])
+			rc = cli_usage(cli, update_cmd(), "update: unknown option '%s'", argv[i]);
+		else if (zip)
+			rc = cli_usage(cli, update_cmd(), "update takes one ZIP, not '%s' too",
 				       argv[i]);
 		else
 			zip = argv[i];
 	}
 	if (!rc && !zip)
-		rc = cli_usage(cli, NULL, "update needs ZIP");
+		rc = cli_usage(cli, update_cmd(), "update needs ZIP");
 	if (rc || !u) {
 		free(u);
 		return rc ? rc : HWF_EXIT_FAIL;
 	}
+	/* A missing or unreadable file is said as such, not as "not a zip". */
+	if (hwf_source_open_file(&probe, zip, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		free(u);
+		return HWF_EXIT_FAIL;
+	}
+	hwf_source_close(probe);
 	if (!hwf_zip_sniff(zip)) {
 		ui_error(&cli->ui, "%s: not a zip file (update takes AOSP's update package; an "
 				   "UPDATE.APP goes to 'hwflash app flash')",
@@ -268,9 +292,9 @@ int fb_update(struct hwf_cli *cli, int argc, char **argv)
 			rc = HWF_EXIT_FAIL;
 		}
 	}
+	/* Every image's partition(s) settled with the device (slots too) before the first byte. */
 	for (size_t i = 0; i < u->n && !rc; i++) {
-		struct hwf_source *src;
-		char part[64], label[1200];
+		char part[64];
 
 		snprintf(part, sizeof(part), "%.*s", (int)strlen(u->names[i]) - 4, u->names[i]);
 		if (!fbs_has_partition(&s, part)) {
@@ -279,21 +303,32 @@ int fb_update(struct hwf_cli *cli, int argc, char **argv)
 					u->names[i], part);
 			continue;
 		}
-		fbs_slot_partition(&s, part, sizeof(part));
-		if (hwf_source_open_zip_member(&src, zip, u->names[i], &e)) {
-			ui_error(&cli->ui, "%s", e.msg);
-			rc = HWF_EXIT_FAIL;
-			break;
-		}
+		rc = fbs_resolve(&s, part, 0, &u->parts[i]);
+	}
+	for (size_t i = 0; i < u->n && !rc; i++) {
+		char label[1200];
+
 		snprintf(label, sizeof(label), "%s:%s", zip, u->names[i]);
-		rc = fbs_flash_image(&s, src, part, label);
-		hwf_source_close(src);
-		nflashed++;
+		for (int k = 0; k < u->parts[i].n && !rc; k++) {
+			struct hwf_source *src;
+
+			if (hwf_source_open_zip_member(&src, zip, u->names[i], &e)) {
+				ui_error(&cli->ui, "%s", e.msg);
+				rc = HWF_EXIT_FAIL;
+				break;
+			}
+			rc = fbs_flash_image(&s, src, u->parts[i].name[k], label);
+			hwf_source_close(src);
+			nflashed++;
+		}
 	}
 	if (!rc && !nflashed) {
 		ui_error(&cli->ui, "%s: the device has a partition for none of its images", zip);
 		rc = HWF_EXIT_FAIL;
 	}
+	/* As AOSP's update: the flashed slot (or the current one) is made active. */
+	if (!rc)
+		rc = fbs_set_active_flashed(&s);
 	if (!rc)
 		rc = fbs_wipe(&s);
 	if (!rc && !skip_reboot)

@@ -15,6 +15,15 @@
 #include "transport.h"
 
 #define FBS_MAX_STEPS 64
+#define FBS_MAX_SLOTS 8		/* slot-count above this is refused */
+#define FBS_PART_MAX 80
+
+/* The partitions one name means on the device (fbs_resolve). */
+struct fbs_parts {
+	int n;				/* 1, or one per slot with --slot all */
+	int slotted;			/* the device said has-slot: yes for the name's base */
+	char name[FBS_MAX_SLOTS][FBS_PART_MAX];
+};
 
 /* One AOSP-style line, kept for --json. */
 struct fbs_step_log {
@@ -37,6 +46,16 @@ struct fb_session {
 	struct fbs_step_log steps[FBS_MAX_STEPS];
 	int nsteps;
 	char error[HWF_ERR_MSG_MAX];
+	/* The device's slots, asked once (fbs_check_slot / fbs_resolve). */
+	int slots_asked;
+	int slot_count;		/* 0: the device has no slots (or does not say) */
+	char current_slot;	/* 'a', 'b' ...; 0 when not asked yet or not reported */
+	char slot;		/* --slot checked against the device: a letter, '*' for all, 0 */
+	int slot_checked;
+	/* getvar all --json: the INFO lines, "\n"-separated, while @collecting. */
+	int collecting;
+	char *collect;
+	size_t ncollect, collect_cap;
 };
 
 /* Connect to the one device given (-s / $ANDROID_SERIAL). */
@@ -71,8 +90,29 @@ int fbs_flash_image(struct fb_session *s, struct hwf_source *src, const char *pa
 int fbs_has_partition(struct fb_session *s, const char *part);
 /* 1 when the device says has-slot:@part is yes. */
 int fbs_has_slot(struct fb_session *s, const char *part);
-/* --slot: append "_SLOT" to @part (a buffer of @len) when the device has slots for it. */
-void fbs_slot_partition(struct fb_session *s, char *part, size_t len);
+/*
+ * --slot against the device, once, before anything is written: a slot it
+ * does not have (c on an A/B device, any slot on a device without slots)
+ * is refused with one line.  fbs_resolve() calls it; returns 0 or an exit
+ * code.
+ */
+int fbs_check_slot(struct fb_session *s);
+/*
+ * The partition(s) @part means on this device, as AOSP's fastboot resolves
+ * them (do_for_partitions): when has-slot:@part is yes, @part_X for the
+ * slot --slot names (other = the inactive one), every slot for --slot all,
+ * the current slot without --slot; a name that already ends in a slot the
+ * device has (boot_a) as it is (refused when --slot asks for another);
+ * anything else as it is (with a warning when --slot named a slot and
+ * @force_slot: flash and erase, as AOSP; not for update's many images).
+ * Only getvars are sent.  Returns 0, or an exit code after one ui_error.
+ */
+int fbs_resolve(struct fb_session *s, const char *part, int force_slot, struct fbs_parts *out);
+/*
+ * AOSP's update/flashall end: on an A/B device, set_active the slot that
+ * was flashed (--slot; a for all; else the current one).  0 or exit code.
+ */
+int fbs_set_active_flashed(struct fb_session *s);
 
 /* hwflash update ZIP (host/cmd_update.c) */
 int fb_update(struct hwf_cli *cli, int argc, char **argv);

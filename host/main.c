@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "transport.h"
 
 #ifndef HWF_VERSION
 #define HWF_VERSION "0.0.0"
@@ -72,11 +73,13 @@ static void print_usage(FILE *f)
 		"  --all         every fastboot device on USB, in parallel, with a summary\n"
 		"  --wait[=S]    wait up to S seconds (default 30) for the device to appear\n"
 		"  --json        machine-readable output on stdout\n"
-		"  -v            more detail on stderr\n"
+		"  -v            more detail on stderr: each fastboot command and reply\n"
 		"  --force       skip a safety check (it says what it skipped)\n"
 		"  --yes         do not ask for confirmation\n"
-		"  --slot SLOT   flash PARTITION_SLOT on A/B devices (a, b)\n"
-		"  -S SIZE       split images into sparse pieces of at most SIZE (e.g. 256M)\n"
+		"  --slot SLOT   a, b, other or all: the slot of slotted partitions on A/B\n"
+		"                devices (default: the current slot)\n"
+		"  -S SIZE       split images into sparse pieces of at most SIZE (64K or more,\n"
+		"                e.g. 256M)\n"
 		"  -w            wipe userdata and cache (update)\n"
 		"  --timeout S   seconds to wait for each device reply (default 30)\n"
 		"  -h, --help    this text;  hwflash help COMMAND for one command\n"
@@ -98,6 +101,8 @@ static int cmd_help(struct hwf_cli *cli, int argc, char **argv)
 		print_usage(stdout);
 		return HWF_EXIT_OK;
 	}
+	if (argc > 3)
+		return cli_usage(cli, NULL, "help takes COMMAND [SUBCOMMAND]");
 	c = find_any(argv[1]);
 	if (c && c->subs) {
 		const struct hwf_command *s = argc >= 3 ? find(c->subs, argv[2]) : NULL;
@@ -106,6 +111,10 @@ static int cmd_help(struct hwf_cli *cli, int argc, char **argv)
 			print_command_help(stdout, s);
 			return HWF_EXIT_OK;
 		}
+		if (argc == 3 && !s)
+			return cli_usage(cli, NULL, "%s has no subcommand '%s' (hwflash help %s lists "
+						    "them)",
+					 c->name, argv[2], c->name);
 		printf("usage: hwflash %s SUBCOMMAND ...\n\n%s\n\n", c->name, c->help);
 		for (s = c->subs; s->name; s++)
 			printf("  %s\n", s->synopsis);
@@ -114,6 +123,9 @@ static int cmd_help(struct hwf_cli *cli, int argc, char **argv)
 	}
 	if (!c)
 		return cli_usage(cli, NULL, "no command '%s' (hwflash --help lists them)", argv[1]);
+	if (argc > 2)
+		return cli_usage(cli, NULL, "%s has no subcommands: hwflash help %s", c->name,
+				 c->name);
 	print_command_help(stdout, c);
 	return HWF_EXIT_OK;
 }
@@ -156,6 +168,20 @@ int cli_ends_with(const char *s, const char *suffix)
 	return a >= b && !strcasecmp(s + a - b, suffix);
 }
 
+const char *cli_slot_word(const char *v, int allow_all)
+{
+	if (!strcmp(v, "other") || (allow_all && !strcmp(v, "all")))
+		return v;
+	/*
+	 * "_b" is the device's spelling of slot b (slot-suffixes, and some
+	 * bootloaders' current-slot, which AOSP strips the same way).  AOSP
+	 * refuses "--slot _b" ("Slot _b does not exist"); it can only mean b.
+	 */
+	if (v[0] == '_')
+		v++;
+	return v[0] >= 'a' && v[0] <= 'z' && !v[1] ? v : NULL;
+}
+
 int cli_parse_size(const char *s, uint64_t *out)
 {
 	char *end;
@@ -179,6 +205,23 @@ int cli_parse_size(const char *s, uint64_t *out)
 		return -1;
 	*out = v << shift;
 	return 0;
+}
+
+/* The global options that take the next word as their value. */
+static int takes_value(const char *a)
+{
+	return !strcmp(a, "-s") || !strcmp(a, "--serial") || !strcmp(a, "--slot") ||
+	       !strcmp(a, "-S") || !strcmp(a, "--timeout");
+}
+
+/* -s tcp:HOST:PORT is checked here, so that a bad port is a usage error (2). */
+static int check_serial(struct hwf_cli *cli, const char *serial)
+{
+	struct hwf_err e = { 0 };
+
+	if (strncmp(serial, "tcp:", 4) || !hwf_tcp_check_address(serial + 4, &e))
+		return 0;
+	return cli_usage(cli, NULL, "%s", e.msg);
 }
 
 /*
@@ -214,11 +257,18 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 		} else if (!strcmp(a, "--wait")) {
 			cli->wait = 30;
 		} else if (!strncmp(a, "--wait=", 7)) {
-			cli->wait = atof(a + 7);
-		} else if (!strcmp(a, "-s") || !strcmp(a, "--serial") || !strcmp(a, "--slot") ||
-			   !strcmp(a, "-S") || !strcmp(a, "--timeout")) {
-			if (i + 1 >= *argc)
-				return cli_usage(cli, NULL, "%s needs a value", a);
+			char *end;
+
+			cli->wait = strtod(a + 7, &end);
+			if (end == a + 7 || *end || !(cli->wait >= 0) || cli->wait > 86400)
+				return cli_usage(cli, NULL, "%s: give seconds (e.g. --wait=30)", a);
+		} else if (takes_value(a)) {
+			/* The next word is the value, unless it is missing or another option. */
+			if (i + 1 >= *argc || (argv[i + 1][0] == '-' && argv[i + 1][1]))
+				return cli_usage(cli, NULL, "%s needs a value%s%s%s", a,
+						 i + 1 < *argc ? ", not '" : "",
+						 i + 1 < *argc ? argv[i + 1] : "",
+						 i + 1 < *argc ? "'" : "");
 			val = argv[++i];
 		} else if (!strncmp(a, "-s", 2) && a[2] && a[1] != '-') {
 			val = a + 2;
@@ -238,16 +288,28 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 		}
 		if (!val)
 			continue;
+		if (!*val)
+			return cli_usage(cli, NULL, "%s needs a value, not an empty word", a);
 		if (!strcmp(a, "-s") || !strcmp(a, "--serial")) {
 			if (cli->nserials >= HWF_MAX_SERIALS)
 				return cli_usage(cli, NULL, "too many -s options (at most %d)",
 						 HWF_MAX_SERIALS);
+			if (check_serial(cli, val))
+				return HWF_EXIT_USAGE;
 			cli->serials[cli->nserials++] = val;
 		} else if (!strcmp(a, "--slot")) {
-			cli->slot = val;
+			cli->slot = cli_slot_word(val, 1);
+			if (!cli->slot)
+				return cli_usage(cli, NULL, "--slot %s: give a slot letter (a, b), other "
+							    "or all",
+						 val);
 		} else if (!strcmp(a, "-S")) {
 			if (cli_parse_size(val, &cli->sparse_limit) || !cli->sparse_limit)
 				return cli_usage(cli, NULL, "-S %s: not a size (e.g. 256M)", val);
+			if (cli->sparse_limit < CLI_MIN_SPARSE_LIMIT)
+				return cli_usage(cli, NULL, "-S %s: too small; a sparse piece needs "
+							    "at least 64K (e.g. -S 256M)",
+						 val);
 		} else if (!strcmp(a, "--timeout")) {
 			char *end;
 			double t = strtod(val, &end);
@@ -302,9 +364,20 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 				char *words[4] = { "help", NULL, NULL, NULL };
 				int n = 1;
 
-				for (int k = 1; k < i && n < 3; k++)
-					if (argv[k][0] != '-')
-						words[n++] = argv[k];
+				for (int k = 1; k < i && n < 3; k++) {
+					const struct hwf_command *g;
+
+					if (takes_value(argv[k])) {
+						k++;	/* -s SERIAL: not a command word */
+						continue;
+					}
+					if (argv[k][0] == '-')
+						continue;
+					/* A subcommand word only after a group (app, image ...). */
+					if (n == 2 && (!(g = find_any(words[1])) || !g->subs))
+						break;
+					words[n++] = argv[k];
+				}
 				return cmd_help(cli, n, words);
 			}
 			print_usage(stdout);
@@ -315,8 +388,11 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 	if (rc)
 		return rc;
 	env = getenv("ANDROID_SERIAL");
-	if (!cli->nserials && env && *env)
+	if (!cli->nserials && env && *env) {
+		if (check_serial(cli, env))
+			return HWF_EXIT_USAGE;
 		cli->serials[cli->nserials++] = env;
+	}
 	cli->ui.verbose = cli->verbose;
 	if (multi_applies(cli, argc - 1, argv + 1)) {
 		int child;

@@ -16,6 +16,14 @@ void hwf_fb_init(struct hwf_fb *fb, struct hwf_transport *t, hwf_fb_info_fn info
 	fb->timeout_ms = DEFAULT_TIMEOUT_MS;
 	fb->lost = 0;
 	fb->lost_msg[0] = '\0';
+	fb->trace = NULL;
+	fb->tctx = NULL;
+}
+
+void hwf_fb_set_trace(struct hwf_fb *fb, hwf_fb_trace_fn fn, void *ctx)
+{
+	fb->trace = fn;
+	fb->tctx = ctx;
 }
 
 /* Record @rc as the end of the conversation unless it is a clean FAIL; returns @rc. */
@@ -38,18 +46,22 @@ static int check_lost(const struct hwf_fb *fb, const char *cmd, struct hwf_err *
 			   cmd, fb->lost_msg);
 }
 
-/* The first bytes of @b for a message, with \xNN for what is not printable. */
-static const char *printable(const char *b, size_t len, char *out, size_t outlen)
+const char *hwf_printable(const void *buf, size_t len, size_t max, char *out, size_t outlen)
 {
-	size_t o = 0;
+	const unsigned char *b = buf;
+	size_t o = 0, i;
 
-	for (size_t i = 0; i < len && i < 12 && o + 5 < outlen; i++) {
-		unsigned char c = (unsigned char)b[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			out[o++] = (char)c;
+	if (!outlen)
+		return out;
+	for (i = 0; i < len && i < max && o + 5 < outlen; i++) {
+		if (b[i] >= 0x20 && b[i] < 0x7f && b[i] != '\\')
+			out[o++] = (char)b[i];
 		else
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", b[i]);
+	}
+	if (i < len && o + 4 <= outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
 	}
 	out[o] = '\0';
 	return out;
@@ -60,7 +72,7 @@ static int response(struct hwf_fb *fb, const char *cmd, char *resp, size_t respl
 		    uint32_t *data_size, struct hwf_err *e)
 {
 	/* A whole max-packet, so an over-long reply cannot overflow (§1.8). */
-	char buf[1024 + 1], shown[64];
+	char buf[1024 + 1], shown[4 * 1024 + 4];
 
 	for (unsigned n = 0;; n++) {
 		int64_t got = fb->t->ops->read(fb->t, buf, sizeof(buf) - 1, fb->timeout_ms, e);
@@ -71,10 +83,17 @@ static int response(struct hwf_fb *fb, const char *cmd, char *resp, size_t respl
 				hwf_err_prefix(e, "%s", cmd);
 			return (int)got;
 		}
+		if (fb->trace)
+			fb->trace(fb->tctx, '<', hwf_printable(buf, (size_t)got, sizeof(buf), shown,
+							       sizeof(shown)));
 		buf[got] = '\0';	/* the payload stops at the first NUL too */
-		if (got < 4)
-			return hwf_err_set(e, HWF_EPROTO, "%s: the device sent a %lld-byte reply",
-					   cmd, (long long)got);
+		if (got < 4) {
+			hwf_printable(buf, (size_t)got, 12, shown, sizeof(shown));
+			return hwf_err_set(e, HWF_EPROTO,
+					   "%s: the device answered something that is not fastboot: "
+					   "'%s' (%lld bytes)",
+					   cmd, shown, (long long)got);
+		}
 		if (got > HWF_FB_RESP_MAX)
 			return hwf_err_set(e, HWF_EPROTO,
 					   "%s: the device sent an over-long reply (%lld bytes)", cmd,
@@ -103,9 +122,10 @@ static int response(struct hwf_fb *fb, const char *cmd, char *resp, size_t respl
 			*data_size = (uint32_t)v;
 			return 1;
 		}
+		hwf_printable(buf, (size_t)got, 12, shown, sizeof(shown));
 		return hwf_err_set(e, HWF_EPROTO,
-				   "%s: the device sent a reply that is not fastboot ('%s')", cmd,
-				   printable(buf, (size_t)got, shown, sizeof(shown)));
+				   "%s: the device answered something that is not fastboot: '%s'", cmd,
+				   shown);
 	}
 }
 
@@ -122,6 +142,8 @@ static int send_cmd(struct hwf_fb *fb, const char *cmd, struct hwf_err *e)
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)cmd[i] < 0x20 || cmd[i] == 0x7f)
 			return hwf_err_set(e, HWF_EINVAL, "command has a control character");
+	if (fb->trace)
+		fb->trace(fb->tctx, '>', cmd);
 	rc = fb->t->ops->write(fb->t, cmd, len, fb->timeout_ms, e);
 	/* Name the step, as reply errors do: "flash:system: ...: connection lost". */
 	if (rc && e)
@@ -217,6 +239,13 @@ int hwf_fb_download(struct hwf_fb *fb, struct hwf_source *src, uint64_t off, uin
 	buf = malloc(CHUNK);
 	if (!buf)
 		return lose(fb, hwf_err_set(e, HWF_ENOMEM, "out of memory"), e);
+	if (fb->trace) {
+		char line[64];
+
+		/* One line for the data phase, not one per chunk. */
+		snprintf(line, sizeof(line), "(%llu bytes of data)", (unsigned long long)len);
+		fb->trace(fb->tctx, '>', line);
+	}
 	for (uint64_t done = 0; done < len;) {
 		size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
 

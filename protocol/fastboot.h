@@ -18,12 +18,20 @@
 
 /* INFO (@text) or TEXT (@is_text) from the device, as it arrives. */
 typedef void (*hwf_fb_info_fn)(void *ctx, const char *text, int is_text);
+/*
+ * The conversation as text, for -v: @dir '>' for what was sent (a command,
+ * or one line for a download's data), '<' for each reply as it came
+ * (OKAY/FAIL/INFO/TEXT/DATA and anything else, escaped by hwf_printable).
+ */
+typedef void (*hwf_fb_trace_fn)(void *ctx, char dir, const char *text);
 
 struct hwf_fb {
 	struct hwf_transport *t;
 	hwf_fb_info_fn info;
 	void *ictx;
 	int timeout_ms;		/* per reply; reset by every INFO/TEXT */
+	hwf_fb_trace_fn trace;	/* NULL unless hwf_fb_set_trace() */
+	void *tctx;
 	/*
 	 * Set by the first error that leaves the conversation out of step (a
 	 * timeout, a lost connection, a reply that is not fastboot, a download
@@ -36,6 +44,15 @@ struct hwf_fb {
 };
 
 void hwf_fb_init(struct hwf_fb *fb, struct hwf_transport *t, hwf_fb_info_fn info, void *ictx);
+/* Report every command and reply to @fn (see hwf_fb_trace_fn); NULL turns it off. */
+void hwf_fb_set_trace(struct hwf_fb *fb, hwf_fb_trace_fn fn, void *ctx);
+
+/*
+ * The first @max bytes of @buf (@len bytes from a peer) as text for a
+ * message: printable ASCII as is, anything else (and a backslash) as \xNN,
+ * "..." when cut.  Returns @out (@outlen >= 4 * @max + 4 holds any input).
+ */
+const char *hwf_printable(const void *buf, size_t len, size_t max, char *out, size_t outlen);
 
 /*
  * Send @cmd and wait for OKAY; @resp (may be NULL) gets OKAY's payload.

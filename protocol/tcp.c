@@ -17,9 +17,11 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "fastboot.h"
 #include "transport.h"
 
 #define DEFAULT_PORT "5554"
+#define MAX_FRAME (1u << 20)	/* longer "frames" from a device are garbage */
 
 struct tcp {
 	struct hwf_transport base;
@@ -59,25 +61,52 @@ static int send_all(struct tcp *t, const uint8_t *p, size_t len, int timeout_ms,
 	return 0;
 }
 
-static int recv_all(struct tcp *t, uint8_t *p, size_t len, int timeout_ms, struct hwf_err *e)
+/* "no answer for 30 s", "no answer for 0.5 s" */
+static int no_answer(const struct tcp *t, int timeout_ms, struct hwf_err *e)
 {
-	while (len) {
+	if (timeout_ms % 1000)
+		return hwf_err_set(e, HWF_ETIMEOUT, "%s: no answer for %.1f s", t->base.name,
+				   timeout_ms / 1000.0);
+	return hwf_err_set(e, HWF_ETIMEOUT, "%s: no answer for %d s", t->base.name,
+			   timeout_ms / 1000);
+}
+
+/* Read exactly @len bytes; *@got (may be NULL) says how many came before a failure. */
+static int recv_all(struct tcp *t, uint8_t *p, size_t len, int timeout_ms, size_t *got,
+		    struct hwf_err *e)
+{
+	size_t have = 0;
+
+	if (got)
+		*got = 0;
+	while (have < len) {
 		ssize_t n;
 		int r = wait_fd(t->fd, POLLIN, timeout_ms);
 
 		if (r == 0)
-			return hwf_err_set(e, HWF_ETIMEOUT, "%s: no answer for %d s", t->base.name,
-					   timeout_ms / 1000);
-		n = recv(t->fd, p, len, 0);
+			return no_answer(t, timeout_ms, e);
+		n = recv(t->fd, p + have, len - have, 0);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return hwf_err_set(e, HWF_EDISCONNECTED, "%s: the device closed the connection",
 					   t->base.name);
-		p += n;
-		len -= (size_t)n;
+		have += (size_t)n;
+		if (got)
+			*got = have;
 	}
 	return 0;
+}
+
+/* Bytes that cannot be a frame header: say what came instead of waiting or misreading. */
+static int not_fastboot(const struct tcp *t, const uint8_t *b, size_t n, struct hwf_err *e)
+{
+	char shown[64];
+
+	hwf_printable(b, n, 12, shown, sizeof(shown));
+	return hwf_err_set(e, HWF_EPROTO,
+			   "%s: the device answered something that is not fastboot: '%s'",
+			   t->base.name, shown);
 }
 
 static int tcp_write(struct hwf_transport *bt, const void *buf, size_t len, int timeout_ms,
@@ -101,12 +130,22 @@ static int64_t tcp_read(struct hwf_transport *bt, void *buf, size_t len, int tim
 	int rc;
 
 	if (!t->left) {
-		rc = recv_all(t, h, 8, timeout_ms, e);
+		size_t got;
+
+		rc = recv_all(t, h, 8, timeout_ms, &got, e);
+		/* A few bytes and then silence (or a hang-up) are not a frame header. */
+		if (rc && got)
+			return not_fastboot(t, h, got, e);
 		if (rc)
 			return rc;
 		t->left = get_be64(h);
 		if (!t->left)
 			return 0;
+		/* No fastboot reply comes near 1 MiB: these bytes were never a length. */
+		if (t->left > MAX_FRAME) {
+			t->left = 0;
+			return not_fastboot(t, h, 8, e);
+		}
 	}
 	if (t->left > len) {
 		uint64_t l = t->left;
@@ -116,7 +155,7 @@ static int64_t tcp_read(struct hwf_transport *bt, void *buf, size_t len, int tim
 				   t->base.name, (unsigned long long)l, len);
 	}
 	n = t->left;
-	rc = recv_all(t, buf, (size_t)n, timeout_ms, e);
+	rc = recv_all(t, buf, (size_t)n, timeout_ms, NULL, e);
 	if (rc)
 		return rc;
 	t->left = 0;
@@ -133,27 +172,71 @@ static void tcp_close(struct hwf_transport *bt)
 
 static const struct hwf_transport_ops tcp_ops = { tcp_write, tcp_read, tcp_close };
 
+/*
+ * HOST, HOST:PORT, [V6], [V6]:PORT, or a bare IPv6 literal (several colons,
+ * no port).  The port must be a number 1-65535: getaddrinfo would take
+ * 99999 modulo 65536, or a service name.
+ */
+static int split_address(const char *hostport, char *host, size_t hlen, char *port, size_t plen,
+			 struct hwf_err *e)
+{
+	const char *p = hostport, *colon = NULL, *hend;
+	unsigned long v;
+	char *end;
+
+	if (*p == '[') {
+		hend = strchr(p, ']');
+		if (!hend)
+			return hwf_err_set(e, HWF_EINVAL, "tcp:%s: ']' missing after the IPv6 address",
+					   hostport);
+		p++;
+		if (hend[1] == ':')
+			colon = hend + 1;
+		else if (hend[1])
+			return hwf_err_set(e, HWF_EINVAL, "tcp:%s: give tcp:[ADDRESS]:PORT", hostport);
+	} else {
+		colon = strchr(p, ':');
+		if (colon && strchr(colon + 1, ':'))
+			colon = NULL;	/* an IPv6 literal without brackets: no port */
+		hend = colon ? colon : p + strlen(p);
+	}
+	if (hend == p)
+		return hwf_err_set(e, HWF_EINVAL, "tcp:%s: no host name or address", hostport);
+	if ((size_t)(hend - p) >= hlen)
+		return hwf_err_set(e, HWF_EINVAL, "tcp:%.40s...: host name too long", hostport);
+	snprintf(host, hlen, "%.*s", (int)(hend - p), p);
+	snprintf(port, plen, "%s", DEFAULT_PORT);
+	if (!colon)
+		return 0;
+	errno = 0;
+	v = strtoul(colon + 1, &end, 10);
+	if (colon[1] < '0' || colon[1] > '9' || *end || errno || v < 1 || v > 65535)
+		return hwf_err_set(e, HWF_EINVAL, "tcp:%s: port must be 1-65535", hostport);
+	snprintf(port, plen, "%lu", v);
+	return 0;
+}
+
+int hwf_tcp_check_address(const char *hostport, struct hwf_err *e)
+{
+	char host[256], port[8];
+
+	return split_address(hostport, host, sizeof(host), port, sizeof(port), e);
+}
+
 int hwf_tcp_open(struct hwf_transport **out, const char *hostport, int timeout_ms,
 		 struct hwf_err *e)
 {
 	struct addrinfo hints = { 0 }, *res = NULL, *ai;
-	char host[256];
-	const char *port = DEFAULT_PORT, *colon = strrchr(hostport, ':');
+	char host[256], port[8];
 	uint8_t hs[4];
 	struct tcp *t;
+	size_t got = 0;
 	int fd = -1, rc, one = 1;
 
 	*out = NULL;
-	if (colon && !strchr(colon, ']')) {
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - hostport), hostport);
-		port = colon + 1;
-	} else {
-		snprintf(host, sizeof(host), "%s", hostport);
-	}
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strcspn(host, "]")] = '\0';
-	}
+	rc = split_address(hostport, host, sizeof(host), port, sizeof(port), e);
+	if (rc)
+		return rc;
 	hints.ai_socktype = SOCK_STREAM;
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc)
@@ -183,11 +266,14 @@ int hwf_tcp_open(struct hwf_transport **out, const char *hostport, int timeout_m
 	snprintf(t->base.name, sizeof(t->base.name), "tcp:%s", hostport);
 	rc = send_all(t, (const uint8_t *)"FB01", 4, timeout_ms, e);
 	if (!rc)
-		rc = recv_all(t, hs, 4, timeout_ms < 2000 ? timeout_ms : 2000, e);
-	if (!rc && (hs[0] != 'F' || hs[1] != 'B' || hs[2] < '0' || hs[2] > '9' || hs[3] < '0' ||
-		    hs[3] > '9' || (hs[2] == '0' && hs[3] == '0')))
-		rc = hwf_err_set(e, HWF_EPROTO, "%s: not a fastboot device (handshake %02x %02x %02x %02x)",
-				 t->base.name, hs[0], hs[1], hs[2], hs[3]);
+		rc = recv_all(t, hs, 4, timeout_ms < 2000 ? timeout_ms : 2000, &got, e);
+	if (rc && got)
+		rc = not_fastboot(t, hs, got, e);
+	else if (rc == HWF_ETIMEOUT)
+		hwf_err_prefix(e, "no fastboot handshake (FB01)");
+	else if (!rc && (hs[0] != 'F' || hs[1] != 'B' || hs[2] < '0' || hs[2] > '9' ||
+			 hs[3] < '0' || hs[3] > '9' || (hs[2] == '0' && hs[3] == '0')))
+		rc = not_fastboot(t, hs, 4, e);
 	if (rc) {
 		tcp_close(&t->base);
 		return rc;

@@ -51,5 +51,11 @@ static inline void hwf_transport_close(struct hwf_transport *t)
  */
 int hwf_tcp_open(struct hwf_transport **out, const char *hostport, int timeout_ms,
 		 struct hwf_err *e);
+/*
+ * Check "HOST[:PORT]" without connecting: HWF_EINVAL with a sentence for a
+ * port that is not 1-65535 or a missing host ("tcp:HOST:99999: port must
+ * be 1-65535").
+ */
+int hwf_tcp_check_address(const char *hostport, struct hwf_err *e);
 
 #endif

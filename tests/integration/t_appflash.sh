@@ -46,7 +46,7 @@ check "cust stored" cmp dev/cust.img cust.img
 check "signature, CRC and CURVER never flashed" sh -c \
 	"! grep -Eiq '^flash:(sha256rsa|crc|curver)' dev/commands.log"
 check "flash order is the package order" sh -c "grep '^flash:' dev/commands.log | uniq | \
-	tr '\n' ' ' | grep -qx 'flash:boot flash:recovery flash:system flash:cust '"
+	tr '\n' ' ' | grep -qx 'flash:boot_a flash:recovery flash:system flash:cust '"
 expect_in "$T/out" "OK" "summary table"
 run_hw 0 "named entries, any case" -s "$S" app flash U.APP recovery
 check "only recovery sent" sh -c "tail -n 2 dev/commands.log | grep -qx flash:recovery"
@@ -134,7 +134,7 @@ check "boot from update" cmp up/boot_a.img boot.img
 check "system from update" cmp -n "$(stat -c %s system.img)" up/system.img system.img
 check "recovery from update" cmp up/recovery.img recovery.img
 check "boot first, then recovery, then system" sh -c "grep '^flash:' up/commands.log | uniq | \
-	tr '\n' ' ' | grep -qx 'flash:boot flash:recovery flash:system '"
+	tr '\n' ' ' | grep -qx 'flash:boot_a flash:recovery flash:system '"
 check "-w erased userdata, then reboot" sh -c "tail -n 3 up/commands.log | tr '\n' ' ' | \
 	grep -q 'erase:userdata.*reboot'"
 n0=$(downloads up)

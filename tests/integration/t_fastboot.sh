@@ -163,7 +163,7 @@ run_hw 1 "a device that hangs while writing: timeout" -s "tcp:127.0.0.1:$PORT" -
 expect_in "$T/err" "flash:system" "stalled step named"
 start_sim gb --fault garbage
 run_hw 1 "a reply that is not fastboot" -s "tcp:127.0.0.1:$PORT" getvar product
-expect_in "$T/err" "not fastboot ('\\x89PNG" "garbage shown escaped"
+expect_in "$T/err" "the device answered something that is not fastboot: '\\x89PNG" "garbage shown escaped"
 one_line "$T/err" "garbage: one line"
 start_sim si --fault slow-info
 run_hw 0 "INFO lines over 3 s keep a 1 s timeout alive" -s "tcp:127.0.0.1:$PORT" --timeout 1 \
@@ -178,3 +178,133 @@ run_hw 0 "10000 INFO lines before the answer" -s "tcp:127.0.0.1:$PORT" getvar pr
 run_hw 1 "no device listening" -s tcp:127.0.0.1:1 getvar product
 one_line "$T/err" "connection refused: one line"
 run_hw 1 "no device given" getvar product
+
+# --- --json: one document on stdout, on success and on failure ---------------
+# json_is WHAT PYTHON-EXPR: stdout is exactly one JSON document d, and EXPR holds
+json_is() {
+	check "$1" python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).read())	# exactly one document, nothing after it
+assert eval(sys.argv[2]), d' "$T/out" "$2"
+}
+run_hw 1 "--json flash of a web page" -s "$S" --json flash system page.img
+json_is "refused file: ok false, the refusal as error" 'd["ok"] is False and "HTML page" in d["error"]'
+run_hw 1 "--json flash of a missing file" -s "$S" --json flash system nope.img
+json_is "missing file: the error names it" 'd["ok"] is False and "nope.img" in d["error"]'
+run_hw 1 "--json flash of a cut recovery" -s "$S" --json flash recovery cut.img
+json_is "cut image: truncation in the error" 'd["ok"] is False and "truncated" in d["error"]'
+run_hw 1 "--json connect refused" -s tcp:127.0.0.1:1 --json getvar product
+json_is "connect failure as JSON" 'd["ok"] is False and "Connection refused" in d["error"]'
+run_hw 2 "--json bad port" -s tcp:127.0.0.1:99999 --json flash system system.img
+json_is "bad port as JSON, exit 2" 'd["ok"] is False and d["exit"] == 2 and "1-65535" in d["error"]'
+run_hw 1 "--json getvar FAIL" -s "$S" --json getvar no-such-var
+json_is "getvar FAIL as JSON" 'd["ok"] is False and "device refused" in d["error"]'
+run_hw 1 "--json erase FAIL" -s "$S" --json erase nope
+json_is "erase FAIL as JSON, with its steps" 'd["ok"] is False and d["steps"][-1]["ok"] is False'
+python3 -c '
+import zipfile
+with zipfile.ZipFile("other.zip", "w") as z:
+    z.writestr("android-info.txt", "require board=sailfish\n")
+    z.write("recovery.img", "recovery.img")'
+n0=$(grep -c '^download:' dev/commands.log)
+run_hw 1 "--json update refused by android-info.txt" -s "$S" --json update other.zip
+json_is "android-info refusal: its text, not null" \
+	'd["ok"] is False and "requires board=sailfish" in d["error"]'
+check "nothing downloaded for it" test "$(grep -c '^download:' dev/commands.log)" = "$n0"
+run_hw 0 "getvar all --json" -s "$S" --json getvar all
+json_is "getvar all: every variable in vars" \
+	'd["name"] == "all" and d["vars"]["product"] == "hwsim" and d["vars"]["slot-count"] == "2"'
+json_is "getvar all: partition sizes keep their partition" \
+	'd["vars"]["partition-size:boot_a"] == "0x4000000" and d["vars"]["partition-size:system"] == "0x40000000"'
+json_is "getvar all: has-slot kept" 'd["vars"]["has-slot:boot"] == "yes"'
+start_sim nsj --slots 0 --partition boot:4M
+run_hw 0 "getvar all --json, a device without slots" -s "tcp:127.0.0.1:$PORT" --json getvar all
+json_is "no slot variables there" '"slot-count" not in d["vars"] and d["vars"]["partition-size:boot"] == "0x400000"'
+
+# --- messages and exit codes ---------------------------------------------------
+run_hw 1 "update of a missing file" update nope.zip
+expect_in "$T/err" "nope.zip: No such file or directory" "missing zip: said so, not 'not a zip'"
+mkdir adir.zip
+run_hw 1 "update of a folder" update adir.zip
+expect_in "$T/err" "adir.zip: is a folder" "folder: said so"
+run_hw 1 "update of a file that is not a zip" update page.img
+expect_in "$T/err" "page.img: not a zip file" "not a zip: said so"
+for v in 1 4K 65535; do
+	run_hw 2 "-S $v is too small: usage" -S "$v" -s "$S" flash system system.img
+	expect_in "$T/err" "-S $v: too small" "-S $v named"
+done
+run_hw 0 "-S 64K is taken" -S 64K -s "$S" getvar product
+for o in -S --slot -s --timeout; do
+	run_hw 2 "$o with no value" getvar product "$o"
+	expect_in "$T/err" "$o needs a value" "$o: 'needs a value'"
+	run_hw 2 "$o followed by another option" "$o" --json getvar product
+done
+run_hw 2 "--wait=abc" --wait=abc getvar product
+run_hw 2 "app flash --member with no value" -s "$S" app flash x.APP --member
+expect_in "$T/err" "app flash: --member needs a value" "missing value, not 'unknown option'"
+run_hw 2 "app flash --map with no value" -s "$S" app flash x.APP --map
+run_hw 2 "a stray option before flash's words" -s "$S" flash --bogus system system.img
+expect_in "$T/err" "flash: unknown option '--bogus'" "stray option named"
+run_hw 2 "a stray option after them" -s "$S" flash system system.img -x
+expect_in "$T/err" "flash: unknown option '-x'" "stray -x named"
+run_hw 2 "erase -q" -s "$S" erase -q system
+run_hw 2 "getvar --all" -s "$S" getvar --all
+run_hw 2 "reboot --now" -s "$S" reboot --now
+run_hw 2 "update --bogus" -s "$S" update --bogus other.zip
+cp s1.img ./-dash.img
+run_hw 0 "-- lets a file start with '-'" -s "$S" flash cache -- -dash.img
+check "and it arrived" cmp dev/cache.img s1.img
+run_hw 2 "help app bogus" help app bogus
+expect_in "$T/err" "app has no subcommand 'bogus'" "bad subcommand named"
+run_hw 2 "help flash extra" help flash extra
+run_hw 2 "help nope" help nope
+run_hw 0 "help app flash" help app flash
+run_hw 0 "flash boot x.img --help is flash's help" flash boot x.img --help
+expect_in "$T/out" "usage: hwflash flash PARTITION" "flash's help shown"
+run_hw 0 "-s tcp:X app check --help skips -s's value" -s tcp:1.2.3.4 app check --help
+expect_in "$T/out" "usage: hwflash app check" "app check's help shown"
+for p in 99999 0 65536 http -1 ""; do
+	run_hw 2 "port '$p' is a usage error" -s "tcp:127.0.0.1:$p" getvar product
+	expect_in "$T/err" "port must be 1-65535" "port '$p': said so"
+	one_line "$T/err" "port '$p': one line"
+done
+run_hw 2 "tcp: with no host" -s "tcp::5554" getvar product
+ANDROID_SERIAL=tcp:127.0.0.1:70000 run_hw 2 "a bad port in ANDROID_SERIAL" getvar product
+start_sim st2 --fault stall
+run_hw 1 "half a second without an answer" -s "tcp:127.0.0.1:$PORT" --timeout 0.5 getvar product
+expect_in "$T/err" "no answer for 0.5 s" "sub-second timeout said as such"
+# A device that sends its replies without TCP framing: the bytes are garbage
+# to the client, and said so, whether they look like a length or stop short.
+start_sim uf --fault unframed
+run_hw 1 "unframed reply: a length far too large" -s "tcp:127.0.0.1:$PORT" --timeout 2 getvar product
+expect_in "$T/err" "not fastboot: 'OKAYfbsi'" "unframed long reply: its bytes shown"
+run_hw 1 "unframed reply: 7 bytes, then nothing" -s "tcp:127.0.0.1:$PORT" --timeout 1 getvar version
+expect_in "$T/err" "not fastboot: 'OKAY0.4'" "short unframed reply: garbage, not 'no answer'"
+one_line "$T/err" "short unframed reply: one line"
+# A TCP server that is not fastboot at all.
+python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept(); c.recv(4); c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n"); c.close()' > http.port &
+PIDS="$PIDS $!"
+i=0; while [ ! -s http.port ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+run_hw 1 "a web server on the port" -s "tcp:127.0.0.1:$(cat http.port)" getvar product
+expect_in "$T/err" "not fastboot: 'HTTP'" "web server: its answer shown"
+
+# --- -v: the conversation on stderr ----------------------------------------------
+run_hw 0 "-v getvar" -s "$S" -v getvar product
+expect_in "$T/err" "> getvar:product" "-v: the command sent"
+expect_in "$T/err" "< OKAY hwsim" "-v: the reply"
+run_hw 0 "-v oem: INFO traced" -s "$S" -v oem device-info
+expect_in "$T/err" "< INFO oem device-info" "-v: INFO reply"
+run_hw 1 "-v erase of a missing partition: FAIL traced" -s "$S" -v erase nope
+expect_in "$T/err" "< FAIL partition does not exist" "-v: FAIL reply"
+run_hw 0 "-v flash in pieces" -s "$S" -v -S 1M flash vendor system.img
+expect_in "$T/err" "< DATA 00" "-v: DATA reply"
+check "-v: one data line per download, not one per chunk" \
+	test "$(grep -c '^> (.* bytes of data)$' "$T/err")" = "$(grep -c '^> download:' "$T/err")"
+check "-v: the Writing lines come whole" grep -q "^Writing 'vendor' 3/3 *OKAY" "$T/err"
+check "-v: no flood (under 60 lines for 3 pieces)" test "$(wc -l < "$T/err")" -lt 60
+run_hw 0 "without -v: no trace" -s "$S" getvar product
+check "without -v: no '> ' lines" sh -c "! grep -q '^> ' '$T/err'"

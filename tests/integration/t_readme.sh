@@ -74,6 +74,9 @@ with zipfile.ZipFile("aosp-update.zip", "w") as z:
     z.write("recovery-new.img", "recovery.img")'
 truncate -s 64M sdX.img
 cp recovery-new.img recovery.img
+start_sim abphone --product hwsim --partition boot_a:64M --partition boot_b:64M \
+	--partition system_a:256M --partition system_b:256M
+AB_SERIAL=tcp:127.0.0.1:$PORT
 nsyn=0
 nrun=0
 while IFS= read -r line; do
@@ -100,6 +103,11 @@ while IFS= read -r line; do
 			check "both phones got recovery.img" sh -c "cmp u1/recovery.img recovery.img &&
 				cmp u2/recovery.img recovery.img"
 		fi
+		continue ;;
+	*--slot* | *set_active*)
+		# Slots: on a simulated A/B phone (the walk-throughs' phone has none).
+		ANDROID_SERIAL=$AB_SERIAL sh -c "$run" > out 2> err
+		check "README: $cmd (an A/B phone)" test $? -eq 0
 		continue ;;
 	*sdcard* | *SDCARD*)
 		# The card's folder here is not FAT32: the refusal says so (a mounted

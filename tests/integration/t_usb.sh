@@ -74,6 +74,22 @@ run_usb 0 "erase" "$DEV" erase system
 check "erase removed it" test ! -e dev/system.img
 run_usb 0 "--slot a flashes boot_a" "$DEV" --slot a flash boot recovery.img
 check "boot_a stored" cmp dev/boot_a.img recovery.img
+# Slots over USB: the names resolved as over TCP (t_slots.sh has the rest).
+n=$(wc -l < dev/commands.log)
+run_usb 0 "A/B: flash boot with no --slot" "$DEV" flash boot recovery.img
+check "A/B: flash:boot_a sent, no bare boot" sh -c "tail -n +$((n + 1)) dev/commands.log | \
+	grep -v '^getvar:' | tr '\n' ' ' | grep -qx 'download:[0-9a-f]* flash:boot_a '"
+rm -f dev/boot_b.img
+run_usb 0 "A/B: --slot other" "$DEV" --slot other flash boot recovery.img
+check "A/B: --slot other stored boot_b" cmp dev/boot_b.img recovery.img
+n=$(wc -l < dev/commands.log)
+run_usb 1 "A/B: --slot c refused" "$DEV" --slot c flash boot recovery.img
+check "A/B: --slot c: nothing but getvars" sh -c "! tail -n +$((n + 1)) dev/commands.log | \
+	grep -qv '^getvar:'"
+run_usb 1 "no slots: --slot b refused" "--device NS1 --store $T/ns --slots 0 \
+	--partition boot:64M" --slot b flash boot recovery.img
+expect_in "$T/err" "--slot b: the device has no slots" "no slots: said"
+check "no slots: nothing but getvars" sh -c "! grep -qv '^getvar:' ns/commands.log"
 run_usb 0 "set_active" "$DEV" set_active b
 run_usb 0 "oem" "$DEV" oem device-info
 expect_in "$T/err" "(bootloader) oem device-info" "oem INFO shown"
@@ -137,7 +153,7 @@ expect_in "$T/err" "(bootloader) working (12/12)" "INFO shown as it came"
 run_usb 1 "FAIL on flash" "$(fdev f10) --fault fail-flash" flash system system.img
 expect_in "$T/err" "device refused: flash write failure" "FAIL text verbatim"
 run_usb 1 "a reply that is not fastboot" "$(fdev f11) --fault garbage" getvar product
-expect_in "$T/err" "not fastboot ('\\x89PNG" "garbage shown escaped"
+expect_in "$T/err" "the device answered something that is not fastboot: '\\x89PNG" "garbage shown escaped"
 
 # --- permissions, finding devices, waiting --------------------------------------
 NOPERM="--device HWNOPERM --store $T/np --vid 12d1 --pid 107e --no-access"

@@ -13,7 +13,7 @@
 
 struct fbdev {
 	struct fbdev_opts o;
-	char slot;		/* 'a' or 'b' */
+	char slot;		/* the current slot: 'a', 'b' ...; 0 without slots */
 	int unlocked;
 	int dl_fd;		/* the download file while data comes in */
 	uint64_t dl_size, dl_left, dl_have;
@@ -58,23 +58,22 @@ static const struct fbdev_part *find_part(const struct fbdev *d, const char *nam
 	return NULL;
 }
 
+/* has-slot:NAME: the device has NAME_a (and its other slots). */
 static int has_slot(const struct fbdev *d, const char *name)
 {
 	char n[80];
 
 	snprintf(n, sizeof(n), "%s_a", name);
-	return find_part(d, n) != NULL;
+	return d->o.slots > 0 && find_part(d, n) != NULL;
 }
 
-/* "boot" on an A/B device means the active slot's boot. */
+/*
+ * Exact names only: a bare "boot" on an A/B device is not a partition
+ * (fastbootd's behaviour), so the host must send boot_a or boot_b.
+ */
 static const struct fbdev_part *resolve(const struct fbdev *d, const char *name)
 {
-	char n[80];
-
-	if (find_part(d, name))
-		return find_part(d, name);
-	snprintf(n, sizeof(n), "%s_%c", name, d->slot);
-	return find_part(d, n);
+	return find_part(d, name);
 }
 
 static int var(struct fbdev *d, const char *name, char *out, size_t len)
@@ -93,10 +92,10 @@ static int var(struct fbdev *d, const char *name, char *out, size_t len)
 		snprintf(out, len, "%s", d->o.serial ? d->o.serial : "FBSIM0001");
 	else if (!strcmp(name, "max-download-size"))
 		snprintf(out, len, "0x%llx", (unsigned long long)d->o.max_download);
-	else if (!strcmp(name, "current-slot"))
-		snprintf(out, len, "%c", d->slot);
-	else if (!strcmp(name, "slot-count"))
-		snprintf(out, len, "2");
+	else if (!strcmp(name, "current-slot") && d->slot)
+		snprintf(out, len, "%s%c", d->o.slot_underscore ? "_" : "", d->slot);
+	else if (!strcmp(name, "slot-count") && d->o.slots > 0)
+		snprintf(out, len, "%d", d->o.slots);
 	else if (!strcmp(name, "unlocked"))
 		snprintf(out, len, "%s", d->unlocked ? "yes" : "no");
 	else if (!strcmp(name, "secure"))
@@ -107,7 +106,7 @@ static int var(struct fbdev *d, const char *name, char *out, size_t len)
 		snprintf(out, len, "0x%llx", (unsigned long long)p->size);
 	else if (!strncmp(name, "partition-type:", 15) && resolve(d, name + 15))
 		snprintf(out, len, "raw");
-	else if (!strncmp(name, "has-slot:", 9))
+	else if (!strncmp(name, "has-slot:", 9) && d->o.slots > 0)
 		snprintf(out, len, "%s", has_slot(d, name + 9) ? "yes" : "no");
 	else
 		return -1;
@@ -143,13 +142,20 @@ static int c_getvar(struct fbdev *d, const char *arg, fbdev_send_fn send, void *
 						     "max-download-size", "current-slot",
 						     "slot-count", "unlocked", "secure" };
 
-		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-			var(d, names[i], v, sizeof(v));
-			reply(send, ctx, "INFO", "%s: %s", names[i], v);
-		}
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!var(d, names[i], v, sizeof(v)))
+				reply(send, ctx, "INFO", "%s: %s", names[i], v);
 		for (size_t i = 0; i < d->o.nparts; i++)
 			reply(send, ctx, "INFO", "partition-size:%s: 0x%llx", d->o.parts[i].name,
 			      (unsigned long long)d->o.parts[i].size);
+		/* has-slot for the base names of slotted partitions, as LK lists them. */
+		for (size_t i = 0; d->o.slots > 0 && i < d->o.nparts; i++) {
+			const char *n = d->o.parts[i].name;
+			size_t l = strlen(n);
+
+			if (l > 2 && !strcmp(n + l - 2, "_a"))
+				reply(send, ctx, "INFO", "has-slot:%.*s: yes", (int)(l - 2), n);
+		}
 		return reply(send, ctx, "OKAY", "%s", "");
 	}
 	if (var(d, arg, v, sizeof(v)))
@@ -325,11 +331,44 @@ static int c_boot(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ct
 	return reply(send, ctx, "OKAY", "%s", "");
 }
 
+/* The current slot outlives a connection, as on a device: STORE/.current-slot. */
+static void save_slot(const struct fbdev *d)
+{
+	char path[4096];
+	FILE *f;
+
+	path_of(d, ".current-slot", path, sizeof(path));
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%c\n", d->slot);
+		fclose(f);
+	}
+}
+
+static void load_slot(struct fbdev *d)
+{
+	char path[4096];
+	FILE *f;
+	int c;
+
+	path_of(d, ".current-slot", path, sizeof(path));
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	c = fgetc(f);
+	if (c >= 'a' && c < 'a' + d->o.slots)
+		d->slot = (char)c;
+	fclose(f);
+}
+
 static int c_set_active(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
 {
-	if (strcmp(arg, "a") && strcmp(arg, "b"))
+	if (d->o.slots <= 0)
+		return reply(send, ctx, "FAIL", "this device has no slots");
+	if (strlen(arg) != 1 || arg[0] < 'a' || arg[0] >= 'a' + d->o.slots)
 		return reply(send, ctx, "FAIL", "invalid slot");
 	d->slot = arg[0];
+	save_slot(d);
 	return reply(send, ctx, "OKAY", "%s", "");
 }
 
@@ -371,7 +410,16 @@ struct fbdev *fbdev_new(const struct fbdev_opts *o)
 	if (!d)
 		return NULL;
 	d->o = *o;
-	d->slot = 'a';
+	if (d->o.slots < 0) {
+		d->o.slots = 0;
+		for (size_t i = 0; i < d->o.nparts; i++) {
+			size_t l = strlen(d->o.parts[i].name);
+
+			if (l > 2 && !strcmp(d->o.parts[i].name + l - 2, "_a"))
+				d->o.slots = 2;
+		}
+	}
+	d->slot = d->o.slots > 0 ? (d->o.current_slot ? d->o.current_slot : 'a') : 0;
 	d->dl_fd = -1;
 	if (!d->o.product)
 		d->o.product = "fbsim";
@@ -380,6 +428,8 @@ struct fbdev *fbdev_new(const struct fbdev_opts *o)
 	if (d->o.fault == FBDEV_FAULT_SMALL_DOWNLOAD)
 		d->o.max_download = 1u << 20;
 	mkdir(d->o.store, 0755);
+	if (d->slot)
+		load_slot(d);
 	path_of(d, "commands.log", path, sizeof(path));
 	d->log = fopen(path, "a");
 	return d;
@@ -490,6 +540,7 @@ int fbdev_parse_fault(const char *s, enum fbdev_fault *f)
 		{ "fail-erase", FBDEV_FAULT_FAIL_ERASE },
 		{ "overlong", FBDEV_FAULT_OVERLONG },
 		{ "byte-by-byte", FBDEV_FAULT_BYTE_BY_BYTE },
+		{ "unframed", FBDEV_FAULT_UNFRAMED },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -544,4 +595,33 @@ int fbdev_parse_size(const char *s, uint64_t *out)
 		v <<= 30, end++;
 	*out = v;
 	return *end || end == s ? -1 : 0;
+}
+
+void fbdev_opts_init(struct fbdev_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->slots = -1;
+}
+
+int fbdev_parse_slot_option(const char *name, const char *value, struct fbdev_opts *o)
+{
+	char *end;
+	long v;
+
+	if (!strcmp(name, "--slots")) {
+		v = strtol(value, &end, 10);
+		if (end == value || *end || v < 0 || v == 1 || v > 26)
+			return -1;
+		o->slots = (int)v;
+		return 1;
+	}
+	if (!strcmp(name, "--current-slot")) {
+		o->slot_underscore = value[0] == '_';
+		value += o->slot_underscore;
+		if (strlen(value) != 1 || value[0] < 'a' || value[0] > 'z')
+			return -1;
+		o->current_slot = value[0];
+		return 1;
+	}
+	return 0;
 }

@@ -5,6 +5,11 @@
  * feed it packets, it answers through a callback; fbsim_main.c puts it on
  * TCP, and a USB shim can put the same model behind umockdev.
  * Downloads go to a file in the store, never into memory.
+ *
+ * Partitions are named exactly: on an A/B device "flash:boot" fails when
+ * the device has boot_a and boot_b (as fastbootd does), so a client that
+ * forgets the slot suffix is caught.  Every command goes to
+ * STORE/commands.log as it arrives.
  */
 #ifndef HWF_FBDEV_H
 #define HWF_FBDEV_H
@@ -37,6 +42,8 @@ enum fbdev_fault {
 	FBDEV_FAULT_OVERLONG,		/* overlong[:N], answer getvar with an N-byte OKAY
 					   (default 2000) */
 	FBDEV_FAULT_BYTE_BY_BYTE,	/* the transport sends replies one byte at a time */
+	FBDEV_FAULT_UNFRAMED,		/* TCP: replies without their 8-byte length (a device
+					   that speaks USB-style fastboot on TCP); USB: no effect */
 };
 
 struct fbdev_part {
@@ -54,7 +61,28 @@ struct fbdev_opts {
 	unsigned fault_num;		/* disconnect-at's percentage, overlong's length */
 	char fault_cmd[32];		/* stall-on's command prefix */
 	const char *serial;		/* getvar serialno (default FBSIM0001) */
+	/*
+	 * Slots (--slots N, --current-slot X): 0 = a device without slots
+	 * (slot-count, current-slot and has-slot answer FAIL, as older
+	 * bootloaders do); N >= 2 = an A/B device whose slotted partitions are
+	 * the NAME_a, NAME_b ... of the partition list.  -1 (fbdev_opts_init)
+	 * = 2 when a partition ends in "_a", else 0.
+	 */
+	int slots;
+	char current_slot;		/* 'a' unless set */
+	int slot_underscore;		/* --current-slot _b: answer current-slot as "_b" */
 };
+
+/* Defaults: everything zero, slots -1 (decided by the partition list). */
+void fbdev_opts_init(struct fbdev_opts *o);
+
+/*
+ * A slot option for the simulators' command lines: "--slots" N (0, or 2-26)
+ * or "--current-slot" X (a letter; "_b" answers "_b", as some bootloaders
+ * do).  Returns 1 when @name was one of them
+ * and @value was good, 0 when @name is another option, -1 for a bad value.
+ */
+int fbdev_parse_slot_option(const char *name, const char *value, struct fbdev_opts *o);
 
 /* Send one reply packet. */
 typedef int (*fbdev_send_fn)(void *ctx, const void *buf, size_t len);

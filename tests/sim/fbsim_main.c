@@ -2,7 +2,10 @@
 /*
  * fbsim: the simulated fastboot device on TCP (AOSP TCP protocol v1).
  *   fbsim --tcp PORT --store DIR [--product P] [--max-download N]
- *         [--partition NAME:SIZE ...] [--fault KIND] [--once]
+ *         [--partition NAME:SIZE ...] [--slots 0|N] [--current-slot X]
+ *         [--fault KIND] [--once]
+ * --slots 0 is a device without slots (slot-count, current-slot, has-slot
+ * FAIL); N >= 2 an A/B device (default: 2 when a partition ends in _a).
  * KIND is a fault named in fbdev.h's fbdev_parse_fault tables, e.g.
  * fail-flash, or one with an argument: disconnect-at:PCT, stall-on:CMD, overlong:N.
  * PORT 0 picks a free port; the port is printed as "fbsim: listening on
@@ -59,6 +62,7 @@ static int recv_all(int fd, void *buf, size_t len)
 struct conn {
 	int fd;
 	int bytewise;		/* fault byte-by-byte: one byte per TCP segment */
+	int unframed;		/* fault unframed: no length before a reply */
 };
 
 static int send_frame(void *ctx, const void *buf, size_t len)
@@ -69,6 +73,8 @@ static int send_frame(void *ctx, const void *buf, size_t len)
 	/* One send per reply: a split header and payload meet Nagle's delay. */
 	if (len > 4096)
 		return -1;
+	if (c->unframed)
+		return send_all(c->fd, buf, len);
 	put_be64(f, len);
 	memcpy(f + 8, buf, len);
 	if (!c->bytewise)
@@ -82,10 +88,10 @@ static int send_frame(void *ctx, const void *buf, size_t len)
 	return 0;
 }
 
-static void serve(int fd, struct fbdev *d, int bytewise)
+static void serve(int fd, struct fbdev *d, int bytewise, int unframed)
 {
 	uint8_t *buf = malloc(1 << 20), h[8], hs[4];
-	struct conn c = { fd, bytewise };
+	struct conn c = { fd, bytewise, unframed };
 	int one = 1;
 
 	if (bytewise)
@@ -121,7 +127,7 @@ int main(int argc, char **argv)
 	socklen_t alen = sizeof(a);
 	int port = -1, once = 0, one = 1, lfd;
 
-	memset(&o, 0, sizeof(o));
+	fbdev_opts_init(&o);
 	signal(SIGPIPE, SIG_IGN);
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -135,6 +141,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		i++;
+		switch (fbdev_parse_slot_option(argv[i - 1], v, &o)) {
+		case 1:
+			continue;
+		case -1:
+			fprintf(stderr, "fbsim: %s %s: --slots takes 0 or 2-26, --current-slot a "
+					"letter\n", argv[i - 1], v);
+			return 2;
+		}
 		if (!strcmp(argv[i - 1], "--tcp")) {
 			port = atoi(v);
 		} else if (!strcmp(argv[i - 1], "--store")) {
@@ -166,7 +180,8 @@ int main(int argc, char **argv)
 	}
 	if (port < 0 || !o.store) {
 		fprintf(stderr, "usage: fbsim --tcp PORT --store DIR [--product P] "
-				"[--max-download N] [--partition NAME:SIZE ...] [--fault KIND]\n");
+				"[--max-download N] [--partition NAME:SIZE ...] [--slots 0|N] "
+				"[--current-slot X] [--fault KIND]\n");
 		return 2;
 	}
 	if (!o.nparts) {
@@ -200,7 +215,8 @@ int main(int argc, char **argv)
 			continue;
 		d = fbdev_new(&o);
 		if (d)
-			serve(fd, d, o.fault == FBDEV_FAULT_BYTE_BY_BYTE);
+			serve(fd, d, o.fault == FBDEV_FAULT_BYTE_BY_BYTE,
+			      o.fault == FBDEV_FAULT_UNFRAMED);
 		fbdev_free(d);
 		close(fd);
 	} while (!once);

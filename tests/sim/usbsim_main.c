@@ -4,7 +4,8 @@
  *
  *   usbsim [--stats FILE] DEVICE... -- COMMAND [ARGS...]
  *   DEVICE: --device SERIAL --store DIR [--product P] [--max-download N]
- *           [--partition NAME:SIZE]... [--fault KIND[:ARG]] [--usb-fault KIND=N]
+ *           [--partition NAME:SIZE]... [--slots 0|N] [--current-slot X]
+ *           [--fault KIND[:ARG]] [--usb-fault KIND=N]
  *           [--vid HEX] [--pid HEX] [--no-access] [--no-sysfs-strings]
  *           [--add-after SECONDS]
  *
@@ -787,6 +788,7 @@ int main(int argc, char **argv)
 			if (n == MAX_DEVICES)
 				die("at most %s devices", "16");
 			d = &devs[n++];
+			fbdev_opts_init(&d->o);
 			snprintf(d->serial, sizeof(d->serial), "%s", v);
 			d->vid = 0x18d1;
 			d->pid = 0x4ee0;
@@ -796,6 +798,12 @@ int main(int argc, char **argv)
 		}
 		if (!d)
 			die("%s comes after --device", a);
+		switch (fbdev_parse_slot_option(a, v, &d->o)) {
+		case 1:
+			continue;
+		case -1:
+			die("%s: --slots takes 0 or 2-26, --current-slot a letter", a);
+		}
 		if (!strcmp(a, "--store")) {
 			d->o.store = v;
 		} else if (!strcmp(a, "--product")) {

@@ -142,6 +142,96 @@ static void test_send_error_names_the_command(void)
 	CU_ASSERT_STRING_EQUAL(e.msg, "flash:system: script: connection lost: Broken pipe");
 }
 
+/* -v's trace: what was sent and what came back, the data phase as one line. */
+struct trace_log {
+	char text[1024];
+	unsigned lines;
+};
+
+static void on_trace(void *ctx, char dir, const char *text)
+{
+	struct trace_log *t = ctx;
+	size_t n = strlen(t->text);
+
+	snprintf(t->text + n, sizeof(t->text) - n, "%c%s|", dir, text);
+	t->lines++;
+}
+
+static void test_trace_shows_commands_and_replies(void)
+{
+	static const char *const r[] = { "INFOworking", "OKAYhwsim", "DATA00300000", "OKAY",
+					 "FAILno such partition" };
+	static uint8_t data[3 << 20];
+	struct trace_log t = { "", 0 };
+	struct hwf_source *src;
+	struct script s;
+	struct hwf_fb fb;
+	struct hwf_err e = { 0 };
+	char v[64];
+
+	init(&s, &fb, r, 5);
+	hwf_fb_set_trace(&fb, on_trace, &t);
+	CU_ASSERT_EQUAL(hwf_fb_getvar(&fb, "product", v, sizeof(v), &e), 0);
+	CU_ASSERT_EQUAL_FATAL(hwf_source_open_mem(&src, data, sizeof(data), "d", &e), 0);
+	CU_ASSERT_EQUAL(hwf_fb_download(&fb, src, 0, sizeof(data), NULL, NULL, &e), 0);
+	hwf_source_close(src);
+	CU_ASSERT_EQUAL(hwf_fb_command(&fb, "erase:nope", NULL, 0, &e), HWF_EDEVICE);
+	CU_ASSERT_STRING_EQUAL(t.text, ">getvar:product|<INFOworking|<OKAYhwsim|"
+				       ">download:00300000|<DATA00300000|"
+				       ">(3145728 bytes of data)|<OKAY|"
+				       ">erase:nope|<FAILno such partition|");
+	/* Three 1 MiB chunks went out, but the data phase is one line. */
+	CU_ASSERT_EQUAL(t.lines, 9);
+	CU_ASSERT_EQUAL(s.writes, 6);
+}
+
+static void test_garbage_is_named_not_fastboot(void)
+{
+	static const char *const longer[] = { "HTTP/1.1 400 Bad Request" };
+	static const char *const shorter[] = { "ab" };
+	struct script s;
+	struct hwf_fb fb;
+	struct hwf_err e = { 0 };
+
+	init(&s, &fb, longer, 1);
+	CU_ASSERT_EQUAL(hwf_fb_command(&fb, "getvar:product", NULL, 0, &e), HWF_EPROTO);
+	CU_ASSERT_STRING_EQUAL(e.msg, "getvar:product: the device answered something that is not "
+				      "fastboot: 'HTTP/1.1 400...'");
+	init(&s, &fb, shorter, 1);
+	CU_ASSERT_EQUAL(hwf_fb_command(&fb, "getvar:product", NULL, 0, &e), HWF_EPROTO);
+	CU_ASSERT_STRING_EQUAL(e.msg, "getvar:product: the device answered something that is not "
+				      "fastboot: 'ab' (2 bytes)");
+}
+
+static void test_printable(void)
+{
+	char out[64];
+
+	CU_ASSERT_STRING_EQUAL(hwf_printable("OKAY", 4, 12, out, sizeof(out)), "OKAY");
+	CU_ASSERT_STRING_EQUAL(hwf_printable("\x89PN\\G\n", 6, 12, out, sizeof(out)),
+			       "\\x89PN\\x5cG\\x0a");
+	CU_ASSERT_STRING_EQUAL(hwf_printable("abcdef", 6, 3, out, sizeof(out)), "abc...");
+	CU_ASSERT_STRING_EQUAL(hwf_printable("\0\0", 2, 12, out, 8), "\\x00...");
+}
+
+static void test_tcp_address_check(void)
+{
+	static const char *const good[] = { "127.0.0.1", "127.0.0.1:5554", "host:1",
+					    "host:65535", "[::1]:5554", "[::1]", "::1",
+					    "fe80::1" };
+	static const char *const bad[] = { "127.0.0.1:99999", "127.0.0.1:0", "host:",
+					   "host:http", "host:-1", "host:5554x", ":5554", "",
+					   "[::1", "[::1]x", "host:4294967297" };
+	struct hwf_err e = { 0 };
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CU_ASSERT_EQUAL(hwf_tcp_check_address(good[i], &e), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(hwf_tcp_check_address(bad[i], &e), HWF_EINVAL);
+	hwf_tcp_check_address("127.0.0.1:99999", &e);
+	CU_ASSERT_STRING_EQUAL(e.msg, "tcp:127.0.0.1:99999: port must be 1-65535");
+}
+
 void hwf_suite_fbclient(void)
 {
 	CU_pSuite s = CU_add_suite("fastboot client", NULL, NULL);
@@ -152,4 +242,10 @@ void hwf_suite_fbclient(void)
 	CU_add_test(s, "garbage and a cut download stop it too",
 		    test_garbage_and_cut_download_stop_it);
 	CU_add_test(s, "a failed send names the command", test_send_error_names_the_command);
+	CU_add_test(s, "-v trace: every command and reply, one line for the data",
+		    test_trace_shows_commands_and_replies);
+	CU_add_test(s, "garbage is named as not fastboot, with its bytes",
+		    test_garbage_is_named_not_fastboot);
+	CU_add_test(s, "hwf_printable escapes and cuts", test_printable);
+	CU_add_test(s, "tcp addresses: port 1-65535, a host", test_tcp_address_check);
 }
