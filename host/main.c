@@ -173,12 +173,10 @@ const char *cli_slot_word(const char *v, int allow_all)
 	if (!strcmp(v, "other") || (allow_all && !strcmp(v, "all")))
 		return v;
 	/*
-	 * "_b" is the device's spelling of slot b (slot-suffixes, and some
-	 * bootloaders' current-slot, which AOSP strips the same way).  AOSP
-	 * refuses "--slot _b" ("Slot _b does not exist"); it can only mean b.
+	 * "_b" is refused, as AOSP's verify_slot() refuses it ("Slot _b does
+	 * not exist"): the caller's message says to write "b".  (AOSP strips
+	 * the '_' only from a device's current-slot answer; so do we.)
 	 */
-	if (v[0] == '_')
-		v++;
 	return v[0] >= 'a' && v[0] <= 'z' && !v[1] ? v : NULL;
 }
 
@@ -299,6 +297,10 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 			cli->serials[cli->nserials++] = val;
 		} else if (!strcmp(a, "--slot")) {
 			cli->slot = cli_slot_word(val, 1);
+			if (!cli->slot && val[0] == '_' && cli_slot_word(val + 1, 0))
+				return cli_usage(cli, NULL, "--slot %s: slots are named without the "
+							    "underscore (as AOSP fastboot): --slot %s",
+						 val, val + 1);
 			if (!cli->slot)
 				return cli_usage(cli, NULL, "--slot %s: give a slot letter (a, b), other "
 							    "or all",

@@ -65,11 +65,19 @@ sent ab "$m" "erase:boot_b " "A/B: erase:boot_b"
 run_hw 0 "A/B: set_active a again" -s "$S" set_active a
 
 # --- --slot a | b | other | all | _b ---------------------------------------
-for v in "a boot_a" "b boot_b" "_b boot_b" "_a boot_a" "other boot_b"; do
+for v in "a boot_a" "b boot_b" "other boot_b"; do
 	set -- $v
 	m=$(mark ab)
 	run_hw 0 "--slot $1 erase boot" -s "$S" --slot "$1" erase boot
 	sent ab "$m" "erase:$2 " "--slot $1: erase:$2"
+done
+# "_b" is refused as AOSP's verify_slot refuses it, with the spelling to use.
+for v in _a _b; do
+	m=$(mark ab)
+	run_hw 2 "--slot $v erase boot refused" -s "$S" --slot "$v" erase boot
+	expect_in "$T/err" "without the underscore (as AOSP fastboot): --slot ${v#_}" \
+		"--slot $v: says to write ${v#_}"
+	sent ab "$m" "" "--slot $v: nothing sent"
 done
 m=$(mark ab)
 run_hw 0 "--slot b flash boot" -s "$S" --slot b flash boot boot2.img
