@@ -302,3 +302,24 @@ before "$T/err" "looks like a boot image, not a recovery" "Sending" \
 	"update: warning before Sending"
 run_hw 0 "-v adds the check's facts" -s "$G" -v flash boot boot.img
 expect_in "$T/err" "boot image header v2" "info finding shown with -v"
+
+# --- the same gate in front of the USB transport (usbsim: umockdev, real libusb) -----------
+if [ -n "${USBSIM:-}" ] && [ -x "$USBSIM" ]; then
+	# usb WANT "what" HWFLASH-ARGS...: hwflash against a simulated USB device storing in usb/
+	usb() {
+		want=$1; what=$2; shift 2
+		# shellcheck disable=SC2086
+		"$USBSIM" --device GATE01 --store "$T/usb" $PARTS -- "$HWFLASH" "$@" \
+			> "$T/out" 2> "$T/err"
+		got=$?
+		if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else
+			fail "$what: exit $got, wanted $want"; sed 's/^/    err: /' "$T/err"; fi
+	}
+	usb 1 "USB: a truncated sparse image" flash system bad_cut_4_8m.simg
+	usb 1 "USB: total_chunks too small" flash system bad_chunks_smaller.simg
+	usb 1 "USB: an empty file, --force" --force flash cache empty.img
+	usb 1 "USB: an init_boot image for boot" flash boot init_boot.img
+	nothing_sent usb "USB: nothing sent for any of them"
+	usb 0 "USB: a good sparse image" flash system sp.img
+	check "USB: system equals simg2img's output" cmp usb/system.img sp.back
+fi
