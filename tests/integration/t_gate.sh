@@ -103,8 +103,8 @@ run_hw 1 "image check: a chunk size that lies" image check bad_size_lies.simg
 expect_in "$T/err" "which does not fit its type" "lying chunk named"
 
 PARTS="--partition boot:16M --partition recovery:16M --partition system:64M
-	--partition init_boot:8M --partition vbmeta:1M --partition modem:8M --partition cache:16M
-	--partition userdata:16M"
+	--partition super:1M --partition init_boot:8M --partition vbmeta:1M --partition modem:8M
+	--partition cache:16M --partition userdata:16M"
 
 # --- flash: refused whether it fits one download or goes in sparse pieces ------------------
 # shellcheck disable=SC2086
@@ -134,7 +134,8 @@ done
 expect_in "$T/err" "bad_size_lies.APP:SYSTEM: not flashed to system" "entry named"
 python3 -c '
 import zipfile
-for m, name in ((zipfile.ZIP_STORED, "bad_app_stored.zip"), (zipfile.ZIP_DEFLATED, "bad_app_defl.zip")):
+for m, name in ((zipfile.ZIP_STORED, "bad_app_stored.zip"),
+                (zipfile.ZIP_DEFLATED, "bad_app_defl.zip")):
     with zipfile.ZipFile(name, "w", m) as z:
         z.write("bad_cut_4_8m.APP", "dload/UPDATE.APP")'
 run_hw 1 "app flash of a zip (stored) holding the package" -s "$B" app flash bad_app_stored.zip
@@ -142,6 +143,36 @@ run_hw 1 "app flash of a zip (deflated) holding the package" -s "$B" app flash b
 run_hw 1 "app flash SYSTEM alone" -s "$BS" app flash bad_chunks_larger.APP SYSTEM
 nothing_sent bad "app flash: nothing sent for any of them"
 nothing_sent badsplit "app flash SYSTEM alone: nothing sent"
+
+# Split SUPER (several sparse entries of one partition): every piece is checked as a sparse
+# image of its own, so a bad second piece stops the first from being sent too.
+python3 - <<'PY'
+import os, struct
+BS = 4096
+raw = os.urandom(BS * 64)
+def piece(path, first, count, total, nchunks_delta=0, cut=0):
+    chunks = []
+    if first:
+        chunks.append(struct.pack("<HHII", 0xCAC3, 0, first, 12))
+    chunks.append(struct.pack("<HHII", 0xCAC1, 0, count, 12 + count * BS)
+                  + raw[first * BS:(first + count) * BS])
+    if first + count < total:
+        chunks.append(struct.pack("<HHII", 0xCAC3, 0, total - first - count, 12))
+    hdr = struct.pack("<IHHHHIIII", 0xED26FF3A, 1, 0, 28, 12, BS, total,
+                      len(chunks) + nchunks_delta, 0)
+    data = hdr + b"".join(chunks)
+    open(path, "wb").write(data[:len(data) - cut] if cut else data)
+piece("super1.simg", 0, 32, 64)
+piece("super2.simg", 32, 32, 64)
+piece("super2cut.simg", 32, 32, 64, cut=5000)
+piece("super2chunks.simg", 32, 32, 64, nchunks_delta=1)
+PY
+for p2 in super2cut super2chunks; do
+	"$HWFLASH" app pack -o sup_$p2.APP SUPER=super1.simg SUPER=$p2.simg > /dev/null 2>&1
+	run_hw 1 "app flash SUPER: a bad second piece ($p2)" -s "$B" app flash sup_$p2.APP
+	expect_in "$T/err" "sup_$p2.APP:SUPER#2: not flashed to super" "the bad piece is named"
+done
+nothing_sent bad "split SUPER with a bad piece: not even the good first piece was sent"
 
 # --- update: the same bytes as system.img in an AOSP update zip ---------------------------
 mkupd() { # ZIP METHOD FILE=MEMBER...
@@ -269,6 +300,11 @@ check "system holds it, footer at the partition's end" \
 run_hw 0 "flash modem with a random blob" -s "$G" flash modem modem.bin
 check "modem stored" cmp good/modem.img modem.bin
 "$HWFLASH" app pack -o good.APP BOOT=boot.img SYSTEM=sp.img CUST=ext4.img > /dev/null 2>&1
+"$HWFLASH" app pack -o sup_good.APP SUPER=super1.simg SUPER=super2.simg > /dev/null 2>&1
+run_hw 0 "app flash SUPER: two good pieces" -s "$G" app flash sup_good.APP
+check "super holds both pieces" sh -c "simg2img super1.simg s1.raw && \
+	simg2img super2.simg s2.raw && \
+	cmp -n 131072 good/super.img s1.raw && cmp -i 131072 -n 131072 good/super.img s2.raw"
 run_hw 0 "app flash of a package with a sparse SYSTEM" -s "$G" app flash good.APP BOOT SYSTEM
 check "system from the package" cmp good/system.img sp.back
 mkupd upd_good.zip deflated boot.img=boot.img sp.img=system.img
