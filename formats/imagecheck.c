@@ -17,6 +17,8 @@
 #include "avb.h"
 #include "bootimg.h"
 #include "digest.h"
+#include "partimage.h"
+#include "partkind.h"
 #include "ramdisk.h"
 #include "sparse.h"
 
@@ -67,16 +69,10 @@ static int related(const char *text, const char *product)
 	return strcasestr(text, product) || (n >= 2 && strcasestr(text, model));
 }
 
+/* A partition that takes an Android boot image (the table in partkind.c). */
 static int is_boot_partition(const char *p)
 {
-	static const char *const names[] = { "boot", "recovery", "recovery_ramdisk", "init_boot",
-					     "erecovery", "erecovery_ramdisk", "boot_a", "boot_b",
-					     "recovery_a", "recovery_b", "init_boot_a", "init_boot_b" };
-
-	for (size_t i = 0; p && i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(p, names[i]))
-			return 1;
-	return 0;
+	return p && hwf_part_takes_bootimg(hwf_part_lookup(p));
 }
 
 static int sha256_file(struct hwf_source *src, uint8_t out[32], hwf_progress_fn progress,
@@ -88,7 +84,7 @@ static int sha256_file(struct hwf_source *src, uint8_t out[32], hwf_progress_fn 
 
 static int is_recovery_partition(const char *p)
 {
-	return p && (!strncmp(p, "recovery", 8) || !strncmp(p, "erecovery", 9));
+	return p && (hwf_part_lookup(p)->flags & HWF_PART_F_RECOVERY);
 }
 
 static void check_ramdisk(struct hwf_source *src, const struct hwf_bootimg *b,
@@ -216,6 +212,14 @@ static uint64_t check_avb(struct hwf_source *src, const char *fn,
 		    info.fingerprint, o->product);
 	if (info.flags & 2)
 		add(r, HWF_SEV_WARN, "vbmeta flags disable verification");
+	if (!info.has_hash && !is_boot_partition(o->partition) && o->partition &&
+	    hwf_part_lookup(o->partition)->cls != HWF_PART_VENDOR_BOOT) {
+		/* System, vendor ... images carry a hashtree descriptor: the device
+		 * checks their blocks as it reads them. */
+		add(r, HWF_SEV_INFO, "AVB vbmeta without a hash descriptor (a hashtree image: "
+				     "its blocks are verified by the device as they are read)");
+		return f.original_image_size;
+	}
 	if (!info.has_hash) {
 		add(r, HWF_SEV_ERROR, "AVB vbmeta has no hash descriptor for the image");
 		return f.original_image_size;
@@ -266,12 +270,61 @@ static uint64_t check_avb(struct hwf_source *src, const char *fn,
 	return f.original_image_size;
 }
 
+/* What partkind's table needs to know about a boot image's content. */
+static void bootimg_content(struct hwf_source *src, struct hwf_part_content *c)
+{
+	struct hwf_bootimg b;
+	const struct hwf_bootimg_section *k, *rd;
+
+	if (hwf_bootimg_parse(src, &b, NULL))
+		return;
+	k = hwf_bootimg_section(&b, "kernel");
+	rd = hwf_bootimg_section(&b, "ramdisk");
+	c->bootimg_ok = 1;
+	c->header_version = b.legacy_dt_size ? 0 : b.header_version;
+	c->kernel_size = k ? k->size : 0;
+	c->ramdisk_size = rd ? rd->size : 0;
+}
+
+/* ext4, erofs, f2fs, super, DTBO: the size the header gives against the file. */
+static void check_partimage(struct hwf_source *src, enum hwf_kind kind, uint64_t limit,
+			    struct hwf_part_content *c, struct hwf_image_report *r,
+			    struct hwf_err *e)
+{
+	struct hwf_partimage_info pi;
+
+	if (hwf_partimage_check(src, kind, limit, &pi, e)) {
+		add(r, HWF_SEV_ERROR, "%s", e->msg);
+		return;
+	}
+	c->super_empty = pi.super_empty;
+	add(r, HWF_SEV_INFO, "%s", pi.what);
+}
+
+/*
+ * The partition fit from the one table (partkind.c): an error when the
+ * content cannot belong to the partition, a warning when it is suspicious.
+ */
+static void check_fit(const char *fn, const struct hwf_image_check_opts *o,
+		      const struct hwf_part_content *c, struct hwf_image_report *r)
+{
+	char why[256];
+	enum hwf_fit fit;
+
+	if (!o->partition)
+		return;
+	fit = hwf_part_fit(hwf_part_lookup(o->partition), o->partition, c, why, sizeof(why));
+	if (fit != HWF_FIT_OK)
+		add(r, fit == HWF_FIT_ERROR ? HWF_SEV_ERROR : HWF_SEV_WARN, "%s: %s", fn, why);
+}
+
 int hwf_image_check(struct hwf_source *src, const struct hwf_image_check_opts *o,
 		    struct hwf_image_report *r, hwf_progress_fn progress, void *pctx,
 		    struct hwf_err *e)
 {
 	static const struct hwf_image_check_opts none;
 	const char *fn = base(hwf_source_name(src));
+	struct hwf_part_content c = { 0 };
 	struct hwf_sniff sn;
 	char why[256];
 	uint64_t limit;
@@ -285,50 +338,67 @@ int hwf_image_check(struct hwf_source *src, const struct hwf_image_check_opts *o
 	if (rc)
 		return rc;
 	r->kind = sn.kind;
+	c.kind = sn.kind;
+	c.inner = sn.inner;
+	/* First the full check of the kind the content is, whatever the partition. */
 	switch (sn.kind) {
 	case HWF_KIND_BOOTIMG:
 	case HWF_KIND_VENDOR_BOOT:
 		limit = check_avb(src, fn, o, r, progress, pctx, e);
 		check_bootimg(src, fn, r, o, limit, e);
-		if (o->partition && sn.kind == HWF_KIND_VENDOR_BOOT && is_boot_partition(o->partition))
-			add(r, HWF_SEV_ERROR, "%s is a vendor_boot image, not for %s", fn,
-			    o->partition);
-		if (o->partition && sn.kind == HWF_KIND_BOOTIMG &&
-		    !strncmp(o->partition, "vendor_boot", 11))
-			add(r, HWF_SEV_ERROR, "%s is a boot image, not a vendor_boot image", fn);
+		if (sn.kind == HWF_KIND_BOOTIMG)
+			bootimg_content(src, &c);
 		break;
 	case HWF_KIND_AVB_FOOTER:
-		check_avb(src, fn, o, r, progress, pctx, e);
-		if (is_boot_partition(o->partition))
-			add(r, HWF_SEV_ERROR, "%s has an AVB footer but no ANDROID! header: not a "
-					      "boot image", fn);
+		limit = check_avb(src, fn, o, r, progress, pctx, e);
+		switch (sn.inner) {
+		case HWF_KIND_EXT4:
+		case HWF_KIND_EROFS:
+		case HWF_KIND_F2FS:
+		case HWF_KIND_DTBO:
+			/* The image proper ends where the footer's image size says. */
+			check_partimage(src, sn.inner, limit, &c, r, e);
+			break;
+		default:
+			break;
+		}
 		break;
 	case HWF_KIND_SPARSE: {
 		uint64_t raw;
 
+		/* Header, every chunk header against the file, the block and chunk
+		 * counts: chunk headers only, never the data. */
 		if (hwf_sparse_validate(src, &raw, e)) {
 			add(r, HWF_SEV_ERROR, "%s", e->msg);
 			break;
 		}
 		add(r, HWF_SEV_INFO, "sparse image, expands to %.1f MiB; every chunk checked",
 		    (double)raw / (1024.0 * 1024.0));
-		if (is_boot_partition(o->partition))
-			add(r, HWF_SEV_ERROR, "%s is a sparse image, not a boot image", fn);
 		break;
 	}
-	case HWF_KIND_VBMETA:
 	case HWF_KIND_EXT4:
-	case HWF_KIND_UNKNOWN:
-		if (is_boot_partition(o->partition)) {
-			hwf_sniff_explain(&sn, why, sizeof(why));
-			add(r, HWF_SEV_ERROR, "%s %s, not a boot image", fn, why);
-		}
+	case HWF_KIND_EROFS:
+	case HWF_KIND_F2FS:
+	case HWF_KIND_SUPER:
+	case HWF_KIND_DTBO:
+		check_partimage(src, sn.kind, hwf_source_size(src), &c, r, e);
 		break;
-	default:
+	case HWF_KIND_EMPTY:
+	case HWF_KIND_HTML:
+	case HWF_KIND_TEXT:
+	case HWF_KIND_ZIP:
+	case HWF_KIND_UPDATE_APP:
+		/* Refused for every partition. */
 		hwf_sniff_explain(&sn, why, sizeof(why));
 		add(r, HWF_SEV_ERROR, "%s %s", fn, why);
 		break;
+	default:
+		/* vbmeta, gzip, lz4, ELF, zeros, unrecognised data: no structure
+		 * of their own to check here; the partition decides. */
+		break;
 	}
+	/* Then whether that content can belong to the partition. */
+	check_fit(fn, o, &c, r);
 	if (o->sha256_hex) {
 		uint8_t d[32];
 		char hex[65];

@@ -7,7 +7,8 @@
 
 #include "bytes.h"
 
-#define HEAD 4096
+/* The liblp geometry of a full super image starts at 4096. */
+#define HEAD 8192
 #define TAIL 64
 
 static int starts(const uint8_t *p, size_t len, const char *m)
@@ -56,12 +57,20 @@ static void first_line(const uint8_t *p, size_t len, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+static void sniff_head(const uint8_t *p, size_t len, uint64_t size, struct hwf_sniff *s);
+
 void hwf_sniff_buf(const uint8_t *p, size_t len, uint64_t size, struct hwf_sniff *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->size = size;
+	sniff_head(p, len, size, s);
+	s->inner = s->kind;
+}
+
+static void sniff_head(const uint8_t *p, size_t len, uint64_t size, struct hwf_sniff *s)
 {
 	size_t i;
 
-	memset(s, 0, sizeof(*s));
-	s->size = size;
 	if (size == 0) {
 		s->kind = HWF_KIND_EMPTY;
 		return;
@@ -106,6 +115,23 @@ void hwf_sniff_buf(const uint8_t *p, size_t len, uint64_t size, struct hwf_sniff
 		s->kind = HWF_KIND_EXT4;
 		return;
 	}
+	if (len >= 1028 && get_le32(p + 1024) == 0xe0f5e1e2u) {
+		s->kind = HWF_KIND_EROFS;
+		return;
+	}
+	if (len >= 1028 && get_le32(p + 1024) == 0xf2f52010u) {
+		s->kind = HWF_KIND_F2FS;
+		return;
+	}
+	if ((len >= 4 && get_le32(p) == 0x616c4467u) ||
+	    (len >= 4100 && get_le32(p + 4096) == 0x616c4467u)) {
+		s->kind = HWF_KIND_SUPER;
+		return;
+	}
+	if (len >= 4 && get_be32(p) == 0xd7b7ab1eu) {
+		s->kind = HWF_KIND_DTBO;
+		return;
+	}
 	for (i = 0; i < len && p[i] == 0; i++)
 		;
 	if (i == len) {
@@ -146,11 +172,21 @@ int hwf_sniff_source(struct hwf_source *src, struct hwf_sniff *out, struct hwf_e
 	if (n < 0)
 		return (int)n;
 	hwf_sniff_buf(head, (size_t)n, size, out);
-	if (out->kind == HWF_KIND_UNKNOWN || out->kind == HWF_KIND_EXT4 ||
-	    out->kind == HWF_KIND_ZEROS || out->kind == HWF_KIND_FFS) {
+	switch (out->kind) {
+	case HWF_KIND_UNKNOWN:
+	case HWF_KIND_EXT4:
+	case HWF_KIND_EROFS:
+	case HWF_KIND_F2FS:
+	case HWF_KIND_DTBO:
+	case HWF_KIND_ZEROS:
+	case HWF_KIND_FFS:
+		/* Partition images that carry an AVB footer (hashtree or hash). */
 		if (size >= TAIL && hwf_source_read_exact(src, tail, TAIL, size - TAIL, e) == 0 &&
 		    memcmp(tail, "AVBf", 4) == 0)
 			out->kind = HWF_KIND_AVB_FOOTER;
+		break;
+	default:
+		break;
 	}
 	return 0;
 }
@@ -175,6 +211,10 @@ const char *hwf_kind_name(enum hwf_kind kind)
 	case HWF_KIND_EXT4: return "ext4 file system";
 	case HWF_KIND_HTML: return "HTML page";
 	case HWF_KIND_TEXT: return "text file";
+	case HWF_KIND_EROFS: return "erofs file system";
+	case HWF_KIND_F2FS: return "f2fs file system";
+	case HWF_KIND_SUPER: return "super image (liblp)";
+	case HWF_KIND_DTBO: return "DTBO image";
 	}
 	return "?";
 }

@@ -31,17 +31,24 @@ enum hwf_kind {
 	HWF_KIND_EXT4,
 	HWF_KIND_HTML,
 	HWF_KIND_TEXT,
+	HWF_KIND_EROFS,		/* 0xE0F5E1E2 at 1024 */
+	HWF_KIND_F2FS,		/* 0xF2F52010 at 1024 */
+	HWF_KIND_SUPER,		/* liblp geometry (0x616c4467) at 0 (super_empty) or 4096 */
+	HWF_KIND_DTBO,		/* DTBO table header, 0xd7b7ab1e big-endian */
 };
 
 struct hwf_sniff {
 	enum hwf_kind kind;
+	/* HWF_KIND_AVB_FOOTER: what the start of the file is (ext4, erofs,
+	 * DTBO ... or HWF_KIND_UNKNOWN); else the same as kind. */
+	enum hwf_kind inner;
 	uint64_t size;
 	char detail[160];	/* e.g. the first line of an HTML page */
 };
 
 /*
- * Identify @src from its first and last bytes (a few KiB; never the whole
- * file).  Returns 0 or a read error.
+ * Identify @src from its first and last bytes (8 KiB and 64 bytes; never
+ * the whole file).  Returns 0 or a read error.
  */
 int hwf_sniff_source(struct hwf_source *src, struct hwf_sniff *out, struct hwf_err *e);
 

@@ -16,6 +16,11 @@
 
 #include "bytes.h"
 
+static double mib(uint64_t n)
+{
+	return (double)n / (1024.0 * 1024.0);
+}
+
 struct hwf_sparse_reader {
 	struct hwf_source *src;
 	struct hwf_sparse_header h;
@@ -63,6 +68,9 @@ int hwf_sparse_open(struct hwf_sparse_reader **out, struct hwf_source *src, stru
 		hwf_err_set(e, rc, "%s: sparse block size %u is impossible", fn, h->blk_sz);
 	else if (!h->total_blks)
 		hwf_err_set(e, rc, "%s: sparse image of 0 blocks", fn);
+	else if (h->file_hdr_sz > hwf_source_size(src))
+		rc = hwf_err_set(e, HWF_ETRUNC, "%s: truncated inside the sparse header (%u bytes)",
+				 fn, h->file_hdr_sz);
 	else
 		rc = 0;
 	if (rc) {
@@ -91,18 +99,31 @@ int hwf_sparse_next(struct hwf_sparse_reader *r, struct hwf_sparse_chunk *c, str
 
 	memset(c, 0, sizeof(*c));
 	if (r->chunk == h->total_chunks) {
+		/* Bytes after the last chunk: total_chunks is too small (the device
+		 * would stop there), or something was appended. */
+		if (r->pos < size)
+			return hwf_err_set(e, HWF_EFORMAT,
+					   "%s: the header says %u chunks, but %llu bytes follow the "
+					   "last of them (total_chunks is wrong, or data was appended)",
+					   fn, h->total_chunks, (unsigned long long)(size - r->pos));
 		if (r->block != h->total_blks)
 			return hwf_err_set(e, HWF_EFORMAT,
-					   "%s: chunks cover %llu blocks, the header says %u", fn,
-					   (unsigned long long)r->block, h->total_blks);
+					   "%s: chunks cover %llu blocks, the header says %u "
+					   "(total_blks is wrong)",
+					   fn, (unsigned long long)r->block, h->total_blks);
 		return 0;
 	}
+	if (r->pos == size)
+		return hwf_err_set(e, HWF_ETRUNC,
+				   "%s: the header says %u chunks, the file ends after %u (at %.1f "
+				   "MiB): truncated at a chunk boundary, or total_chunks is wrong",
+				   fn, h->total_chunks, r->chunk, mib(size));
 	if (r->pos > size || size - r->pos < h->chunk_hdr_sz)
 		return hwf_err_set(e, HWF_ETRUNC,
-				   "%s: truncated: chunk %u of %u starts at byte %llu, the file "
-				   "ends at %llu",
-				   fn, r->chunk + 1, h->total_chunks, (unsigned long long)r->pos,
-				   (unsigned long long)size);
+				   "%s: truncated at %.1f MiB, inside the header of chunk %u of %u "
+				   "(at byte %llu)",
+				   fn, mib(size), r->chunk + 1, h->total_chunks,
+				   (unsigned long long)r->pos);
 	rc = hwf_source_read_exact(r->src, b, 12, r->pos, e);
 	if (rc)
 		return rc;
@@ -132,10 +153,11 @@ int hwf_sparse_next(struct hwf_sparse_reader *r, struct hwf_sparse_chunk *c, str
 	}
 	if (total_sz > size - r->pos)
 		return hwf_err_set(e, HWF_ETRUNC,
-				   "%s: truncated: chunk %u of %u needs %u bytes at byte %llu, the "
-				   "file ends at %llu",
-				   fn, r->chunk + 1, h->total_chunks, total_sz,
-				   (unsigned long long)r->pos, (unsigned long long)size);
+				   "%s: truncated at %.1f MiB of at least %.1f MiB: chunk %u of %u "
+				   "(%u blocks) needs %u bytes at byte %llu, the file ends at %llu",
+				   fn, mib(size), mib(r->pos + total_sz), r->chunk + 1,
+				   h->total_chunks, c->blocks, total_sz, (unsigned long long)r->pos,
+				   (unsigned long long)size);
 	if (c->type == HWF_SPARSE_FILL || c->type == HWF_SPARSE_CRC32) {
 		rc = hwf_source_read_exact(r->src, b, 4, r->pos + h->chunk_hdr_sz, e);
 		if (rc)
@@ -147,8 +169,9 @@ int hwf_sparse_next(struct hwf_sparse_reader *r, struct hwf_sparse_chunk *c, str
 	}
 	if (c->blocks > h->total_blks - r->block)
 		return hwf_err_set(e, HWF_EFORMAT,
-				   "%s: chunk %u of %u goes past the %u blocks of the image", fn,
-				   r->chunk + 1, h->total_chunks, h->total_blks);
+				   "%s: chunk %u of %u goes past the %u blocks the header gives the "
+				   "image (total_blks is wrong)",
+				   fn, r->chunk + 1, h->total_chunks, h->total_blks);
 	r->block += c->blocks;
 	r->pos += total_sz;
 	r->chunk++;

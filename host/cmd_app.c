@@ -50,9 +50,10 @@ const struct hwf_command hwf_app_commands[] = {
 	  "signature, CRC and metadata entries are never flashed.  Partitions are the\n"
 	  "lower-case entry names (HISIUFS_GPT/EFI -> ptable; --map overrides), the\n"
 	  "partition table and bootloader first.  Before anything is sent, every block\n"
-	  "CRC of every selected entry is verified, boot/recovery entries get the image\n"
-	  "check, and the device must have every partition.  --dry-run shows the plan\n"
-	  "and verifies, sending nothing.", NULL },
+	  "CRC of every selected entry is verified, every entry gets the image check\n"
+	  "for its partition (as flash does; an empty entry is never sent), and the\n"
+	  "device must have every partition.  --dry-run shows the plan and verifies,\n"
+	  "sending nothing.", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

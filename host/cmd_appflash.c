@@ -6,8 +6,8 @@
  * Order of work, so that a bad package never sends a byte:
  *   1. plan: entries -> partitions, order (formats/appplan);
  *   2. verify: header and block CRCs of every selected entry (and the CRC
- *      entry when everything is selected), the image check on boot-like
- *      entries;
+ *      entry when everything is selected), the image check of every entry
+ *      for its partition (fbs_gate);
  *   3. ask the device: every target partition must exist there;
  *   4. only then download and flash, entry by entry, in sparse pieces when
  *      an entry is larger than max-download-size.
@@ -79,7 +79,13 @@ static int parse(struct hwf_cli *cli, const struct hwf_command *c, int argc, cha
 	return 0;
 }
 
-/* Step 2: every selected entry's CRCs, then the image check where it applies. */
+/*
+ * Step 2: every selected entry's CRCs, then the image check of every
+ * selected entry for its partition (a piece of a split SUPER is a sparse
+ * image of its own and is checked as one).  The CRC pass reads every byte;
+ * the image check reads headers (a sparse entry: its chunk headers), except
+ * for boot images, whose SHA-1 id and AVB digest read them once more.
+ */
 static int verify(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_plan_step *st,
 		  size_t nst, int all)
 {
@@ -126,19 +132,16 @@ static int verify(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_pla
 		struct hwf_source *src;
 		char label[1200];
 
-		if (!fbs_is_boot_like(st[i].partition))
-			continue;
 		if (hwf_app_entry_source(pkg->app, st[i].entry, &src, &e)) {
 			ui_error(&cli->ui, "%s", e.msg);
 			return HWF_EXIT_FAIL;
 		}
 		snprintf(label, sizeof(label), "%s:%s", pkg->label, en->name);
-		rc = fbs_gate(cli, src, st[i].partition, label);
+		if (fbs_gate(cli, src, st[i].partition, label))
+			bad = 1;	/* go on: name every bad entry at once */
 		hwf_source_close(src);
-		if (rc)
-			return rc;
 	}
-	return 0;
+	return bad ? HWF_EXIT_FAIL : 0;
 }
 
 static int entry_is_sparse(struct hwf_app *app, size_t i)

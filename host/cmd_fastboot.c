@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The fastboot commands, spelled as AOSP spells them.  Before flash of a
- * boot-like partition the image checker runs, and a finding refuses the
- * image unless --force: nothing is downloaded then.
+ * The fastboot commands, spelled as AOSP spells them.  Before anything is
+ * sent (flash, boot, and app flash / update through fbs_gate) the image
+ * checker runs for the partition, and an error refuses the image unless
+ * --force: nothing is downloaded then.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,13 +44,18 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  NULL },
 	{ "flash", fb_flash, "flash PARTITION [FILE] [--force]",
 	  "Check the image, then download and write it.  FILE defaults to PARTITION.img.\n"
-	  "Boot, recovery and vendor_boot images go through 'image check' first; a\n"
-	  "finding refuses the image (nothing is sent) unless --force.  On an A/B\n"
-	  "device a slotted PARTITION gets the current slot's suffix, or --slot's.",
+	  "Every image goes through 'image check --partition PARTITION' first: a\n"
+	  "damaged image (truncated sparse, boot image ...) or content that cannot\n"
+	  "belong to the partition (gzip data for system, an init_boot image for\n"
+	  "boot ...) is refused, nothing is sent, unless --force; its warnings are\n"
+	  "shown before sending.  An empty file is never sent (use erase).  On an\n"
+	  "A/B device a slotted PARTITION gets the current slot's suffix, or --slot's.",
 	  NULL },
 	{ "erase", fb_erase, "erase PARTITION",
 	  "Erase a partition (on an A/B device: the current slot's, or --slot's).", NULL },
-	{ "boot", fb_boot, "boot FILE", "Download a boot image and boot it without flashing.",
+	{ "boot", fb_boot, "boot FILE",
+	  "Check FILE as a boot image (as 'image check --partition boot'), download it\n"
+	  "and boot it without flashing.",
 	  NULL },
 	{ "reboot", fb_reboot, "reboot [bootloader|recovery|fastboot]", "Reboot the device.",
 	  NULL },
@@ -62,11 +69,12 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	{ "update", fb_update, "update ZIP [--skip-reboot]",
 	  "Flash AOSP's update package: every NAME.img at the top of ZIP to partition\n"
 	  "NAME (images the device has no partition for are skipped), streamed out of\n"
-	  "the zip.  Every image is checked first; android-info.txt's require and\n"
-	  "reject lines are checked against the device before anything is sent\n"
-	  "(--force overrides).  On an A/B device the images go to the current slot\n"
-	  "(or --slot's) and that slot is made active, as AOSP does.  -w wipes\n"
-	  "userdata and cache; then the device reboots unless --skip-reboot.",
+	  "the zip.  Every image is checked first, as flash checks it (an empty\n"
+	  "member is refused); android-info.txt's require and reject lines are\n"
+	  "checked against the device before anything is sent (--force overrides).\n"
+	  "On an A/B device the images go to the current slot (or --slot's) and that\n"
+	  "slot is made active, as AOSP does.  -w wipes userdata and cache; then the\n"
+	  "device reboots unless --skip-reboot.",
 	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
@@ -474,74 +482,81 @@ static int fb_getvar_cmd(struct hwf_cli *cli, int argc, char **argv)
 	return fbs_finish(&s, 0);
 }
 
-int fbs_is_boot_like(const char *p)
+/*
+ * A finding's text without a leading "NAME: " (and, with @word, "NAME ")
+ * when NAME is the image's name or its last path component: the gate's
+ * line names the file already.
+ */
+static const char *finding_text(const char *text, struct hwf_source *src, int word)
 {
-	static const char *const names[] = { "boot", "recovery", "vendor_boot", "init_boot",
-					     "recovery_ramdisk", "erecovery_ramdisk" };
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(p, names[i]) ||
-		    (!strncmp(p, names[i], strlen(names[i])) &&
-		     (!strcmp(p + strlen(names[i]), "_a") || !strcmp(p + strlen(names[i]), "_b"))))
-			return 1;
-	return 0;
+	const char *name = hwf_source_name(src), *b = strrchr(name, '/');
+	size_t n;
+
+	for (int i = 0; i < 2; i++, name = b + 1) {
+		if (i && !b)
+			break;
+		n = strlen(name);
+		if (!n || strncmp(text, name, n))
+			continue;
+		if (text[n] == ':' && text[n + 1] == ' ')
+			return text + n + 2;
+		if (word && text[n] == ' ')
+			return text + n + 1;
+	}
+	return text;
 }
 
 /*
- * Verify before write: boot-like partitions get the whole image check,
- * every other partition at least the content sniff (a web page, an empty
- * file or a zip is never flashed).
+ * Verify before write, the same on every path that sends bytes (flash, boot,
+ * app flash, update): hwf_image_check's full check of what the content is
+ * and of whether it fits @part (formats/partkind.c's table).  An error
+ * refuses the image, nothing sent, unless --force; every warning is printed
+ * before anything is sent (-v adds the facts the check found).  An empty
+ * image is never sent, --force or not: download:00000000 and flash would
+ * empty the partition, and that is erase's job.
  */
 int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, const char *file)
 {
 	struct hwf_image_check_opts o = { part, NULL, NULL, NULL };
 	struct hwf_image_report r;
 	struct hwf_err e = { 0 };
-	struct hwf_sniff sn;
-	char why[256];
+	size_t first = SIZE_MAX;
 
-	if (fbs_is_boot_like(part)) {
-		if (hwf_image_check(src, &o, &r, NULL, NULL, &e)) {
-			ui_error(&cli->ui, "%s", e.msg);
-			return HWF_EXIT_FAIL;
-		}
-		if (r.ok)
-			return 0;
-		for (size_t i = 0; i < r.nfind; i++)
-			if (r.find[i].severity == HWF_SEV_ERROR) {
-				if (cli->force) {
-					ui_warn(&cli->ui, "--force: flashing %s despite: %s", file,
-						r.find[i].text);
-					continue;
-				}
-				ui_error(&cli->ui, "%s: not flashed to %s: %s (nothing was sent; "
-						   "--force overrides)",
-					 file, part, r.find[i].text);
-				return HWF_EXIT_FAIL;
-			}
-		return 0;
+	if (hwf_source_size(src) == 0) {
+		ui_error(&cli->ui, "%s: not flashed to %s: it is empty (0 bytes), nothing was sent; "
+				   "to clear the partition use 'hwflash erase %s'%s",
+			 file, part, part, cli->force ? " (--force does not send empty images)" : "");
+		return HWF_EXIT_FAIL;
 	}
-	if (hwf_sniff_source(src, &sn, &e)) {
+	if (hwf_image_check(src, &o, &r, NULL, NULL, &e)) {
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
-	switch (sn.kind) {
-	case HWF_KIND_HTML:
-	case HWF_KIND_TEXT:
-	case HWF_KIND_EMPTY:
-	case HWF_KIND_ZIP:
-	case HWF_KIND_UPDATE_APP:
-		hwf_sniff_explain(&sn, why, sizeof(why));
-		if (cli->force) {
-			ui_warn(&cli->ui, "--force: flashing %s although it %s", file, why);
-			return 0;
-		}
-		ui_error(&cli->ui, "%s: not flashed to %s: it %s (nothing was sent; --force "
-				   "overrides)",
-			 file, part, why);
+	for (size_t i = 0; i < r.nfind && first == SIZE_MAX; i++)
+		if (r.find[i].severity == HWF_SEV_ERROR)
+			first = i;
+	if (!r.ok && !cli->force) {
+		/* One line for the refusal; further errors after it. */
+		ui_error(&cli->ui, "%s: not flashed to %s: %s (nothing was sent; --force overrides)",
+			 file, part, finding_text(first < r.nfind ? r.find[first].text : "", src, 0));
+		for (size_t i = first + 1; i < r.nfind; i++)
+			if (r.find[i].severity == HWF_SEV_ERROR)
+				ui_warn(&cli->ui, "%s: also: %s", file,
+					finding_text(r.find[i].text, src, 0));
 		return HWF_EXIT_FAIL;
-	default:
-		return 0;
 	}
+	for (size_t i = 0; i < r.nfind; i++) {
+		const char *t = finding_text(r.find[i].text, src,
+					     r.find[i].severity != HWF_SEV_ERROR);
+
+		if (r.find[i].severity == HWF_SEV_ERROR)
+			ui_warn(&cli->ui, "--force: flashing %s to %s despite: %s", file, part, t);
+		else if (r.find[i].severity == HWF_SEV_WARN)
+			ui_warn(&cli->ui, "%s: %s", file, t);
+		else
+			ui_debug(&cli->ui, "%s: %s\n", file, t);
+	}
+	return 0;
 }
 
 static int download_one(struct fb_session *s, struct hwf_source *src, const char *label)
@@ -599,8 +614,13 @@ static int download(struct fb_session *s, struct hwf_source *src, const char *la
 {
 	char quoted[128];
 	uint64_t max = 0;
-	int rc = limit(s, &max);
+	int rc;
 
+	if (!hwf_source_size(src)) {
+		ui_error(&s->cli->ui, "%s: empty (0 bytes): nothing to send", hwf_source_name(src));
+		return HWF_EXIT_FAIL;
+	}
+	rc = limit(s, &max);
 	if (rc)
 		return rc;
 	if (max && hwf_source_size(src) > max) {
@@ -626,8 +646,15 @@ static int flash_source(struct fb_session *s, struct hwf_source *src, const char
 	char cmd[128], label[160];
 	uint64_t max = 0;
 	size_t n;
-	int rc = limit(s, &max);
+	int rc;
 
+	if (!hwf_source_size(src)) {
+		/* fbs_gate refuses these first; this is the last line of defence. */
+		ui_error(&cli->ui, "%s: empty (0 bytes): nothing to flash to %s", hwf_source_name(src),
+			 part);
+		return HWF_EXIT_FAIL;
+	}
+	rc = limit(s, &max);
 	if (rc)
 		return rc;
 	snprintf(cmd, sizeof(cmd), "flash:%s", part);

@@ -30,8 +30,12 @@ const struct hwf_command hwf_image_commands[] = {
 	  "Is the file whole and sound for that partition?  Exit 0 only when it is.\n"
 	  "Checks: what the content is, the boot image layout against the file size\n"
 	  "(truncation), the v0-v2 SHA-1 id, the AVB footer, vbmeta and the hash\n"
-	  "descriptor's digest, the partition the image was signed for, and the\n"
-	  "SHA-256 you give.  Findings are printed as sentences.",
+	  "descriptor's digest, the partition the image was signed for, every chunk\n"
+	  "header of a sparse image, the size an ext4/erofs/f2fs, super or DTBO\n"
+	  "header gives, whether the content can belong to the partition (a boot\n"
+	  "image with a kernel for boot/recovery, none for init_boot, a file system\n"
+	  "for system/vendor/userdata ...), and the SHA-256 you give.  Findings are\n"
+	  "printed as sentences.  flash, boot, app flash and update run this check.",
 	  NULL },
 	{ "unpack", image_unpack, "image unpack FILE [-o DIR] [--force]",
 	  "Write the sections of a boot or vendor_boot image (kernel, ramdisk, second,\n"
@@ -283,7 +287,8 @@ static int image_check(struct hwf_cli *cli, int argc, char **argv)
 		for (size_t i = 0; i < r.nfind; i++) {
 			if (r.find[i].severity != HWF_SEV_ERROR)
 				continue;
-			if (first && !strncmp(r.find[i].text, base, strlen(base)))
+			if (first && (!strncmp(r.find[i].text, base, strlen(base)) ||
+				      !strncmp(r.find[i].text, argv[optind], strlen(argv[optind]))))
 				ui_error(&cli->ui, "%s", r.find[i].text);
 			else if (first)
 				ui_error(&cli->ui, "%s: %s", argv[optind], r.find[i].text);

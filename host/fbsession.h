@@ -71,11 +71,12 @@ void fbs_log(struct fb_session *s, const char *label, int ok, double seconds, ui
 /* Send @cmd, printing "@label  OKAY [ 0.010s]". */
 int fbs_step(struct fb_session *s, const char *label, const char *cmd);
 
-/* boot, recovery, vendor_boot, init_boot ... and their _a/_b. */
-int fbs_is_boot_like(const char *part);
 /*
- * Verify before write: the image check for boot-like partitions, the
- * content sniff for the rest.  @file names the image in messages.
+ * Verify before write, on every path that sends bytes: hwf_image_check for
+ * @part (the full check of the content's kind and its fit to the partition,
+ * formats/partkind.c).  Errors refuse (unless --force), warnings are printed
+ * on stderr, an empty image is always refused.  @file names the image in
+ * messages.  Returns 0 or HWF_EXIT_FAIL (the message printed).
  */
 int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, const char *file);
 /*

@@ -30,7 +30,11 @@ else
 	cp kernel boot.img
 	cp ramdisk recovery.img
 fi
-head -c 24000000 /dev/urandom > system.img
+# A system image as phones carry it: an ext4 file system (random data inside, so the
+# sparse pieces carry data).
+mkdir -p sysroot/app && head -c 20000000 /dev/urandom > sysroot/app/data.bin
+mkfs.ext4 -q -F -b 4096 -d sysroot system.img 32M > /dev/null 2>&1 ||
+	head -c 24000000 /dev/urandom > system.img
 printf 'DEMO-LX1 9.1.0.100(C00E100R1P1)' > curver.txt
 
 # 1. fastboot: the simulated device on 127.0.0.1, as a phone in fastboot mode would be.

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* libFuzzer target: sniff, boot image / vendor_boot / AVB parsing via the image checker. */
+/*
+ * libFuzzer target: sniff, boot image / vendor_boot / AVB / sparse / file
+ * system / liblp / DTBO parsing via the image checker, for "recovery" and
+ * for a partition of another class picked by the input's last byte (the
+ * partition table's fit verdicts).
+ */
 #include <stdint.h>
 
 #include "bootimg.h"
@@ -17,6 +22,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (hwf_source_open_mem(&src, data, size, "fuzz.img", &e))
 		return 0;
+	static const char *const parts[] = { "boot_a", "init_boot", "ramdisk", "vendor_boot",
+					     "vbmeta_system", "dtbo", "system", "super", "modem" };
+
+	hwf_image_check(src, &o, &r, NULL, NULL, &e);
+	o.partition = parts[(size ? data[size - 1] : 0) % (sizeof(parts) / sizeof(parts[0]))];
 	hwf_image_check(src, &o, &r, NULL, NULL, &e);
 	if (hwf_bootimg_parse(src, &b, &e) == 0) {
 		uint8_t a[20], c[20];

@@ -35,6 +35,29 @@ printf 'ramdisk' | gzip > rd.gz
 head -c 512 /dev/urandom > dtb
 python3 "$tools/mkvendorboot.py" "$C/image/vendor_boot.img" rd.gz dtb
 
+# --- image: heads of ext4/erofs/f2fs images, a liblp super and a DTBO table
+python3 - "$C/image" <<'PY'
+import hashlib, struct, sys
+d = sys.argv[1]
+def sb(magic_off, fields):
+    b = bytearray(8192)
+    for off, fmt, v in fields:
+        struct.pack_into(fmt, b, 1024 + off, v)
+    return bytes(b)
+open(d + "/ext4-head.img", "wb").write(sb(0, [(56, "<H", 0xEF53), (4, "<I", 16), (24, "<I", 2)]))
+open(d + "/erofs-head.img", "wb").write(sb(0, [(0, "<I", 0xE0F5E1E2), (12, "<B", 12), (36, "<I", 2)]))
+open(d + "/f2fs-head.img", "wb").write(sb(0, [(0, "<I", 0xF2F52010), (16, "<I", 12), (36, "<Q", 2)]))
+g = bytearray(4096)
+struct.pack_into("<II", g, 0, 0x616C4467, 52)
+struct.pack_into("<III", g, 40, 4096, 2, 4096)
+g[8:40] = hashlib.sha256(bytes(g[:52])).digest()
+meta = struct.pack("<I", 0x414C5030) + bytes(4092)
+open(d + "/super.img", "wb").write(bytes(4096) + bytes(g) * 2 + meta * 4)
+open(d + "/super_empty.img", "wb").write(bytes(g) + meta)
+open(d + "/dtbo.img", "wb").write(struct.pack(">8I", 0xD7B7AB1E, 96, 32, 32, 2, 32, 4096, 0)
+                                   + bytes(64))
+PY
+
 # --- splitter (see fuzz_splitter.c for the layout)
 python3 - "$C/splitter" "$here/corpus/sparse" <<'PY'
 import os, struct, sys

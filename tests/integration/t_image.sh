@@ -92,7 +92,8 @@ run_hw 0 "unpack expands a sparse image" image unpack sparse.img -o sp
 check "expansion equals simg2img's" cmp sp/sparse.raw peer.raw
 head -c 1000000 sparse.img > sparsecut.img
 run_hw 1 "truncated sparse image refused" image check sparsecut.img
-expect_in "$T/err" "truncated: chunk 1 of" "sparse truncation names the chunk"
+expect_in "$T/err" "truncated at 1.0 MiB of at least" "sparse truncation: where the file ends, what it needs"
+expect_in "$T/err" "chunk 1 of" "sparse truncation names the chunk"
 run_hw 1 "sparse image refused for recovery" image check --partition recovery sparse.img
 
 # Ramdisks: gzip and lz4 (legacy) cpio made with cpio, gzip and lz4 -l.

@@ -246,7 +246,8 @@ static int store(struct fbdev *d, const struct fbdev_part *p, char *err, size_t 
 				k += n;
 			}
 		}
-		if (!rc && more < 0 && !(more == HWF_ETRUNC && strstr(e.msg, "starts at byte"))) {
+		if (!rc && more < 0 &&
+		    !(more == HWF_ETRUNC && strstr(e.msg, "truncated at a chunk boundary"))) {
 			snprintf(err, errlen, "%s", e.msg);
 			rc = -1;
 		}
