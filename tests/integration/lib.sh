@@ -56,3 +56,9 @@ start_sim() {
 		sleep 0.1; i=$((i + 1)); done
 	PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$T/$name.port")
 }
+
+# one_error FILE "what": exactly one "hwflash: " error line (warnings may precede it)
+one_error() {
+	n=$(grep -c '^hwflash: ' "$1")
+	if [ "$n" -eq 1 ]; then ok "$2"; else fail "$2: $n error lines"; sed 's/^/    /' "$1"; fi
+}

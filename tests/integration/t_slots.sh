@@ -105,7 +105,7 @@ for v in c z; do
 	run_hw 1 "--slot $v flash refused" -s "$S" --slot "$v" flash boot boot.img
 	only_getvars ab "$m" "--slot $v flash: nothing but getvars sent"
 	expect_in "$T/err" "--slot $v: the device has no slot $v (its slots: a, b)" "--slot $v named"
-	one_line "$T/err" "--slot $v: one line"
+	one_error "$T/err" "--slot $v: one error line"
 done
 run_hw 1 "--slot c --json" -s "$S" --slot c --json flash boot boot.img
 check "--slot c --json: one document with the refusal" python3 -c '
@@ -172,7 +172,7 @@ for v in a b other; do
 	run_hw 1 "no slots: --slot $v refused" -s "$N" --slot "$v" flash boot boot.img
 	only_getvars ns "$m" "no slots: --slot $v: nothing but getvars sent"
 	expect_in "$T/err" "--slot $v: the device has no slots" "no slots: --slot $v said"
-	one_line "$T/err" "no slots: --slot $v: one line"
+	one_error "$T/err" "no slots: --slot $v: one error line"
 done
 m=$(mark ns)
 run_hw 1 "no slots: set_active a refused" -s "$N" set_active a
