@@ -47,7 +47,8 @@ static int parse(struct hwf_cli *cli, const struct hwf_command *c, int argc, cha
 
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	/* The leading ':' tells a missing value (':') from an unknown option ('?'). */
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		char *eq;
 
 		switch (ch) {
@@ -67,6 +68,8 @@ static int parse(struct hwf_cli *cli, const struct hwf_command *c, int argc, cha
 			maps[*nmaps].partition = eq + 1;
 			(*nmaps)++;
 			break;
+		case ':':
+			return cli_usage(cli, c, "app flash: %s needs a value", argv[optind - 1]);
 		default:
 			return cli_usage(cli, c, "app flash: unknown option '%s'", argv[optind - 1]);
 		}
@@ -222,12 +225,22 @@ static void product_sanity(struct fb_session *s, struct hwf_pkg *pkg)
 			hwid, product);
 }
 
+/*
+ * The plan (@res NULL) or the summary.  --json: one document; @error set
+ * (a failed flash) adds "ok": false and "error" to it.
+ */
 static void print_plan(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_plan_step *st,
-		       size_t nst, const struct result *res, int dry)
+		       size_t nst, const struct result *res, int dry, const char *error)
 {
+	int we = 16, wp = 16;
+
 	if (cli->json) {
 		json_begin_object(&cli->ui);
 		json_kv_str(&cli->ui, "package", pkg->label);
+		if (error) {
+			json_kv_bool(&cli->ui, "ok", 0);
+			json_kv_str(&cli->ui, "error", error);
+		}
 		json_kv_bool(&cli->ui, "dry_run", dry);
 		json_key(&cli->ui, "steps");
 		json_begin_array(&cli->ui);
@@ -251,18 +264,26 @@ static void print_plan(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hw
 		json_done(&cli->ui);
 		return;
 	}
+	/* Columns as wide as the longest name: long names must not shift the rest. */
+	for (size_t i = 0; i < nst; i++) {
+		int le = (int)strlen(hwf_app_entry(pkg->app, st[i].entry)->name);
+		int lp = (int)strlen(st[i].partition);
+
+		we = le > we ? le : we;
+		wp = lp > wp ? lp : wp;
+	}
 	ui_info(&cli->ui, "%s%s\n", res ? "Summary of " : "Plan for ", pkg->label);
-	ui_info(&cli->ui, "  %-3s %-16s %-16s %12s%s\n", "#", "ENTRY", "PARTITION", "BYTES",
+	ui_info(&cli->ui, "  %-3s %-*s %-*s %12s%s\n", "#", we, "ENTRY", wp, "PARTITION", "BYTES",
 		res ? "      TIME  RESULT" : "");
 	for (size_t i = 0; i < nst; i++) {
 		const struct hwf_app_entry *en = hwf_app_entry(pkg->app, st[i].entry);
 
 		if (res)
-			ui_info(&cli->ui, "  %-3zu %-16s %-16s %12llu %8.2fs  %s\n", i + 1, en->name,
-				st[i].partition, (unsigned long long)en->data_len, res[i].secs,
-				res[i].state);
+			ui_info(&cli->ui, "  %-3zu %-*s %-*s %12llu %8.2fs  %s\n", i + 1, we,
+				en->name, wp, st[i].partition, (unsigned long long)en->data_len,
+				res[i].secs, res[i].state);
 		else
-			ui_info(&cli->ui, "  %-3zu %-16s %-16s %12llu\n", i + 1, en->name,
+			ui_info(&cli->ui, "  %-3zu %-*s %-*s %12llu\n", i + 1, we, en->name, wp,
 				st[i].partition, (unsigned long long)en->data_len);
 	}
 }
@@ -298,7 +319,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 		goto out;
 	}
 	if (dry && !cli->json)
-		print_plan(cli, &pkg, st, nst, NULL, 1);
+		print_plan(cli, &pkg, st, nst, NULL, 1, NULL);
 	rc = verify(cli, &pkg, st, nst, argc - optind == 1);
 	if (rc)
 		goto out;
@@ -312,8 +333,9 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 			rc = check_partitions(&s, pkg.app, st, nst);
 			fbs_close(&s);
 		}
-		if (cli->json)
-			print_plan(cli, &pkg, st, nst, NULL, 1);
+		/* A refusal leaves the document to main's failure fallback. */
+		if (cli->json && !rc)
+			print_plan(cli, &pkg, st, nst, NULL, 1, NULL);
 		if (!rc && !cli->json)
 			fprintf(cli->ui.err, "--dry-run: nothing was sent\n");
 		goto out;
@@ -351,7 +373,8 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 		res[i].state = rc ? "FAILED" : "OK";
 	}
 	if (res && sent)
-		print_plan(cli, &pkg, st, nst, res, 0);
+		print_plan(cli, &pkg, st, nst, res, 0,
+			   rc ? (cli->ui.error[0] ? cli->ui.error : "failed") : NULL);
 	rc = fbs_finish(&s, rc);
 out:
 	free(res);
