@@ -545,7 +545,7 @@ static int app_extract(struct hwf_cli *cli, int argc, char **argv)
 	size_t n, nsel = 0, nbad = 0, failed = 0, done = 0, exist = 0;
 	char summary[HWF_ERR_MSG_MAX + 1200] = "", first_exist[4096] = "";
 	struct stat st;
-	int all, w, rc = parse_opts(cli, c, argc, argv, &o);
+	int all, w, broken, rc = parse_opts(cli, c, argc, argv, &o);
 
 	if (rc)
 		return rc;
@@ -593,6 +593,12 @@ static int app_extract(struct hwf_cli *cli, int argc, char **argv)
 		rc = HWF_EXIT_FAIL;
 		goto out;
 	}
+	/* A CRC entry of the wrong length vouches for nothing: app check and flash refuse all. */
+	broken = res.crc_entry_ok == 0 && res.crc_entry_msg[0];
+	if (broken)
+		ui_error(&cli->ui, "%s: %s; so no entry is vouched for: %s", pkg.label,
+			 res.crc_entry_msg,
+			 o.keep_bad ? "written anyway (--keep-bad)" : "not extracted");
 	for (size_t i = 0; i < n; i++) {
 		const struct hwf_app_entry *en = hwf_app_entry(pkg.app, i);
 		char path[4096];
@@ -601,19 +607,16 @@ static int app_extract(struct hwf_cli *cli, int argc, char **argv)
 			continue;
 		nsel++;
 		row[i].selected = 1;
-		row[i].good = hwf_app_entry_ok(&res.entries[i]);
-		/* A CRC entry of the wrong length vouches for nothing: no entry is good. */
-		if (res.crc_entry_ok == 0 && res.crc_entry_msg[0]) {
-			row[i].good = 0;
+		row[i].good = !broken && hwf_app_entry_ok(&res.entries[i]);
+		if (broken)
 			row[i].why = res.crc_entry_msg;
-		} else if (!row[i].good) {
+		else if (!row[i].good)
 			row[i].why = res.entries[i].msg;
-		}
-		if (!row[i].good) {
+		if (!row[i].good)
 			nbad++;
+		if (!row[i].good && !broken)
 			ui_error(&cli->ui, "%s: entry %s: %s; %s", pkg.label, en->name, row[i].why,
 				 o.keep_bad ? "written anyway (--keep-bad)" : "not extracted");
-		}
 		if (!row[i].good && !o.keep_bad)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, en->file_name);
@@ -742,7 +745,7 @@ static int spool_pipe(int in, const char *path, const char *dir, int *out, struc
 			unlink(tmpl);
 	}
 	if (fd < 0) {
-		rc = hwf_err_set(e, HWF_EIO, "%s is a pipe; no room for a copy of it in %s: %s",
+		rc = hwf_err_set(e, HWF_EIO, "%s is a pipe; cannot make a copy of it in %s: %s",
 				 path, dir, strerror(errno));
 		goto out;
 	}

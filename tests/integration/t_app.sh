@@ -300,6 +300,14 @@ verdict "BOOT header CRC bad" BOOT --bad-header BOOT
 check "BOOT with a bad header not written" test ! -e vx/boot.img
 verdict "SYS block bad" SYS --bad-block SYS
 check "SYS with a bad block not written" test ! -e vx/sys.img
+$JUDGE --build v.APP --short-crc BOOT=v1 SYS=v2 > /dev/null
+run_hw 1 "CRC entry of the wrong length: check says bad" app check v.APP
+expect_in "$T/out" "BAD  CRC entry holds 4 checksums, the package's 5 32 KiB chunks need 5" \
+	"check names the CRC entry's length"
+rm -rf vx
+run_hw 1 "CRC entry of the wrong length: extract refuses every entry" app extract v.APP -o vx
+check "CRC entry of the wrong length: nothing extracted" test ! -e vx
+run_hw 1 "CRC entry of the wrong length: BOOT alone is refused too" app extract v.APP -o vx BOOT
 $JUDGE --build v.APP --crc BOOT=v1 SYS=v2 --reblock SYS > /dev/null
 run_hw 1 "--keep-bad writes the bad entry, still exit 1" app extract v.APP -o vk --keep-bad
 check "--keep-bad: SYS written" test -f vk/sys.img
@@ -341,7 +349,8 @@ json_fail 1 "pack --json of a missing input" app pack -o j.APP BOOT=nope.img
 json_fail 1 "pack --json of an empty input" app pack -o j.APP BOOT=empty.img
 json_fail 2 "pack --json of a bad name" app pack -o j.APP SUB/DIR=boot.img
 json_fail 2 "extract --json with -o missing its value" app extract pkg.APP -o
-json_fail 1 "list --json of a pipe" app list /dev/stdin < /dev/null
+json_fail 1 "list --json of a character device" app list /dev/stdin < /dev/null
+cat pkg.APP | json_fail 1 "list --json of a pipe" app list /dev/stdin
 
 # --- Messages (item 16) ---
 run_hw 0 "pack a one-entry package" app pack -o one.APP --no-crc BOOT=boot.img

@@ -239,6 +239,12 @@ for how in --reblock --skew-crc --bad-header --bad-block; do
 	expect_in "$T/err" "entry CUST" "$how CUST: flash names CUST"
 	run_hw 1 "$how CUST: app flash CUST alone" -s "$G" app flash vv.APP CUST
 done
+$JUDGE --build vs.APP --short-crc BOOT=boot.img CUST=cust.img > /dev/null
+run_hw 1 "CRC entry of the wrong length: app check" app check vs.APP
+run_hw 1 "CRC entry of the wrong length: app extract" app extract vs.APP -o vsx
+check "CRC entry of the wrong length: nothing extracted" test ! -e vsx
+run_hw 1 "CRC entry of the wrong length: app flash" -s "$G" app flash vs.APP
+run_hw 1 "CRC entry of the wrong length: app flash BOOT" -s "$G" app flash vs.APP BOOT
 check "no download for any damaged package" test "$(downloads gdev)" = "$n0"
 run_hw 0 "the good BOOT of such a package: extract" app extract vv.APP -o vvb BOOT
 run_hw 0 "the good BOOT of such a package: flash" -s "$G" app flash vv.APP BOOT
@@ -281,6 +287,15 @@ json_fail 1 "--json: a partition missing on the device" -s "tcp:127.0.0.1:$PORT"
 json_fail 1 "--json --dry-run: a partition missing on the device" -s "tcp:127.0.0.1:$PORT" \
 	app flash U.APP --dry-run
 check "small2: nothing sent" test "$(downloads small2)" = 0
+# After sending began, the summary document itself says ok false and why.
+# shellcheck disable=SC2086
+start_sim ffail --product hwsim --fault fail-flash $PARTS
+run_hw 1 "--json: the device refuses the flash" -s "tcp:127.0.0.1:$PORT" --json app flash U.APP CUST
+check "--json summary after a failed flash: ok false, error, state FAILED" python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+assert d["ok"] is False and "device refused" in d["error"], d
+assert d["steps"][0]["state"] == "FAILED", d' "$T/out"
 
 # --- Messages (item 16) ---
 run_hw 2 "--map at the end: needs a value" app flash U.APP --map

@@ -4,13 +4,14 @@ without hwflash's code (reference/updateapp-format.md §1-§4, §6).
 Prints one line per entry "NAME LEN OK|BAD" and exits 1 if anything is bad.
 
   appjudge.py FILE
-  appjudge.py --build OUT [--crc] [--skew-crc NAME] [--bad-header NAME]
-              [--bad-block NAME] [--reblock NAME] NAME=FILE...
+  appjudge.py --build OUT [--crc] [--short-crc] [--skew-crc NAME]
+              [--bad-header NAME] [--bad-block NAME] [--reblock NAME] NAME=FILE...
 
 --build writes a package from the spec alone, with any names (colliding,
 '/', '#': what `hwflash app pack` rightly refuses to make), so hwflash can be
 tried on them.  --crc adds a CRC entry first (CRC-16 per 32 KiB of every
-other entry).  The others damage the Nth entry called NAME (first match,
+other entry); --short-crc leaves its last checksum out (a CRC entry of
+the wrong length, consistent in itself).  The others damage the Nth entry called NAME (first match,
 exact): --skew-crc changes its first checksum in the CRC entry (the CRC
 entry's own block table still matches), --bad-header its header CRC,
 --bad-block one data byte (block table unchanged), --reblock one data byte
@@ -95,6 +96,8 @@ def build(argv):
         a = argv[i]
         if a == "--crc":
             crc = True
+        elif a == "--short-crc":
+            crc = "short"
         elif a in opts:
             i += 1
             opts[a] = argv[i]
@@ -126,7 +129,10 @@ def build(argv):
     if opts["--skew-crc"]:
         k = items.index(first(opts["--skew-crc"]))
         sums[k] = bytes([sums[k][0] ^ 0x55]) + sums[k][1:]
-    blobs = [entry("CRC", b"".join(sums), 0xFF000000)] if crc else []
+    table = b"".join(sums)
+    if crc == "short":
+        table = table[:-2]
+    blobs = [entry("CRC", table, 0xFF000000)] if crc else []
     for name, data in items:
         e = bytearray(entry(name, data))
         if opts["--bad-header"] == name:
