@@ -58,7 +58,7 @@ _hwflash()
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$globals --member --dry-run --map --format --keep-bad
-			--no-crc --hwid --partition --sha256 --key --product --skip-reboot" -- "$cur"))
+			--no-crc --allow-empty --hwid --partition --sha256 --key --product --skip-reboot" -- "$cur"))
 		return
 	fi
 	if [[ -z $cmd ]]; then

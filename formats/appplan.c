@@ -65,37 +65,109 @@ static int select_entries(struct hwf_app *app, const char *const *names, size_t 
 			  unsigned char *sel, struct hwf_err *e)
 {
 	size_t n = hwf_app_count(app);
+	const char **by;
+	int rc = 0;
 
 	if (!nnames) {
 		for (size_t i = 0; i < n; i++)
 			sel[i] = hwf_app_entry(app, i)->kind == HWF_APP_IMAGE;
 		return 0;
 	}
-	for (size_t k = 0; k < nnames; k++) {
+	/* Who selected each entry: an entry named twice is refused, not flashed twice. */
+	by = calloc(n ? n : 1, sizeof(*by));
+	if (!by)
+		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	for (size_t k = 0; k < nnames && !rc; k++) {
 		const struct hwf_app_entry *one = hwf_app_find(app, names[k]);
-		int hit = 0;
 
-		if (!one)
-			return hwf_err_set(e, HWF_ENOTFOUND,
-					   "%s: no entry named %s ('hwflash app list' shows them)",
-					   hwf_source_name(hwf_app_source(app)), names[k]);
-		if (one->kind != HWF_APP_IMAGE)
-			return hwf_err_set(e, HWF_EINVAL,
-					   "%s is a %s entry: it is verified, never flashed", one->name,
-					   hwf_app_kind_name(one->kind));
+		if (!one) {
+			rc = hwf_err_set(e, HWF_ENOTFOUND,
+					 "%s: no entry named %s ('hwflash app list' shows them)",
+					 hwf_source_name(hwf_app_source(app)), names[k]);
+			break;
+		}
+		if (one->kind != HWF_APP_IMAGE) {
+			rc = hwf_err_set(e, HWF_EINVAL,
+					 "%s is a %s entry: it is verified, never flashed",
+					 one->name, hwf_app_kind_name(one->kind));
+			break;
+		}
 		/* A base name selects every piece; "SUPER#2" only that piece. */
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n && !rc; i++) {
 			const struct hwf_app_entry *en = hwf_app_entry(app, i);
 
-			if (!strcasecmp(en->name, names[k]) ||
-			    (!strcasecmp(base_name(en), names[k]) && !strchr(names[k], '#'))) {
-				sel[i] = 1;
-				hit = 1;
-			}
+			if (i != one->index && strcasecmp(en->name, names[k]) &&
+			    (strcasecmp(base_name(en), names[k]) || strchr(names[k], '#')))
+				continue;
+			if (by[i])
+				rc = hwf_err_set(e, HWF_EINVAL,
+						 "%s is named twice (as %s and as %s): each "
+						 "entry is flashed once; name it once",
+						 en->name, by[i], names[k]);
+			sel[i] = 1;
+			by[i] = names[k];
 		}
-		if (!hit)
-			sel[one->index] = 1;
 	}
+	free(by);
+	return rc;
+}
+
+/* The --map that applies to @en, or NULL; two that apply are refused. */
+static int map_for(const struct hwf_app_entry *en, const struct hwf_plan_map *maps, size_t nmaps,
+		   const char **part, struct hwf_err *e)
+{
+	const struct hwf_plan_map *found = NULL;
+
+	*part = NULL;
+	for (size_t k = 0; k < nmaps; k++) {
+		if (strcasecmp(maps[k].entry, en->name) && strcasecmp(maps[k].entry, base_name(en)))
+			continue;
+		if (found)
+			return hwf_err_set(e, HWF_EINVAL,
+					   "--map %s=%s and --map %s=%s both say where %s goes; "
+					   "give one",
+					   found->entry, found->partition, maps[k].entry,
+					   maps[k].partition, en->name);
+		found = &maps[k];
+	}
+	if (found)
+		*part = found->partition;
+	return 0;
+}
+
+/*
+ * One partition, one entry: two entries planned onto one partition (EFI and
+ * HISIUFS_GPT both to ptable, or a --map onto a partition another entry
+ * already takes) would leave only the last one there, so the plan is
+ * refused, naming both.  The pieces of one split entry (SUPER, SUPER#2) are
+ * the exception; they must all go to the same partition.
+ */
+static int one_entry_per_partition(struct hwf_app *app, const struct hwf_plan_step *st,
+				   size_t count, struct hwf_err *e)
+{
+	for (size_t a = 0; a < count; a++)
+		for (size_t b = a + 1; b < count; b++) {
+			const struct hwf_app_entry *ea = hwf_app_entry(app, st[a].entry);
+			const struct hwf_app_entry *eb = hwf_app_entry(app, st[b].entry);
+			int same_part = !strcasecmp(st[a].partition, st[b].partition);
+			int pieces = !strcasecmp(base_name(ea), base_name(eb));
+
+			if (pieces && !same_part)
+				return hwf_err_set(e, HWF_EINVAL,
+						   "%s and %s are pieces of one split entry, "
+						   "planned onto partitions %s and %s: the "
+						   "pieces of %s all go to one partition; "
+						   "refusing",
+						   ea->name, eb->name, st[a].partition,
+						   st[b].partition, base_name(ea));
+			if (same_part && !pieces)
+				return hwf_err_set(e, HWF_EINVAL,
+						   "%s and %s would both be written to "
+						   "partition %s, the second over the first; "
+						   "refusing (name the one to flash, or --map "
+						   "one elsewhere)",
+						   ea->name, eb->name, st[a].partition);
+		}
 	return 0;
 }
 
@@ -140,10 +212,9 @@ int hwf_plan_build(struct hwf_app *app, const char *const *names, size_t nnames,
 
 		if (!sel[i])
 			continue;
-		for (size_t k = 0; k < nmaps; k++)
-			if (!strcasecmp(maps[k].entry, en->name) ||
-			    !strcasecmp(maps[k].entry, base_name(en)))
-				part = maps[k].partition;
+		rc = map_for(en, maps, nmaps, &part, e);
+		if (rc)
+			goto fail;
 		st[count].entry = i;
 		if (part)
 			snprintf(st[count].partition, HWF_PART_MAX, "%s", part);
@@ -152,6 +223,9 @@ int hwf_plan_build(struct hwf_app *app, const char *const *names, size_t nnames,
 						   HWF_PART_MAX);
 		count++;
 	}
+	rc = one_entry_per_partition(app, st, count, e);
+	if (rc)
+		goto fail;
 	/* Pieces of a split entry: number them; all must be sparse. */
 	for (size_t a = 0; a < count; a++) {
 		const struct hwf_app_entry *ea = hwf_app_entry(app, st[a].entry);

@@ -32,8 +32,11 @@ struct hwf_plan_map {
  * as SUPER selects every piece) or, when @nnames is 0, every image entry.
  * @maps override the partition of an entry.  Split entries must all be
  * sparse images (they are flashed one after the other to the same
- * partition); otherwise HWF_EINVAL with a sentence.  *steps is allocated;
- * free() it.
+ * partition); otherwise HWF_EINVAL with a sentence.  Also HWF_EINVAL, naming
+ * both, when two entries would go to one partition (HISIUFS_GPT and EFI
+ * both to ptable, a --map onto a taken partition), when pieces of one split
+ * entry would go to different partitions, when @names select an entry
+ * twice, or when two @maps apply to one entry.  *steps is allocated; free() it.
  */
 int hwf_plan_build(struct hwf_app *app, const char *const *names, size_t nnames,
 		   const struct hwf_plan_map *maps, size_t nmaps, struct hwf_plan_step **steps,

@@ -49,26 +49,49 @@ static struct hwf_source *src_new(enum src_kind kind, const char *name)
 	return s;
 }
 
-int hwf_source_open_file(struct hwf_source **out, const char *path, struct hwf_err *e)
+/*
+ * What a file that is not a regular file or a block device is, for the one
+ * line that refuses it; NULL for the kinds that can be read as a source.
+ */
+static const char *not_a_file(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "is a folder, not a file";
+	if (S_ISFIFO(mode))
+		return "is a pipe, not a file: hwflash reads its input more than once and must "
+		       "know its size first; save it to a file and give that";
+	if (S_ISSOCK(mode))
+		return "is a socket, not a file: save what it sends to a file and give that";
+	if (S_ISCHR(mode))
+		return "is a character device (a terminal, /dev/zero ...), not a file";
+	if (!S_ISREG(mode) && !S_ISBLK(mode))
+		return "is not a regular file";
+	return NULL;
+}
+
+int hwf_source_open_fd(struct hwf_source **out, int fd, const char *name, struct hwf_err *e)
 {
 	struct hwf_source *s;
+	const char *why;
 	struct stat st;
-	int fd;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return hwf_err_set(e, errno == EACCES ? HWF_EACCES : HWF_EIO, "%s: %s", path,
-				   strerror(errno));
 	if (fstat(fd, &st) < 0) {
+		int err = errno;
+
 		close(fd);
-		return hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
+		return hwf_err_set(e, HWF_EIO, "%s: %s", name, strerror(err));
 	}
-	if (S_ISDIR(st.st_mode)) {
+	why = not_a_file(st.st_mode);
+	if (why) {
 		close(fd);
-		return hwf_err_set(e, HWF_EINVAL, "%s: is a folder, not a file", path);
+		return hwf_err_set(e, S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+						  S_ISCHR(st.st_mode)
+					  ? HWF_EUNSUPPORTED
+					  : HWF_EINVAL,
+				   "%s %s", name, why);
 	}
-	s = src_new(SRC_FILE, path);
+	s = src_new(SRC_FILE, name);
 	if (!s) {
 		close(fd);
 		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
@@ -83,6 +106,22 @@ int hwf_source_open_file(struct hwf_source **out, const char *path, struct hwf_e
 	}
 	*out = s;
 	return 0;
+}
+
+int hwf_source_open_file(struct hwf_source **out, const char *path, struct hwf_err *e)
+{
+	struct stat st;
+	int fd;
+
+	*out = NULL;
+	/* A FIFO would block open() until a writer comes: look before opening. */
+	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
+		return hwf_err_set(e, HWF_EUNSUPPORTED, "%s %s", path, not_a_file(st.st_mode));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hwf_err_set(e, errno == EACCES ? HWF_EACCES : HWF_EIO, "%s: %s", path,
+				   strerror(errno));
+	return hwf_source_open_fd(out, fd, path, e);
 }
 
 int hwf_source_open_mem(struct hwf_source **out, const void *buf, size_t len, const char *name,

@@ -18,8 +18,19 @@ struct hwf_source;
 /* Progress of a long operation: @done of @total bytes.  May be NULL. */
 typedef void (*hwf_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
-/* Open a regular file (or block device) read-only. */
+/*
+ * Open a regular file (or block device) read-only.  A pipe, FIFO, socket
+ * or character device (bash's <(...) is /dev/fd/63, a pipe) has no size
+ * and cannot be read twice: refused with HWF_EUNSUPPORTED and a sentence
+ * naming @path and what it is; a folder with HWF_EINVAL.
+ */
 int hwf_source_open_file(struct hwf_source **out, const char *path, struct hwf_err *e);
+
+/*
+ * The same over an open descriptor @fd, which the source owns from now on
+ * (closed on failure too); @name is what messages call it.
+ */
+int hwf_source_open_fd(struct hwf_source **out, int fd, const char *name, struct hwf_err *e);
 
 /*
  * @len bytes at @buf (borrowed: keep it alive while the source is open).

@@ -253,22 +253,195 @@ static int parse_header(struct hwf_app *app, uint64_t pos, struct hwf_app_entry 
 	return 0;
 }
 
-/* Later entries of an existing name become NAME#2, NAME#3 (split SUPER). */
-static void name_duplicates(struct hwf_app *app)
+/*
+ * Names.  Every entry gets a display name (list, check, extract, flash,
+ * JSON; what the user types) and a file name (extract), each unique among
+ * the package's entries ignoring case, so that lookups are unambiguous and
+ * extraction onto a case-insensitive file system (FAT32, exFAT, macOS)
+ * cannot write two entries to one file.
+ *
+ * The natural display name is the FileType field (INPUT_<seq> / ENTRY_<seq>
+ * when it is INPUT or empty).  The first entry of a natural name keeps it;
+ * later ones (split SUPER, or SUPER and super) become NAME#2, NAME#3 ...,
+ * skipping any name another entry really has (a package holding SUPER,
+ * SUPER and SUPER#2 lists SUPER, SUPER#3, SUPER#2).  The file name is the
+ * display name in lower case with everything but letters, digits, '-',
+ * '_' and '.' turned into '_', plus ".img"; where two entries meet there
+ * (SUB/DIR and sub_dir), the later one gets stem_2.img, stem_3.img ...
+ * Sets are hashed: a package of many small entries stays linear.
+ */
+struct nameset {
+	const char **key;	/* borrowed, compared ignoring ASCII case */
+	uint32_t *next;		/* per key: the next suffix number to try */
+	size_t cap;
+};
+
+static uint64_t name_hash(const char *s)
 {
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (uint64_t)tolower((unsigned char)*s)) * 1099511628211ull;
+	return h;
+}
+
+static int nameset_init(struct nameset *ns, size_t n)
+{
+	ns->cap = 16;
+	while (ns->cap < 4 * n)
+		ns->cap *= 2;
+	ns->key = calloc(ns->cap, sizeof(*ns->key));
+	ns->next = calloc(ns->cap, sizeof(*ns->next));
+	return ns->key && ns->next ? 0 : -1;
+}
+
+static void nameset_free(struct nameset *ns)
+{
+	free(ns->key);
+	free(ns->next);
+}
+
+/* The slot of @s, or the empty slot where it would go. */
+static size_t nameset_slot(const struct nameset *ns, const char *s)
+{
+	size_t i = (size_t)name_hash(s) & (ns->cap - 1);
+
+	while (ns->key[i] && strcasecmp(ns->key[i], s))
+		i = (i + 1) & (ns->cap - 1);
+	return i;
+}
+
+static int nameset_has(const struct nameset *ns, const char *s)
+{
+	return ns->key[nameset_slot(ns, s)] != NULL;
+}
+
+/* Add @s (kept by pointer); returns its slot.  The set never fills: cap >= 4n. */
+static size_t nameset_add(struct nameset *ns, const char *s)
+{
+	size_t i = nameset_slot(ns, s);
+
+	if (!ns->key[i]) {
+		ns->key[i] = s;
+		ns->next[i] = 2;
+	}
+	return i;
+}
+
+/* Windows keeps these for devices, with any extension. */
+static int reserved_stem(const char *stem)
+{
+	static const char *const dev[] = { "con", "prn", "aux", "nul" };
+
+	for (size_t i = 0; i < sizeof(dev) / sizeof(dev[0]); i++)
+		if (!strcmp(stem, dev[i]))
+			return 1;
+	return (!strncmp(stem, "com", 3) || !strncmp(stem, "lpt", 3)) && stem[3] >= '1' &&
+	       stem[3] <= '9' && !stem[4];
+}
+
+/* The file stem for display name @name: lower case, [a-z0-9._-] only, no leading dot. */
+static void file_stem(const char *name, unsigned index, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (name[0] == '.' && o + 1 < len)
+		buf[o++] = '_';
+	for (const char *p = name; *p && o + 1 < len; p++) {
+		unsigned char c = (unsigned char)tolower((unsigned char)*p);
+
+		buf[o++] = (isalnum(c) || c == '-' || c == '_' || c == '.') ? (char)c : '_';
+	}
+	buf[o] = '\0';
+	if (!o)
+		snprintf(buf, len, "entry%u", index);
+	else if (reserved_stem(buf) && o + 1 < len)
+		strcat(buf, "_");
+}
+
+static int name_entries(struct hwf_app *app, struct hwf_err *e)
+{
+	struct nameset names = { 0 }, files = { 0 };
+	unsigned char *flag;	/* per entry: RENAMED, HAS_FILE */
+	enum { RENAMED = 1, HAS_FILE = 2 };
+	int rc = 0;
+
+	flag = calloc(app->count ? app->count : 1, 1);
+	if (!flag || nameset_init(&names, app->count) || nameset_init(&files, app->count)) {
+		rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* Display names: the first of each natural name keeps it; count the others. */
 	for (size_t i = 0; i < app->count; i++) {
 		struct hwf_app_entry *ent = &app->ent[i];
+		size_t slot = nameset_slot(&names, ent->name);
 
 		ent->dup = 0;
-		if (!ent->raw_name[0] || !strcmp(ent->raw_name, "INPUT"))
-			continue;
-		for (size_t j = 0; j < i; j++)
-			if (!strcasecmp(app->ent[j].raw_name, ent->raw_name))
-				ent->dup++;
-		if (ent->dup)
-			snprintf(ent->name, sizeof(ent->name), "%s#%u", ent->raw_name,
-				 ent->dup + 1);
+		if (names.key[slot]) {
+			flag[i] |= RENAMED;
+			ent->dup = names.next[slot]++ - 1;
+		} else {
+			nameset_add(&names, ent->name);
+		}
 	}
+	for (size_t i = 0; i < names.cap; i++)
+		names.next[i] = 2;
+	/* The others: NAME#k, past every name an entry has or was given. */
+	for (size_t i = 0; i < app->count; i++) {
+		struct hwf_app_entry *ent = &app->ent[i];
+		char cand[sizeof(ent->name)];
+		size_t slot;
+		uint32_t k;
+
+		if (!(flag[i] & RENAMED))
+			continue;
+		slot = nameset_slot(&names, ent->name);
+		k = names.next[slot];
+		do
+			snprintf(cand, sizeof(cand), "%.32s#%u", ent->name, k++);
+		while (nameset_has(&names, cand));
+		names.next[slot] = k;
+		memcpy(ent->name, cand, sizeof(cand));
+		nameset_add(&names, ent->name);
+	}
+	/* File names: natural ones first (entries with their own name before renamed ones)... */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < app->count; i++) {
+			struct hwf_app_entry *ent = &app->ent[i];
+			char stem[sizeof(ent->file_name) - 16];
+
+			if ((flag[i] & RENAMED) != (pass ? RENAMED : 0))
+				continue;
+			file_stem(ent->name, ent->index, stem, sizeof(stem));
+			snprintf(ent->file_name, sizeof(ent->file_name), "%s.img", stem);
+			if (!nameset_has(&files, ent->file_name)) {
+				nameset_add(&files, ent->file_name);
+				flag[i] |= HAS_FILE;
+			}
+		}
+	/* ... then stem_2.img, stem_3.img ... where two met (SUB/DIR and sub_dir). */
+	for (size_t i = 0; i < app->count; i++) {
+		struct hwf_app_entry *ent = &app->ent[i];
+		char stem[sizeof(ent->file_name) - 16];
+		size_t slot;
+		uint32_t k;
+
+		if (flag[i] & HAS_FILE)
+			continue;
+		slot = nameset_slot(&files, ent->file_name);
+		k = files.next[slot];
+		file_stem(ent->name, ent->index, stem, sizeof(stem));
+		do
+			snprintf(ent->file_name, sizeof(ent->file_name), "%s_%u.img", stem, k++);
+		while (nameset_has(&files, ent->file_name));
+		files.next[slot] = k;
+		nameset_add(&files, ent->file_name);
+	}
+out:
+	nameset_free(&names);
+	nameset_free(&files);
+	free(flag);
+	return rc;
 }
 
 int hwf_app_open(struct hwf_app **out, struct hwf_source *src, struct hwf_err *e)
@@ -340,7 +513,9 @@ int hwf_app_open(struct hwf_app **out, struct hwf_source *src, struct hwf_err *e
 		rc = hwf_err_set(e, HWF_EFORMAT, "%s: no entries", hwf_source_name(src));
 		goto fail;
 	}
-	name_duplicates(app);
+	rc = name_entries(app, e);
+	if (rc)
+		goto fail;
 	*out = app;
 	return 0;
 fail:
@@ -437,21 +612,15 @@ int hwf_app_entry_source(struct hwf_app *app, size_t i, struct hwf_source **out,
 
 void hwf_app_output_name(const struct hwf_app_entry *ent, char *buf, size_t len)
 {
-	size_t o = 0;
+	char stem[sizeof(ent->file_name) - 16];
 
-	if (len < 8) {
-		if (len)
-			buf[0] = '\0';
+	if (!len)
+		return;
+	if (ent->file_name[0]) {
+		snprintf(buf, len, "%s", ent->file_name);
 		return;
 	}
-	if (ent->name[0] == '.')
-		buf[o++] = '_';
-	for (const char *p = ent->name; *p && o + 5 < len; p++) {
-		unsigned char c = (unsigned char)tolower((unsigned char)*p);
-
-		buf[o++] = (isalnum(c) || c == '-' || c == '_' || c == '.') ? (char)c : '_';
-	}
-	if (!o)
-		o += (size_t)snprintf(buf, len, "entry%u", ent->index);
-	snprintf(buf + o, len - o, ".img");
+	/* An entry that did not come from hwf_app_open(): its natural file name. */
+	file_stem(ent->name, ent->index, stem, sizeof(stem));
+	snprintf(buf, len, "%s.img", stem);
 }

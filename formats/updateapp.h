@@ -32,7 +32,8 @@ enum hwf_app_kind {
 
 struct hwf_app_entry {
 	unsigned index;
-	char name[48];		/* display name, unique: SUPER, SUPER#2 */
+	char name[48];		/* display name, unique ignoring case: SUPER, SUPER#2 */
+	char file_name[64];	/* extract's file name, unique ignoring case: super_2.img */
 	char raw_name[33];	/* the 32-byte field up to NUL/0xFF */
 	char hwid[9];		/* hardware id up to 0xFF/NUL */
 	char date[17], time[17];
@@ -45,7 +46,7 @@ struct hwf_app_entry {
 	uint32_t nblocks;
 	uint16_t header_crc;	/* as stored */
 	uint16_t header_crc_calc;
-	unsigned dup;		/* 0 for the first entry of a name, 1 for #2 ... */
+	unsigned dup;		/* 0 for the first entry of a name, 1 for the next ... */
 	enum hwf_app_kind kind;
 };
 
@@ -53,6 +54,9 @@ struct hwf_app;
 
 /*
  * Parse the entry headers of @src (borrowed; keep it open while @out is).
+ * Entries get display names and file names unique among the package's
+ * entries ignoring case (see name_entries() in updateapp.c for the scheme:
+ * SUPER, SUPER#2 ...; sub_dir.img, sub_dir_2.img ...).
  * The walk is strict: anything but a valid header where one must be is an
  * error naming the offset.  Header CRC mismatches do not stop opening;
  * they are recorded (header_crc != header_crc_calc) for verify to report.
@@ -155,7 +159,11 @@ int hwf_app_pack(int fd, const struct hwf_app_pack_item *items, size_t n,
 		 const struct hwf_app_pack_opts *opts, hwf_progress_fn progress, void *pctx,
 		 struct hwf_err *e);
 
-/* Lower-case file name for an entry, safe to join to a folder ("super_2.img"). */
+/*
+ * The entry's file name (ent->file_name: lower case, safe to join to a
+ * folder, unique in its package: "super_2.img").  For an entry not made by
+ * hwf_app_open(), the name its display name would give.
+ */
 void hwf_app_output_name(const struct hwf_app_entry *ent, char *buf, size_t len);
 
 #endif

@@ -32,14 +32,23 @@ const struct hwf_command hwf_app_commands[] = {
 	  "Exit status 1 when anything is bad.", NULL },
 	{ "extract", app_extract,
 	  "app extract FILE [-o DIR] [--member NAME] [--keep-bad] [--force] [NAME...]",
-	  "Write entries as DIR/<name>.img (lower case), verifying every block as it is\n"
-	  "written.  A bad entry is reported and its output removed, unless --keep-bad.\n"
-	  "Existing files are not replaced without --force.  Without NAMEs, every entry.", NULL },
+	  "Write entries as DIR/<name>.img (the FILE column of 'app list --json': lower\n"
+	  "case, unique even where entry names collide: super.img, super_2.img ...).\n"
+	  "DIR and its parents are created.  Without NAMEs, every entry.  First every\n"
+	  "selected entry is verified as 'app check' does it (header CRC, every block\n"
+	  "CRC, the package's CRC entry); then the good entries are written, each under\n"
+	  "a temporary name renamed once complete, while a bad entry is not written at\n"
+	  "all and the exit status is 1.  --keep-bad writes bad entries too (exit 1).\n"
+	  "Existing files are not replaced without --force; then nothing is written.", NULL },
 	{ "pack", app_pack,
-	  "app pack -o OUT.APP [--hwid ID] [--no-crc] [--force] NAME=FILE...",
+	  "app pack -o OUT.APP [--hwid ID] [--no-crc] [--allow-empty] [--force] NAME=FILE...",
 	  "Build an UPDATE.APP from image files, with a CRC entry first as official\n"
 	  "packages have (--no-crc to leave it out).  The result is verified before it\n"
-	  "gets its name.  hwflash cannot sign: a SHA256RSA=FILE or MD5RSA=FILE entry is\n"
+	  "gets its name.  FILE may be a pipe or FIFO (bash's <(...), /dev/stdin): it is\n"
+	  "read once into an unnamed temporary file beside OUT.APP.  An empty FILE is\n"
+	  "refused (a failed download or copy) unless --allow-empty.  Names are letters,\n"
+	  "digits, '_', '-' and '.', up to 32; a name given twice (split SUPER) makes\n"
+	  "pieces.  hwflash cannot sign: a SHA256RSA=FILE or MD5RSA=FILE entry is\n"
 	  "copied as given (first, outside the CRC entry); without a valid one a device\n"
 	  "that checks signatures (dload, eRecovery) rejects the package, while fastboot\n"
 	  "flashing does not care.", NULL },
@@ -52,8 +61,10 @@ const struct hwf_command hwf_app_commands[] = {
 	  "partition table and bootloader first.  Before anything is sent, every block\n"
 	  "CRC of every selected entry is verified, every entry gets the image check\n"
 	  "for its partition (as flash does; an empty entry is never sent), and the\n"
-	  "device must have every partition.  --dry-run shows the plan and verifies,\n"
-	  "sending nothing.", NULL },
+	  "device must have every partition.  A plan that would write one partition\n"
+	  "twice (HISIUFS_GPT and EFI both to ptable, a --map onto a taken partition,\n"
+	  "an entry named twice) is refused; split SUPER pieces go in order to one\n"
+	  "partition.  --dry-run shows the plan and verifies, sending nothing.", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -81,10 +92,15 @@ int cmd_app(struct hwf_cli *cli, int argc, char **argv)
 /* Options shared by the subcommands. */
 struct app_opts {
 	const char *member, *outdir, *out, *hwid;
-	int keep_bad, no_crc;
+	int keep_bad, no_crc, allow_empty;
 };
 
-enum { OPT_MEMBER = 256, OPT_KEEP_BAD, OPT_HWID, OPT_NO_CRC };
+enum { OPT_MEMBER = 256, OPT_KEEP_BAD, OPT_HWID, OPT_NO_CRC, OPT_ALLOW_EMPTY };
+
+static const char *entries_word(size_t n)
+{
+	return n == 1 ? "entry" : "entries";
+}
 
 static int parse_opts(struct hwf_cli *cli, const struct hwf_command *c, int argc, char **argv,
 		      struct app_opts *o)
@@ -95,6 +111,7 @@ static int parse_opts(struct hwf_cli *cli, const struct hwf_command *c, int argc
 		{ "hwid", required_argument, NULL, OPT_HWID },
 		{ "no-crc", no_argument, NULL, OPT_NO_CRC },
 		{ "output", required_argument, NULL, 'o' },
+		{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -102,13 +119,18 @@ static int parse_opts(struct hwf_cli *cli, const struct hwf_command *c, int argc
 	memset(o, 0, sizeof(*o));
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+	/* The leading ':' tells a missing value (':') from an unknown option ('?'). */
+	while ((ch = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_MEMBER: o->member = optarg; break;
 		case OPT_KEEP_BAD: o->keep_bad = 1; break;
 		case OPT_HWID: o->hwid = optarg; break;
 		case OPT_NO_CRC: o->no_crc = 1; break;
+		case OPT_ALLOW_EMPTY: o->allow_empty = 1; break;
 		case 'o': o->out = o->outdir = optarg; break;
+		case ':':
+			return cli_usage(cli, c, "%s: %s needs a value", c->name,
+					 argv[optind - 1]);
 		default:
 			return cli_usage(cli, c, "%s: unknown option '%s'", c->name,
 					 argv[optind - 1]);
@@ -132,6 +154,20 @@ static int open_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 	for (size_t i = 0; i < hwf_app_warning_count(pkg->app); i++)
 		ui_warn(&cli->ui, "%s: %s", pkg->label, hwf_app_warning(pkg->app, i));
 	return 0;
+}
+
+/* Width of the NAME column: at least @min, else the longest display name. */
+static int name_width(struct hwf_app *app, int min)
+{
+	size_t w = (size_t)min;
+
+	for (size_t i = 0; i < hwf_app_count(app); i++) {
+		size_t l = strlen(hwf_app_entry(app, i)->name);
+
+		if (l > w)
+			w = l;
+	}
+	return (int)w;
 }
 
 /* --- list --- */
@@ -160,9 +196,7 @@ static int app_list(struct hwf_cli *cli, int argc, char **argv)
 		json_begin_array(&cli->ui);
 		for (size_t i = 0; i < n; i++) {
 			const struct hwf_app_entry *en = hwf_app_entry(pkg.app, i);
-			char fname[64];
 
-			hwf_app_output_name(en, fname, sizeof(fname));
 			json_begin_object(&cli->ui);
 			json_kv_uint(&cli->ui, "index", en->index);
 			json_kv_str(&cli->ui, "name", en->name);
@@ -175,24 +209,25 @@ static int app_list(struct hwf_cli *cli, int argc, char **argv)
 			json_kv_str(&cli->ui, "kind", hwf_app_kind_name(en->kind));
 			json_kv_uint(&cli->ui, "header_offset", en->header_off);
 			json_kv_uint(&cli->ui, "block_size", en->block_size);
-			json_kv_str(&cli->ui, "file_name", fname);
+			json_kv_str(&cli->ui, "file_name", en->file_name);
 			json_end_object(&cli->ui);
 		}
 		json_end_array(&cli->ui);
 		json_end_object(&cli->ui);
 		json_done(&cli->ui);
 	} else {
+		int w = name_width(pkg.app, 20);
 		char sz[32];
 
 		ui_size(hwf_source_size(pkg.src), sz, sizeof(sz));
-		ui_info(&cli->ui, "%s: %zu entries, %s\n", pkg.label, n, sz);
-		ui_info(&cli->ui, "%3s  %-20s %12s  %-10s %-8s  %-8s %-8s %12s  %s\n", "#", "NAME",
-			"SIZE", "DATE", "TIME", "HWID", "SEQ", "OFFSET", "KIND");
+		ui_info(&cli->ui, "%s: %zu %s, %s\n", pkg.label, n, entries_word(n), sz);
+		ui_info(&cli->ui, "%3s  %-*s %12s  %-10s %-8s  %-8s %-8s %12s  %s\n", "#", w,
+			"NAME", "SIZE", "DATE", "TIME", "HWID", "SEQ", "OFFSET", "KIND");
 		for (size_t i = 0; i < n; i++) {
 			const struct hwf_app_entry *en = hwf_app_entry(pkg.app, i);
 
-			ui_info(&cli->ui, "%3u  %-20s %12llu  %-10s %-8s  %-8s %08X %12llu  %s\n",
-				en->index, en->name, (unsigned long long)en->data_len, en->date,
+			ui_info(&cli->ui, "%3u  %-*s %12llu  %-10s %-8s  %-8s %08X %12llu  %s\n",
+				en->index, w, en->name, (unsigned long long)en->data_len, en->date,
 				en->time, en->hwid, en->seq, (unsigned long long)en->data_off,
 				hwf_app_kind_name(en->kind));
 		}
@@ -211,6 +246,7 @@ static int app_check(struct hwf_cli *cli, int argc, char **argv)
 	struct hwf_pkg pkg;
 	struct app_opts o;
 	size_t n, nbad = 0;
+	char verdict[HWF_ERR_MSG_MAX + 1100] = "";
 	double t0;
 	int rc = parse_opts(cli, c, argc, argv, &o);
 
@@ -237,6 +273,11 @@ static int app_check(struct hwf_cli *cli, int argc, char **argv)
 		if (!hwf_app_entry_ok(r))
 			nbad++;
 	}
+	if (!res.ok && nbad)
+		snprintf(verdict, sizeof(verdict), "%s: %zu of %zu %s %s bad", pkg.label, nbad, n,
+			 entries_word(n), nbad == 1 ? "is" : "are");
+	else if (!res.ok)
+		snprintf(verdict, sizeof(verdict), "%s: %s", pkg.label, res.crc_entry_msg);
 	if (cli->json) {
 		json_begin_object(&cli->ui);
 		json_kv_str(&cli->ui, "file", pkg.label);
@@ -274,9 +315,12 @@ static int app_check(struct hwf_cli *cli, int argc, char **argv)
 		json_end_array(&cli->ui);
 		if (res.crc_entry_msg[0])
 			json_kv_str(&cli->ui, "crc_entry_error", res.crc_entry_msg);
+		if (!res.ok)
+			json_kv_str(&cli->ui, "error", verdict);
 		json_end_object(&cli->ui);
 		json_done(&cli->ui);
 	} else {
+		int w = name_width(pkg.app, 20);
 		char sz[32];
 
 		for (size_t i = 0; i < n; i++) {
@@ -286,25 +330,23 @@ static int app_check(struct hwf_cli *cli, int argc, char **argv)
 
 			ui_size(en->data_len, sz, sizeof(sz));
 			if (ok)
-				ui_info(&cli->ui, "  OK   %-20s %10s\n", en->name, sz);
+				ui_info(&cli->ui, "  OK   %-*s %10s\n", w, en->name, sz);
 			else
-				ui_info(&cli->ui, "  BAD  %-20s %10s  %s\n", en->name, sz, r->msg);
+				ui_info(&cli->ui, "  BAD  %-*s %10s  %s\n", w, en->name, sz,
+					r->msg);
 		}
 		if (res.crc_entry_msg[0])
 			ui_info(&cli->ui, "  %s  %s\n", res.crc_entry_ok == 0 ? "BAD" : "NOTE",
 				res.crc_entry_msg);
 		ui_size(hwf_source_size(pkg.src), sz, sizeof(sz));
 		if (res.ok)
-			ui_info(&cli->ui, "%s: all %zu entries OK%s (%s in %.1fs)\n", pkg.label, n,
+			ui_info(&cli->ui, "%s: %s%zu %s OK%s (%s in %.1fs)\n", pkg.label,
+				n == 1 ? "" : "all ", n, entries_word(n),
 				res.crc_entry_ok > 0 ? ", CRC entry matches" : "", sz,
 				ui_now() - t0);
 	}
-	if (!res.ok) {
-		if (nbad)
-			ui_error(&cli->ui, "%s: %zu of %zu entries are bad", pkg.label, nbad, n);
-		else
-			ui_error(&cli->ui, "%s: %s", pkg.label, res.crc_entry_msg);
-	}
+	if (!res.ok)
+		ui_error(&cli->ui, "%s", verdict);
 	rc = res.ok ? HWF_EXIT_OK : HWF_EXIT_FAIL;
 	hwf_app_check_free(&res);
 	hwf_pkg_close(&pkg);
@@ -313,33 +355,79 @@ static int app_check(struct hwf_cli *cli, int argc, char **argv)
 
 /* --- extract --- */
 
-static int extract_one(struct hwf_cli *cli, struct hwf_pkg *pkg, size_t i, const char *dir,
-		       const struct app_opts *o)
+/* Files this run wrote, by device and inode: --force replaces old files, never these. */
+struct written {
+	dev_t *dev;
+	ino_t *ino;
+	size_t n;
+};
+
+static int written_by_us(const struct written *w, const struct stat *st)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->dev[i] == st->st_dev && w->ino[i] == st->st_ino)
+			return 1;
+	return 0;
+}
+
+/*
+ * Move @tmp to @path.  Without --force an existing @path is never replaced
+ * (RENAME_NOREPLACE where the file system has it, else a look first); with
+ * it, only a file that was there before this run is.
+ */
+static int place_file(struct hwf_cli *cli, const char *tmp, const char *path,
+		      const struct written *w, struct hwf_err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0) {
+		if (written_by_us(w, &st))
+			return hwf_err_set(e, HWF_EEXIST,
+					   "%s was written moments ago by this run for another "
+					   "entry (a file system that folds names?)",
+					   path);
+		if (!cli->force)
+			return hwf_err_set(e, HWF_EEXIST, "%s: exists; not replaced (use --force)",
+					   path);
+	}
+#ifdef RENAME_NOREPLACE
+	if (!cli->force) {
+		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0) {
+			cleanup_forget(&cli->cleanup, tmp);
+			return 0;
+		}
+		if (errno == EEXIST)
+			return hwf_err_set(e, HWF_EEXIST, "%s: exists; not replaced (use --force)",
+					   path);
+		if (errno != EINVAL && errno != ENOSYS)
+			return hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
+	}
+#endif
+	if (cleanup_rename(&cli->cleanup, tmp, path) < 0)
+		return hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+enum { XT_DONE, XT_KEPT_BAD, XT_FAILED };
+
+/* Write entry @i (@good: it verified) as dir/<file name>; XT_DONE, XT_KEPT_BAD or XT_FAILED. */
+static int extract_one(struct hwf_cli *cli, struct hwf_pkg *pkg, size_t i, int good,
+		       const char *dir, const struct app_opts *o, int w, struct written *wr)
 {
 	const struct hwf_app_entry *en = hwf_app_entry(pkg->app, i);
 	struct hwf_err e = { 0 };
-	char fname[64], path[4096], tmp[4096], sz[32];
+	char path[4096], tmp[4096], sz[32];
+	const char *fname = en->file_name;
 	uint64_t nbad = 0;
 	struct stat st;
 	int fd, rc;
 
-	hwf_app_output_name(en, fname, sizeof(fname));
 	snprintf(path, sizeof(path), "%s/%s", dir, fname);
-	if (!cli->force && lstat(path, &st) == 0) {
-		ui_error(&cli->ui, "%s: exists; not replaced (use --force)", path);
-		return HWF_EXIT_FAIL;
-	}
-	if (en->header_crc != en->header_crc_calc && !o->keep_bad) {
-		ui_error(&cli->ui, "%s: entry %u %s: header CRC is 0x%04x, the header says 0x%04x; "
-				   "not extracted",
-			 pkg->label, en->index, en->name, en->header_crc_calc, en->header_crc);
-		return HWF_EXIT_FAIL;
-	}
 	snprintf(tmp, sizeof(tmp), "%s/.%s.partial.XXXXXX", dir, fname);
 	fd = cleanup_mkstemp(&cli->cleanup, tmp);
 	if (fd < 0) {
 		ui_error(&cli->ui, "%s: cannot create a file there: %s", dir, strerror(errno));
-		return HWF_EXIT_FAIL;
+		return XT_FAILED;
 	}
 	fchmod(fd, 0644);
 	ui_progress_begin(&cli->ui, en->name);
@@ -349,51 +437,145 @@ static int extract_one(struct hwf_cli *cli, struct hwf_pkg *pkg, size_t i, const
 		rc = hwf_err_set(&e, HWF_EIO, "%s: %s", path, strerror(errno));
 	if (close(fd) < 0 && !rc)
 		rc = hwf_err_set(&e, HWF_EIO, "%s: %s", path, strerror(errno));
-	if (!rc && cleanup_rename(&cli->cleanup, tmp, path) < 0)
-		rc = hwf_err_set(&e, HWF_EIO, "%s: %s", path, strerror(errno));
+	if (!rc)
+		rc = place_file(cli, tmp, path, wr, &e);
 	if (rc) {
 		unlink(tmp);
 		cleanup_forget(&cli->cleanup, tmp);
 		ui_error(&cli->ui, "%s: %s; %s not written", pkg->label, e.msg, path);
-		return HWF_EXIT_FAIL;
+		return XT_FAILED;
+	}
+	if (lstat(path, &st) == 0) {
+		wr->dev[wr->n] = st.st_dev;
+		wr->ino[wr->n++] = st.st_ino;
 	}
 	ui_size(en->data_len, sz, sizeof(sz));
-	if (nbad) {
-		ui_warn(&cli->ui, "%s: %llu bad blocks, kept because of --keep-bad", path,
-			(unsigned long long)nbad);
+	if (!good || nbad) {
+		ui_warn(&cli->ui, "%s: written although bad (--keep-bad)", path);
+		return XT_KEPT_BAD;
+	}
+	ui_info(&cli->ui, "  %-*s -> %s (%s, verified)\n", w, en->name, path, sz);
+	return XT_DONE;
+}
+
+/* mkdir -p @dir. */
+static int make_dirs(struct hwf_cli *cli, const char *dir)
+{
+	char buf[4096];
+	size_t len = strlen(dir);
+	struct stat st;
+
+	if (len >= sizeof(buf)) {
+		ui_error(&cli->ui, "%.60s...: folder name too long", dir);
 		return HWF_EXIT_FAIL;
 	}
-	ui_info(&cli->ui, "  %-20s -> %s (%s, verified)\n", en->name, path, sz);
-	return HWF_EXIT_OK;
+	memcpy(buf, dir, len + 1);
+	for (char *p = buf + 1;; p++) {
+		char ch = *p;
+
+		if (ch != '/' && ch != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+			ui_error(&cli->ui, "%s: cannot create: %s", buf, strerror(errno));
+			return HWF_EXIT_FAIL;
+		}
+		*p = ch;
+		if (!ch)
+			break;
+	}
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		ui_error(&cli->ui, "%s: not a folder", dir);
+		return HWF_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* One entry's part of the extract --json document. */
+struct extract_row {
+	int selected, good, written;
+	const char *why;	/* why it is bad, or NULL */
+};
+
+static void extract_json(struct hwf_cli *cli, struct hwf_pkg *pkg, const char *dir,
+			 const struct extract_row *row, int ok, const char *error)
+{
+	json_begin_object(&cli->ui);
+	json_kv_str(&cli->ui, "file", pkg->label);
+	json_kv_str(&cli->ui, "dir", dir);
+	json_kv_bool(&cli->ui, "ok", ok);
+	json_key(&cli->ui, "entries");
+	json_begin_array(&cli->ui);
+	for (size_t i = 0; i < hwf_app_count(pkg->app); i++) {
+		const struct hwf_app_entry *en = hwf_app_entry(pkg->app, i);
+
+		if (!row[i].selected)
+			continue;
+		json_begin_object(&cli->ui);
+		json_kv_uint(&cli->ui, "index", en->index);
+		json_kv_str(&cli->ui, "name", en->name);
+		json_kv_str(&cli->ui, "file_name", en->file_name);
+		json_kv_uint(&cli->ui, "size", en->data_len);
+		json_kv_bool(&cli->ui, "ok", row[i].good);
+		json_kv_bool(&cli->ui, "written", row[i].written);
+		json_key(&cli->ui, "error");
+		if (row[i].why)
+			json_str(&cli->ui, row[i].why);
+		else
+			json_null(&cli->ui);
+		json_end_object(&cli->ui);
+	}
+	json_end_array(&cli->ui);
+	json_key(&cli->ui, "error");
+	if (error)
+		json_str(&cli->ui, error);
+	else
+		json_null(&cli->ui);
+	json_end_object(&cli->ui);
+	json_done(&cli->ui);
 }
 
 static int app_extract(struct hwf_cli *cli, int argc, char **argv)
 {
 	const struct hwf_command *c = sub("extract");
+	struct hwf_app_check res = { 0 };
+	struct extract_row *row = NULL;
+	struct written wr = { 0 };
+	struct hwf_err e = { 0 };
 	struct hwf_pkg pkg;
 	struct app_opts o;
-	unsigned char *sel;
+	unsigned char *sel = NULL;
 	const char *dir;
-	size_t n, failed = 0, done = 0;
+	size_t n, nsel = 0, nbad = 0, failed = 0, done = 0, exist = 0;
+	char summary[HWF_ERR_MSG_MAX + 1200] = "", first_exist[4096] = "";
 	struct stat st;
-	int rc = parse_opts(cli, c, argc, argv, &o);
+	int all, w, broken, rc = parse_opts(cli, c, argc, argv, &o);
 
 	if (rc)
 		return rc;
 	if (argc - optind < 1)
 		return cli_usage(cli, c, "app extract needs a FILE");
 	dir = o.outdir ? o.outdir : ".";
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		ui_error(&cli->ui, "%s: not a folder", dir);
+		return HWF_EXIT_FAIL;
+	}
 	rc = open_pkg(cli, argv[optind], &o, &pkg);
 	if (rc)
 		return rc;
 	n = hwf_app_count(pkg.app);
+	w = name_width(pkg.app, 20);
 	sel = calloc(n, 1);
-	if (!sel) {
-		hwf_pkg_close(&pkg);
+	row = calloc(n, sizeof(*row));
+	wr.dev = calloc(n, sizeof(*wr.dev));
+	wr.ino = calloc(n, sizeof(*wr.ino));
+	if (!sel || !row || !wr.dev || !wr.ino) {
 		ui_error(&cli->ui, "out of memory");
-		return HWF_EXIT_FAIL;
+		rc = HWF_EXIT_FAIL;
+		goto out;
 	}
-	if (argc - optind == 1)
+	all = argc - optind == 1;
+	if (all)
 		memset(sel, 1, n);
 	for (int a = optind + 1; a < argc; a++) {
 		const struct hwf_app_entry *en = hwf_app_find(pkg.app, argv[a]);
@@ -406,34 +588,107 @@ static int app_extract(struct hwf_cli *cli, int argc, char **argv)
 		}
 		sel[en->index] = 1;
 	}
-	if (stat(dir, &st) < 0) {
-		if (mkdir(dir, 0755) < 0) {
-			ui_error(&cli->ui, "%s: cannot create: %s", dir, strerror(errno));
-			rc = HWF_EXIT_FAIL;
-			goto out;
-		}
-	} else if (!S_ISDIR(st.st_mode)) {
-		ui_error(&cli->ui, "%s: not a folder", dir);
+	/* One verdict: the same verification as app check (and app flash) first. */
+	ui_progress_begin(&cli->ui, "verifying");
+	rc = hwf_app_verify(pkg.app, all ? NULL : sel, 0, &res, ui_progress_cb, &cli->ui, &e);
+	ui_progress_end(&cli->ui);
+	if (rc) {
+		ui_error(&cli->ui, "%s", e.msg);
 		rc = HWF_EXIT_FAIL;
 		goto out;
 	}
-	ui_info(&cli->ui, "Extracting from %s into %s\n", pkg.label, dir);
+	/* A CRC entry of the wrong length vouches for nothing: app check and flash refuse all. */
+	broken = res.crc_entry_ok == 0 && res.crc_entry_msg[0];
+	if (broken)
+		ui_error(&cli->ui, "%s: %s; so no entry is vouched for: %s", pkg.label,
+			 res.crc_entry_msg,
+			 o.keep_bad ? "written anyway (--keep-bad)" : "not extracted");
 	for (size_t i = 0; i < n; i++) {
+		const struct hwf_app_entry *en = hwf_app_entry(pkg.app, i);
+		char path[4096];
+
 		if (!sel[i])
 			continue;
-		if (extract_one(cli, &pkg, i, dir, &o))
+		nsel++;
+		row[i].selected = 1;
+		row[i].good = !broken && hwf_app_entry_ok(&res.entries[i]);
+		if (broken)
+			row[i].why = res.crc_entry_msg;
+		else if (!row[i].good)
+			row[i].why = res.entries[i].msg;
+		if (!row[i].good)
+			nbad++;
+		if (!row[i].good && !broken)
+			ui_error(&cli->ui, "%s: entry %s: %s; %s", pkg.label, en->name, row[i].why,
+				 o.keep_bad ? "written anyway (--keep-bad)" : "not extracted");
+		if (!row[i].good && !o.keep_bad)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, en->file_name);
+		if (!cli->force && lstat(path, &st) == 0 && !exist++)
+			snprintf(first_exist, sizeof(first_exist), "%s", path);
+	}
+	if (exist) {
+		ui_error(&cli->ui, "%s: exists%s; not replaced (use --force): nothing extracted",
+			 first_exist, exist > 1 ? " (and more of the files to write)" : "");
+		rc = HWF_EXIT_FAIL;
+		goto out;
+	}
+	if (nbad == nsel && !o.keep_bad) {
+		snprintf(summary, sizeof(summary), "%s: %s bad: nothing extracted", pkg.label,
+			 nsel == 1 ? "the entry is" : "every selected entry is");
+		goto report;
+	}
+	rc = make_dirs(cli, dir);
+	if (rc)
+		goto out;
+	ui_info(&cli->ui, "Extracting from %s into %s\n", pkg.label, dir);
+	for (size_t i = 0; i < n; i++) {
+		int x;
+
+		if (!row[i].selected || (!row[i].good && !o.keep_bad))
+			continue;
+		x = extract_one(cli, &pkg, i, row[i].good, dir, &o, w, &wr);
+		row[i].written = x != XT_FAILED;
+		if (x == XT_FAILED)
 			failed++;
 		else
 			done++;
+		if (x == XT_KEPT_BAD && row[i].good) {
+			/* Bad blocks found while copying that the check did not see: changed? */
+			row[i].good = 0;
+			row[i].why = "bad blocks while copying";
+			nbad++;
+		}
 	}
-	if (failed) {
-		ui_error(&cli->ui, "%s: %zu of %zu entries not extracted or bad", pkg.label, failed,
-			 failed + done);
-		rc = HWF_EXIT_FAIL;
-	} else {
-		ui_info(&cli->ui, "%zu entries extracted and verified\n", done);
+	if (nbad || failed) {
+		int l = snprintf(summary, sizeof(summary), "%s:", pkg.label);
+
+		size_t cap = sizeof(summary);
+
+		if (nbad)
+			l += snprintf(summary + l, cap - (size_t)l, " %zu of %zu %s bad, %s;", nbad,
+				      nsel, entries_word(nsel),
+				      o.keep_bad ? "written anyway (--keep-bad)" : "not extracted");
+		if (failed)
+			l += snprintf(summary + l, cap - (size_t)l, " %zu could not be written;",
+				      failed);
+		snprintf(summary + l, cap - (size_t)l, " %zu file%s written to %s", done,
+			 done == 1 ? "" : "s", dir);
 	}
+report:
+	if (summary[0])
+		ui_error(&cli->ui, "%s", summary);
+	else
+		ui_info(&cli->ui, "%zu %s extracted and verified\n", done, entries_word(done));
+	if (cli->json)
+		extract_json(cli, &pkg, dir, row, !summary[0], summary[0] ? summary : NULL);
+	rc = summary[0] ? HWF_EXIT_FAIL : HWF_EXIT_OK;
 out:
+	if (res.entries)
+		hwf_app_check_free(&res);
+	free(wr.dev);
+	free(wr.ino);
+	free(row);
 	free(sel);
 	hwf_pkg_close(&pkg);
 	return rc;
@@ -467,6 +722,141 @@ static int pack_verify(struct hwf_cli *cli, const char *path, struct hwf_err *e)
 	return rc;
 }
 
+/*
+ * Read the pipe @in (FILE of NAME=FILE) once into an unnamed temporary file
+ * in @dir, so that pack can learn its size and read it twice.  O_TMPFILE
+ * leaves nothing behind whatever happens; where the file system lacks it, a
+ * file that is removed at once.  One 1 MiB buffer; stops past what an
+ * entry can hold (4 GiB - 1) instead of filling the disk.
+ */
+static int spool_pipe(int in, const char *path, const char *dir, int *out, struct hwf_err *e)
+{
+	const size_t bufsz = 1u << 20;
+	uint8_t *buf = malloc(bufsz);
+	uint64_t total = 0;
+	int fd, rc = 0;
+
+	*out = -1;
+	if (!buf)
+		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		char tmpl[4096 + 32];
+
+		snprintf(tmpl, sizeof(tmpl), "%.4095s/.hwflash-pipe.XXXXXX", dir);
+		fd = mkostemp(tmpl, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(tmpl);
+	}
+	if (fd < 0) {
+		rc = hwf_err_set(e, HWF_EIO, "%s is a pipe; cannot make a copy of it in %s: %s",
+				 path, dir, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, bufsz), off = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = hwf_err_set(e, HWF_EIO, "%s: read error after %llu bytes: %s", path,
+					 (unsigned long long)total, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > UINT32_MAX) {
+			rc = hwf_err_set(e, HWF_EINVAL,
+					 "%s gave more than 4 GiB - 1 bytes, more than an entry "
+					 "can hold",
+					 path);
+			break;
+		}
+		while (off < n) {
+			ssize_t m = write(fd, buf + off, (size_t)(n - off));
+
+			if (m < 0 && errno == EINTR)
+				continue;
+			if (m < 0) {
+				rc = hwf_err_set(e, errno == ENOSPC ? HWF_ENOSPC : HWF_EIO,
+						 "%s is a pipe; copying it into %s: %s", path, dir,
+						 strerror(errno));
+				break;
+			}
+			off += m;
+		}
+		if (rc)
+			break;
+	}
+out:
+	free(buf);
+	if (rc && fd >= 0)
+		close(fd);
+	else
+		*out = fd;
+	return rc;
+}
+
+/*
+ * Open FILE of NAME=FILE.  A regular file or block device is read in place;
+ * a pipe, FIFO or socket is spooled (spool_pipe) and *is_pipe set; anything
+ * else (a character device, a folder) is refused by hwf_source_open_fd.
+ * Messages name @path as the user typed it ("/dev/fd/63" for <(...)).
+ */
+static int open_input(const char *path, const char *spool_dir, struct hwf_source **src,
+		      int *is_pipe, struct hwf_err *e)
+{
+	struct stat st;
+	int fd, copy, rc;
+
+	*is_pipe = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hwf_err_set(e, errno == EACCES ? HWF_EACCES : HWF_EIO, "%s: %s", path,
+				   strerror(errno));
+	if (fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+		*is_pipe = 1;
+		rc = spool_pipe(fd, path, spool_dir, &copy, e);
+		close(fd);
+		if (rc)
+			return rc;
+		fd = copy;
+	}
+	return hwf_source_open_fd(src, fd, path, e);
+}
+
+/*
+ * Names pack writes are names every reader keeps apart: letters, digits,
+ * '_', '-', '.'; '#' is how listings number repeats (SUPER#2), and names
+ * that differ only in case are one name to readers and to case-insensitive
+ * file systems.  The same name twice is fine: pieces (split SUPER).
+ */
+static int pack_name_ok(struct hwf_cli *cli, const struct hwf_command *c, const char *name,
+			const struct hwf_app_pack_item *items, size_t n)
+{
+	if (strlen(name) > 32)
+		return cli_usage(cli, c, "entry name %s is longer than 32 characters", name);
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+			return cli_usage(cli, c,
+					 "entry name '%s': '%c' is not allowed (letters, digits, "
+					 "'_', '-' and '.')",
+					 name, *p);
+	if (!strcasecmp(name, "CRC"))
+		return cli_usage(cli, c,
+				 "CRC is the name of the checksum entry pack writes itself");
+	for (size_t i = 0; i < n; i++)
+		if (!strcasecmp(items[i].name, name) && strcmp(items[i].name, name))
+			return cli_usage(cli, c,
+					 "entry names %s and %s differ only in case: readers "
+					 "take them for one name; spell them alike to make "
+					 "pieces of one entry",
+					 items[i].name, name);
+	return 0;
+}
+
 static int app_pack(struct hwf_cli *cli, int argc, char **argv)
 {
 	const struct hwf_command *c = sub("pack");
@@ -474,7 +864,7 @@ static int app_pack(struct hwf_cli *cli, int argc, char **argv)
 	struct hwf_app_pack_opts po;
 	struct hwf_err e = { 0 };
 	struct app_opts o;
-	char date[32], tm[32], tmp[4096], sz[32];
+	char date[32], tm[32], tmp[4096], sz[32], spool_dir[4096], *slash;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	struct stat st;
 	struct tm lt;
@@ -498,31 +888,48 @@ static int app_pack(struct hwf_cli *cli, int argc, char **argv)
 	items = calloc((size_t)(argc - optind), sizeof(*items));
 	if (!items)
 		return HWF_EXIT_FAIL;
-	rc = HWF_EXIT_FAIL;
+	/* Pipes are copied next to the output: the folder that will hold the package. */
+	snprintf(spool_dir, sizeof(spool_dir), "%s", o.out);
+	slash = strrchr(spool_dir, '/');
+	if (!slash)
+		snprintf(spool_dir, sizeof(spool_dir), ".");
+	else
+		slash[slash == spool_dir] = '\0';
 	for (int a = optind; a < argc; a++, n++) {
 		char *eq = strchr(argv[a], '=');
+		int is_pipe;
 
 		if (!eq || eq == argv[a] || !eq[1]) {
 			rc = cli_usage(cli, c, "'%s' is not NAME=FILE", argv[a]);
 			goto out;
 		}
 		*eq = '\0';
-		if (strlen(argv[a]) > 32) {
-			rc = cli_usage(cli, c, "entry name %s is longer than 32 characters",
-				       argv[a]);
+		rc = pack_name_ok(cli, c, argv[a], items, n);
+		if (rc)
 			goto out;
-		}
+		rc = HWF_EXIT_FAIL;
 		items[n].name = argv[a];
-		if (hwf_source_open_file(&items[n].src, eq + 1, &e)) {
-			ui_error(&cli->ui, "%s", e.msg);
+		if (open_input(eq + 1, spool_dir, &items[n].src, &is_pipe, &e)) {
+			ui_error(&cli->ui, "%s=%s: %s", argv[a], eq + 1, e.msg);
 			goto out;
 		}
-		if (!strcasecmp(argv[a], "CRC")) {
-			ui_error(&cli->ui, "CRC is the name of the checksum entry pack writes itself");
-			n++;
-			goto out;
+		if (hwf_source_size(items[n].src) == 0) {
+			/* Almost always a download or copy that failed; never silently. */
+			if (!o.allow_empty) {
+				ui_error(&cli->ui, "%s=%s: %s (0 bytes): an empty %s entry is not "
+						   "packed (--allow-empty packs it anyway)",
+					 argv[a], eq + 1,
+					 is_pipe ? "the pipe gave no data" : "the file is empty",
+					 argv[a]);
+				n++;
+				goto out;
+			}
+			ui_warn(&cli->ui, "%s=%s: empty (0 bytes), packed as an empty entry "
+					  "(--allow-empty)",
+				argv[a], eq + 1);
 		}
 	}
+	rc = HWF_EXIT_FAIL;
 	now = sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
 	if (sde)
 		gmtime_r(&now, &lt);
@@ -574,7 +981,7 @@ static int app_pack(struct hwf_cli *cli, int argc, char **argv)
 		json_end_object(&cli->ui);
 		json_done(&cli->ui);
 	} else {
-		ui_info(&cli->ui, "Packed %zu entries%s into %s (%s), verified.\n", n,
+		ui_info(&cli->ui, "Packed %zu %s%s into %s (%s), verified.\n", n, entries_word(n),
 			po.crc_entry ? " and a CRC entry" : "", o.out, sz);
 		if (has_sig)
 			ui_info(&cli->ui,

@@ -272,12 +272,22 @@ static void product_sanity(struct fb_session *s, struct hwf_pkg *pkg)
 			hwid, product);
 }
 
+/*
+ * The plan (@res NULL) or the summary.  --json: one document; @error set
+ * (a failed flash) adds "ok": false and "error" to it.
+ */
 static void print_plan(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_plan_step *st,
-		       size_t nst, const struct result *res, int dry)
+		       size_t nst, const struct result *res, int dry, const char *error)
 {
+	int we = 16, wp = 16;
+
 	if (cli->json) {
 		json_begin_object(&cli->ui);
 		json_kv_str(&cli->ui, "package", pkg->label);
+		if (error) {
+			json_kv_bool(&cli->ui, "ok", 0);
+			json_kv_str(&cli->ui, "error", error);
+		}
 		json_kv_bool(&cli->ui, "dry_run", dry);
 		json_key(&cli->ui, "steps");
 		json_begin_array(&cli->ui);
@@ -301,18 +311,26 @@ static void print_plan(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hw
 		json_done(&cli->ui);
 		return;
 	}
+	/* Columns as wide as the longest name: long names must not shift the rest. */
+	for (size_t i = 0; i < nst; i++) {
+		int le = (int)strlen(hwf_app_entry(pkg->app, st[i].entry)->name);
+		int lp = (int)strlen(st[i].partition);
+
+		we = le > we ? le : we;
+		wp = lp > wp ? lp : wp;
+	}
 	ui_info(&cli->ui, "%s%s\n", res ? "Summary of " : "Plan for ", pkg->label);
-	ui_info(&cli->ui, "  %-3s %-16s %-16s %12s%s\n", "#", "ENTRY", "PARTITION", "BYTES",
+	ui_info(&cli->ui, "  %-3s %-*s %-*s %12s%s\n", "#", we, "ENTRY", wp, "PARTITION", "BYTES",
 		res ? "      TIME  RESULT" : "");
 	for (size_t i = 0; i < nst; i++) {
 		const struct hwf_app_entry *en = hwf_app_entry(pkg->app, st[i].entry);
 
 		if (res)
-			ui_info(&cli->ui, "  %-3zu %-16s %-16s %12llu %8.2fs  %s\n", i + 1, en->name,
-				st[i].partition, (unsigned long long)en->data_len, res[i].secs,
-				res[i].state);
+			ui_info(&cli->ui, "  %-3zu %-*s %-*s %12llu %8.2fs  %s\n", i + 1, we,
+				en->name, wp, st[i].partition, (unsigned long long)en->data_len,
+				res[i].secs, res[i].state);
 		else
-			ui_info(&cli->ui, "  %-3zu %-16s %-16s %12llu\n", i + 1, en->name,
+			ui_info(&cli->ui, "  %-3zu %-*s %-*s %12llu\n", i + 1, we, en->name, wp,
 				st[i].partition, (unsigned long long)en->data_len);
 	}
 }
@@ -350,7 +368,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 	}
 	/* Without a device the plan comes first; with one, once the device named the partitions. */
 	if (dry && !cli->json && !cli->nserials)
-		print_plan(cli, &pkg, st, nst, NULL, 1);
+		print_plan(cli, &pkg, st, nst, NULL, 1, NULL);
 	rc = verify(cli, &pkg, st, nst, argc - optind == 1);
 	if (rc)
 		goto out;
@@ -368,11 +386,13 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 			if (!rc)
 				rc = check_partitions(&s, pkg.app, rst, known, nrst);
 			fbs_close(&s);
-			if (!rc)
-				print_plan(cli, &pkg, rst, nrst, NULL, 1);
-		} else if (cli->json) {
-			print_plan(cli, &pkg, st, nst, NULL, 1);
+			if (!rc && !cli->json)
+				print_plan(cli, &pkg, rst, nrst, NULL, 1, NULL);
 		}
+		/* A refusal leaves the document to main's failure fallback. */
+		if (cli->json && !rc)
+			print_plan(cli, &pkg, cli->nserials ? rst : st, cli->nserials ? nrst : nst, NULL,
+				   1, NULL);
 		if (!rc && !cli->json)
 			fprintf(cli->ui.err, "--dry-run: nothing was sent\n");
 		goto out;
@@ -413,7 +433,8 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 		res[i].state = rc ? "FAILED" : "OK";
 	}
 	if (res && sent)
-		print_plan(cli, &pkg, rst, nrst, res, 0);
+		print_plan(cli, &pkg, rst, nrst, res, 0,
+			   rc ? (cli->ui.error[0] ? cli->ui.error : "failed") : NULL);
 	rc = fbs_finish(&s, rc);
 out:
 	free(res);

@@ -64,8 +64,8 @@ static int open_zip(struct hwf_pkg *pkg, const char *path, const char *member, s
 					   "the one with UPDATE.APP first",
 					   path, z.zips);
 		return hwf_err_set(e, HWF_ENOTFOUND,
-				   "%s: no UPDATE.APP inside (%d files, none ends in .APP)", path,
-				   z.nfiles);
+				   "%s: no UPDATE.APP inside (%d file%s, none ends in .APP)", path,
+				   z.nfiles, z.nfiles == 1 ? "" : "s");
 	}
 	if (!pick) {
 		char list[2048] = "";
@@ -94,17 +94,28 @@ int hwf_pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, stru
 {
 	int rc;
 
+	uint8_t magic[4];
+
 	memset(pkg, 0, sizeof(*pkg));
-	if (hwf_zip_sniff(path)) {
-		rc = open_zip(pkg, path, member, e);
-	} else {
-		if (member)
-			return hwf_err_set(e, HWF_EINVAL, "%s: --member needs a zip", path);
-		rc = hwf_source_open_file(&pkg->src, path, e);
-		snprintf(pkg->label, sizeof(pkg->label), "%s", path);
-	}
+	/*
+	 * Open it as a file first: a missing file, a folder or a pipe is refused
+	 * here in one line, before anything reads from it (a pipe read to sniff
+	 * would lose those bytes).
+	 */
+	rc = hwf_source_open_file(&pkg->src, path, e);
 	if (rc)
 		return rc;
+	snprintf(pkg->label, sizeof(pkg->label), "%s", path);
+	if (hwf_source_pread(pkg->src, magic, 4, 0, NULL) == 4 && !memcmp(magic, "PK\3\4", 4)) {
+		hwf_source_close(pkg->src);
+		pkg->src = NULL;
+		rc = open_zip(pkg, path, member, e);
+		if (rc)
+			return rc;
+	} else if (member) {
+		hwf_pkg_close(pkg);
+		return hwf_err_set(e, HWF_EINVAL, "%s: --member needs a zip", path);
+	}
 	rc = hwf_app_open(&pkg->app, pkg->src, e);
 	if (rc) {
 		hwf_pkg_close(pkg);

@@ -4,6 +4,7 @@
 # download, the device's log as the judge of what was sent.
 . "$(dirname "$0")/lib.sh"
 : "${FBSIM:?set FBSIM to the fbsim binary}"
+JUDGE="python3 $(cd "$(dirname "$0")/.." && pwd)/tools/appjudge.py"
 cd "$T"
 downloads() { cat "$1/commands.log" 2> /dev/null | grep -c '^download:'; }
 PARTS="--partition boot_a:16M --partition boot_b:16M --partition recovery:16M
@@ -181,3 +182,145 @@ run_hw 0 "pack SUPER pieces that are not sparse" app pack -o badsuper.APP SUPER=
 	SUPER=cust.img
 run_hw 1 "non-sparse pieces are refused" -s "tcp:127.0.0.1:$PORT" app flash badsuper.APP
 expect_in "$T/err" "not a sparse image" "the reason given"
+
+# --- One partition, one entry (issue 13 item 6): refused before anything is sent ---
+json_fail() { # EXIT WHAT ARGS...: --json run fails with EXIT; stdout is one failure document
+	want=$1; what=$2; shift 2
+	run_hw "$want" "$what" --json "$@"
+	check "$what: one JSON document, ok false, with the error" python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+assert d["ok"] is False and isinstance(d["error"], str) and d["error"], d
+if "exit" in d: assert d["exit"] == int(sys.argv[2]), d' "$T/out" "$want"
+}
+random gpt.bin 40000
+random efi.bin 30000
+run_hw 0 "pack HISIUFS_GPT and EFI (both map to ptable)" app pack -o gpt.APP \
+	HISIUFS_GPT=gpt.bin EFI=efi.bin CUST=cust.img
+# shellcheck disable=SC2086
+start_sim gdev --product hwsim $PARTS
+G="tcp:127.0.0.1:$PORT"
+run_hw 1 "two entries onto ptable: refused" -s "$G" app flash gpt.APP
+expect_in "$T/err" "HISIUFS_GPT and EFI would both be written to partition ptable" \
+	"both entries and the partition named"
+one_line "$T/err" "plan refusal: one line"
+run_hw 1 "named both: refused" -s "$G" app flash gpt.APP EFI HISIUFS_GPT
+run_hw 1 "--dry-run refuses the same plan" -s "$G" app flash gpt.APP --dry-run
+json_fail 1 "--json plan refusal" -s "$G" app flash gpt.APP
+check "nothing reached the device" test "$(downloads gdev)" = 0
+run_hw 0 "EFI alone is flashed" -s "$G" app flash gpt.APP EFI
+check "ptable holds EFI" cmp gdev/ptable.img efi.bin
+run_hw 0 "both, with --map sending one elsewhere" -s "$G" app flash gpt.APP HISIUFS_GPT EFI \
+	--map EFI=cust
+check "ptable holds HISIUFS_GPT, cust holds EFI" sh -c "cmp gdev/ptable.img gpt.bin && cmp -n 30000 gdev/cust.img efi.bin"
+n0=$(downloads gdev)
+run_hw 1 "--map onto a partition another entry takes" -s "$G" app flash U.APP SYSTEM CUST \
+	--map CUST=system
+expect_in "$T/err" "SYSTEM and CUST would both be written to partition system" "both named"
+run_hw 1 "an entry named twice" -s "$G" app flash U.APP CUST cust
+expect_in "$T/err" "CUST is named twice" "the entry named"
+run_hw 1 "two --map options for one entry" -s "$G" app flash U.APP CUST --map CUST=cust \
+	--map cust=ptable
+run_hw 1 "split SUPER pieces mapped apart" -s "$G" app flash super.APP SUPER \
+	--map 'SUPER#2=system'
+expect_in "$T/err" "pieces of one split entry" "split rule named"
+check "none of these sent anything" test "$(downloads gdev)" = "$n0"
+
+# --- One verdict (item 11): check, extract and flash agree on a damaged package ---
+n0=$(downloads gdev)
+for how in --reblock --skew-crc --bad-header --bad-block; do
+	$JUDGE --build vv.APP --crc BOOT=boot.img CUST=cust.img "$how" CUST > /dev/null
+	run_hw 1 "$how CUST: app check" app check vv.APP
+	expect_in "$T/out" "BAD  CUST" "$how CUST: check marks CUST"
+	rm -rf vvx
+	run_hw 1 "$how CUST: app extract" app extract vv.APP -o vvx
+	check "$how CUST: extract wrote no cust.img" test ! -e vvx/cust.img
+	run_hw 1 "$how CUST: app flash" -s "$G" app flash vv.APP
+	expect_in "$T/err" "entry CUST" "$how CUST: flash names CUST"
+	run_hw 1 "$how CUST: app flash CUST alone" -s "$G" app flash vv.APP CUST
+done
+$JUDGE --build vs.APP --short-crc BOOT=boot.img CUST=cust.img > /dev/null
+run_hw 1 "CRC entry of the wrong length: app check" app check vs.APP
+run_hw 1 "CRC entry of the wrong length: app extract" app extract vs.APP -o vsx
+check "CRC entry of the wrong length: nothing extracted" test ! -e vsx
+run_hw 1 "CRC entry of the wrong length: app flash" -s "$G" app flash vs.APP
+run_hw 1 "CRC entry of the wrong length: app flash BOOT" -s "$G" app flash vs.APP BOOT
+check "no download for any damaged package" test "$(downloads gdev)" = "$n0"
+run_hw 0 "the good BOOT of such a package: extract" app extract vv.APP -o vvb BOOT
+run_hw 0 "the good BOOT of such a package: flash" -s "$G" app flash vv.APP BOOT
+head -c 3000000 U.APP > cutpkg.APP
+run_hw 1 "truncated package: check" app check cutpkg.APP
+run_hw 1 "truncated package: extract" app extract cutpkg.APP -o cutx
+n0=$(downloads gdev)
+run_hw 1 "truncated package: flash" -s "$G" app flash cutpkg.APP
+check "truncated: nothing sent" test "$(downloads gdev)" = "$n0"
+
+# --- Pipes (item 3): refused in one line, nothing sent ---
+n0=$(downloads gdev)
+if command -v bash > /dev/null; then
+	bash -c '"$0" -s "$1" app flash <(cat U.APP) > "$2/out" 2> "$2/err"; echo $? > "$2/rc"' \
+		"$HWFLASH" "$G" "$T"
+	check "app flash <(...) refused" test "$(cat rc)" = 1
+	expect_in "$T/err" "/dev/fd/" "the pipe named by its path"
+	expect_in "$T/err" "is a pipe" "and called a pipe"
+	one_line "$T/err" "app flash of a pipe: one line"
+	bash -c '"$0" -s "$1" flash recovery <(cat recovery.img) > "$2/out" 2> "$2/err"
+		echo $? > "$2/rc"' "$HWFLASH" "$G" "$T"
+	check "flash recovery <(...) refused" test "$(cat rc)" = 1
+	expect_in "$T/err" "is a pipe" "flash FILE: called a pipe"
+fi
+cat U.APP | "$HWFLASH" -s "$G" app flash /dev/stdin > out 2> err
+check "app flash /dev/stdin from a pipe refused" test $? = 1
+expect_in err "/dev/stdin is a pipe" "/dev/stdin named"
+check "no pipe sent anything" test "$(downloads gdev)" = "$n0"
+
+# --- JSON on every failure before sending (item 15) ---
+json_fail 1 "--json: missing package" -s "$G" app flash nope.APP
+json_fail 1 "--json: a web page" -s "$G" app flash vendor.img
+json_fail 1 "--json: a damaged package" -s "$G" app flash bad.APP
+json_fail 1 "--json: an unknown entry" -s "$G" app flash U.APP NOPE
+json_fail 1 "--json: a metadata entry" -s "$G" app flash U.APP CURVER
+json_fail 2 "--json: --map without its value" -s "$G" app flash U.APP --map
+cat U.APP | json_fail 1 "--json: a pipe" -s "$G" app flash /dev/stdin
+start_sim small2 --product hwsim --partition recovery:16M --partition system:64M
+json_fail 1 "--json: a partition missing on the device" -s "tcp:127.0.0.1:$PORT" app flash U.APP
+json_fail 1 "--json --dry-run: a partition missing on the device" -s "tcp:127.0.0.1:$PORT" \
+	app flash U.APP --dry-run
+check "small2: nothing sent" test "$(downloads small2)" = 0
+# After sending began, the summary document itself says ok false and why.
+# shellcheck disable=SC2086
+start_sim ffail --product hwsim --fault fail-flash $PARTS
+run_hw 1 "--json: the device refuses the flash" -s "tcp:127.0.0.1:$PORT" --json app flash U.APP CUST
+check "--json summary after a failed flash: ok false, error, state FAILED" python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+assert d["ok"] is False and "device refused" in d["error"], d
+assert d["steps"][0]["state"] == "FAILED", d' "$T/out"
+
+# --- Messages (item 16) ---
+run_hw 2 "--map at the end: needs a value" app flash U.APP --map
+expect_in "$T/err" "--map needs a value" "not 'unknown option'"
+run_hw 2 "--member at the end: needs a value" app flash U.APP --member
+expect_in "$T/err" "--member needs a value" "--member: needs a value"
+L=VERY_LONG_ENTRY_NAME_FOR_COLUMNS
+run_hw 0 "pack an entry with a 32-character name" app pack -o long.APP "$L=cust.img" \
+	BOOT=boot.img
+start_sim ldev --product hwsim --partition very_long_entry_name_for_columns:4M --partition boot:16M
+run_hw 0 "flash it" -s "tcp:127.0.0.1:$PORT" app flash long.APP
+bytes_aligned() { # FILE: every row's BYTES value ends where the header's BYTES does
+	python3 -c '
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+hdr = [l for l in lines if "BYTES" in l][0]
+end = hdr.index("BYTES") + 5
+rows = [l for l in lines if l.strip()[:1].isdigit()]
+assert len(rows) == 2, lines
+for r in rows:
+    assert r[end - 1].isdigit() and (len(r) == end or r[end] == " "), (r, end)' "$1"
+}
+check "summary: the BYTES column stays aligned" bytes_aligned "$T/out"
+expect_in "$T/out" "$L" "summary: the long name whole"
+run_hw 0 "--dry-run plan with the long name" -s "tcp:127.0.0.1:$PORT" app flash long.APP --dry-run
+check "plan: the BYTES column stays aligned" bytes_aligned "$T/out"
+run_hw 0 "a single entry" -s "tcp:127.0.0.1:$PORT" app flash long.APP BOOT
+expect_in "$T/err" "Verified 1 entry of long.APP" "1 entry, not 1 entries"

@@ -1,7 +1,21 @@
 #!/usr/bin/env python3
 """Independent judge for UPDATE.APP files: a from-the-spec parser written
 without hwflash's code (reference/updateapp-format.md §1-§4, §6).
-Prints one line per entry "NAME LEN OK|BAD" and exits 1 if anything is bad."""
+Prints one line per entry "NAME LEN OK|BAD" and exits 1 if anything is bad.
+
+  appjudge.py FILE
+  appjudge.py --build OUT [--crc] [--short-crc] [--skew-crc NAME]
+              [--bad-header NAME] [--bad-block NAME] [--reblock NAME] NAME=FILE...
+
+--build writes a package from the spec alone, with any names (colliding,
+'/', '#': what `hwflash app pack` rightly refuses to make), so hwflash can be
+tried on them.  --crc adds a CRC entry first (CRC-16 per 32 KiB of every
+other entry); --short-crc leaves its last checksum out (a CRC entry of
+the wrong length, consistent in itself).  The others damage the Nth entry called NAME (first match,
+exact): --skew-crc changes its first checksum in the CRC entry (the CRC
+entry's own block table still matches), --bad-header its header CRC,
+--bad-block one data byte (block table unchanged), --reblock one data byte
+with the block table made to match (so only the CRC entry disagrees)."""
 import struct
 import sys
 
@@ -55,5 +69,86 @@ def main(path):
     return 1 if bad else 0
 
 
+def entry(name, data, seq=0, hwid=b"HWJUDGE"):
+    bs = 4096
+    n = (len(data) + bs - 1) // bs
+    table = b"".join(struct.pack("<H", x25(data[i * bs:(i + 1) * bs])) for i in range(n))
+    hdr = bytearray(98)
+    struct.pack_into("<III", hdr, 0, 0xA55AAA55, 98 + 2 * n, 1)
+    hdr[0x0C:0x14] = hwid[:8].ljust(8, b"\xff")
+    struct.pack_into("<II", hdr, 0x14, seq, len(data))
+    hdr[0x1C:0x2C] = b"2026.01.01".ljust(16, b"\0")
+    hdr[0x2C:0x3C] = b"12.00.00".ljust(16, b"\0")
+    hdr[0x3C:0x5C] = name.encode()[:32].ljust(32, b"\0")
+    struct.pack_into("<H", hdr, 0x5E, bs)
+    struct.pack_into("<H", hdr, 0x5C, x25(bytes(hdr)))
+    blob = bytes(hdr) + table + data
+    return blob + b"\0" * (-len(blob) % 4)
+
+
+def build(argv):
+    out = argv[0]
+    opts = {"--skew-crc": None, "--bad-header": None, "--bad-block": None, "--reblock": None}
+    crc = False
+    items = []
+    i = 1
+    while i < len(argv):
+        a = argv[i]
+        if a == "--crc":
+            crc = True
+        elif a == "--short-crc":
+            crc = "short"
+        elif a in opts:
+            i += 1
+            opts[a] = argv[i]
+        else:
+            name, path = a.split("=", 1)
+            items.append([name, open(path, "rb").read()])
+        i += 1
+
+    def first(name):
+        for it in items:
+            if it[0] == name:
+                return it
+        raise SystemExit("no entry " + name)
+
+    if opts["--reblock"]:
+        it = first(opts["--reblock"])
+        it[1] = bytes([it[1][0] ^ 0xFF]) + it[1][1:]
+    sums = []
+    for name, data in items:
+        sums.append(b"".join(struct.pack("<H", x25(data[k:k + 32768]))
+                             for k in range(0, len(data), 32768)))
+    if opts["--reblock"]:
+        # The CRC entry keeps the checksums of the original bytes.
+        it = first(opts["--reblock"])
+        k = items.index(it)
+        orig = bytes([it[1][0] ^ 0xFF]) + it[1][1:]
+        sums[k] = b"".join(struct.pack("<H", x25(orig[j:j + 32768]))
+                           for j in range(0, len(orig), 32768))
+    if opts["--skew-crc"]:
+        k = items.index(first(opts["--skew-crc"]))
+        sums[k] = bytes([sums[k][0] ^ 0x55]) + sums[k][1:]
+    table = b"".join(sums)
+    if crc == "short":
+        table = table[:-2]
+    blobs = [entry("CRC", table, 0xFF000000)] if crc else []
+    for name, data in items:
+        e = bytearray(entry(name, data))
+        if opts["--bad-header"] == name:
+            e[0x5C] ^= 0xFF
+            opts["--bad-header"] = None
+        if opts["--bad-block"] == name:
+            hlen = struct.unpack_from("<I", e, 4)[0]
+            e[hlen] ^= 0xFF
+            opts["--bad-block"] = None
+        blobs.append(bytes(e))
+    with open(out, "wb") as f:
+        f.write(b"\0" * 92 + b"".join(blobs))
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--build":
+        sys.exit(build(sys.argv[2:]))
     sys.exit(main(sys.argv[1]))

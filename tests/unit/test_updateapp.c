@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -443,6 +444,176 @@ static void test_output_names_cannot_escape(void)
 	CU_ASSERT_STRING_EQUAL(buf, "erecovery_ramdisk.img");
 }
 
+/* Every name of a package is unique ignoring case, safe as a file, and finds its entry. */
+static void assert_names_distinct(struct hwf_app *app)
+{
+	size_t n = hwf_app_count(app);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct hwf_app_entry *a = hwf_app_entry(app, i);
+		char out[64];
+
+		CU_ASSERT_PTR_EQUAL(hwf_app_find(app, a->name), a);
+		CU_ASSERT_PTR_NULL(strchr(a->file_name, '/'));
+		CU_ASSERT_PTR_NULL(strchr(a->file_name, '\\'));
+		CU_ASSERT_NOT_EQUAL(a->file_name[0], '.');
+		CU_ASSERT_NOT_EQUAL(a->file_name[0], '\0');
+		hwf_app_output_name(a, out, sizeof(out));
+		CU_ASSERT_STRING_EQUAL(out, a->file_name);
+		for (size_t j = i + 1; j < n; j++) {
+			const struct hwf_app_entry *b = hwf_app_entry(app, j);
+
+			CU_ASSERT(strcasecmp(a->name, b->name) != 0);
+			CU_ASSERT(strcasecmp(a->file_name, b->file_name) != 0);
+		}
+	}
+}
+
+/* Pack @names (tiny entries, no CRC entry) and open the result. */
+static void open_named(struct opened *o, const char *fname, const char *const *names, size_t n)
+{
+	struct item it[64];
+	char *p;
+
+	for (size_t i = 0; i < n; i++) {
+		it[i].name = names[i];
+		it[i].len = 10 + i;
+	}
+	p = make_pkg(fname, it, n, 0);
+	open_path(o, p);
+	CU_ASSERT_EQUAL_FATAL(o->rc, 0);
+	CU_ASSERT_EQUAL_FATAL(hwf_app_count(o->app), n);
+	free(p);
+}
+
+static void expect_names(struct hwf_app *app, const char *const *names, const char *const *files)
+{
+	for (size_t i = 0; names[i]; i++) {
+		CU_ASSERT_STRING_EQUAL(hwf_app_entry(app, i)->name, names[i]);
+		CU_ASSERT_STRING_EQUAL(hwf_app_entry(app, i)->file_name, files[i]);
+	}
+	assert_names_distinct(app);
+}
+
+static void test_names_exact_duplicates(void)
+{
+	static const char *const in[] = { "SUPER", "BOOT", "SUPER", "SUPER" };
+	static const char *const nm[] = { "SUPER", "BOOT", "SUPER#2", "SUPER#3", NULL };
+	static const char *const fn[] = { "super.img", "boot.img", "super_2.img", "super_3.img" };
+	struct opened o;
+
+	open_named(&o, "dup.app", in, 4);
+	expect_names(o.app, nm, fn);
+	CU_ASSERT_EQUAL(hwf_app_entry(o.app, 3)->dup, 2);
+	close_opened(&o);
+}
+
+static void test_names_case_only(void)
+{
+	static const char *const in[] = { "SUPER", "super", "Super", "boot", "BOOT" };
+	static const char *const nm[] = { "SUPER", "super#2", "Super#3", "boot", "BOOT#2", NULL };
+	static const char *const fn[] = { "super.img", "super_2.img", "super_3.img", "boot.img",
+					  "boot_2.img" };
+	struct opened o;
+
+	open_named(&o, "case.app", in, 5);
+	expect_names(o.app, nm, fn);
+	/* Each spelling finds its own entry, not the first one ignoring case. */
+	CU_ASSERT_PTR_EQUAL(hwf_app_find(o.app, "SUPER#3"), hwf_app_entry(o.app, 2));
+	close_opened(&o);
+}
+
+static void test_names_unsafe_characters(void)
+{
+	static const char *const in[] = { "SUB/DIR", "sub_dir", "SUB DIR", "../x", "..",
+					  "a\\b", "CON", "Sub?Dir" };
+	static const char *const nm[] = { "SUB/DIR", "sub_dir", "SUB DIR", "../x", "..",
+					  "a\\b", "CON", "Sub?Dir", NULL };
+	static const char *const fn[] = { "sub_dir.img", "sub_dir_2.img", "sub_dir_3.img",
+					  "_.._x.img", "_...img", "a_b.img", "con_.img",
+					  "sub_dir_4.img" };
+	struct opened o;
+
+	open_named(&o, "unsafe.app", in, 8);
+	expect_names(o.app, nm, fn);
+	close_opened(&o);
+}
+
+static void test_names_generated_meets_real(void)
+{
+	/* A duplicate SUPER must not become a second SUPER#2; SUPER_2 is a file name too. */
+	static const char *const in[] = { "SUPER", "SUPER", "SUPER#2", "SUPER_2", "super#3" };
+	static const char *const nm[] = { "SUPER", "SUPER#4", "SUPER#2", "SUPER_2", "super#3",
+					  NULL };
+	static const char *const fn[] = { "super.img", "super_4.img", "super_2.img",
+					  "super_2_2.img", "super_3.img" };
+	struct opened o;
+
+	open_named(&o, "gen.app", in, 5);
+	expect_names(o.app, nm, fn);
+	CU_ASSERT_PTR_EQUAL(hwf_app_find(o.app, "super#2"), hwf_app_entry(o.app, 2));
+	close_opened(&o);
+}
+
+static void test_names_input_entries(void)
+{
+	/* Legacy INPUT entries with one sequence id (pack writes 0 for all). */
+	static const char *const in[] = { "INPUT", "INPUT", "INPUT_00000000" };
+	static const char *const nm[] = { "INPUT_00000000", "INPUT_00000000#2",
+					  "INPUT_00000000#3", NULL };
+	struct opened o;
+
+	open_named(&o, "input.app", in, 3);
+	for (size_t i = 0; nm[i]; i++)
+		CU_ASSERT_STRING_EQUAL(hwf_app_entry(o.app, i)->name, nm[i]);
+	assert_names_distinct(o.app);
+	close_opened(&o);
+}
+
+static void test_names_many_duplicates(void)
+{
+	/* 3000 pieces of one name and 3000 real SUPER#k names: all distinct, quickly. */
+	enum { N = 6000 };
+	struct hwf_app_pack_item *pi = calloc(N, sizeof(*pi));
+	char (*names)[40] = calloc(N, sizeof(*names));
+	struct hwf_app_pack_opts po = { "HW", "2026.01.02", "03.04.05", 0 };
+	struct hwf_source *mem;
+	struct hwf_err e = { 0 };
+	char *out = tu_path(dir, "many.app");
+	uint8_t byte = 7;
+	struct opened o;
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pi);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(names);
+	CU_ASSERT_EQUAL_FATAL(hwf_source_open_mem(&mem, &byte, 1, "m", &e), 0);
+	for (size_t i = 0; i < N; i++) {
+		if (i % 2)
+			snprintf(names[i], sizeof(names[i]), "SUPER#%zu", i / 2 + 2);
+		else
+			snprintf(names[i], sizeof(names[i]), "SUPER");
+		pi[i].name = names[i];
+		pi[i].src = mem;
+	}
+	fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CU_ASSERT_EQUAL(hwf_app_pack(fd, pi, N, &po, NULL, NULL, &e), 0);
+	close(fd);
+	open_path(&o, out);
+	CU_ASSERT_EQUAL_FATAL(o.rc, 0);
+	CU_ASSERT_EQUAL_FATAL(hwf_app_count(o.app), N);
+	/* Spot checks (the full pairwise check is quadratic): the pieces skip the real names. */
+	CU_ASSERT_STRING_EQUAL(hwf_app_entry(o.app, 2)->name, "SUPER#3002");
+	CU_ASSERT_STRING_EQUAL(hwf_app_entry(o.app, 1)->name, "SUPER#2");
+	for (size_t i = 0; i < N; i += 97)
+		CU_ASSERT_PTR_EQUAL(hwf_app_find(o.app, hwf_app_entry(o.app, i)->name),
+				    hwf_app_entry(o.app, i));
+	close_opened(&o);
+	hwf_source_close(mem);
+	free(out);
+	free(names);
+	free(pi);
+}
+
 /* A zip holding the package, stored and deflated: same entries, same verdict. */
 static void zip_add(zipFile z, const char *name, const char *path, int method)
 {
@@ -539,6 +710,13 @@ void hwf_suite_updateapp(void)
 	CU_add_test(s, "HTML page, empty file, missing file", test_html_empty_and_missing);
 	CU_add_test(s, "extract verifies every block", test_extract_verifies_blocks);
 	CU_add_test(s, "output names cannot escape the folder", test_output_names_cannot_escape);
+	CU_add_test(s, "names: exact duplicates", test_names_exact_duplicates);
+	CU_add_test(s, "names: case-only collisions", test_names_case_only);
+	CU_add_test(s, "names: '/' and other unsafe characters", test_names_unsafe_characters);
+	CU_add_test(s, "names: a generated name meets a real one", test_names_generated_meets_real);
+	CU_add_test(s, "names: INPUT entries with one sequence id", test_names_input_entries);
+	CU_add_test(s, "names: thousands of collisions stay distinct",
+		    test_names_many_duplicates);
 	CU_add_test(s, "zip members stored and deflated", test_zip_members);
 	CU_add_test(s, "windows are bounded", test_window_bounds);
 }
