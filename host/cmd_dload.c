@@ -985,6 +985,10 @@ static int img_check_existing(struct hwf_cli *cli, const struct plan *p, struct 
 	if (probe.fs != HWF_FS_FAT32) {
 		if (hwf_card_classify(t->fd, t->size, &t->cls, &e)) {
 			ui_error(&cli->ui, "%s: %s", t->path, e.msg);
+		} else if (t->cls.kind == HWF_CARD_FOREIGN && t->is_dev) {
+			ui_error(&cli->ui, "%s holds no card (content: %s); nothing was changed "
+					   "(--format --force makes a new card of it, erasing it)",
+				 t->path, t->cls.what);
 		} else if (t->cls.kind == HWF_CARD_FOREIGN) {
 			ui_error(&cli->ui, "%s is not an SD card image (content: %s); nothing was "
 					   "changed: TARGET is the card's folder, image file or device",

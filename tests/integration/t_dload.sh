@@ -483,3 +483,24 @@ for src in sys.img page.APP; do
 	check "$src: its name said once" test "$(grep -o "$src" "$T/err" | wc -l)" -eq 1
 	check "$src: the target untouched" cmp -n 67108864 nopkg-target.img /dev/zero
 done
+
+# --- the same rules on a block device (a loop device, where we may make one) ---
+cp victim.orig loopv.img
+if loopdev=$(losetup -f --show loopv.img 2> /dev/null) && [ -b "$loopdev" ]; then
+	run_hw 1 "block device holding a package: prepare without --format" \
+		dload prepare pkg.APP "$loopdev"
+	expect_in "$T/err" "holds no card (content: Huawei UPDATE.APP); nothing was changed" \
+		"block device: what it holds is named"
+	run_hw 1 "block device: --format --yes (not removable, holds no card)" \
+		dload prepare pkg.APP "$loopdev" --format --yes
+	run_hw 1 "block device: --force --format without --yes" --force \
+		dload prepare pkg.APP "$loopdev" --format
+	expect_in "$T/err" "give --yes when not on a terminal" "block device: --yes asked for"
+	check "block device: unchanged after the refusals" cmp loopv.img victim.orig
+	run_hw 0 "block device: --force --format --yes" --force dload prepare pkg.APP "$loopdev" \
+		--format --yes
+	run_hw 0 "block device: dload check" dload check "$loopdev"
+	losetup -d "$loopdev"
+else
+	ok "block device: skipped (no loop device here)"
+fi
