@@ -370,6 +370,11 @@ static uint64_t fat32_min_device(void)
 	}
 }
 
+uint64_t hwf_fat32_min_device_size(void)
+{
+	return fat32_min_device();
+}
+
 /* Characters allowed in 8.3 names and labels besides A-Z and 0-9. */
 int hwf_fat32_short_char_ok(int c)
 {

@@ -65,6 +65,33 @@ const char *hwf_pt_kind_name(enum hwf_pt_kind k);
  */
 int hwf_disk_probe(int fd, uint64_t size, struct hwf_disk_probe *out, struct hwf_err *e);
 
+/* --- may it be formatted? ---------------------------------------------- */
+
+enum hwf_card_kind {
+	HWF_CARD_BLANK,	  /* empty, or all zero / all 0xFF wherever looked at */
+	HWF_CARD_IMAGE,	  /* an MBR or GPT partition table, or FAT12/16/32 or exFAT at sector 0 */
+	HWF_CARD_FOREIGN, /* anything else: firmware, archive, partition image, text ... */
+};
+
+struct hwf_card_class {
+	enum hwf_card_kind kind;
+	char what[200]; /* "MBR partition table, first partition FAT32", "Huawei UPDATE.APP" */
+};
+
+/*
+ * Is @fd (image file or block device of @size bytes) a card, a blank, or
+ * something that must not be formatted?  Decided from the content only,
+ * never from a name, so that "card.img" holding an UPDATE.APP is FOREIGN.
+ * Firmware and archive magic (formats/sniff: UPDATE.APP, boot, vendor_boot,
+ * sparse, vbmeta, AVB footer, zip, gzip, lz4, ELF) outranks a partition
+ * table; ext2/3/4 or NTFS without a partition table, text, HTML and
+ * unrecognised data are FOREIGN.  BLANK is decided from the first MiB, the
+ * last 64 KiB, 4 KiB at 255 points in between and the start of each data
+ * extent of a sparse file (not every byte: a 64 GiB card would take
+ * minutes).  Reads only.  Returns 0, HWF_EIO, HWF_ENOMEM.
+ */
+int hwf_card_classify(int fd, uint64_t size, struct hwf_card_class *out, struct hwf_err *e);
+
 /* --- formatting --------------------------------------------------------- */
 
 #define HWF_FAT32_MIN_CLUSTERS 65525u
@@ -82,6 +109,9 @@ int hwf_disk_probe(int fd, uint64_t size, struct hwf_disk_probe *out, struct hwf
  *	larger			32 KiB
  */
 uint32_t hwf_fat32_cluster_size(uint64_t vol_bytes);
+
+/* The smallest device hwf_fat32_format() accepts, in bytes (about 33 MiB). */
+uint64_t hwf_fat32_min_device_size(void);
 
 /*
  * Format @fd (image file or block device of @dev_size bytes): an MBR with
@@ -121,6 +151,19 @@ int hwf_fat_open(struct hwf_fat **out, int fd, uint64_t part_offset, uint64_t pa
 
 /* Flush and free.  Sources from hwf_fat_open_source() must be closed first. */
 void hwf_fat_close(struct hwf_fat *fs);
+
+/*
+ * Check the volume the way fsck.fat -n does, changing nothing: every folder
+ * from the root down (at most 32 levels) and every cluster chain in them,
+ * each walk bounded by the cluster count.  0 when sound; HWF_EFORMAT with a
+ * sentence naming the file or folder and the cluster for a chain that
+ * loops ("root directory: its cluster chain loops at cluster 2 (it points
+ * to itself)"), leaves the volume, runs into a free or bad cluster, is
+ * shorter or longer than its file's size, or shares clusters with another
+ * ("dload/A.BIN and dload/B.BIN share cluster 700 (cross-linked)");
+ * HWF_EIO; HWF_ENOMEM (it keeps a bit per cluster: 32 MiB at most).
+ */
+int hwf_fat_check(struct hwf_fat *fs, struct hwf_err *e);
 
 /* Free space from counting free FAT entries (streamed; not FSInfo).  0 on a read error. */
 uint64_t hwf_fat_free_bytes(struct hwf_fat *fs);
@@ -188,12 +231,13 @@ int hwf_fat_write_file(struct hwf_fat *fs, const char *path, struct hwf_source *
 
 /*
  * Open file @path as a read-only, random-access, thread-safe source (via
- * hwf_source_open_callback).  The cluster chain is walked once here into a
- * run list (one run for a contiguous file; reads are then one pread).  The
- * source borrows @fs: close it before hwf_fat_close(), which frees the run
- * lists.  HWF_ENOTFOUND, HWF_EINVAL (a directory), HWF_EFORMAT (the chain
- * is shorter than the file size or leaves the volume; the walk stops after
- * the clusters the size needs, so a loop cannot hang it).
+ * hwf_source_open_callback).  The whole cluster chain is checked here
+ * (bounded; a loop is found even past the clusters the size needs) and
+ * turned into a run list (one run for a contiguous file; reads are then
+ * one pread).  The source borrows @fs: close it before hwf_fat_close(),
+ * which frees the run lists.  HWF_ENOTFOUND, HWF_EINVAL (a directory),
+ * HWF_EFORMAT (the chain loops, leaves the volume, or is shorter or longer
+ * than the file size needs).
  */
 int hwf_fat_open_source(struct hwf_fat *fs, const char *path, struct hwf_source **out,
 			struct hwf_err *e);

@@ -145,9 +145,6 @@ static int utf8_next(const unsigned char *s, uint32_t *cp)
 
 /* --- directories ---------------------------------------------------------------- */
 
-/* Called for every used 8.3 entry, labels and dot entries included; non-zero stops. */
-typedef int (*dir_fn)(void *ctx, const struct dir_ent *de, struct hwf_err *e);
-
 struct lfn_acc {
 	uint16_t u[20 * 13];
 	int count; /* entries in the set being read, 0 = none */
@@ -199,30 +196,48 @@ static void fill_dirent(struct dir_ent *de, const uint8_t *d, uint32_t slot, str
 	a->count = 0;
 }
 
-static int dir_walk(struct hwf_fat *fs, uint32_t dir_cl, dir_fn fn, void *ctx, struct hwf_err *e)
+/* "root directory" or "folder dload/sub", for messages about folder @name (@len bytes). */
+static void dir_what(const char *name, size_t len, char *out, size_t cap)
 {
-	uint32_t per = fs->csize / 32, slot = 0, c = dir_cl;
+	while (len && name[len - 1] == '/')
+		len--;
+	while (len && name[0] == '/') {
+		name++;
+		len--;
+	}
+	if (!len)
+		snprintf(out, cap, "root directory");
+	else
+		snprintf(out, cap, "folder %.*s", (int)len, name);
+}
+
+/*
+ * Every entry of folder @name (@namelen bytes of it; "" for the root) at
+ * @dir_cl.  Its whole cluster chain is checked first, so a loop or a link
+ * out of the volume is reported as such, even past the end marker.
+ */
+static int dir_walk(struct hwf_fat *fs, uint32_t dir_cl, const char *name, size_t namelen,
+		    hwf_fat32_dir_fn fn, void *ctx, struct hwf_err *e)
+{
+	uint32_t per = fs->csize / 32, slot = 0, c = dir_cl, len;
 	struct lfn_acc *acc = calloc(1, sizeof(*acc));
 	struct dir_ent *de = malloc(sizeof(*de));
 	uint8_t *buf = malloc(fs->csize);
+	char what[PATH_MAX_BYTES + 16];
 	int rc = 0;
 
 	if (!acc || !de || !buf) {
 		rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (!cluster_ok(fs, c)) {
-		rc =
-		    hwf_err_set(e, HWF_EFORMAT, "directory at cluster %u is outside the volume", c);
+	dir_what(name, namelen, what, sizeof(what));
+	rc = hwf_fat32_chain_check(fs, dir_cl, what, &len, e);
+	if (rc)
 		goto out;
-	}
 	while (c) {
 		if (slot >= DIR_MAX_SLOTS) {
-			rc = hwf_err_set(
-			    e, HWF_EFORMAT,
-			    "directory at cluster %u has more than %u entries (a looping "
-			    "cluster chain?)",
-			    dir_cl, DIR_MAX_SLOTS);
+			rc = hwf_err_set(e, HWF_EFORMAT, "%s has more than %u entries", what,
+					 DIR_MAX_SLOTS);
 			goto out;
 		}
 		rc = hwf_fat32_read(fs->fd, buf, fs->csize, cluster_off(fs, c), 0, e);
@@ -257,6 +272,12 @@ out:
 	return rc;
 }
 
+int hwf_fat32_dir_walk(struct hwf_fat *fs, uint32_t dir_cl, const char *name, size_t namelen,
+		       hwf_fat32_dir_fn fn, void *ctx, struct hwf_err *e)
+{
+	return dir_walk(fs, dir_cl, name, namelen, fn, ctx, e);
+}
+
 static int is_label(const struct dir_ent *de)
 {
 	return (de->raw[11] & (ATTR_LABEL | ATTR_DIR)) == ATTR_LABEL;
@@ -278,13 +299,16 @@ static int lookup_cb(void *ctx, const struct dir_ent *de, struct hwf_err *e)
 	return 1;
 }
 
-/* 1 with *out filled when @name is in the directory, 0 when not, < 0 on error. */
-static int dir_lookup(struct hwf_fat *fs, uint32_t dir_cl, const char *name, struct dir_ent *out,
-		      struct hwf_err *e)
+/*
+ * 1 with *out filled when @name is in the directory @dir (@dirlen bytes of
+ * its path), 0 when not, < 0 on error.
+ */
+static int dir_lookup(struct hwf_fat *fs, uint32_t dir_cl, const char *dir, size_t dirlen,
+		      const char *name, struct dir_ent *out, struct hwf_err *e)
 {
 	struct lookup l = {name, out};
 
-	return dir_walk(fs, dir_cl, lookup_cb, &l, e);
+	return dir_walk(fs, dir_cl, dir, dirlen, lookup_cb, &l, e);
 }
 
 static uint32_t dir_cluster(const struct hwf_fat *fs, const struct dir_ent *de)
@@ -328,7 +352,7 @@ int hwf_fat32_resolve(struct hwf_fat *fs, const char *path, size_t len, struct d
 					   (int)len, path, (int)(s - 1), path);
 		memcpy(comp, path + s, n);
 		comp[n] = '\0';
-		rc = dir_lookup(fs, dir_cluster(fs, out), comp, out, e);
+		rc = dir_lookup(fs, dir_cluster(fs, out), path, s, comp, out, e);
 		if (rc < 0)
 			return rc;
 		if (!rc)
@@ -375,7 +399,7 @@ int hwf_fat_list(struct hwf_fat *fs, const char *path,
 		return rc;
 	if (!de.d.is_dir)
 		return hwf_err_set(e, HWF_EINVAL, "%s is a file, not a folder", path);
-	return dir_walk(fs, dir_cluster(fs, &de), list_cb, &l, e);
+	return dir_walk(fs, dir_cluster(fs, &de), path, strlen(path), list_cb, &l, e);
 }
 
 /* --- creating entries --------------------------------------------------------- */
@@ -441,11 +465,12 @@ static int sfn_find_cb(void *ctx, const struct dir_ent *de, struct hwf_err *e)
 }
 
 /*
- * Check @name and work out its entries in directory @dir_cl: HWF_EEXIST
- * when it is there, HWF_EINVAL when FAT cannot hold it.
+ * Check @name and work out its entries in directory @dir_cl (@dir, @dirlen:
+ * its path, for messages): HWF_EEXIST when it is there, HWF_EINVAL when FAT
+ * cannot hold it.
  */
-static int make_name(struct hwf_fat *fs, uint32_t dir_cl, const char *name, struct new_name *nn,
-		     struct hwf_err *e)
+static int make_name(struct hwf_fat *fs, uint32_t dir_cl, const char *dir, size_t dirlen,
+		     const char *name, struct new_name *nn, struct hwf_err *e)
 {
 	struct sfn_find f = {nn->sfn};
 	size_t len = strlen(name);
@@ -483,7 +508,7 @@ static int make_name(struct hwf_fat *fs, uint32_t dir_cl, const char *name, stru
 		}
 		p += n;
 	}
-	rc = dir_lookup(fs, dir_cl, name, &de, e);
+	rc = dir_lookup(fs, dir_cl, dir, dirlen, name, &de, e);
 	if (rc < 0)
 		return rc;
 	if (rc)
@@ -500,7 +525,7 @@ static int make_name(struct hwf_fat *fs, uint32_t dir_cl, const char *name, stru
 	memcpy(basis, nn->sfn, 8);
 	while (blen > 0 && basis[blen - 1] == ' ')
 		blen--;
-	rc = lossy ? 1 : dir_walk(fs, dir_cl, sfn_find_cb, &f, e);
+	rc = lossy ? 1 : dir_walk(fs, dir_cl, dir, dirlen, sfn_find_cb, &f, e);
 	for (uint32_t k = 1; rc > 0; k++) {
 		char tail[8];
 		int tl, keep;
@@ -512,7 +537,7 @@ static int make_name(struct hwf_fat *fs, uint32_t dir_cl, const char *name, stru
 		memset(nn->sfn, ' ', 8);
 		memcpy(nn->sfn, basis, (size_t)keep);
 		memcpy(nn->sfn + keep, tail, (size_t)tl);
-		rc = dir_walk(fs, dir_cl, sfn_find_cb, &f, e);
+		rc = dir_walk(fs, dir_cl, dir, dirlen, sfn_find_cb, &f, e);
 	}
 	if (rc < 0)
 		return rc;
@@ -548,20 +573,24 @@ static void build_entries(const struct new_name *nn, const uint8_t *short_ent, u
 	memcpy(out + (size_t)nl * 32, short_ent, 32);
 }
 
-static int dir_plan(struct hwf_fat *fs, uint32_t dir_cl, uint32_t n, struct slot_plan *p,
-		    struct hwf_err *e)
+static int dir_plan(struct hwf_fat *fs, uint32_t dir_cl, const char *dir, size_t dirlen, uint32_t n,
+		    struct slot_plan *p, struct hwf_err *e)
 {
-	uint32_t per = fs->csize / 32, run = 0, c = dir_cl;
+	uint32_t per = fs->csize / 32, run = 0, c = dir_cl, len;
 	uint8_t *buf = malloc(fs->csize);
+	char what[PATH_MAX_BYTES + 16];
 	int rc = 0, found = 0, ended = 0;
 
 	memset(p, 0, sizeof(*p));
 	if (!buf)
 		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	dir_what(dir, dirlen, what, sizeof(what));
+	rc = hwf_fat32_chain_check(fs, dir_cl, what, &len, e);
+	if (rc)
+		goto out;
 	while (c) {
 		if (p->nslots >= DIR_MAX_SLOTS) {
-			rc = hwf_err_set(e, HWF_EFORMAT,
-					 "directory at cluster %u has more than %u entries", dir_cl,
+			rc = hwf_err_set(e, HWF_EFORMAT, "%s has more than %u entries", what,
 					 DIR_MAX_SLOTS);
 			goto out;
 		}
@@ -678,10 +707,11 @@ int hwf_fat32_create_prepare(struct hwf_fat *fs, const char *path, struct hwf_fa
 	name = strndup(leaf, len - (size_t)(leaf - path));
 	if (!name)
 		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
-	rc = make_name(fs, cr->dir_cl, name, &cr->nn, e);
+	rc = make_name(fs, cr->dir_cl, path, (size_t)(leaf - path), name, &cr->nn, e);
 	free(name);
 	if (!rc)
-		rc = dir_plan(fs, cr->dir_cl, cr->nn.nslots, &cr->plan, e);
+		rc = dir_plan(fs, cr->dir_cl, path, (size_t)(leaf - path), cr->nn.nslots, &cr->plan,
+			      e);
 	return rc;
 }
 

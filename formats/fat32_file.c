@@ -154,12 +154,41 @@ static int fat_src_read(void *ctx, void *buf, size_t len, uint64_t off, struct h
 	return 0;
 }
 
+/* See fat32_int.h. */
+int hwf_fat32_check_file_chain(struct hwf_fat *fs, const char *path, uint32_t first, uint64_t size,
+			       uint32_t *len, struct hwf_err *e)
+{
+	uint64_t need = (size + fs->csize - 1) / fs->csize;
+	int rc;
+
+	*len = 0;
+	if (!first && !need)
+		return 0;
+	if (!first)
+		return hwf_err_set(e, HWF_EFORMAT, "%s: %llu bytes, but no cluster holds them",
+				   path, (unsigned long long)size);
+	rc = hwf_fat32_chain_check(fs, first, path, len, e);
+	if (rc)
+		return rc;
+	if (*len < need)
+		return hwf_err_set(e, HWF_EFORMAT,
+				   "%s: its cluster chain ends after %u clusters, its size (%llu "
+				   "bytes) needs %llu",
+				   path, *len, (unsigned long long)size, (unsigned long long)need);
+	if (*len > need)
+		return hwf_err_set(e, HWF_EFORMAT,
+				   "%s: its cluster chain has %u clusters, its size (%llu bytes) "
+				   "needs %llu",
+				   path, *len, (unsigned long long)size, (unsigned long long)need);
+	return 0;
+}
+
 int hwf_fat_open_source(struct hwf_fat *fs, const char *path, struct hwf_source **out,
 			struct hwf_err *e)
 {
 	struct fat_src *s;
 	struct dir_ent de;
-	uint32_t c, cap = 0, last = 0;
+	uint32_t c, cap = 0, last = 0, len;
 	int rc;
 
 	*out = NULL;
@@ -179,17 +208,9 @@ int hwf_fat_open_source(struct hwf_fat *fs, const char *path, struct hwf_source 
 		rc = hwf_err_set(e, HWF_EFORMAT,
 				 "%s: its size (%llu bytes) is larger than the volume", path,
 				 (unsigned long long)s->size);
-	else if (s->nclusters && !cluster_ok(fs, c))
-		rc = hwf_err_set(e, HWF_EFORMAT, "%s: first cluster %u is outside the volume", path,
-				 c);
+	else if (c || s->nclusters)
+		rc = hwf_fat32_check_file_chain(fs, path, c, s->size, &len, e);
 	for (uint32_t i = 0; i < s->nclusters && !rc; i++) {
-		if (!c) {
-			rc = hwf_err_set(e, HWF_EFORMAT,
-					 "%s: its cluster chain ends after %u clusters, its size "
-					 "(%llu bytes) needs %u",
-					 path, i, (unsigned long long)s->size, s->nclusters);
-			break;
-		}
 		if (!s->nruns || c != last + 1) {
 			if (s->nruns == cap) {
 				struct src_run *r;

@@ -151,6 +151,16 @@ int hwf_fat32_flush(struct hwf_fat *fs, struct hwf_err *e);
 int hwf_fat32_set(struct hwf_fat *fs, uint32_t n, uint32_t v, struct hwf_err *e);
 /* The cluster after @c in its chain, 0 at its end; HWF_EFORMAT for a broken chain. */
 int hwf_fat32_chain_next(struct hwf_fat *fs, uint32_t c, uint32_t *next, struct hwf_err *e);
+/*
+ * Walk the whole chain from @first to its end mark without keeping anything per
+ * cluster (at most ~3x its length in FAT lookups, never more than 3x the volume's
+ * clusters): *len is its length.  HWF_EFORMAT with "@what: ..." for a first
+ * cluster outside the volume, a chain that runs into a free or bad cluster or
+ * out of the volume, or one that loops ("its cluster chain loops at cluster 5
+ * (it points back to cluster 3)").
+ */
+int hwf_fat32_chain_check(struct hwf_fat *fs, uint32_t first, const char *what, uint32_t *len,
+			  struct hwf_err *e);
 /* Free clusters, counted once by streaming the FAT and kept up to date afterwards. */
 int hwf_fat32_count_free(struct hwf_fat *fs, uint32_t *out, struct hwf_err *e);
 /* The first free cluster at or after @from (0: none) and how many free ones follow, up to @max. */
@@ -163,8 +173,27 @@ void hwf_fat32_free_chain(struct hwf_fat *fs, uint32_t c);
 /* Write the free count and next-free hint to FSInfo, when it has valid signatures. */
 int hwf_fat32_fsinfo_update(struct hwf_fat *fs, struct hwf_err *e);
 
+/* --- fat32_file.c --- */
+
+/*
+ * The chain of file @path (@first, @size bytes from its entry): sound
+ * (hwf_fat32_chain_check) and exactly as long as the size needs, as
+ * fsck.fat wants it.  *len is its length in clusters.  HWF_EFORMAT "@path: ...".
+ */
+int hwf_fat32_check_file_chain(struct hwf_fat *fs, const char *path, uint32_t first, uint64_t size,
+			       uint32_t *len, struct hwf_err *e);
+
 /* --- fat32_dir.c --- */
 
+/* Called for every used 8.3 entry, labels and dot entries included; non-zero stops. */
+typedef int (*hwf_fat32_dir_fn)(void *ctx, const struct dir_ent *de, struct hwf_err *e);
+/*
+ * Every entry of the folder at @dir_cl, whose path is the first @namelen
+ * bytes of @name ("" for the root; for messages).  Its whole chain is
+ * checked first (hwf_fat32_chain_check); the walk stops at the end marker.
+ */
+int hwf_fat32_dir_walk(struct hwf_fat *fs, uint32_t dir_cl, const char *name, size_t namelen,
+		       hwf_fat32_dir_fn fn, void *ctx, struct hwf_err *e);
 /* Look up the first @len bytes of @path; the root when there is no component. */
 int hwf_fat32_resolve(struct hwf_fat *fs, const char *path, size_t len, struct dir_ent *out,
 		      struct hwf_err *e);

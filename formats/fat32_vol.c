@@ -94,11 +94,21 @@ int hwf_fat32_set(struct hwf_fat *fs, uint32_t n, uint32_t v, struct hwf_err *e)
 	return 0;
 }
 
-static const char *chain_why(uint32_t v)
+static int chain_err(struct hwf_fat *fs, uint32_t c, uint32_t v, struct hwf_err *e)
 {
 	if (v == 0)
-		return "free";
-	return v == 0x0FFFFFF7 ? "bad cluster" : "out of range";
+		return hwf_err_set(
+		    e, HWF_EFORMAT,
+		    "broken cluster chain: it runs into cluster %u, which is marked free", c);
+	if (v == 0x0FFFFFF7)
+		return hwf_err_set(
+		    e, HWF_EFORMAT,
+		    "broken cluster chain: it runs into cluster %u, which is marked bad", c);
+	return hwf_err_set(
+	    e, HWF_EFORMAT,
+	    "broken cluster chain: the FAT entry of cluster %u points to cluster %u, "
+	    "outside the volume (2..%u)",
+	    c, v, fs->nclusters + 1);
 }
 
 /* The cluster after @c in its chain, or 0 at the end of the chain. */
@@ -114,12 +124,91 @@ int hwf_fat32_chain_next(struct hwf_fat *fs, uint32_t c, uint32_t *next, struct 
 		return 0;
 	}
 	if (!cluster_ok(fs, v))
-		return hwf_err_set(
-		    e, HWF_EFORMAT,
-		    "broken cluster chain: the FAT entry of cluster %u is 0x%08x (%s)", c, v,
-		    chain_why(v));
+		return chain_err(fs, c, v, e);
 	*next = v;
 	return 0;
+}
+
+/* The cluster @n steps after @c (the chain is known to be that long). */
+static int chain_skip(struct hwf_fat *fs, uint32_t c, uint32_t n, uint32_t *out, struct hwf_err *e)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int rc = hwf_fat32_chain_next(fs, c, &c, e);
+
+		if (rc)
+			return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+/*
+ * Brent's cycle finding: the hare walks the chain once, the tortoise jumps
+ * to it at every power of two, so a loop is met within about twice the
+ * chain's length and nothing is kept per cluster.  A chain longer than the
+ * volume's cluster count cannot be sound either (it would have to repeat).
+ */
+int hwf_fat32_chain_check(struct hwf_fat *fs, uint32_t first, const char *what, uint32_t *len,
+			  struct hwf_err *e)
+{
+	uint32_t power = 1, lam = 1, tort = first, hare = first, mu = 0, back, loop_at;
+	uint64_t n = 1;
+	int rc;
+
+	*len = 0;
+	if (!cluster_ok(fs, first))
+		return hwf_err_set(e, HWF_EFORMAT,
+				   "%s: its first cluster %u is outside the volume (2..%u)", what,
+				   first, fs->nclusters + 1);
+	for (;;) {
+		rc = hwf_fat32_chain_next(fs, hare, &hare, e);
+		if (rc) {
+			hwf_err_prefix(e, "%s", what);
+			return rc;
+		}
+		if (!hare) {
+			*len = (uint32_t)n;
+			return 0;
+		}
+		/* Brent meets a loop within 3x the clusters; a sound chain has fewer. */
+		if (hare == tort || n > 3ull * fs->nclusters)
+			break;
+		n++;
+		if (power == lam) {
+			tort = hare;
+			power <<= 1;
+			lam = 0;
+		}
+		lam++;
+	}
+	if (hare != tort)
+		return hwf_err_set(e, HWF_EFORMAT,
+				   "%s: its cluster chain is longer than the volume has clusters",
+				   what);
+	/* The loop is @lam long; find where it starts (@mu) and the cluster pointing back. */
+	tort = first;
+	rc = chain_skip(fs, first, lam, &hare, e);
+	while (!rc && tort != hare && mu < fs->nclusters) {
+		rc = hwf_fat32_chain_next(fs, tort, &tort, e);
+		if (!rc)
+			rc = hwf_fat32_chain_next(fs, hare, &hare, e);
+		mu++;
+	}
+	loop_at = tort;
+	if (!rc)
+		rc = chain_skip(fs, first, mu + lam - 1, &back, e);
+	if (rc) {
+		hwf_err_prefix(e, "%s", what);
+		return rc;
+	}
+	if (back == loop_at)
+		return hwf_err_set(
+		    e, HWF_EFORMAT,
+		    "%s: its cluster chain loops at cluster %u (it points to itself)", what, back);
+	return hwf_err_set(
+	    e, HWF_EFORMAT,
+	    "%s: its cluster chain loops at cluster %u (it points back to cluster %u)", what, back,
+	    loop_at);
 }
 
 int hwf_fat32_count_free(struct hwf_fat *fs, uint32_t *out, struct hwf_err *e)

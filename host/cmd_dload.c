@@ -14,10 +14,18 @@
  * folder fsync'ed.  What was on the card stays untouched until then.
  *
  * TARGET an image file or a block device: the FAT32 file system already on
- * it, or with --format a new MBR + FAT32 (formats/fat32); the files are
- * written through our own FAT code and read back through it.  Devices that
- * are mounted, not removable or larger than 256 GiB are refused without
- * --force; a terminal asks for confirmation unless --yes.
+ * it (checked first like fsck.fat: a damaged one is refused), or with
+ * --format a new MBR + FAT32 (formats/fat32); the files are written through
+ * our own FAT code and read back through it.  Devices that are mounted, not
+ * removable or larger than 256 GiB are refused without --force.  Formatting
+ * needs a typed "yes" on a terminal or --yes off one; before that, the
+ * target's content (hwf_card_classify, never its name) must be a card, a
+ * blank or a partition table: a firmware file, an archive, a partition
+ * image... is refused even with --yes unless --force.
+ *
+ * Order: every check of the target (and of free space) comes before the
+ * long verification of the sources, and all of them before the first byte
+ * is written, so a refusal never follows a "Writing" line.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -56,15 +64,19 @@ const struct hwf_command hwf_dload_commands[] = {
 	  "SOURCE: an UPDATE.APP, a firmware .zip holding one, an update_sd*.zip, or a\n"
 	  "folder with a dload/ tree.  TARGET: the card's mounted folder (must be FAT32),\n"
 	  "or an image file / block device (with --format: a new MBR and FAT32).\n"
+	  "--format asks on a terminal and needs --yes off one; a target that holds\n"
+	  "no card (a firmware file, a zip, a boot or partition image...) is refused\n"
+	  "even then, unless --force.  A damaged FAT32 is refused without --format.\n"
 	  "Every package is verified first; every file is written under a temporary\n"
 	  "name, read back past the page cache and verified, and only then takes its\n"
 	  "place, so a failure leaves the card as it was.",
 	  NULL },
 	{ "check", dload_check, "dload check TARGET [--json]",
 	  "Say whether a phone would find a dload update on this card (a folder, an\n"
-	  "image or a device): FAT32, partition table, dload/ (and its usual\n"
-	  "misspellings), UPDATE.APP (or a zip still to unpack), every package CRC,\n"
-	  "free space.  Exit status 0 only when the card is right.",
+	  "image or a device): FAT32 (every cluster chain, as fsck.fat), partition\n"
+	  "table, dload/ (and its usual misspellings), UPDATE.APP (or a zip still to\n"
+	  "unpack), every package CRC, free space.  Exit status 0 only when the card\n"
+	  "is right.",
 	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
@@ -119,6 +131,19 @@ int dl_statfs(const char *dir, struct dl_fs *out)
 	return 0;
 }
 
+/* Drop "@name: " from the start of @why: the caller names the file itself. */
+static void drop_name(char *why, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n && !strncmp(why, name, n) && why[n] == ':') {
+		n++;
+		while (why[n] == ' ')
+			n++;
+		memmove(why, why + n, strlen(why + n) + 1);
+	}
+}
+
 int dl_verify_app(struct hwf_cli *cli, struct hwf_source *src, const char *label, char *why,
 		  size_t whylen)
 {
@@ -131,6 +156,7 @@ int dl_verify_app(struct hwf_cli *cli, struct hwf_source *src, const char *label
 	rc = hwf_app_open(&app, src, &e);
 	if (rc) {
 		say(why, whylen, "%s", e.msg);
+		drop_name(why, hwf_source_name(src));
 		return rc;
 	}
 	ui_progress_begin(&cli->ui, label);
@@ -138,6 +164,7 @@ int dl_verify_app(struct hwf_cli *cli, struct hwf_source *src, const char *label
 	ui_progress_end(&cli->ui);
 	if (rc) {
 		say(why, whylen, "%s", e.msg);
+		drop_name(why, hwf_source_name(src));
 		hwf_app_close(app);
 		return rc;
 	}
@@ -166,6 +193,7 @@ int dl_verify_zip(struct hwf_cli *cli, const char *path, char *why, size_t whyle
 
 	if (rc) {
 		say(why, whylen, "%s", e.msg);
+		drop_name(why, path);
 		return rc;
 	}
 	rc = dl_verify_app(cli, pkg.src, "verifying", why, whylen);
@@ -592,13 +620,23 @@ static int copy_to(struct hwf_cli *cli, const struct item *it, const char *dst, 
 	return rc;
 }
 
-static int prepare_folder(struct hwf_cli *cli, struct plan *p, const char *target)
+/* A file FAT32 cannot hold: refuse before anything is written. */
+static int too_big_for_fat(struct hwf_cli *cli, const struct plan *p)
 {
-	char dload[PATH_MAX], why[HWF_ERR_MSG_MAX];
-	uint8_t *buf = NULL;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->it[i].size > DL_FAT_MAX_FILE) {
+			ui_error(&cli->ui, "%s: %llu bytes: FAT32 cannot hold a file of 4 GiB or "
+					   "more; nothing was written",
+				 p->it[i].rel, (unsigned long long)p->it[i].size);
+			return 1;
+		}
+	return 0;
+}
+
+/* Everything about a folder target that can be known before the first byte is written. */
+static int folder_check(struct hwf_cli *cli, const struct plan *p, const char *target)
+{
 	struct dl_fs fs;
-	size_t done = 0;
-	int rc = 0;
 
 	if (dl_statfs(target, &fs)) {
 		ui_error(&cli->ui, "%s: %s", target, strerror(errno));
@@ -613,13 +651,8 @@ static int prepare_folder(struct hwf_cli *cli, struct plan *p, const char *targe
 		}
 		ui_warn(&cli->ui, "--force: %s is on %s, not FAT32", target, fs.name);
 	}
-	for (size_t i = 0; i < p->n; i++)
-		if (p->it[i].size > DL_FAT_MAX_FILE) {
-			ui_error(&cli->ui, "%s: %llu bytes: FAT32 cannot hold a file of 4 GiB or "
-					   "more; nothing was written",
-				 p->it[i].rel, (unsigned long long)p->it[i].size);
-			return HWF_EXIT_FAIL;
-		}
+	if (too_big_for_fat(cli, p))
+		return HWF_EXIT_FAIL;
 	/* The old files stay until the new ones are verified: room for both. */
 	if (fs.free < p->total + (1u << 20)) {
 		char need[32], have[32];
@@ -630,6 +663,17 @@ static int prepare_folder(struct hwf_cli *cli, struct plan *p, const char *targe
 			 have, need);
 		return HWF_EXIT_FAIL;
 	}
+	return 0;
+}
+
+/* Copy @p into @target's dload/ (folder_check() passed, the sources are verified). */
+static int prepare_folder(struct hwf_cli *cli, struct plan *p, const char *target)
+{
+	char dload[PATH_MAX], why[HWF_ERR_MSG_MAX];
+	uint8_t *buf = NULL;
+	size_t done = 0;
+	int rc = 0;
+
 	if (find_dload(target, dload, sizeof(dload)))
 		snprintf(dload, sizeof(dload), "%s/dload", target);
 	buf = malloc(COPY_BUF);
@@ -768,7 +812,17 @@ static int is_removable(const struct stat *dev)
 	return !strncmp(v, "SD", 2);
 }
 
-static int confirm(struct hwf_cli *cli, const char *target, uint64_t size, int is_dev)
+/* An image file or block device being prepared. */
+struct img_target {
+	const char *path;
+	int fd;
+	int is_dev;
+	uint64_t size;
+	struct stat st;
+	struct hwf_card_class cls; /* what it holds (asked with --format) */
+};
+
+static int confirm(struct hwf_cli *cli, const struct img_target *t)
 {
 	char sz[32], answer[16] = "";
 	FILE *tty;
@@ -776,24 +830,24 @@ static int confirm(struct hwf_cli *cli, const char *target, uint64_t size, int i
 	if (cli->yes)
 		return 0;
 	if (!isatty(0) || !isatty(2)) {
-		if (!is_dev)
-			return 0;
-		ui_error(&cli->ui, "%s: formatting erases the device; give --yes when not on a "
-				   "terminal",
-			 target);
+		ui_error(&cli->ui, "%s: formatting erases everything on it; give --yes when not on a "
+				   "terminal (nothing was changed)",
+			 t->path);
 		return HWF_EXIT_FAIL;
 	}
-	ui_size(size, sz, sizeof(sz));
-	fprintf(stderr, "This erases everything on %s (%s). Type yes to go on: ", target, sz);
+	ui_size(t->size, sz, sizeof(sz));
+	fprintf(stderr, "This erases everything on %s (%s, %s). Type yes to go on: ", t->path, sz,
+		t->cls.what);
 	fflush(stderr);
 	tty = fopen("/dev/tty", "re");
-	if (!tty || !fgets(answer, sizeof(answer), tty) || strncmp(answer, "yes", 3)) {
-		if (tty)
-			fclose(tty);
-		ui_error(&cli->ui, "%s: not confirmed; nothing was written", target);
+	if (tty && fgets(answer, sizeof(answer), tty))
+		answer[strcspn(answer, "\r\n")] = '\0';
+	if (tty)
+		fclose(tty);
+	if (strcmp(answer, "yes")) {
+		ui_error(&cli->ui, "%s: not confirmed; nothing was changed", t->path);
 		return HWF_EXIT_FAIL;
 	}
-	fclose(tty);
 	return 0;
 }
 
@@ -808,85 +862,260 @@ static int fits_new_volume(const struct plan *p, uint64_t dev_size)
 	return clusters * cs > need;
 }
 
-static int prepare_image(struct hwf_cli *cli, struct plan *p, const char *target, int format)
+/* Does any item before @i also live below folder @dir (@len bytes of "dload/...")? */
+static int dir_counted(const struct plan *p, size_t i, const char *dir, size_t len)
 {
-	char why[HWF_ERR_MSG_MAX] = "", where[2048];
-	struct hwf_disk_probe probe;
-	struct hwf_err e = { 0 };
-	struct hwf_fat *fs = NULL;
-	uint64_t size = 0;
-	struct stat st;
-	int fd, rc = 0, is_dev;
+	for (size_t j = 0; j < i; j++)
+		if (!strncmp(p->it[j].rel, dir + 6, len - 6) && p->it[j].rel[len - 6] == '/')
+			return 1;
+	return 0;
+}
 
-	fd = open(target, O_RDWR | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		ui_error(&cli->ui, "%s: %s", target, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return HWF_EXIT_FAIL;
-	}
-	is_dev = S_ISBLK(st.st_mode);
-	if (is_dev) {
-		if (ioctl(fd, BLKGETSIZE64, &size))
-			size = 0;
-	} else {
-		size = (uint64_t)st.st_size;
-	}
-	for (size_t i = 0; i < p->n; i++)
-		if (p->it[i].size > DL_FAT_MAX_FILE) {
-			ui_error(&cli->ui, "%s: %llu bytes: FAT32 cannot hold a file of 4 GiB or "
-					   "more; nothing was written",
-				 p->it[i].rel, (unsigned long long)p->it[i].size);
-			close(fd);
+/*
+ * Before the first byte goes to the volume: no file of @p is there yet, no
+ * folder on the way is a file, and everything fits, counted in clusters
+ * with room for the folders to grow (an entry set takes up to 21 slots).
+ */
+static int card_room(struct hwf_cli *cli, const struct plan *p, const char *target,
+		     struct hwf_fat *fs)
+{
+	uint64_t cs = hwf_fat_cluster_size(fs), grow = (21 * 32 + cs - 1) / cs, need = 0, have;
+	char a[32], b[32];
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct hwf_fat_dirent d;
+		struct hwf_err e = { 0 };
+		char path[600];
+		int rc;
+
+		snprintf(path, sizeof(path), "dload/%s", p->it[i].rel);
+		for (char *s = strchr(path, '/'); s; s = strchr(s + 1, '/')) {
+			*s = '\0';
+			rc = hwf_fat_stat(fs, path, &d, &e);
+			if (!rc && !d.is_dir) {
+				ui_error(&cli->ui, "%s: the card has a file %s where the folder %s/ "
+						   "goes; nothing was written",
+					 target, path, path);
+				return HWF_EXIT_FAIL;
+			}
+			if (rc && rc != HWF_ENOTFOUND) {
+				ui_error(&cli->ui, "%s: %s; nothing was written", target, e.msg);
+				return HWF_EXIT_FAIL;
+			}
+			if (rc && !dir_counted(p, i, path, strlen(path)))
+				need += 1 + grow;
+			*s = '/';
+		}
+		rc = hwf_fat_stat(fs, path, &d, &e);
+		if (!rc) {
+			ui_error(&cli->ui, "%s: the card already has %s: add --format to start over, or "
+					   "prepare the mounted folder (which replaces it safely); "
+					   "nothing was written",
+				 target, path);
 			return HWF_EXIT_FAIL;
 		}
-	if (is_dev && is_mounted(&st, where, sizeof(where))) {
+		if (rc != HWF_ENOTFOUND) {
+			ui_error(&cli->ui, "%s: %s; nothing was written", target, e.msg);
+			return HWF_EXIT_FAIL;
+		}
+		need += (p->it[i].size + cs - 1) / cs + grow;
+	}
+	have = hwf_fat_free_bytes(fs);
+	if (need * cs > have) {
+		ui_size(have, a, sizeof(a));
+		ui_size(need * cs, b, sizeof(b));
+		ui_error(&cli->ui, "%s: %s free on the card, the package needs %s; nothing was "
+				   "written",
+			 target, a, b);
+		return HWF_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* With --format: is it a card (by its content), is it big enough, and does the user agree? */
+static int img_check_format(struct hwf_cli *cli, const struct plan *p, struct img_target *t)
+{
+	struct hwf_err e = { 0 };
+	char have[32], need[32];
+
+	if (hwf_card_classify(t->fd, t->size, &t->cls, &e)) {
+		ui_error(&cli->ui, "%s: %s", t->path, e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	if (t->cls.kind == HWF_CARD_FOREIGN) {
+		if (!cli->force) {
+			ui_error(&cli->ui, "%s is not an SD card image (content: %s): not formatting "
+					   "it; nothing was changed (--force formats it anyway)",
+				 t->path, t->cls.what);
+			return HWF_EXIT_FAIL;
+		}
+		ui_warn(&cli->ui, "--force: formatting %s although it holds %s", t->path,
+			t->cls.what);
+	}
+	ui_size(t->size, have, sizeof(have));
+	if (t->size < hwf_fat32_min_device_size()) {
+		ui_size(hwf_fat32_min_device_size(), need, sizeof(need));
+		ui_error(&cli->ui, "%s: %s is too small for FAT32 (a card of at least %s); nothing "
+				   "was changed",
+			 t->path, have, need);
+		return HWF_EXIT_FAIL;
+	}
+	if (!fits_new_volume(p, t->size)) {
+		ui_size(p->total, need, sizeof(need));
+		ui_error(&cli->ui, "%s: %s is too small for the package (%s) on FAT32; nothing was "
+				   "changed",
+			 t->path, have, need);
+		return HWF_EXIT_FAIL;
+	}
+	return confirm(cli, t);
+}
+
+/* Without --format: a sound FAT32 volume with room for everything. */
+static int img_check_existing(struct hwf_cli *cli, const struct plan *p, struct img_target *t)
+{
+	struct hwf_disk_probe probe;
+	struct hwf_err e = { 0 };
+	struct hwf_fat *fs;
+	int rc;
+
+	if (hwf_disk_probe(t->fd, t->size, &probe, &e)) {
+		ui_error(&cli->ui, "%s: %s", t->path, e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	if (probe.fs != HWF_FS_FAT32) {
+		if (hwf_card_classify(t->fd, t->size, &t->cls, &e)) {
+			ui_error(&cli->ui, "%s: %s", t->path, e.msg);
+		} else if (t->cls.kind == HWF_CARD_FOREIGN && t->is_dev) {
+			ui_error(&cli->ui, "%s holds no card (content: %s); nothing was changed "
+					   "(--format --force makes a new card of it, erasing it)",
+				 t->path, t->cls.what);
+		} else if (t->cls.kind == HWF_CARD_FOREIGN) {
+			ui_error(&cli->ui, "%s is not an SD card image (content: %s); nothing was "
+					   "changed: TARGET is the card's folder, image file or device",
+				 t->path, t->cls.what);
+		} else {
+			ui_error(&cli->ui, "%s is not a FAT32 card (%s): add --format to make a new "
+					   "card (it erases the card)",
+				 t->path, t->cls.what);
+		}
+		return HWF_EXIT_FAIL;
+	}
+	if (hwf_fat_open(&fs, t->fd, probe.part_offset, probe.part_size, 0, &e)) {
+		ui_error(&cli->ui, "%s: %s; nothing was written (add --format to start over)",
+			 t->path, e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	rc = hwf_fat_check(fs, &e);
+	if (rc)
+		ui_error(&cli->ui, "%s: %s: %s; nothing was written (repair it with fsck.fat -a, or "
+				   "start over with --format)",
+			 t->path, rc == HWF_EFORMAT ? "the card's file system is damaged"
+						    : "the card's file system cannot be read",
+			 e.msg);
+	else
+		rc = card_room(cli, p, t->path, fs);
+	hwf_fat_close(fs);
+	return rc ? HWF_EXIT_FAIL : 0;
+}
+
+/* "a named pipe (FIFO)" ... for a TARGET that is neither a folder, a file nor a block device. */
+static const char *odd_file(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a named pipe (FIFO)";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+/*
+ * Open an image or device TARGET and decide everything that can be decided
+ * before the sources are verified and the first byte is written.  On
+ * success t->fd is open (the caller closes it).
+ */
+static int img_open(struct hwf_cli *cli, const struct plan *p, const char *target, int format,
+		    struct img_target *t)
+{
+	char where[2048];
+	int rc = HWF_EXIT_FAIL;
+
+	memset(t, 0, sizeof(*t));
+	t->path = target;
+	t->fd = open(target, O_RDWR | O_CLOEXEC);
+	if (t->fd < 0 || fstat(t->fd, &t->st)) {
+		ui_error(&cli->ui, "%s: %s", target, strerror(errno));
+		goto out;
+	}
+	t->is_dev = S_ISBLK(t->st.st_mode);
+	if (!t->is_dev && !S_ISREG(t->st.st_mode)) {
+		ui_error(&cli->ui, "%s is %s: TARGET is the card's folder, an image file or a device",
+			 target, odd_file(t->st.st_mode));
+		goto out;
+	}
+	if (t->is_dev) {
+		if (ioctl(t->fd, BLKGETSIZE64, &t->size))
+			t->size = 0;
+	} else {
+		t->size = (uint64_t)t->st.st_size;
+	}
+	if (too_big_for_fat(cli, p))
+		goto out;
+	if (t->is_dev && is_mounted(&t->st, where, sizeof(where))) {
 		ui_error(&cli->ui, "%s is mounted on %s: unmount it first, or prepare the mounted "
 				   "folder instead",
 			 target, where);
-		close(fd);
-		return HWF_EXIT_FAIL;
+		goto out;
 	}
-	if (is_dev && format && !cli->force && (!is_removable(&st) || size > BIG_DEVICE)) {
+	if (t->is_dev && format && !cli->force &&
+	    (!is_removable(&t->st) || t->size > BIG_DEVICE)) {
 		ui_error(&cli->ui, "%s %s: refusing to format it (--force if you are sure)", target,
-			 size > BIG_DEVICE ? "is larger than 256 GiB, which no SD card for a phone is"
-					   : "is not a removable device");
-		close(fd);
-		return HWF_EXIT_FAIL;
+			 t->size > BIG_DEVICE ? "is larger than 256 GiB, which no SD card for a phone is"
+					      : "is not a removable device");
+		goto out;
 	}
-	if (format) {
-		if (size <= HWF_FAT32_PART_OFFSET || !fits_new_volume(p, size)) {
-			char need[32], have[32];
+	rc = format ? img_check_format(cli, p, t) : img_check_existing(cli, p, t);
+out:
+	if (rc && t->fd >= 0) {
+		close(t->fd);
+		t->fd = -1;
+	}
+	return rc;
+}
 
-			ui_size(p->total, need, sizeof(need));
-			ui_size(size, have, sizeof(have));
-			ui_error(&cli->ui, "%s: %s is too small for the package (%s) on FAT32; "
-					   "nothing was written",
-				 target, have, need);
-			close(fd);
-			return HWF_EXIT_FAIL;
-		}
-		rc = confirm(cli, target, size, is_dev);
-		if (rc) {
-			close(fd);
-			return rc;
-		}
-		if (hwf_fat32_format(fd, size, "HWFLASH", (uint32_t)time(NULL), &e)) {
+/* Format (with --format), write every file, read it back: img_open() passed, sources verified. */
+static int prepare_image(struct hwf_cli *cli, struct plan *p, struct img_target *t, int format)
+{
+	char why[HWF_ERR_MSG_MAX] = "";
+	const char *target = t->path;
+	struct hwf_disk_probe probe;
+	struct hwf_err e = { 0 };
+	struct hwf_fat *fs = NULL;
+	int fd = t->fd, rc = 0;
+
+	if (format) {
+		if (hwf_fat32_format(fd, t->size, "HWFLASH", (uint32_t)time(NULL), &e)) {
 			ui_error(&cli->ui, "%s: %s", target, e.msg);
-			close(fd);
 			return HWF_EXIT_FAIL;
 		}
-		if (is_dev)
+		if (t->is_dev)
 			ioctl(fd, BLKRRPART, 0);	/* let the kernel see the new table */
 	}
-	if (hwf_disk_probe(fd, size, &probe, &e) || probe.fs != HWF_FS_FAT32) {
-		ui_error(&cli->ui, "%s holds %s, not FAT32: add --format to make a new card (it "
-				   "erases the card)",
-			 target, e.msg[0] ? e.msg : hwf_fs_kind_name(probe.fs));
-		close(fd);
+	if (hwf_disk_probe(fd, t->size, &probe, &e) || probe.fs != HWF_FS_FAT32) {
+		ui_error(&cli->ui, "%s: %s", target,
+			 e.msg[0] ? e.msg : "no FAT32 file system where it was a moment ago");
 		return HWF_EXIT_FAIL;
 	}
 	rc = hwf_fat_open(&fs, fd, probe.part_offset, probe.part_size, 1, &e);
+	if (rc) {
+		ui_error(&cli->ui, "%s: %s", target, e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	if (card_room(cli, p, target, fs)) {
+		hwf_fat_close(fs);
+		return HWF_EXIT_FAIL;
+	}
 	for (size_t i = 0; !rc && i < p->n; i++) {
 		struct item *it = &p->it[i];
 		char path[600], *s;
@@ -917,20 +1146,14 @@ static int prepare_image(struct hwf_cli *cli, struct plan *p, const char *target
 		rc = hwf_fat_write_file(fs, path, src, writeback_progress, &wb, &e);
 		ui_progress_end(&cli->ui);
 		hwf_source_close(src);
-		if (rc == HWF_EEXIST)
-			hwf_err_set(&e, rc, "the card already has %s: add --format to start over, or "
-					    "prepare the mounted folder (which replaces it safely)",
-				    path);
 	}
-	if (fs)
-		hwf_fat_close(fs);
+	hwf_fat_close(fs);
 	fs = NULL;
 	if (rc) {
 		ui_error(&cli->ui, "%s: %s", target, e.msg);
-		close(fd);
 		return HWF_EXIT_FAIL;
 	}
-	/* Read back through our own FAT reader, past the page cache. */
+	/* Read back through our own FAT reader, past the page cache; then check the volume. */
 	fsync(fd);
 	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	rc = hwf_fat_open(&fs, fd, probe.part_offset, probe.part_size, 0, &e);
@@ -948,9 +1171,13 @@ static int prepare_image(struct hwf_cli *cli, struct plan *p, const char *target
 			hwf_err_set(&e, rc, "%s read back from the card does not verify: %s", path,
 				    why);
 	}
+	if (!rc) {
+		rc = hwf_fat_check(fs, &e);
+		if (rc)
+			hwf_err_prefix(&e, "the card's file system does not check out after writing");
+	}
 	if (fs)
 		hwf_fat_close(fs);
-	close(fd);
 	if (rc) {
 		ui_error(&cli->ui, "%s: %s", target, e.msg);
 		return HWF_EXIT_FAIL;
@@ -958,9 +1185,29 @@ static int prepare_image(struct hwf_cli *cli, struct plan *p, const char *target
 	return 0;
 }
 
+/* Sizes of everything in @p (cheap: nothing is read yet), for the checks of the target. */
+static int plan_sizes(struct hwf_cli *cli, struct plan *p)
+{
+	p->total = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct hwf_source *src;
+		struct hwf_err e = { 0 };
+
+		if (open_item(&p->it[i], &src, &e)) {
+			ui_error(&cli->ui, "%s", e.msg);
+			return HWF_EXIT_FAIL;
+		}
+		p->it[i].size = hwf_source_size(src);
+		p->total += p->it[i].size;
+		hwf_source_close(src);
+	}
+	return 0;
+}
+
 static int dload_prepare(struct hwf_cli *cli, int argc, char **argv)
 {
 	const char *args[2] = { NULL, NULL };
+	struct img_target t = { .fd = -1 };
 	struct plan *p;
 	struct stat st;
 	int format = 0, nargs = 0, rc;
@@ -987,6 +1234,10 @@ static int dload_prepare(struct hwf_cli *cli, int argc, char **argv)
 	if (format && S_ISDIR(st.st_mode))
 		return cli_usage(cli, &hwf_dload_commands[0],
 				 "--format takes an image file or a device, not a folder");
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return cli_usage(cli, &hwf_dload_commands[0],
+				 "%s is %s: TARGET is the card's folder, an image file or a device",
+				 args[1], odd_file(st.st_mode));
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		ui_error(&cli->ui, "out of memory");
@@ -997,6 +1248,12 @@ static int dload_prepare(struct hwf_cli *cli, int argc, char **argv)
 		ui_error(&cli->ui, "%s: nothing to put in dload/", args[0]);
 		rc = HWF_EXIT_FAIL;
 	}
+	/* The target first: it is quick, and a refusal should not wait for a long verification. */
+	if (!rc)
+		rc = plan_sizes(cli, p);
+	if (!rc)
+		rc = S_ISDIR(st.st_mode) ? folder_check(cli, p, args[1])
+					 : img_open(cli, p, args[1], format, &t);
 	if (!rc)
 		rc = verify_sources(cli, p);
 	if (!rc && !cli->json)
@@ -1004,10 +1261,14 @@ static int dload_prepare(struct hwf_cli *cli, int argc, char **argv)
 			p->n == 1 ? "" : "s", (unsigned long long)p->total);
 	if (!rc)
 		rc = S_ISDIR(st.st_mode) ? prepare_folder(cli, p, args[1])
-					 : prepare_image(cli, p, args[1], format);
+					 : prepare_image(cli, p, &t, format);
+	if (t.fd >= 0)
+		close(t.fd);
 	if (!rc) {
 		if (cli->json) {
 			json_begin_object(&cli->ui);
+			json_kv_str(&cli->ui, "command", "dload prepare");
+			json_kv_bool(&cli->ui, "ok", 1);
 			json_kv_str(&cli->ui, "source", args[0]);
 			json_kv_str(&cli->ui, "target", args[1]);
 			json_kv_bool(&cli->ui, "formatted", format);

@@ -86,7 +86,7 @@ static int fat_cb(void *ctx, const struct hwf_fat_dirent *d)
 	return 0;
 }
 
-static int card_list(struct card *c, const char *rel, struct names *ns)
+static int card_list(struct card *c, const char *rel, struct names *ns, struct hwf_err *e)
 {
 	char path[4096];
 	struct dirent *d;
@@ -94,11 +94,11 @@ static int card_list(struct card *c, const char *rel, struct names *ns)
 
 	ns->n = 0;
 	if (c->fs)
-		return hwf_fat_list(c->fs, rel, fat_cb, ns, NULL);
+		return hwf_fat_list(c->fs, rel, fat_cb, ns, e);
 	snprintf(path, sizeof(path), "%s/%s", c->root, rel);
 	dp = opendir(path);
 	if (!dp)
-		return HWF_ENOTFOUND;
+		return hwf_err_set(e, HWF_EIO, "%s", strerror(errno));
 	while ((d = readdir(dp)) && ns->n < MAX_NAMES) {
 		char p[4096 + 256];
 		struct stat st;
@@ -117,24 +117,39 @@ static int card_list(struct card *c, const char *rel, struct names *ns)
 	return 0;
 }
 
-static int card_open(struct card *c, const char *rel, struct hwf_source **out)
+static int card_open(struct card *c, const char *rel, struct hwf_source **out, struct hwf_err *e)
 {
 	char path[4096];
 
 	if (c->fs)
-		return hwf_fat_open_source(c->fs, rel, out, NULL);
+		return hwf_fat_open_source(c->fs, rel, out, e);
 	snprintf(path, sizeof(path), "%s/%s", c->root, rel);
-	return hwf_source_open_file(out, path, NULL);
+	return hwf_source_open_file(out, path, e);
 }
 
-/* The package checks in one folder: dload/ itself, or dload/SUB for update_sd sets. */
+/* What check_packages() found in dload/ itself. */
+enum { PKG_NONE, PKG_BAD, PKG_GOOD };
+
+/*
+ * The package checks in one folder: dload/ itself, or dload/SUB for
+ * update_sd sets.  *found becomes PKG_GOOD for a sound UPDATE.APP (or an
+ * update_sd zip) in dload/, PKG_BAD when the one there is named as broken.
+ */
 static void check_packages(struct hwf_cli *cli, struct card *c, const char *dir,
 			   struct report *r, int *found, int depth)
 {
 	struct names *ns = calloc(1, sizeof(*ns));
+	struct hwf_err e = { 0 };
 	char why[HWF_ERR_MSG_MAX];
 
-	if (!ns || card_list(c, dir, ns)) {
+	if (!ns) {
+		add(r, L_PROBLEM, "read", "out of memory");
+		return;
+	}
+	if (card_list(c, dir, ns, &e)) {
+		add(r, L_PROBLEM, "read", "%s/ cannot be read: %s", dir, e.msg);
+		if (!depth && *found == PKG_NONE)
+			*found = PKG_BAD;
 		free(ns);
 		return;
 	}
@@ -167,19 +182,21 @@ static void check_packages(struct hwf_cli *cli, struct card *c, const char *dir,
 				add(r, L_NOTE, "name", "%s: spelled '%s'; FAT ignores case, but "
 						       "UPDATE.APP is the usual spelling",
 				    rel, n->name);
-			if (card_open(c, rel, &src)) {
-				add(r, L_PROBLEM, "package", "%s: cannot be read", rel);
-				continue;
+			hwf_err_clear(&e);
+			rc = card_open(c, rel, &src, &e);
+			if (rc) {
+				add(r, L_PROBLEM, "package", "%s: cannot be read: %s", rel, e.msg);
+			} else {
+				rc = dl_verify_app(cli, src, "verifying", why, sizeof(why));
+				hwf_source_close(src);
+				if (rc)
+					add(r, L_PROBLEM, "package", "%s: %s", rel, why);
+				else
+					add(r, L_OK, "package", "%s: %llu bytes, every CRC matches",
+					    rel, (unsigned long long)n->size);
 			}
-			rc = dl_verify_app(cli, src, "verifying", why, sizeof(why));
-			hwf_source_close(src);
-			if (rc)
-				add(r, L_PROBLEM, "package", "%s: %s", rel, why);
-			else
-				add(r, L_OK, "package", "%s: %llu bytes, every CRC matches", rel,
-				    (unsigned long long)n->size);
-			if (!rc && (depth == 0 && !strcasecmp(n->name, "UPDATE.APP")))
-				*found = 1;
+			if (depth == 0 && !strcasecmp(n->name, "UPDATE.APP"))
+				*found = !rc ? PKG_GOOD : *found == PKG_NONE ? PKG_BAD : *found;
 			continue;
 		}
 		if (cli_ends_with(n->name, ".zip")) {
@@ -190,6 +207,8 @@ static void check_packages(struct hwf_cli *cli, struct card *c, const char *dir,
 					snprintf(path, sizeof(path), "%s/%s", c->root, rel);
 					if (dl_verify_zip(cli, path, why, sizeof(why)) < 0) {
 						add(r, L_PROBLEM, "package", "%s: %s", rel, why);
+						if (depth == 0 && *found == PKG_NONE)
+							*found = PKG_BAD;
 						continue;
 					}
 					add(r, L_OK, "package", "%s: the UPDATE.APP inside verifies",
@@ -201,7 +220,7 @@ static void check_packages(struct hwf_cli *cli, struct card *c, const char *dir,
 					    rel);
 				}
 				if (depth == 0)
-					*found = 1;
+					*found = PKG_GOOD;
 			} else {
 				add(r, L_PROBLEM, "zip", "%s: a zip the phone does not open: unpack it "
 							 "and put its UPDATE.APP in dload/",
@@ -215,10 +234,12 @@ static void check_packages(struct hwf_cli *cli, struct card *c, const char *dir,
 static void check_card(struct hwf_cli *cli, struct card *c, struct report *r)
 {
 	struct names *ns = calloc(1, sizeof(*ns));
-	int dload = -1, found = 0;
+	struct hwf_err e = { 0 };
+	int dload = -1, found = PKG_NONE;
 
-	if (!ns || card_list(c, "", ns)) {
-		add(r, L_PROBLEM, "read", "the card's top folder cannot be read");
+	if (!ns || card_list(c, "", ns, &e)) {
+		add(r, L_PROBLEM, "read", "the card's top folder cannot be read: %s",
+		    ns ? e.msg : "out of memory");
 		free(ns);
 		return;
 	}
@@ -255,7 +276,8 @@ static void check_card(struct hwf_cli *cli, struct card *c, struct report *r)
 	else
 		add(r, L_OK, "dload", "dload/ is there");
 	check_packages(cli, c, ns->v[dload].name, r, &found, 0);
-	if (!found)
+	/* A broken one was named already: saying "no UPDATE.APP" too would contradict it. */
+	if (found == PKG_NONE)
 		add(r, L_PROBLEM, "package", "no UPDATE.APP (or update_sd*.zip) in dload/");
 	free(ns);
 }
@@ -296,12 +318,17 @@ static int check_image(struct hwf_cli *cli, const char *target, struct report *r
 	struct hwf_fat *fs;
 	uint64_t size = 0;
 	struct stat st;
-	int fd = open(target, O_RDONLY | O_CLOEXEC);
+	int fd = open(target, O_RDONLY | O_CLOEXEC | O_NONBLOCK), rc;
 
 	if (fd < 0 || fstat(fd, &st)) {
 		ui_error(&cli->ui, "%s: %s", target, strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		return HWF_EXIT_FAIL;
+	}
+	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode)) {
+		ui_error(&cli->ui, "%s is not an image file or a device", target);
+		close(fd);
 		return HWF_EXIT_FAIL;
 	}
 	if (S_ISBLK(st.st_mode)) {
@@ -349,6 +376,16 @@ static int check_image(struct hwf_cli *cli, const char *target, struct report *r
 		close(fd);
 		return 0;
 	}
+	/* Every chain first: a loop or a cross-link makes everything read from it suspect. */
+	rc = hwf_fat_check(fs, &e);
+	if (rc) {
+		add(r, L_PROBLEM, "filesystem", "FAT32, %s: %s; run fsck.fat -a on it (or 'dload "
+						"prepare --format' to start over)",
+		    rc == HWF_EFORMAT ? "damaged" : "cannot be read", e.msg);
+		hwf_fat_close(fs);
+		close(fd);
+		return 0;
+	}
 	add(r, L_OK, "filesystem", "FAT32 (%u-byte clusters, label '%s')",
 	    hwf_fat_cluster_size(fs), hwf_fat_label(fs));
 	{
@@ -375,6 +412,12 @@ int dload_check(struct hwf_cli *cli, int argc, char **argv)
 		ui_error(&cli->ui, "%s: %s", argv[1], strerror(errno));
 		return HWF_EXIT_FAIL;
 	}
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return cli_usage(cli, NULL,
+				 "%s is %s: TARGET is the card's folder, an image file or a device",
+				 argv[1], S_ISFIFO(st.st_mode) ? "a named pipe (FIFO)"
+					  : S_ISCHR(st.st_mode)	 ? "a character device"
+								 : "not a regular file");
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		ui_error(&cli->ui, "out of memory");
@@ -385,12 +428,19 @@ int dload_check(struct hwf_cli *cli, int argc, char **argv)
 		free(r);
 		return rc;
 	}
-	for (int i = 0; i < r->n; i++)
-		bad |= r->f[i].level == L_PROBLEM;
+	for (int i = 0; i < r->n && !bad; i++)
+		if (r->f[i].level == L_PROBLEM)
+			bad = i + 1;
 	if (cli->json) {
 		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "command", "dload check");
 		json_kv_str(&cli->ui, "target", argv[1]);
 		json_kv_bool(&cli->ui, "ok", !bad);
+		json_key(&cli->ui, "error");
+		if (bad)
+			json_str(&cli->ui, r->f[bad - 1].text);
+		else
+			json_null(&cli->ui);
 		json_key(&cli->ui, "findings");
 		json_begin_array(&cli->ui);
 		for (int i = 0; i < r->n; i++) {

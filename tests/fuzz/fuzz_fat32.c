@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target: the FAT32 reader behind `dload check`: hwf_disk_probe,
- * hwf_fat_open read-only, listing the root and dload/, stat and reading
- * dload/UPDATE.APP, counting free space.
+ * hwf_card_classify, hwf_fat_open read-only, the whole-volume check
+ * (hwf_fat_check: every chain, loops, cross-links), listing the root and
+ * dload/, stat and reading dload/UPDATE.APP, counting free space.
  *
  * A FAT32 volume is at least ~33 MiB and its interesting sectors (MBR, boot
  * sector, FSInfo, the start of each FAT, the root and dload directories, a
@@ -73,6 +74,9 @@ static void volume(int fd, uint64_t off, uint64_t len)
 		return;
 	hwf_fat_label(fs);
 	hwf_fat_cluster_size(fs);
+	if (hwf_fat_check(fs, &e) == 0 && e.msg[0])
+		abort(); /* a sound volume leaves no message behind */
+	hwf_err_clear(&e);
 	hwf_fat_list(fs, "/", count_entry, &n, &e);
 	hwf_fat_list(fs, "dload", count_entry, &n, &e);
 	hwf_fat_stat(fs, "DLOAD/update.app", &d, &e);
@@ -111,6 +115,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		i += len;
+	}
+	{
+		struct hwf_card_class cls;
+
+		if (hwf_card_classify(fd, disk, &cls, &e) == 0 &&
+		    (cls.kind > HWF_CARD_FOREIGN || !cls.what[0]))
+			abort();
 	}
 	if (hwf_disk_probe(fd, disk, &pr, &e) == 0) {
 		hwf_fs_kind_name(pr.fs);

@@ -169,6 +169,24 @@ seg nest.img "$C/fat32/nested"
 truncate -s 16M f16.img
 mkfs.vfat -F 16 f16.img > /dev/null
 seg f16.img "$C/fat32/fat16"
+# damaged volumes (tests/tools/fatpatch.py): chains that loop, leave the volume, run into
+# a free cluster, are longer than the size, or cross; fsck.fat -n calls each one broken
+head -c 3000 /dev/urandom > multi.app	# six clusters of 512 bytes
+for act in root-loop "dir-loop DLOAD" "file-loop DLOAD/UPDATE.APP" "past-end DLOAD/UPDATE.APP" \
+	"free DLOAD/UPDATE.APP" "long DLOAD/UPDATE.APP" "cross DLOAD/UPDATE.APP DLOAD/B.BIN"; do
+	rm -f bad.img
+	truncate -s 40M bad.img
+	mkfs.vfat -F 32 -s 1 bad.img > /dev/null
+	mmd -i bad.img ::dload
+	mcopy -i bad.img multi.app ::dload/UPDATE.APP
+	mcopy -i bad.img small.app ::dload/B.BIN
+	# shellcheck disable=SC2086
+	python3 "$tools/fatpatch.py" bad.img $act
+	seg bad.img "$C/fat32/damaged-${act%% *}"
+done
+cp mbr.img mbrloop.img
+python3 "$tools/fatpatch.py" mbrloop.img@@1M root-loop
+seg mbrloop.img "$C/fat32/damaged-mbr-root-loop"
 
 # --- sniff: the heads of what people download instead of an image
 printf '<!DOCTYPE html>\n<html><head><title>404</title></head></html>\n' > "$C/sniff/page.html"

@@ -118,6 +118,15 @@ while IFS= read -r line; do
 		expect_in both "not FAT32" "README: $cmd names the file system"
 		continue ;;
 	esac
+	case $cmd in
+	*--format*--yes* | *--yes*--format*) ;;
+	*--format*)
+		# Off a terminal, formatting needs --yes: refused without it, done with it.
+		sh -c "$run" > out 2> err
+		check "README: $cmd (exit 1 off a terminal: needs --yes)" test $? -eq 1
+		expect_in err "give --yes when not on a terminal" "README: $cmd says how to go on"
+		run="$run --yes" ;;
+	esac
 	sh -c "$run" > out 2> err
 	got=$?
 	if [ "$got" -eq 0 ]; then ok "README: $cmd"; else
