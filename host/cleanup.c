@@ -27,8 +27,8 @@ static void *watch(void *arg)
 	if (sigwait(&set, &sig))
 		return NULL;
 	pthread_mutex_lock(&c->lock);
-	for (int i = 0; i < HWF_CLEANUP_MAX; i++)
-		if (c->path[i][0])
+	for (size_t i = 0; i < c->n; i++)
+		if (c->path[i])
 			unlink(c->path[i]);
 	/* Die of the signal, as without us: the shell sees 130 for Ctrl-C. */
 	signal(sig, SIG_DFL);
@@ -41,7 +41,8 @@ int cleanup_start(struct hwf_cleanup *c)
 {
 	sigset_t set;
 
-	memset(c->path, 0, sizeof(c->path));
+	c->path = NULL;
+	c->n = 0;
 	if (pthread_mutex_init(&c->lock, NULL))
 		return -1;
 	watched_signals(&set);
@@ -58,13 +59,34 @@ int cleanup_start(struct hwf_cleanup *c)
 
 static int add_locked(struct hwf_cleanup *c, const char *path)
 {
-	for (int i = 0; i < HWF_CLEANUP_MAX; i++)
-		if (!c->path[i][0]) {
-			snprintf(c->path[i], sizeof(c->path[i]), "%s", path);
-			return 0;
+	char *copy = strdup(path), **grown;
+	size_t i;
+
+	if (!copy)
+		return -1;
+	for (i = 0; i < c->n && c->path[i]; i++)
+		;
+	if (i == c->n) {
+		grown = realloc(c->path, (c->n + 8) * sizeof(*grown));
+		if (!grown) {
+			free(copy);
+			return -1;
 		}
-	errno = EMFILE;
-	return -1;
+		memset(grown + c->n, 0, 8 * sizeof(*grown));
+		c->path = grown;
+		c->n += 8;
+	}
+	c->path[i] = copy;
+	return 0;
+}
+
+static void forget_locked(struct hwf_cleanup *c, const char *path)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->path[i] && !strcmp(c->path[i], path)) {
+			free(c->path[i]);
+			c->path[i] = NULL;
+		}
 }
 
 int cleanup_mkstemp(struct hwf_cleanup *c, char *tmpl)
@@ -101,9 +123,7 @@ void cleanup_forget(struct hwf_cleanup *c, const char *path)
 	if (!c || !c->started)
 		return;
 	pthread_mutex_lock(&c->lock);
-	for (int i = 0; i < HWF_CLEANUP_MAX; i++)
-		if (!strcmp(c->path[i], path))
-			c->path[i][0] = '\0';
+	forget_locked(c, path);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -115,9 +135,21 @@ int cleanup_rename(struct hwf_cleanup *c, const char *tmp, const char *path)
 		return rename(tmp, path);
 	pthread_mutex_lock(&c->lock);
 	rc = rename(tmp, path);
-	for (int i = 0; !rc && i < HWF_CLEANUP_MAX; i++)
-		if (!strcmp(c->path[i], tmp))
-			c->path[i][0] = '\0';
+	if (!rc)
+		forget_locked(c, tmp);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+void cleanup_stop(struct hwf_cleanup *c)
+{
+	if (!c->started)
+		return;
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->n; i++)
+		free(c->path[i]);
+	free(c->path);
+	c->path = NULL;
+	c->n = 0;
+	pthread_mutex_unlock(&c->lock);
 }

@@ -15,14 +15,13 @@
 #ifndef HWF_CLEANUP_H
 #define HWF_CLEANUP_H
 
-#include <limits.h>
 #include <pthread.h>
-
-#define HWF_CLEANUP_MAX 8
+#include <stddef.h>
 
 struct hwf_cleanup {
 	pthread_mutex_t lock;
-	char path[HWF_CLEANUP_MAX][PATH_MAX]; /* "" = free slot */
+	char **path;		/* registered files; NULL = a free slot */
+	size_t n;
 	pthread_t watcher;
 	int started;
 };
@@ -33,7 +32,7 @@ int cleanup_start(struct hwf_cleanup *c);
 
 /*
  * mkostemp(@tmpl, O_CLOEXEC) and register the file, under one lock.
- * Returns the fd or -1 with errno set (also when all slots are taken).
+ * Returns the fd or -1 with errno set.
  * @c may be NULL (nothing is registered).
  */
 int cleanup_mkstemp(struct hwf_cleanup *c, char *tmpl);
@@ -43,6 +42,9 @@ int cleanup_add(struct hwf_cleanup *c, const char *path);
 
 /* rename(@tmp, @path) and forget @tmp, under the lock; 0 or -1 with errno. */
 int cleanup_rename(struct hwf_cleanup *c, const char *tmp, const char *path);
+
+/* At exit: free the list (the watcher stays, with nothing to remove). */
+void cleanup_stop(struct hwf_cleanup *c);
 
 /* Forget @path: it was renamed into place or removed. */
 void cleanup_forget(struct hwf_cleanup *c, const char *path);

@@ -567,7 +567,9 @@ static int copy_to(struct hwf_cli *cli, const struct item *it, const char *dst, 
 		say(why, whylen, "%s", e.msg);
 		return e.code ? e.code : HWF_EIO;
 	}
-	fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* Known before it exists: Ctrl-C from here on removes it. */
+	fd = cleanup_add(&cli->cleanup, dst) ? -1
+					     : open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		say(why, whylen, "%s: %s", dst, strerror(errno));
 		hwf_source_close(src);
@@ -702,6 +704,7 @@ static int prepare_folder(struct hwf_cli *cli, struct plan *p, const char *targe
 		rc = copy_to(cli, it, partial, buf, why, sizeof(why));
 		if (rc) {
 			unlink(partial);
+			cleanup_forget(&cli->cleanup, partial);
 			break;
 		}
 		rc = hwf_source_open_file(&copy, partial, &e);
@@ -725,7 +728,7 @@ static int prepare_folder(struct hwf_cli *cli, struct plan *p, const char *targe
 
 		split_rel(dload, p->it[i].rel, dir, sizeof(dir), final, sizeof(final), partial,
 			  sizeof(partial));
-		if (rename(partial, final)) {
+		if (cleanup_rename(&cli->cleanup, partial, final)) {
 			say(why, sizeof(why), "%s: %s", final, strerror(errno));
 			rc = HWF_EIO;
 		}
@@ -739,6 +742,7 @@ static int prepare_folder(struct hwf_cli *cli, struct plan *p, const char *targe
 			split_rel(dload, p->it[i].rel, dir, sizeof(dir), final, sizeof(final),
 				  partial, sizeof(partial));
 			unlink(partial);
+			cleanup_forget(&cli->cleanup, partial);
 		}
 		ui_error(&cli->ui, "%s; the card's dload/ was left as it was", why);
 		free(buf);

@@ -341,6 +341,7 @@ int main(int argc, char **argv)
 			cli.json = 1;
 	ui_init(&cli.ui, cli.json, 0);
 	rc = run(&cli, argc, argv);
+	cleanup_stop(&cli.cleanup);
 	if (rc)
 		ui_json_failure(&cli.ui, cli.command ? cli.command : "", rc);
 	fflush(stdout);

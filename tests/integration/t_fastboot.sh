@@ -226,7 +226,7 @@ run_hw 1 "update of a missing file" update nope.zip
 expect_in "$T/err" "nope.zip: No such file or directory" "missing zip: said so, not 'not a zip'"
 mkdir adir.zip
 run_hw 1 "update of a folder" update adir.zip
-expect_in "$T/err" "adir.zip: is a folder" "folder: said so"
+expect_in "$T/err" "adir.zip is a folder" "folder: said so"
 run_hw 1 "update of a file that is not a zip" update page.img
 expect_in "$T/err" "page.img: not a zip file" "not a zip: said so"
 for v in 1 4K 65535; do

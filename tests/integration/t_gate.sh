@@ -203,7 +203,7 @@ run_hw 1 "--force flash of an empty file" -s "$B" --force flash cache empty.img
 expect_in "$T/err" "--force does not send empty images" "--force explained"
 run_hw 1 "flash of an empty file to an unknown partition" -s "$B" flash modem empty.img
 run_hw 1 "boot of an empty file" -s "$B" boot empty.img
-"$HWFLASH" app pack -o empty.APP BOOT=boot.img CUST=empty.img RECOVERY=recovery.img \
+"$HWFLASH" app pack --allow-empty -o empty.APP BOOT=boot.img CUST=empty.img RECOVERY=recovery.img \
 	> /dev/null 2>&1
 run_hw 1 "app flash: an empty entry among good ones" -s "$B" app flash empty.APP
 expect_in "$T/err" "empty.APP:CUST: not flashed to cust" "the empty entry is named"

@@ -58,13 +58,25 @@ fallocate --dig-holes big.APP 2>/dev/null || true
 rm -f big.bin
 mkdir ext
 for sig in INT TERM; do
+	rm -f ext/*
 	interrupt $sig 'ext/.system.img.partial.*' "app extract, SIG$sig" app extract big.APP -o ext
 	check "app extract, SIG$sig: no output file" test ! -e ext/system.img
 done
+rm -f ext/*
 echo old > ext/system.img
 interrupt TERM 'ext/.system.img.partial.*' "app extract --force over an old file" \
 	app extract big.APP -o ext --force
 check "the old file is untouched after the interruption" grep -qx old ext/system.img
+# dload prepare to a card folder (--force: this folder is not FAT32): the
+# card keeps its old dload/UPDATE.APP and gets no .UPDATE.APP.partial.
+mkdir -p card/dload
+echo old > card/dload/UPDATE.APP
+for sig in INT TERM; do
+	interrupt $sig 'card/dload/.UPDATE.APP.partial' "dload prepare to a folder, SIG$sig" \
+		--force --yes dload prepare big.APP card
+	check "dload prepare, SIG$sig: the card's old UPDATE.APP is untouched" \
+		grep -qx old card/dload/UPDATE.APP
+done
 rm -f big.APP
 
 # A sparse image with one 1 GiB FILL chunk: image unpack writes 1 GiB.
