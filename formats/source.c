@@ -56,17 +56,25 @@ int hwf_source_open_file(struct hwf_source **out, const char *path, struct hwf_e
 	int fd;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a pipe nobody writes to must not hang (it is refused below). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return hwf_err_set(e, errno == EACCES ? HWF_EACCES : HWF_EIO, "%s: %s", path,
 				   strerror(errno));
-	if (fstat(fd, &st) < 0) {
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0 || fstat(fd, &st) < 0) {
 		close(fd);
 		return hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
 	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		return hwf_err_set(e, HWF_EINVAL, "%s: is a folder, not a file", path);
+	}
+	/* A pipe has no size and cannot be read twice: every check reads before it sends. */
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode)) {
+		close(fd);
+		return hwf_err_set(e, HWF_EINVAL,
+				   "%s: is a %s, not a file: save the data to a file first", path,
+				   S_ISCHR(st.st_mode) ? "character device" : "pipe");
 	}
 	s = src_new(SRC_FILE, path);
 	if (!s) {
