@@ -124,9 +124,10 @@ static int image_info(struct hwf_cli *cli, int argc, char **argv)
 	if (sn.kind == HWF_KIND_SPARSE) {
 		struct hwf_sparse_reader *sr;
 		uint64_t raw = 0;
-		int ok = hwf_sparse_validate(src, &raw, &e) == 0;
+		int ok = hwf_sparse_validate(src, &raw, &e) == 0 &&
+			 hwf_sparse_open(&sr, src, &e) == 0;
 
-		if (ok && hwf_sparse_open(&sr, src, &e) == 0) {
+		if (ok) {
 			const struct hwf_sparse_header *h = hwf_sparse_header(sr);
 
 			if (cli->json) {
@@ -253,6 +254,12 @@ static int image_check(struct hwf_cli *cli, int argc, char **argv)
 		json_kv_str(&cli->ui, "file", argv[optind]);
 		json_kv_str(&cli->ui, "kind", hwf_kind_name(r.kind));
 		json_kv_bool(&cli->ui, "ok", r.ok);
+		for (size_t i = 0; !r.ok && i < r.nfind; i++)
+			if (r.find[i].severity == HWF_SEV_ERROR) {
+				/* The first error, as the one line on stderr says it. */
+				json_kv_str(&cli->ui, "error", r.find[i].text);
+				break;
+			}
 		json_key(&cli->ui, "findings");
 		json_begin_array(&cli->ui);
 		for (size_t i = 0; i < r.nfind; i++) {
@@ -365,6 +372,23 @@ static int unpack_sparse(struct hwf_cli *cli, struct hwf_source *src, const char
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
+	if (cli->json) {
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "file", file);
+		json_kv_str(&cli->ui, "kind", hwf_kind_name(HWF_KIND_SPARSE));
+		json_kv_bool(&cli->ui, "ok", 1);
+		json_key(&cli->ui, "files");
+		json_begin_array(&cli->ui);
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "section", "expanded");
+		json_kv_str(&cli->ui, "path", path);
+		json_kv_uint(&cli->ui, "size",
+			     stat(path, &st) == 0 ? (uint64_t)st.st_size : 0);
+		json_end_object(&cli->ui);
+		json_end_array(&cli->ui);
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
+	}
 	ui_info(&cli->ui, "  expanded -> %s\n", path);
 	return HWF_EXIT_OK;
 }
@@ -416,6 +440,30 @@ static int image_unpack(struct hwf_cli *cli, int argc, char **argv)
 	if (rc) {
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
+	}
+	if (cli->json) {	/* only now: a failure half-way prints no document of its own */
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "file", argv[optind]);
+		json_kv_str(&cli->ui, "kind", b.vendor ? "Android vendor_boot image"
+						      : "Android boot image");
+		json_kv_bool(&cli->ui, "ok", 1);
+		json_key(&cli->ui, "files");
+		json_begin_array(&cli->ui);
+		for (size_t i = 0; i < b.nsec; i++) {
+			char path[4096];
+
+			if (!b.sec[i].size)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, b.sec[i].name);
+			json_begin_object(&cli->ui);
+			json_kv_str(&cli->ui, "section", b.sec[i].name);
+			json_kv_str(&cli->ui, "path", path);
+			json_kv_uint(&cli->ui, "size", b.sec[i].size);
+			json_end_object(&cli->ui);
+		}
+		json_end_array(&cli->ui);
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
 	}
 	return HWF_EXIT_OK;
 }
