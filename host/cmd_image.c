@@ -29,9 +29,11 @@ const struct hwf_command hwf_image_commands[] = {
 	  "image check FILE [--partition P] [--sha256 HEX] [--key KEY] [--product NAME] [--json]",
 	  "Is the file whole and sound for that partition?  Exit 0 only when it is.\n"
 	  "Checks: what the content is, the boot image layout against the file size\n"
-	  "(truncation), the v0-v2 SHA-1 id, the AVB footer, vbmeta and the hash\n"
-	  "descriptor's digest, the partition the image was signed for, and the\n"
-	  "SHA-256 you give.  Findings are printed as sentences.",
+	  "(truncation), the v0-v2 id against the sections, the ramdisk, the AVB footer,\n"
+	  "vbmeta images and the vbmeta of footers (structure, signature, the hash\n"
+	  "descriptor's digest), the partition the image was signed for, and the\n"
+	  "SHA-256 you give.  --key KEY: the signer must be KEY (a file with nothing\n"
+	  "signed fails).  Findings are printed as sentences.",
 	  NULL },
 	{ "unpack", image_unpack, "image unpack FILE [-o DIR] [--force]",
 	  "Write the sections of a boot or vendor_boot image (kernel, ramdisk, second,\n"
