@@ -52,7 +52,10 @@ static const char *base(const char *path)
  */
 static void size_text(uint64_t n, char *buf, size_t len)
 {
-	if (n >= (1ull << 20))
+	if (n >= (1ull << 30))
+		snprintf(buf, len, "%.1f GiB (%llu bytes)", (double)n / (double)(1ull << 30),
+			 (unsigned long long)n);
+	else if (n >= (1ull << 20))
 		snprintf(buf, len, "%.1f MiB (%llu bytes)", (double)n / (1024.0 * 1024.0),
 			 (unsigned long long)n);
 	else if (n >= 1024 && n % 1024 == 0)

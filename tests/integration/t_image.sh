@@ -318,7 +318,8 @@ done
 python3 -c 'import sys; b=bytearray(open("rd.gz","rb").read()); b[len(b)//2]^=8; open("badrd.gz","wb").write(b)'
 mkbootimg --kernel kernel --ramdisk badrd.gz --header_version 2 --dtb dtb -o badrd.img
 run_hw 1 "a flipped byte in a gzip ramdisk refused" image check badrd.img
-expect_in "$T/err" "ramdisk: gzip data is corrupt" "corrupt gzip named"
+# zlib's CRC or its inflate catch it, or the cpio inside is broken first
+expect_in "$T/err" "badrd.img: ramdisk: " "corrupt ramdisk named"
 head -c $(( $(stat -c %s rd.lz4) - 10 )) rd.lz4 > cutrd.lz4
 mkbootimg --kernel kernel --ramdisk cutrd.lz4 --header_version 2 --dtb dtb -o cutlz4.img
 run_hw 1 "a cut lz4 ramdisk refused" image check cutlz4.img
@@ -403,3 +404,12 @@ d = json.load(open(sys.argv[1]))
 assert d["ok"] is True and d["files"][0]["size"] == os.path.getsize("peer.raw"), d' "$T/out"
 run_hw 1 "unpack --json over existing files: refused, one document" --json image unpack boot2.img -o jparts
 check "refusal as one JSON document" json_ok false
+
+# A vbmeta at the start of a 5 GiB (sparse) file: checked, the rest not read through.
+cp vb2048.img huge.img
+truncate -s 5G huge.img
+start=$(date +%s)
+run_hw 0 "a 5 GiB file starting with a vbmeta" image check huge.img
+expect_in "$T/out" "is 5.0 GiB" "the size mismatch is told"
+check "in seconds, not a read of 5 GiB" test $(( $(date +%s) - start )) -lt 20
+rm -f huge.img
