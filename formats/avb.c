@@ -9,7 +9,8 @@
 #include "bytes.h"
 #include "digest.h"
 
-#define VBMETA_MAX (1u << 20)	/* vbmeta blobs are a few KiB; refuse silly sizes */
+/* libavb reads at most 64 KiB of vbmeta (avb_slot_verify.c VBMETA_MAX_SIZE). */
+#define VBMETA_MAX (64u * 1024u)
 #define TAG_HASH 2
 
 int hwf_avb_read_footer(struct hwf_source *src, struct hwf_avb_footer *f, struct hwf_err *e)
@@ -89,22 +90,158 @@ static int in_range(uint64_t off, uint64_t len, uint64_t limit)
 	return off <= limit && len <= limit - off;
 }
 
-/* Load the vbmeta blob (bounded) and check it; *out is malloc'ed. */
+/*
+ * Algorithms of libavb's avb_crypto.h: hash and RSA key size.  The key's
+ * bits, the hash size and the signature size must all agree with it.
+ */
+static const struct {
+	const char *name;
+	unsigned hash_len, key_bits;
+} algs[] = {
+	{ "NONE", 0, 0 },
+	{ "SHA256_RSA2048", 32, 2048 }, { "SHA256_RSA4096", 32, 4096 },
+	{ "SHA256_RSA8192", 32, 8192 }, { "SHA512_RSA2048", 64, 2048 },
+	{ "SHA512_RSA4096", 64, 4096 }, { "SHA512_RSA8192", 64, 8192 },
+};
+#define NALGS (sizeof(algs) / sizeof(algs[0]))
+
+const char *hwf_avb_algorithm_name(uint32_t alg)
+{
+	return alg < NALGS ? algs[alg].name : "unknown";
+}
+
+static const char *tag_name(uint64_t tag)
+{
+	static const char *const names[] = { "property", "hashtree", "hash", "kernel cmdline",
+					     "chain partition" };
+
+	return tag < 5 ? names[tag] : "unknown";
+}
+
+/* Smallest body (after the 16-byte tag/length) of each descriptor kind, as libavb reads it. */
+static uint64_t tag_min_body(uint64_t tag)
+{
+	static const uint64_t min[] = { 32 - 16, 180 - 16, 132 - 16, 24 - 16, 92 - 16 };
+
+	return tag < 5 ? min[tag] : 0;
+}
+
+/*
+ * Walk the descriptors: each one lies inside the descriptor area, its
+ * length is a multiple of 8 (libavb's avb_descriptor_validate_and_byteswap)
+ * and it is long enough for its kind, with the names, salts and digests it
+ * announces inside it.
+ */
+static int check_descriptors(const uint8_t *v, const char *fn, struct hwf_err *e)
+{
+	const uint8_t *aux = v + 256 + get_be64(v + 12);
+	uint64_t off = get_be64(v + 96), end = off + get_be64(v + 104);
+	unsigned n = 0;
+
+	while (off < end) {
+		uint64_t tag, nb, need = 0;
+		const uint8_t *d = aux + off;
+
+		if (end - off < 16)
+			return hwf_err_set(e, HWF_EFORMAT,
+					   "%s: vbmeta descriptor %u is cut short "
+					   "(%llu bytes left)",
+					   fn, n + 1, (unsigned long long)(end - off));
+		tag = get_be64(d);
+		nb = get_be64(d + 8);
+		if (nb % 8 || nb > end - off - 16)
+			return hwf_err_set(e, HWF_EFORMAT,
+					   "%s: vbmeta descriptor %u (%s) says it has %llu bytes, "
+					   "%llu are left in the descriptor area",
+					   fn, n + 1, tag_name(tag), (unsigned long long)nb,
+					   (unsigned long long)(end - off - 16));
+		if (nb < tag_min_body(tag))
+			return hwf_err_set(e, HWF_EFORMAT,
+					   "%s: vbmeta descriptor %u (%s) is too short "
+					   "(%llu bytes)",
+					   fn, n + 1, tag_name(tag), (unsigned long long)nb);
+		if (tag == 0)		/* key, NUL, value, NUL; each length at most nb */
+			need = get_be64(d + 16) > nb || get_be64(d + 24) > nb
+				       ? UINT64_MAX
+				       : 16 + get_be64(d + 16) + 1 + get_be64(d + 24) + 1;
+		else if (tag == 1)	/* name, salt, root digest */
+			need = 180 - 16 + (uint64_t)get_be32(d + 104) + get_be32(d + 108) +
+			       get_be32(d + 112);
+		else if (tag == 2)	/* name, salt, digest */
+			need = 132 - 16 + (uint64_t)get_be32(d + 56) + get_be32(d + 60) +
+			       get_be32(d + 64);
+		else if (tag == 3)	/* the command line */
+			need = 24 - 16 + (uint64_t)get_be32(d + 20);
+		else if (tag == 4)	/* name, public key */
+			need = 92 - 16 + (uint64_t)get_be32(d + 20) + get_be32(d + 24);
+		if (need > nb)
+			return hwf_err_set(e, HWF_EFORMAT,
+					   "%s: vbmeta descriptor %u (%s) announces more names and "
+					   "data than its %llu bytes hold",
+					   fn, n + 1, tag_name(tag), (unsigned long long)nb);
+		off += 16 + nb;
+		n++;
+	}
+	return 0;
+}
+
+int hwf_avb_vbmeta_size(struct hwf_source *src, uint64_t off, uint64_t avail, uint64_t *size,
+			struct hwf_err *e)
+{
+	const char *fn = hwf_source_name(src);
+	uint64_t auth, aux;
+	uint8_t h[256];
+	int rc;
+
+	*size = 0;
+	if (avail < 256)
+		return hwf_err_set(e, HWF_ETRUNC,
+				   "%s: %llu bytes, shorter than the 256-byte vbmeta header", fn,
+				   (unsigned long long)avail);
+	rc = hwf_source_read_exact(src, h, sizeof(h), off, e);
+	if (rc)
+		return rc;
+	if (memcmp(h, "AVB0", 4))
+		return hwf_err_set(e, HWF_EFORMAT, "%s: no vbmeta (AVB0) at byte %llu", fn,
+				   (unsigned long long)off);
+	auth = get_be64(h + 12);
+	aux = get_be64(h + 20);
+	if (!in_range(256, auth, avail) || !in_range(256 + auth, aux, avail))
+		return hwf_err_set(e, HWF_EFORMAT,
+				   "%s: vbmeta header says its blocks take 256 + %llu + %llu "
+				   "bytes, only %llu are there",
+				   fn, (unsigned long long)auth, (unsigned long long)aux,
+				   (unsigned long long)avail);
+	*size = 256 + auth + aux;
+	return 0;
+}
+
+/* Load the vbmeta blob (bounded) and check its structure; *out is malloc'ed. */
 static int load(struct hwf_source *src, uint64_t off, uint64_t len, uint8_t **out,
 		struct hwf_err *e)
 {
 	const char *fn = hwf_source_name(src);
-	uint64_t auth, aux;
+	uint64_t auth, aux, blob;
+	uint32_t alg;
 	uint8_t *v;
 	int rc;
 
 	*out = NULL;
-	if (len < 256 || len > VBMETA_MAX)
+	if (len < 256)
 		return hwf_err_set(e, HWF_EFORMAT, "%s: vbmeta size %llu is impossible", fn,
 				   (unsigned long long)len);
 	if (!in_range(off, len, hwf_source_size(src)))
 		return hwf_err_set(e, HWF_ETRUNC, "%s: vbmeta at byte %llu reaches past the end",
 				   fn, (unsigned long long)off);
+	rc = hwf_avb_vbmeta_size(src, off, len, &blob, e);
+	if (rc)
+		return rc;
+	if (blob > VBMETA_MAX)
+		return hwf_err_set(e, HWF_EFORMAT,
+				   "%s: vbmeta is %llu bytes; a bootloader reads at most %u "
+				   "(libavb's VBMETA_MAX_SIZE)",
+				   fn, (unsigned long long)blob, VBMETA_MAX);
+	len = blob;	/* header and both blocks: all the checks below may touch */
 	v = malloc(len);
 	if (!v)
 		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
@@ -112,27 +249,63 @@ static int load(struct hwf_source *src, uint64_t off, uint64_t len, uint8_t **ou
 	if (rc)
 		goto fail;
 	rc = HWF_EFORMAT;
-	if (memcmp(v, "AVB0", 4)) {
-		hwf_err_set(e, rc, "%s: no vbmeta (AVB0) where the footer points (byte %llu)", fn,
-			    (unsigned long long)off);
-		goto fail;
-	}
 	if (get_be32(v + 4) != 1) {
 		hwf_err_set(e, rc, "%s: vbmeta needs libavb %u.x", fn, get_be32(v + 4));
 		goto fail;
 	}
 	auth = get_be64(v + 12);
 	aux = get_be64(v + 20);
-	if (auth % 64 || aux % 64 || !in_range(256, auth, len) || !in_range(256 + auth, aux, len) ||
-	    v[128 + 47] != 0 ||
-	    !in_range(get_be64(v + 32), get_be64(v + 40), auth) ||
-	    !in_range(get_be64(v + 48), get_be64(v + 56), auth) ||
-	    !in_range(get_be64(v + 64), get_be64(v + 72), aux) ||
-	    !in_range(get_be64(v + 80), get_be64(v + 88), aux) ||
-	    !in_range(get_be64(v + 96), get_be64(v + 104), aux)) {
-		hwf_err_set(e, rc, "%s: vbmeta header is inconsistent (block sizes or ranges)", fn);
+	alg = get_be32(v + 28);
+	if (auth % 64 || aux % 64) {
+		hwf_err_set(e, rc,
+			    "%s: vbmeta block sizes %llu and %llu are not multiples of 64 "
+			    "bytes",
+			    fn, (unsigned long long)auth, (unsigned long long)aux);
 		goto fail;
 	}
+	if (!in_range(get_be64(v + 32), get_be64(v + 40), auth) ||
+	    !in_range(get_be64(v + 48), get_be64(v + 56), auth)) {
+		hwf_err_set(e, rc, "%s: vbmeta hash or signature lies outside its %llu-byte "
+				   "authentication block", fn, (unsigned long long)auth);
+		goto fail;
+	}
+	if (!in_range(get_be64(v + 64), get_be64(v + 72), aux) ||
+	    !in_range(get_be64(v + 80), get_be64(v + 88), aux) ||
+	    !in_range(get_be64(v + 96), get_be64(v + 104), aux)) {
+		hwf_err_set(e, rc, "%s: vbmeta public key, key metadata or descriptors lie "
+				   "outside the %llu-byte auxiliary block", fn,
+			    (unsigned long long)aux);
+		goto fail;
+	}
+	if (alg >= NALGS) {
+		hwf_err_set(e, rc, "%s: vbmeta algorithm %u is unknown (libavb knows 0-%u)", fn,
+			    alg, (unsigned)NALGS - 1);
+		goto fail;
+	}
+	if (alg && get_be64(v + 40) != algs[alg].hash_len) {
+		hwf_err_set(e, rc, "%s: vbmeta hash is %llu bytes, %s needs %u", fn,
+			    (unsigned long long)get_be64(v + 40), algs[alg].name,
+			    algs[alg].hash_len);
+		goto fail;
+	}
+	if (alg && get_be64(v + 56) != algs[alg].key_bits / 8) {
+		hwf_err_set(e, rc, "%s: vbmeta signature is %llu bytes, %s needs %u", fn,
+			    (unsigned long long)get_be64(v + 56), algs[alg].name,
+			    algs[alg].key_bits / 8);
+		goto fail;
+	}
+	if (alg && get_be64(v + 72) != 8 + 2ull * (algs[alg].key_bits / 8)) {
+		hwf_err_set(e, rc, "%s: vbmeta public key is %llu bytes, an %s key has %u", fn,
+			    (unsigned long long)get_be64(v + 72), algs[alg].name,
+			    8 + 2 * (algs[alg].key_bits / 8));
+		goto fail;
+	}
+	if (v[128 + 47] != 0) {
+		hwf_err_set(e, rc, "%s: vbmeta release string is not terminated", fn);
+		goto fail;
+	}
+	if (check_descriptors(v, fn, e))
+		goto fail;
 	*out = v;
 	return 0;
 fail:
@@ -140,8 +313,8 @@ fail:
 	return rc;
 }
 
-/* Find the first HASH descriptor: body pointer and its length. */
-static const uint8_t *find_hash(const uint8_t *v, uint64_t *blen)
+/* Find the first descriptor with @want_tag: body pointer and its length. */
+static const uint8_t *find_desc(const uint8_t *v, uint64_t want_tag, uint64_t *blen)
 {
 	uint64_t auth = get_be64(v + 12);
 	const uint8_t *aux = v + 256 + auth;
@@ -152,13 +325,18 @@ static const uint8_t *find_hash(const uint8_t *v, uint64_t *blen)
 
 		if (nb > end - off - 16)
 			return NULL;
-		if (tag == TAG_HASH && nb >= 132 - 16) {
+		if (tag == want_tag && nb >= tag_min_body(tag)) {
 			*blen = nb + 16;
 			return aux + off;
 		}
 		off += 16 + nb;
 	}
 	return NULL;
+}
+
+static const uint8_t *find_hash(const uint8_t *v, uint64_t *blen)
+{
+	return find_desc(v, TAG_HASH, blen);
 }
 
 /* The first "com.android.build.*.fingerprint" property descriptor (tag 0). */
@@ -190,6 +368,58 @@ static void find_fingerprint(const uint8_t *v, char *out, size_t outlen)
 	}
 }
 
+/*
+ * "boot, dtbo, system (hashtree), vbmeta_system (chained)": the partitions
+ * the descriptors name, for a person to see what a vbmeta image covers.
+ */
+static void list_partitions(const uint8_t *v, struct hwf_avb_info *info)
+{
+	const uint8_t *aux = v + 256 + get_be64(v + 12);
+	uint64_t off = get_be64(v + 96), end = off + get_be64(v + 104);
+	size_t used = 0;
+
+	while (off + 16 <= end) {
+		const uint8_t *d = aux + off;
+		uint64_t tag = get_be64(d), nb = get_be64(d + 8);
+		const uint8_t *name = NULL;
+		uint32_t nl = 0;
+		const char *what = "";
+
+		if (nb > end - off - 16)
+			return;
+		if (tag == 1) {
+			name = d + 180;
+			nl = get_be32(d + 104);
+			what = " (hashtree)";
+			info->n_hashtree++;
+		} else if (tag == 2) {
+			name = d + 132;
+			nl = get_be32(d + 56);
+			info->n_hash++;
+		} else if (tag == 4) {
+			name = d + 92;
+			nl = get_be32(d + 20);
+			what = " (chained)";
+			info->n_chain++;
+		}
+		if (name && used + nl + strlen(what) + 3 < sizeof(info->partitions)) {
+			if (used)
+				used += (size_t)snprintf(info->partitions + used,
+							 sizeof(info->partitions) - used, ", ");
+			if (!nl)
+				used += (size_t)snprintf(info->partitions + used,
+							 sizeof(info->partitions) - used, "unnamed");
+			for (uint32_t i = 0; i < nl; i++)
+				info->partitions[used++] =
+					name[i] >= 0x20 && name[i] < 0x7f ? (char)name[i] : '?';
+			used += (size_t)snprintf(info->partitions + used,
+						 sizeof(info->partitions) - used, "%s", what);
+		}
+		info->ndesc++;
+		off += 16 + nb;
+	}
+}
+
 int hwf_avb_parse_vbmeta(struct hwf_source *src, uint64_t off, uint64_t len,
 			 struct hwf_avb_info *info, struct hwf_err *e)
 {
@@ -201,18 +431,23 @@ int hwf_avb_parse_vbmeta(struct hwf_source *src, uint64_t off, uint64_t len,
 	memset(info, 0, sizeof(*info));
 	if (rc)
 		return rc;
+	info->blob_size = 256 + get_be64(v + 12) + get_be64(v + 20);
 	info->algorithm = get_be32(v + 28);
 	info->rollback_index = get_be64(v + 112);
 	info->flags = get_be32(v + 120);
+	info->rollback_location = get_be32(v + 124);
 	memcpy(info->release, v + 128, 48);
 	if (get_be64(v + 72)) {
 		const uint8_t *aux = v + 256 + get_be64(v + 12);
 
 		info->has_key = 1;
+		if (get_be64(v + 72) >= 8)
+			info->key_bits = get_be32(aux + get_be64(v + 64));
 		EVP_Digest(aux + get_be64(v + 64), get_be64(v + 72), info->key_sha1, NULL,
 			   EVP_sha1(), NULL);
 	}
 	find_fingerprint(v, info->fingerprint, sizeof(info->fingerprint));
+	list_partitions(v, info);
 	d = find_hash(v, &dlen);
 	if (d) {
 		uint32_t nl = get_be32(d + 56), sl = get_be32(d + 60), dl = get_be32(d + 64);
@@ -357,37 +592,119 @@ static int same_key(EVP_PKEY *a, EVP_PKEY *b)
 	return EVP_PKEY_eq(a, b) == 1;
 }
 
+/*
+ * libavb verifies with the blob's precomputed Montgomery values (n0inv =
+ * -1/n mod 2^32, rr = 2^(2*bits) mod n; avb_crypto.h), OpenSSL with n alone:
+ * a blob whose values do not belong to its modulus verifies here and fails
+ * on the device.  The caller checked the length (8 + 2 * bits/8).
+ */
+static int key_values_consistent(const uint8_t *k)
+{
+	uint32_t bits = get_be32(k), nb = bits / 8;
+	BIGNUM *n = BN_bin2bn(k + 8, (int)nb, NULL), *rr = BN_bin2bn(k + 8 + nb, (int)nb, NULL);
+	BIGNUM *want = BN_new();
+	BN_CTX *ctx = BN_CTX_new();
+	uint32_t n0 = get_be32(k + 8 + nb - 4);
+	int ok = 0;
+
+	if (n && rr && want && ctx && BN_set_bit(want, (int)(2 * bits)) &&
+	    BN_mod(want, want, n, ctx))
+		ok = BN_cmp(want, rr) == 0 && (uint32_t)(n0 * get_be32(k + 4)) == 0xffffffffu;
+	BN_free(n);
+	BN_free(rr);
+	BN_free(want);
+	BN_CTX_free(ctx);
+	return ok;
+}
+
+/* H(header || aux) with the header's flags field replaced by @flags. */
+static void vbmeta_hash(const uint8_t *v, uint32_t flags, const EVP_MD *md, uint8_t *out)
+{
+	uint8_t hdr[256];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	memcpy(hdr, v, sizeof(hdr));
+	put_be32(hdr + 120, flags);
+	if (ctx && EVP_DigestInit_ex(ctx, md, NULL) && EVP_DigestUpdate(ctx, hdr, sizeof(hdr)) &&
+	    EVP_DigestUpdate(ctx, v + 256 + get_be64(v + 12), get_be64(v + 20)))
+		EVP_DigestFinal_ex(ctx, out, NULL);
+	else
+		memset(out, 0, EVP_MD_size(md));
+	EVP_MD_CTX_free(ctx);
+}
+
+/* The RSA PKCS#1 v1.5 signature over H(header || aux), the header's flags set to @flags. */
+static int signature_ok(const uint8_t *v, uint32_t flags, const EVP_MD *md, EVP_PKEY *key)
+{
+	uint8_t hdr[256];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok;
+
+	memcpy(hdr, v, sizeof(hdr));
+	put_be32(hdr + 120, flags);
+	ok = ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, key) == 1 &&
+	     EVP_DigestVerifyUpdate(ctx, hdr, sizeof(hdr)) == 1 &&
+	     EVP_DigestVerifyUpdate(ctx, v + 256 + get_be64(v + 12), get_be64(v + 20)) == 1 &&
+	     EVP_DigestVerifyFinal(ctx, v + 256 + get_be64(v + 48), get_be64(v + 56)) == 1;
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
 int hwf_avb_verify_signature(struct hwf_source *src, uint64_t off, uint64_t len,
 			     const char *key_path, enum hwf_avb_sig *result, struct hwf_err *e)
 {
 	const char *fn = hwf_source_name(src);
 	EVP_PKEY *embedded = NULL, *user = NULL;
-	EVP_MD_CTX *ctx = NULL;
 	const EVP_MD *md;
 	uint8_t *v, hash[EVP_MAX_MD_SIZE];
-	uint64_t auth, aux;
-	unsigned hlen = 0;
-	uint32_t alg;
+	const uint8_t *key;
+	uint32_t alg, flags, signed_flags;
 	int rc = load(src, off, len, &v, e);
 
 	*result = HWF_AVB_SIG_BAD;
 	if (rc)
 		return rc;
 	alg = get_be32(v + 28);
-	auth = get_be64(v + 12);
-	aux = get_be64(v + 20);
+	flags = get_be32(v + 120);
 	if (alg == 0) {
 		*result = HWF_AVB_SIG_NONE;
 		goto out;
 	}
-	if (alg > 6) {
-		rc = hwf_err_set(e, HWF_EUNSUPPORTED, "%s: vbmeta algorithm %u is unknown", fn, alg);
+	/* load() checked the algorithm, the hash, signature and key sizes against it. */
+	md = algs[alg].hash_len == 32 ? EVP_sha256() : EVP_sha512();
+	key = v + 256 + get_be64(v + 12) + get_be64(v + 64);
+	if (get_be32(key) != algs[alg].key_bits) {
+		rc = hwf_err_set(e, HWF_EFORMAT, "%s: vbmeta public key has %u bits, %s needs %u",
+				 fn, get_be32(key), algs[alg].name, algs[alg].key_bits);
 		goto out;
 	}
-	md = alg <= 3 ? EVP_sha256() : EVP_sha512();
-	embedded = avb_key_to_pkey(v + 256 + auth + get_be64(v + 64), get_be64(v + 72));
+	embedded = avb_key_to_pkey(key, get_be64(v + 72));
 	if (!embedded) {
 		rc = hwf_err_set(e, HWF_EFORMAT, "%s: the vbmeta's public key cannot be read", fn);
+		goto out;
+	}
+	/*
+	 * The hash covers the header, flags included.  fastboot --disable-verity
+	 * and --disable-verification set flag bits 0 and 1 after signing, so a
+	 * hash that matches with those bits as they were signed is told apart.
+	 */
+	signed_flags = flags;
+	vbmeta_hash(v, flags, md, hash);
+	if (memcmp(v + 256 + get_be64(v + 32), hash, algs[alg].hash_len)) {
+		signed_flags = flags & ~3u;
+		vbmeta_hash(v, signed_flags, md, hash);
+		if (signed_flags == flags ||
+		    memcmp(v + 256 + get_be64(v + 32), hash, algs[alg].hash_len)) {
+			/* Signed contents intact, only the stored copy of the hash damaged? */
+			*result = signature_ok(v, flags, md, embedded) ? HWF_AVB_SIG_BAD_STORED_HASH
+								       : HWF_AVB_SIG_BAD_HASH;
+			goto out;
+		}
+	}
+	if (!signature_ok(v, signed_flags, md, embedded))
+		goto out;	/* HWF_AVB_SIG_BAD */
+	if (!key_values_consistent(key)) {
+		*result = HWF_AVB_SIG_BAD_KEY;
 		goto out;
 	}
 	if (key_path) {
@@ -401,26 +718,8 @@ int hwf_avb_verify_signature(struct hwf_source *src, uint64_t off, uint64_t len,
 			goto out;
 		}
 	}
-	/* The auth block holds H(header || aux) and the signature over the same bytes. */
-	ctx = EVP_MD_CTX_new();
-	if (!ctx || !EVP_DigestInit_ex(ctx, md, NULL)) {
-		rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
-		goto out;
-	}
-	EVP_DigestUpdate(ctx, v, 256);
-	EVP_DigestUpdate(ctx, v + 256 + auth, aux);
-	EVP_DigestFinal_ex(ctx, hash, &hlen);
-	if (get_be64(v + 40) != hlen || memcmp(v + 256 + get_be64(v + 32), hash, hlen))
-		goto out;
-	EVP_MD_CTX_free(ctx);
-	ctx = EVP_MD_CTX_new();
-	if (ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, embedded) == 1 &&
-	    EVP_DigestVerifyUpdate(ctx, v, 256) == 1 &&
-	    EVP_DigestVerifyUpdate(ctx, v + 256 + auth, aux) == 1 &&
-	    EVP_DigestVerifyFinal(ctx, v + 256 + get_be64(v + 48), get_be64(v + 56)) == 1)
-		*result = HWF_AVB_SIG_OK;
+	*result = signed_flags == flags ? HWF_AVB_SIG_OK : HWF_AVB_SIG_FLAGS_CHANGED;
 out:
-	EVP_MD_CTX_free(ctx);
 	EVP_PKEY_free(embedded);
 	EVP_PKEY_free(user);
 	free(v);

@@ -159,8 +159,11 @@ const struct hwf_bootimg_section *hwf_bootimg_section(const struct hwf_bootimg *
 	return NULL;
 }
 
-/* Feed a section and its LE u32 length to the first @n digests of @ctx. */
-static int feed(EVP_MD_CTX **ctx, int n, struct hwf_source *src,
+/*
+ * Feed a section and its LE u32 length to the digests in @ctx whose bit is
+ * set in @mask (a digest context may be NULL: not computed).
+ */
+static int feed(EVP_MD_CTX **ctx, size_t n, unsigned mask, struct hwf_source *src,
 		const struct hwf_bootimg_section *s, struct hwf_err *e)
 {
 	uint8_t buf[65536], len[4];
@@ -172,49 +175,122 @@ static int feed(EVP_MD_CTX **ctx, int n, struct hwf_source *src,
 
 		if (rc)
 			return rc;
-		for (int k = 0; k < n; k++)
-			EVP_DigestUpdate(ctx[k], buf, want);
+		for (size_t k = 0; k < n; k++)
+			if (ctx[k] && (mask >> k & 1))
+				EVP_DigestUpdate(ctx[k], buf, want);
 		off += want;
 	}
 	put_le32(len, (uint32_t)size);
-	for (int k = 0; k < n; k++)
-		EVP_DigestUpdate(ctx[k], len, 4);
+	for (size_t k = 0; k < n; k++)
+		if (ctx[k] && (mask >> k & 1))
+			EVP_DigestUpdate(ctx[k], len, 4);
 	return 0;
 }
 
-int hwf_bootimg_compute_id(struct hwf_source *src, const struct hwf_bootimg *b,
-			   uint8_t sha1[20], uint8_t sha1_nodt[20], struct hwf_err *e)
+/*
+ * The ways tools fill the v0-v2 id.  Each feeds kernel, ramdisk, second,
+ * [dt], recovery_dtbo (v1+), dtb (v2), every term the section's bytes and
+ * its size as LE u32; they differ in the hash and in the dt term when the
+ * image has no dt:
+ * - AOSP mkbootimg.py (Debian 12's mkbootimg 29.x) has no dt at all; the old
+ *   C mkbootimg of CAF trees, osm0sis' mkbootimg (mkbootimg.c
+ *   generate_id_sha1) and magiskboot (native/src/boot/bootimg.cpp, repack)
+ *   feed the dt term only when there is a dt;
+ * - LineageOS' mkbootimg.py (write_header: update_sha(sha, args.dt)) always
+ *   feeds it, as LE u32 0 when there is none;
+ * - SHA-256 instead of SHA-1 over the same terms, filling all 32 bytes:
+ *   osm0sis' mkbootimg --hashtype sha256 (pull request #6: "The Xiaomi Mi 5C
+ *   uses a sha256 hash for the id field"), and magiskboot keeps SHA-256
+ *   when the id has non-zero bytes past the SHA-1 (SHA256_FLAG);
+ * - Samsung headers with a 20-byte board name (Galaxy S5 SM-G900H) put the
+ *   SHA-1 4 bytes further in (Magisk pull request #2083: "UNPACK CHECKSUM
+ *   [00000000b11580f7...]").
+ */
+#define ID_WAYS 4
+static const struct {
+	enum hwf_bootimg_id_match match;
+	int sha256, dt_always;
+} ways[ID_WAYS] = {
+	{ HWF_BOOTIMG_ID_SHA1, 0, 0 },
+	{ HWF_BOOTIMG_ID_SHA1_DT, 0, 1 },
+	{ HWF_BOOTIMG_ID_SHA256, 1, 0 },
+	{ HWF_BOOTIMG_ID_SHA256_DT, 1, 1 },
+};
+
+const char *hwf_bootimg_id_how(enum hwf_bootimg_id_match m)
+{
+	switch (m) {
+	case HWF_BOOTIMG_ID_ZERO: return "not filled in (all zero)";
+	case HWF_BOOTIMG_ID_MISMATCH: return "matches no known way of computing it";
+	case HWF_BOOTIMG_ID_SHA1: return "SHA-1, as AOSP mkbootimg computes it";
+	case HWF_BOOTIMG_ID_SHA1_DT: return "SHA-1, as LineageOS mkbootimg computes it";
+	case HWF_BOOTIMG_ID_SHA256: return "SHA-256, as some vendor tools compute it";
+	case HWF_BOOTIMG_ID_SHA256_DT: return "SHA-256 with the dt term always fed";
+	case HWF_BOOTIMG_ID_SHA1_AT4: return "SHA-1 4 bytes into the field (Samsung header)";
+	}
+	return "?";
+}
+
+int hwf_bootimg_check_id(struct hwf_source *src, const struct hwf_bootimg *b,
+			 struct hwf_bootimg_id *out, struct hwf_err *e)
 {
 	static const char *const order[] = { "kernel", "ramdisk", "second", "dt",
 					     "recovery_dtbo", "dtb" };
-	EVP_MD_CTX *ctx[2];
+	static const uint8_t zero[32];
+	uint8_t d[ID_WAYS][EVP_MAX_MD_SIZE];
+	EVP_MD_CTX *ctx[ID_WAYS] = { NULL };
+	/* A SHA-1 id leaves bytes 20-31 zero (mkbootimg pads it to 32): no SHA-256 then. */
+	int want256 = memcmp(b->id + 20, zero, 12) != 0;
 	int rc = 0;
 
+	memset(out, 0, sizeof(*out));
 	if (b->vendor || b->header_version >= 3)
 		return hwf_err_set(e, HWF_EUNSUPPORTED, "header v%u has no id", b->header_version);
-	ctx[0] = EVP_MD_CTX_new();
-	ctx[1] = EVP_MD_CTX_new();
-	if (!ctx[0] || !ctx[1] || !EVP_DigestInit_ex(ctx[0], EVP_sha1(), NULL) ||
-	    !EVP_DigestInit_ex(ctx[1], EVP_sha1(), NULL)) {
-		rc = hwf_err_set(e, HWF_ENOMEM, "cannot set up SHA-1");
-		goto out;
+	if (!memcmp(b->id, zero, 32)) {
+		out->match = HWF_BOOTIMG_ID_ZERO;
+		return 0;
+	}
+	for (size_t k = 0; k < ID_WAYS; k++) {
+		if (ways[k].sha256 && !want256)
+			continue;
+		ctx[k] = EVP_MD_CTX_new();
+		if (!ctx[k] ||
+		    !EVP_DigestInit_ex(ctx[k], ways[k].sha256 ? EVP_sha256() : EVP_sha1(), NULL)) {
+			rc = hwf_err_set(e, HWF_ENOMEM, "cannot set up the id digests");
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && !rc; i++) {
 		const struct hwf_bootimg_section *s = hwf_bootimg_section(b, order[i]);
+		unsigned mask = 0;
 
 		if (i == 4 && b->header_version < 1)
 			break;
 		if (i == 5 && b->header_version < 2)
 			break;
-		/* Newer mkbootimg always feeds the dt term; older ones only with a dt. */
-		rc = feed(ctx, i == 3 && !s ? 1 : 2, src, s, e);
+		for (size_t k = 0; k < ID_WAYS; k++)
+			if (i != 3 || s || ways[k].dt_always)
+				mask |= 1u << k;
+		rc = feed(ctx, ID_WAYS, mask, src, s, e);
 	}
-	if (!rc) {
-		EVP_DigestFinal_ex(ctx[0], sha1, NULL);
-		EVP_DigestFinal_ex(ctx[1], sha1_nodt, NULL);
+	if (rc)
+		goto out;
+	out->match = HWF_BOOTIMG_ID_MISMATCH;
+	for (size_t k = 0; k < ID_WAYS; k++) {
+		if (!ctx[k])
+			continue;
+		EVP_DigestFinal_ex(ctx[k], d[k], NULL);
+		if (k == 0)
+			memcpy(out->sha1, d[k], 20);
+		if (out->match != HWF_BOOTIMG_ID_MISMATCH)
+			continue;
+		if (!memcmp(b->id, d[k], ways[k].sha256 ? 32 : 20))
+			out->match = ways[k].match;
+		else if (!ways[k].sha256 && !memcmp(b->id, zero, 4) && !memcmp(b->id + 4, d[k], 20))
+			out->match = HWF_BOOTIMG_ID_SHA1_AT4;
 	}
 out:
-	EVP_MD_CTX_free(ctx[0]);
-	EVP_MD_CTX_free(ctx[1]);
+	for (size_t k = 0; k < ID_WAYS; k++)
+		EVP_MD_CTX_free(ctx[k]);
 	return rc;
 }

@@ -43,13 +43,31 @@ struct hwf_bootimg {
  */
 int hwf_bootimg_parse(struct hwf_source *src, struct hwf_bootimg *b, struct hwf_err *e);
 
+/* How the v0-v2 id field relates to the sections (see bootimg.c for the sources). */
+enum hwf_bootimg_id_match {
+	HWF_BOOTIMG_ID_ZERO,		/* all zero: the tool that made it left it empty */
+	HWF_BOOTIMG_ID_MISMATCH,	/* matches none of the ways below */
+	HWF_BOOTIMG_ID_SHA1,		/* SHA-1, dt term only with a dt (AOSP, Debian 12) */
+	HWF_BOOTIMG_ID_SHA1_DT,		/* SHA-1, dt term always (LineageOS mkbootimg.py) */
+	HWF_BOOTIMG_ID_SHA256,		/* SHA-256 over the same terms (vendor tools) */
+	HWF_BOOTIMG_ID_SHA256_DT,
+	HWF_BOOTIMG_ID_SHA1_AT4,	/* SHA-1 at byte 4 of the field (Samsung 20-byte name) */
+};
+
+struct hwf_bootimg_id {
+	enum hwf_bootimg_id_match match;
+	uint8_t sha1[20];	/* the AOSP SHA-1 of the contents (unset for ZERO) */
+};
+
 /*
- * Recompute the v0-v2 SHA-1 id (streamed): @sha1 as current mkbootimg
- * computes it (the dt term always fed), @sha1_nodt as older mkbootimg
- * (Debian 12's) does when there is no dt.  HWF_EUNSUPPORTED for v3+.
+ * Compare the v0-v2 id with the contents, recomputed (streamed) in every
+ * known way.  HWF_EUNSUPPORTED for v3+ and vendor_boot (no id).
  */
-int hwf_bootimg_compute_id(struct hwf_source *src, const struct hwf_bootimg *b,
-			   uint8_t sha1[20], uint8_t sha1_nodt[20], struct hwf_err *e);
+int hwf_bootimg_check_id(struct hwf_source *src, const struct hwf_bootimg *b,
+			 struct hwf_bootimg_id *out, struct hwf_err *e);
+
+/* "SHA-1, as AOSP mkbootimg computes it", ... */
+const char *hwf_bootimg_id_how(enum hwf_bootimg_id_match m);
 
 /* The section named @name, or NULL. */
 const struct hwf_bootimg_section *hwf_bootimg_section(const struct hwf_bootimg *b,

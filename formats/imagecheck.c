@@ -47,9 +47,27 @@ static const char *base(const char *path)
 	return s ? s + 1 : path;
 }
 
-static void mib(uint64_t n, char *buf, size_t len)
+/*
+ * "3.8 MiB (4005888 bytes)", "20 KiB (20480 bytes)", "1000 bytes": exact
+ * below 1 KiB, never "0.0 MiB" for a small size.  KiB are cut, not rounded,
+ * so that 1048575 bytes do not read as 1024.0 KiB.
+ */
+static void size_text(uint64_t n, char *buf, size_t len)
 {
-	snprintf(buf, len, "%.1f MiB", (double)n / (1024.0 * 1024.0));
+	if (n >= (1ull << 30))
+		snprintf(buf, len, "%.1f GiB (%llu bytes)", (double)n / (double)(1ull << 30),
+			 (unsigned long long)n);
+	else if (n >= (1ull << 20))
+		snprintf(buf, len, "%.1f MiB (%llu bytes)", (double)n / (1024.0 * 1024.0),
+			 (unsigned long long)n);
+	else if (n >= 1024 && n % 1024 == 0)
+		snprintf(buf, len, "%llu KiB (%llu bytes)", (unsigned long long)(n / 1024),
+			 (unsigned long long)n);
+	else if (n >= 1024)
+		snprintf(buf, len, "%llu.%llu KiB (%llu bytes)", (unsigned long long)(n / 1024),
+			 (unsigned long long)(n % 1024 * 10 / 1024), (unsigned long long)n);
+	else
+		snprintf(buf, len, "%llu byte%s", (unsigned long long)n, n == 1 ? "" : "s");
 }
 
 /*
@@ -120,12 +138,57 @@ static void check_ramdisk(struct hwf_source *src, const struct hwf_bootimg *b,
 							: "");
 }
 
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+/*
+ * The v0-v2 id is a digest of the sections made when the image was made: a
+ * non-zero id that matches no known way of computing it means a section
+ * changed since (a damaged copy, or a repack that kept the old id, as
+ * abootimg -u does).  Ways and their sources: bootimg.c.
+ */
+static void check_boot_id(struct hwf_source *src, const struct hwf_bootimg *b,
+			  struct hwf_image_report *r, struct hwf_err *e)
+{
+	struct hwf_bootimg_id id;
+	char have[65], want[41];
+
+	if (hwf_bootimg_check_id(src, b, &id, e)) {
+		add(r, HWF_SEV_ERROR, "%s", e->msg);
+		return;
+	}
+	switch (id.match) {
+	case HWF_BOOTIMG_ID_ZERO:
+		add(r, HWF_SEV_INFO, "the header's id is all zero (the tool that made the image "
+				     "left it empty): nothing to compare the sections with");
+		break;
+	case HWF_BOOTIMG_ID_MISMATCH:
+		hex(b->id, 20, have);
+		hex(id.sha1, 20, want);
+		add(r, HWF_SEV_ERROR,
+		    "kernel, ramdisk or another section changed after the image was made: the "
+		    "header's id %s does not match the contents (SHA-1 %s); a damaged copy, or a "
+		    "repack that kept the old id",
+		    have, want);
+		break;
+	case HWF_BOOTIMG_ID_SHA1:
+	case HWF_BOOTIMG_ID_SHA1_DT:
+		add(r, HWF_SEV_INFO, "SHA-1 id matches the contents");
+		break;
+	default:
+		add(r, HWF_SEV_INFO, "id matches the contents (%s)", hwf_bootimg_id_how(id.match));
+		break;
+	}
+}
+
 static void check_bootimg(struct hwf_source *src, const char *fn, struct hwf_image_report *r,
 			  const struct hwf_image_check_opts *o, uint64_t limit, struct hwf_err *e)
 {
 	struct hwf_bootimg b;
-	char a[32], c[32];
-	uint8_t id[20], id2[20];
+	char a[64], c[64];
 
 	if (hwf_bootimg_parse(src, &b, e)) {
 		add(r, HWF_SEV_ERROR, "%s", e->msg);
@@ -138,10 +201,9 @@ static void check_bootimg(struct hwf_source *src, const char *fn, struct hwf_ima
 	    b.header_version, b.page_size, b.os_version[0] ? ", Android " : "", b.os_version,
 	    b.legacy_dt_size ? " (legacy dt appended)" : "");
 	if (b.needed > limit) {
-		mib(b.needed, a, sizeof(a));
-		mib(limit, c, sizeof(c));
-		add(r, HWF_SEV_ERROR, "truncated: header says %s (%llu bytes), file has %s (%llu bytes)",
-		    a, (unsigned long long)b.needed, c, (unsigned long long)limit);
+		size_text(b.needed, a, sizeof(a));
+		size_text(limit, c, sizeof(c));
+		add(r, HWF_SEV_ERROR, "truncated: header says %s, file has %s", a, c);
 		return;
 	}
 	for (size_t i = 0; i < b.nsec; i++)
@@ -149,13 +211,99 @@ static void check_bootimg(struct hwf_source *src, const char *fn, struct hwf_ima
 		    b.sec[i].size == 0)
 			add(r, HWF_SEV_WARN, "%s: the ramdisk is empty", fn);
 	check_ramdisk(src, &b, o, r, e);
-	if (!b.vendor && b.header_version < 3 && hwf_bootimg_compute_id(src, &b, id, id2, e) == 0) {
-		if (memcmp(id, b.id, 20) && memcmp(id2, b.id, 20))
-			add(r, HWF_SEV_WARN,
-			    "the SHA-1 id in the header does not match the contents (some vendors "
-			    "fill it differently; a repacked image often has a stale one)");
-		else
-			add(r, HWF_SEV_INFO, "SHA-1 id matches the contents");
+	if (!b.vendor && b.header_version < 3)
+		check_boot_id(src, &b, r, e);
+}
+
+/* Facts every vbmeta has: algorithm, key, flags, fingerprint and the device it was built for. */
+static void vbmeta_facts(const struct hwf_avb_info *info, const struct hwf_image_check_opts *o,
+			 struct hwf_image_report *r)
+{
+	if (info->has_key) {
+		char h[41];
+
+		hex(info->key_sha1, 20, h);
+		add(r, HWF_SEV_INFO, "embedded public key SHA-1 %s", h);
+	}
+	if (info->fingerprint[0])
+		add(r, HWF_SEV_INFO, "build fingerprint %s", info->fingerprint);
+	if (o->product && info->fingerprint[0] && !related(info->fingerprint, o->product))
+		add(r, HWF_SEV_WARN,
+		    "built for %s, not for product %s: an image for another device is the "
+		    "usual cause of \"verify failed\"",
+		    info->fingerprint, o->product);
+	if (info->flags & 3)
+		add(r, HWF_SEV_WARN, "vbmeta flags %u disable %s: only an unlocked bootloader "
+				     "boots with them", info->flags,
+		    (info->flags & 3) == 3 ? "verity and verification"
+		    : info->flags & 2      ? "verification"
+					   : "verity (the hashtree)");
+}
+
+/*
+ * The signature of the vbmeta at [@off, @off + @len), and the user's key.
+ * The header and the auxiliary block are hashed, the hash is signed: any
+ * changed byte there, in the hash or in the signature fails.
+ */
+static void check_signature(struct hwf_source *src, uint64_t off, uint64_t len,
+			    const struct hwf_avb_info *info, const struct hwf_image_check_opts *o,
+			    struct hwf_image_report *r, struct hwf_err *e)
+{
+	const char *alg = hwf_avb_algorithm_name(info->algorithm);
+	enum hwf_avb_sig sig;
+
+	r->has_vbmeta = 1;
+	if (hwf_avb_verify_signature(src, off, len, o->key_path, &sig, e)) {
+		add(r, HWF_SEV_ERROR, "%s", e->msg);
+		return;
+	}
+	switch (sig) {
+	case HWF_AVB_SIG_NONE:
+		add(r, o->key_path ? HWF_SEV_ERROR : HWF_SEV_WARN,
+		    "vbmeta is not signed (algorithm NONE)%s",
+		    o->key_path ? ", so it cannot match your key"
+				: ": a locked bootloader rejects it");
+		break;
+	case HWF_AVB_SIG_BAD_HASH:
+		add(r, HWF_SEV_ERROR,
+		    "vbmeta signature does not verify: the header or the auxiliary block (keys, "
+		    "descriptors) was changed after signing, their %s hash differs",
+		    info->algorithm >= 4 ? "SHA-512" : "SHA-256");
+		break;
+	case HWF_AVB_SIG_BAD_STORED_HASH:
+		add(r, HWF_SEV_ERROR,
+		    "vbmeta's stored hash is damaged: the signature still matches the contents, but "
+		    "a bootloader compares the stored hash first and rejects it");
+		break;
+	case HWF_AVB_SIG_BAD:
+		add(r, HWF_SEV_ERROR,
+		    "vbmeta signature does not verify with its own public key (%s): the signature "
+		    "was damaged or replaced",
+		    alg);
+		break;
+	case HWF_AVB_SIG_BAD_KEY:
+		add(r, HWF_SEV_ERROR,
+		    "the vbmeta's public key carries precomputed values (n0inv, rr) that do not "
+		    "belong to its modulus: a bootloader's libavb would reject the signature");
+		break;
+	case HWF_AVB_SIG_FLAGS_CHANGED:
+		add(r, o->key_path ? HWF_SEV_ERROR : HWF_SEV_WARN,
+		    "vbmeta flags were set to %u after signing (as fastboot --disable-verity or "
+		    "--disable-verification do): the rest verifies, the signature no longer does; "
+		    "only an unlocked bootloader accepts it",
+		    info->flags);
+		break;
+	case HWF_AVB_SIG_OTHER_KEY:
+		add(r, HWF_SEV_ERROR,
+		    "signed with a different key than %s (the image's key has SHA-1 shown above)",
+		    o->key_path);
+		break;
+	case HWF_AVB_SIG_OK:
+		add(r, HWF_SEV_INFO, "vbmeta signature verifies with %s",
+		    o->key_path ? o->key_path
+				: "the embedded key (integrity only: give --key to check who "
+				  "signed it)");
+		break;
 	}
 }
 
@@ -180,6 +328,7 @@ static uint64_t check_avb(struct hwf_source *src, const char *fn,
 			    "will reject it");
 		return size;
 	}
+	r->has_vbmeta = 1;
 	if (f.major > 1 || f.original_image_size > f.vbmeta_offset ||
 	    f.vbmeta_offset > size - 64 || f.vbmeta_size > size - 64 - f.vbmeta_offset) {
 		add(r, HWF_SEV_ERROR,
@@ -193,81 +342,105 @@ static uint64_t check_avb(struct hwf_source *src, const char *fn,
 		add(r, HWF_SEV_ERROR, "%s", e->msg);
 		return f.original_image_size;
 	}
-	add(r, HWF_SEV_INFO, "AVB footer: image %llu bytes, vbmeta %llu bytes, algorithm %u%s",
+	add(r, HWF_SEV_INFO, "AVB footer: image %llu bytes, vbmeta %llu bytes, algorithm %s",
 	    (unsigned long long)f.original_image_size, (unsigned long long)f.vbmeta_size,
-	    info.algorithm, info.algorithm ? "" : " (NONE: not signed)");
-	if (info.has_key) {
-		char hex[41];
-
-		for (int i = 0; i < 20; i++)
-			snprintf(hex + 2 * i, 3, "%02x", info.key_sha1[i]);
-		add(r, HWF_SEV_INFO, "embedded public key SHA-1 %s", hex);
-	}
-	if (info.fingerprint[0])
-		add(r, HWF_SEV_INFO, "build fingerprint %s", info.fingerprint);
-	if (o->product && info.fingerprint[0] && !related(info.fingerprint, o->product))
-		add(r, HWF_SEV_WARN,
-		    "built for %s, not for product %s: an image for another device is the "
-		    "usual cause of \"verify failed\"",
-		    info.fingerprint, o->product);
-	if (info.flags & 2)
-		add(r, HWF_SEV_WARN, "vbmeta flags disable verification");
-	if (!info.has_hash && !is_boot_partition(o->partition) && o->partition &&
-	    hwf_part_lookup(o->partition)->cls != HWF_PART_VENDOR_BOOT) {
-		/* System, vendor ... images carry a hashtree descriptor: the device
-		 * checks their blocks as it reads them. */
-		add(r, HWF_SEV_INFO, "AVB vbmeta without a hash descriptor (a hashtree image: "
-				     "its blocks are verified by the device as they are read)");
-		return f.original_image_size;
-	}
-	if (!info.has_hash) {
+	    info.algorithm ? hwf_avb_algorithm_name(info.algorithm) : "NONE (not signed)");
+	vbmeta_facts(&info, o, r);
+	if (!info.has_hash && info.n_hashtree) {
+		/* System, vendor ... images: the device checks their blocks as it reads them. */
+		add(r, HWF_SEV_INFO,
+		    "AVB hashtree image (%s): the device verifies its blocks as it reads them "
+		    "(dm-verity); the tree is not recomputed here",
+		    info.partitions);
+	} else if (!info.has_hash) {
 		add(r, HWF_SEV_ERROR, "AVB vbmeta has no hash descriptor for the image");
-		return f.original_image_size;
-	}
-	if (info.image_size != f.original_image_size)
-		add(r, HWF_SEV_ERROR, "AVB hash descriptor covers %llu bytes, the footer says %llu",
-		    (unsigned long long)info.image_size,
-		    (unsigned long long)f.original_image_size);
-	if (o->partition && strcmp(info.partition, o->partition) &&
-	    !(is_boot_partition(o->partition) && is_boot_partition(info.partition)))
-		add(r, HWF_SEV_ERROR, "%s is signed for partition '%s', not '%s'", fn,
-		    info.partition, o->partition);
-	else if (o->partition && strcmp(info.partition, o->partition))
-		add(r, HWF_SEV_WARN, "%s is signed for partition '%s', flashing it to '%s'", fn,
-		    info.partition, o->partition);
-	if (hwf_avb_check_digest(src, f.vbmeta_offset, f.vbmeta_size, &info, progress, pctx, e))
-		add(r, HWF_SEV_ERROR, "%s", e->msg);
-	else if (!info.digest_ok)
-		add(r, HWF_SEV_ERROR,
-		    "AVB %s digest of the image differs from the one in vbmeta: the image was "
-		    "changed after signing",
-		    info.hash_alg);
-	else
-		add(r, HWF_SEV_INFO, "AVB %s digest matches", info.hash_alg);
-	{
-		enum hwf_avb_sig sig;
-
-		if (hwf_avb_verify_signature(src, f.vbmeta_offset, f.vbmeta_size, o->key_path, &sig,
-					     e))
+	} else {
+		if (info.image_size != f.original_image_size)
+			add(r, HWF_SEV_ERROR,
+			    "AVB hash descriptor covers %llu bytes, the footer says %llu",
+			    (unsigned long long)info.image_size,
+			    (unsigned long long)f.original_image_size);
+		if (o->partition && strcmp(info.partition, o->partition) &&
+		    !(is_boot_partition(o->partition) && is_boot_partition(info.partition)))
+			add(r, HWF_SEV_ERROR, "%s is signed for partition '%s', not '%s'", fn,
+			    info.partition, o->partition);
+		else if (o->partition && strcmp(info.partition, o->partition))
+			add(r, HWF_SEV_WARN, "%s is signed for partition '%s', flashing it to '%s'",
+			    fn, info.partition, o->partition);
+		if (hwf_avb_check_digest(src, f.vbmeta_offset, f.vbmeta_size, &info, progress,
+					 pctx, e))
 			add(r, HWF_SEV_ERROR, "%s", e->msg);
-		else if (sig == HWF_AVB_SIG_NONE)
-			add(r, o->key_path ? HWF_SEV_ERROR : HWF_SEV_WARN,
-			    "vbmeta is not signed (algorithm NONE)%s",
-			    o->key_path ? ", so it cannot match your key" : "");
-		else if (sig == HWF_AVB_SIG_OTHER_KEY)
+		else if (!info.digest_ok)
 			add(r, HWF_SEV_ERROR,
-			    "signed with a different key than %s (the image's key has SHA-1 shown "
-			    "above)",
-			    o->key_path);
-		else if (sig == HWF_AVB_SIG_BAD)
-			add(r, HWF_SEV_ERROR,
-			    "vbmeta signature does not verify: the vbmeta was changed after signing");
+			    "AVB %s digest of the image differs from the one in vbmeta: the image "
+			    "was changed after signing",
+			    info.hash_alg);
 		else
-			add(r, HWF_SEV_INFO, "vbmeta signature verifies with %s",
-			    o->key_path ? o->key_path : "the embedded key (integrity only: give "
-							"--key to check who signed it)");
+			add(r, HWF_SEV_INFO, "AVB %s digest matches", info.hash_alg);
 	}
+	check_signature(src, f.vbmeta_offset, f.vbmeta_size, &info, o, r, e);
 	return f.original_image_size;
+}
+
+/*
+ * A vbmeta partition image (AVB0 at byte 0): the structure as libavb
+ * checks it, what it covers, its signature and the user's key.  A
+ * bootloader reads the blob and ignores what follows it.
+ */
+static void check_vbmeta_image(struct hwf_source *src, const char *fn,
+			       const struct hwf_image_check_opts *o, struct hwf_image_report *r,
+			       struct hwf_err *e)
+{
+	uint64_t size = hwf_source_size(src), blob;
+	struct hwf_avb_info info;
+	char a[64], c[64];
+
+	r->has_vbmeta = 1;
+	if (hwf_avb_vbmeta_size(src, 0, size, &blob, e) ||
+	    hwf_avb_parse_vbmeta(src, 0, blob, &info, e)) {
+		add(r, HWF_SEV_ERROR, "%s", e->msg);
+		return;
+	}
+	size_text(blob, a, sizeof(a));
+	add(r, HWF_SEV_INFO, "vbmeta image: %s, algorithm %s, rollback index %llu (location %u)",
+	    a, info.algorithm ? hwf_avb_algorithm_name(info.algorithm) : "NONE (not signed)",
+	    (unsigned long long)info.rollback_index, info.rollback_location);
+	if (info.ndesc)
+		add(r, HWF_SEV_INFO, "%u descriptor%s; partitions: %s", info.ndesc,
+		    info.ndesc == 1 ? "" : "s", info.partitions[0] ? info.partitions : "none");
+	else
+		add(r, HWF_SEV_WARN, "vbmeta has no descriptors: it verifies no partition");
+	vbmeta_facts(&info, o, r);
+	check_signature(src, 0, blob, &info, o, r, e);
+	if (size - blob > (16u << 20)) {
+		size_text(size, c, sizeof(c));
+		add(r, HWF_SEV_WARN,
+		    "%s is %s, its vbmeta only %s: a vbmeta partition image is small; is this "
+		    "the right file?",
+		    fn, c, a);
+	} else {
+		uint8_t buf[65536];
+
+		for (uint64_t off = blob; off < size;) {
+			size_t n = size - off < sizeof(buf) ? (size_t)(size - off) : sizeof(buf);
+			size_t k = 0;
+
+			if (hwf_source_read_exact(src, buf, n, off, e)) {
+				add(r, HWF_SEV_ERROR, "%s", e->msg);
+				return;
+			}
+			while (k < n && !buf[k])
+				k++;
+			if (k < n) {
+				add(r, HWF_SEV_WARN,
+				    "data after the vbmeta (byte %llu is not zero): the bootloader "
+				    "ignores it",
+				    (unsigned long long)(off + k));
+				break;
+			}
+			off += n;
+		}
+	}
 }
 
 /* What partkind's table needs to know about a boot image's content. */
@@ -376,6 +549,9 @@ int hwf_image_check(struct hwf_source *src, const struct hwf_image_check_opts *o
 		    (double)raw / (1024.0 * 1024.0));
 		break;
 	}
+	case HWF_KIND_VBMETA:
+		check_vbmeta_image(src, fn, o, r, e);
+		break;
 	case HWF_KIND_EXT4:
 	case HWF_KIND_EROFS:
 	case HWF_KIND_F2FS:
@@ -399,6 +575,11 @@ int hwf_image_check(struct hwf_source *src, const struct hwf_image_check_opts *o
 	}
 	/* Then whether that content can belong to the partition. */
 	check_fit(fn, o, &c, r);
+	if (o->key_path && !r->has_vbmeta)
+		add(r, HWF_SEV_ERROR,
+		    "%s has no AVB footer and no vbmeta: there is no signature to check against "
+		    "%s",
+		    fn, o->key_path);
 	if (o->sha256_hex) {
 		uint8_t d[32];
 		char hex[65];

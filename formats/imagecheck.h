@@ -37,6 +37,7 @@ struct hwf_image_check_opts {
 struct hwf_image_report {
 	enum hwf_kind kind;
 	int ok;			/* no HWF_SEV_ERROR finding */
+	int has_vbmeta;		/* a footer or vbmeta was found: --key had a signature */
 	size_t nfind;
 	struct hwf_image_finding find[HWF_IMAGE_MAX_FINDINGS];
 };

@@ -15,7 +15,7 @@
 /* A pull stream of decompressed bytes. */
 struct rd_stream {
 	struct hwf_source *src;
-	uint64_t off, end;		/* compressed bytes left: [off, end) */
+	uint64_t start, off, end;	/* the section; compressed bytes left: [off, end) */
 	enum hwf_ramdisk_comp comp;
 	z_stream z;
 	int z_init, eof;
@@ -23,6 +23,7 @@ struct rd_stream {
 	uint8_t *blk;			/* lz4: one decoded block */
 	size_t blk_len, blk_pos;
 	uint64_t total;
+	int cut;			/* the compressed stream ended before its end marker */
 	struct hwf_err *e;
 };
 
@@ -109,10 +110,19 @@ static int lz4_next_block(struct rd_stream *s)
 		s->off += 4;
 		return lz4_next_block(s);
 	}
-	if (clen > LZ4_LEGACY_BLOCK + LZ4_LEGACY_BLOCK / 255 + 16 || clen > s->end - s->off - 4) {
-		/* Padding after the last block (boot images pad to a page). */
+	if (clen > LZ4_LEGACY_BLOCK + LZ4_LEGACY_BLOCK / 255 + 16) {
+		/* Not a block length: padding after the last block. */
 		s->eof = 1;
 		return 0;
+	}
+	if (clen > s->end - s->off - 4) {
+		s->cut = 1;
+		return hwf_err_set(s->e, HWF_ETRUNC,
+				   "ramdisk: the lz4 stream is cut short: its block at byte %llu "
+				   "needs %u bytes, the ramdisk has %llu left; a cut or damaged "
+				   "copy",
+				   (unsigned long long)(s->off - s->start), clen,
+				   (unsigned long long)(s->end - s->off - 4));
 	}
 	{
 		uint8_t *cbuf = malloc(clen ? clen : 1);
@@ -131,6 +141,16 @@ static int lz4_next_block(struct rd_stream *s)
 	s->off += 4 + clen;
 	s->blk_len = (size_t)n;
 	return 0;
+}
+
+/* The ramdisk section ends inside the gzip stream. */
+static int gzip_cut(struct rd_stream *s)
+{
+	s->cut = 1;
+	return hwf_err_set(s->e, HWF_ETRUNC,
+			   "ramdisk: the gzip stream is cut short: the %llu-byte ramdisk ends "
+			   "before its end marker (%llu bytes unpacked); a cut or damaged copy",
+			   (unsigned long long)(s->end - s->start), (unsigned long long)s->total);
 }
 
 /* Read exactly @n decompressed bytes (or skip them when @dst is NULL). */
@@ -177,8 +197,13 @@ static int rd_read(struct rd_stream *s, uint8_t *dst, size_t n)
 				if (!s->z.avail_in) {
 					size_t got;
 
-					if (s->off >= s->end || s->eof)
+					if (s->eof)
 						return HWF_ETRUNC;
+					if (s->off >= s->end) {
+						/* The section ends inside the gzip stream. */
+						s->cut = 1;
+						return gzip_cut(s);
+					}
 					rc = fill_in(s, &got);
 					if (rc)
 						return rc;
@@ -237,6 +262,19 @@ static void note(struct hwf_ramdisk_info *info, const char *name)
 	}
 }
 
+/*
+ * The data ran out inside the cpio archive (in the file @name, or between
+ * entries).  When the compressed stream itself was cut, that message stays.
+ */
+static int cpio_short(struct rd_stream *s, int rc, const char *name)
+{
+	if (rc != HWF_ETRUNC || s->cut)
+		return rc;
+	if (name)
+		return hwf_err_set(s->e, rc, "ramdisk: the cpio archive ends inside %s", name);
+	return hwf_err_set(s->e, rc, "ramdisk: the cpio archive is cut short (no TRAILER!!!)");
+}
+
 static int walk_cpio(struct rd_stream *s, struct hwf_ramdisk_info *info, struct hwf_err *e)
 {
 	uint8_t h[110];
@@ -247,9 +285,7 @@ static int walk_cpio(struct rd_stream *s, struct hwf_ramdisk_info *info, struct 
 		int rc = rd_read(s, h, sizeof(h));
 
 		if (rc)
-			return rc == HWF_ETRUNC ? hwf_err_set(e, rc, "ramdisk: cpio archive is cut "
-								     "short (no TRAILER!!!)")
-						: rc;
+			return cpio_short(s, rc, NULL);
 		if (memcmp(h, "070701", 6) && memcmp(h, "070702", 6))
 			return hwf_err_set(e, HWF_EFORMAT,
 					   "ramdisk: not a cpio \"newc\" archive after %llu files",
@@ -262,9 +298,7 @@ static int walk_cpio(struct rd_stream *s, struct hwf_ramdisk_info *info, struct 
 		if (!rc)
 			rc = rd_read(s, NULL, (4 - (110 + namesize) % 4) % 4);
 		if (rc)
-			return rc == HWF_ETRUNC ? hwf_err_set(e, rc, "ramdisk: cpio archive is cut "
-								     "short")
-						: rc;
+			return cpio_short(s, rc, NULL);
 		name[namesize - 1] = '\0';
 		if (!strcmp(name, "TRAILER!!!"))
 			return 0;
@@ -273,9 +307,33 @@ static int walk_cpio(struct rd_stream *s, struct hwf_ramdisk_info *info, struct 
 		note(info, name);
 		rc = rd_read(s, NULL, filesize + (4 - filesize % 4) % 4);
 		if (rc)
-			return rc == HWF_ETRUNC ? hwf_err_set(e, rc, "ramdisk: %s is cut short", name)
-						: rc;
+			return cpio_short(s, rc, name);
 	}
+}
+
+/*
+ * After the cpio trailer: the rest of the gzip stream (cpio's padding), to
+ * its end, where zlib checks the CRC-32 and length of all the data.  A
+ * stream cut there, or a flipped bit that still inflated, shows only here.
+ * Bounded: past @GZIP_TAIL_MAX more bytes the stream is not followed.
+ */
+#define GZIP_TAIL_MAX (64u << 20)
+static int gzip_finish(struct rd_stream *s, struct hwf_err *e)
+{
+	uint64_t stop = s->total + GZIP_TAIL_MAX;
+
+	while (!s->eof && s->total < stop) {
+		int rc = rd_read(s, NULL, 4096);
+
+		if (rc == HWF_ETRUNC && s->eof && !s->cut)
+			return 0;	/* the stream ended (after its CRC) */
+		if (rc == HWF_ETRUNC && !s->cut)
+			return hwf_err_set(e, rc, "ramdisk: the gzip stream is cut short after "
+						  "the cpio archive");
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 int hwf_ramdisk_inspect(struct hwf_source *src, uint64_t off, uint64_t len,
@@ -288,6 +346,7 @@ int hwf_ramdisk_inspect(struct hwf_source *src, uint64_t off, uint64_t len,
 	memset(info, 0, sizeof(*info));
 	memset(&s, 0, sizeof(s));
 	s.src = src;
+	s.start = off;
 	s.off = off;
 	s.end = off + len;
 	s.e = e;
@@ -328,6 +387,8 @@ int hwf_ramdisk_inspect(struct hwf_source *src, uint64_t off, uint64_t len,
 		}
 	}
 	rc = walk_cpio(&s, info, e);
+	if (!rc && s.comp == HWF_RD_GZIP)
+		rc = gzip_finish(&s, e);
 	info->bytes = s.total;
 	if (s.z_init)
 		inflateEnd(&s.z);

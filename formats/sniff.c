@@ -221,6 +221,8 @@ const char *hwf_kind_name(enum hwf_kind kind)
 
 void hwf_sniff_explain(const struct hwf_sniff *s, char *buf, size_t len)
 {
+	if (len)
+		buf[0] = '\0';
 	switch (s->kind) {
 	case HWF_KIND_HTML:
 		snprintf(buf, len,
@@ -250,8 +252,48 @@ void hwf_sniff_explain(const struct hwf_sniff *s, char *buf, size_t len)
 	case HWF_KIND_UNKNOWN:
 		snprintf(buf, len, "is not a recognised firmware file");
 		break;
-	default:
-		snprintf(buf, len, "is a %s", hwf_kind_name(s->kind));
+	case HWF_KIND_UPDATE_APP:
+		snprintf(buf, len, "is a Huawei UPDATE.APP package (its entries are flashed with "
+				   "`hwflash app flash`)");
+		break;
+	case HWF_KIND_BOOTIMG:
+		snprintf(buf, len, "is an Android boot image");
+		break;
+	case HWF_KIND_VENDOR_BOOT:
+		snprintf(buf, len, "is an Android vendor_boot image");
+		break;
+	case HWF_KIND_SPARSE:
+		snprintf(buf, len, "is an Android sparse image");
+		break;
+	case HWF_KIND_VBMETA:
+		snprintf(buf, len, "is an AVB vbmeta image");
+		break;
+	case HWF_KIND_AVB_FOOTER:
+		snprintf(buf, len, "is a raw partition image with an AVB footer");
+		break;
+	case HWF_KIND_GZIP:
+		snprintf(buf, len, "is gzip-compressed data (decompress it first)");
+		break;
+	case HWF_KIND_LZ4:
+		snprintf(buf, len, "is lz4-compressed data (decompress it first)");
+		break;
+	case HWF_KIND_ELF:
+		snprintf(buf, len, "is an ELF program or library, not a firmware image");
+		break;
+	case HWF_KIND_EXT4:
+		snprintf(buf, len, "is an ext4 file system image");
+		break;
+	case HWF_KIND_EROFS:
+		snprintf(buf, len, "is an erofs file system image");
+		break;
+	case HWF_KIND_F2FS:
+		snprintf(buf, len, "is an f2fs file system image");
+		break;
+	case HWF_KIND_SUPER:
+		snprintf(buf, len, "is a super image (liblp metadata and logical partitions)");
+		break;
+	case HWF_KIND_DTBO:
+		snprintf(buf, len, "is a DTBO image (a device tree overlay table)");
 		break;
 	}
 }

@@ -29,13 +29,16 @@ const struct hwf_command hwf_image_commands[] = {
 	  "image check FILE [--partition P] [--sha256 HEX] [--key KEY] [--product NAME] [--json]",
 	  "Is the file whole and sound for that partition?  Exit 0 only when it is.\n"
 	  "Checks: what the content is, the boot image layout against the file size\n"
-	  "(truncation), the v0-v2 SHA-1 id, the AVB footer, vbmeta and the hash\n"
-	  "descriptor's digest, the partition the image was signed for, every chunk\n"
-	  "header of a sparse image, the size an ext4/erofs/f2fs, super or DTBO\n"
+	  "(truncation), the v0-v2 id against the sections, the ramdisk, the AVB\n"
+	  "footer, vbmeta images and the vbmeta of footers (structure, signature, the\n"
+	  "hash descriptor's digest), the partition the image was signed for, every\n"
+	  "chunk header of a sparse image, the size an ext4/erofs/f2fs, super or DTBO\n"
 	  "header gives, whether the content can belong to the partition (a boot\n"
 	  "image with a kernel for boot/recovery, none for init_boot, a file system\n"
-	  "for system/vendor/userdata ...), and the SHA-256 you give.  Findings are\n"
-	  "printed as sentences.  flash, boot, app flash and update run this check.",
+	  "for system/vendor/userdata, a vbmeta image for vbmeta ...), and the SHA-256\n"
+	  "you give.  --key KEY: the signer must be KEY (a file with nothing signed\n"
+	  "fails).  Findings are printed as sentences.  flash, boot, app flash and\n"
+	  "update run this check.",
 	  NULL },
 	{ "unpack", image_unpack, "image unpack FILE [-o DIR] [--force]",
 	  "Write the sections of a boot or vendor_boot image (kernel, ramdisk, second,\n"
@@ -128,9 +131,10 @@ static int image_info(struct hwf_cli *cli, int argc, char **argv)
 	if (sn.kind == HWF_KIND_SPARSE) {
 		struct hwf_sparse_reader *sr;
 		uint64_t raw = 0;
-		int ok = hwf_sparse_validate(src, &raw, &e) == 0;
+		int ok = hwf_sparse_validate(src, &raw, &e) == 0 &&
+			 hwf_sparse_open(&sr, src, &e) == 0;
 
-		if (ok && hwf_sparse_open(&sr, src, &e) == 0) {
+		if (ok) {
 			const struct hwf_sparse_header *h = hwf_sparse_header(sr);
 
 			if (cli->json) {
@@ -257,6 +261,12 @@ static int image_check(struct hwf_cli *cli, int argc, char **argv)
 		json_kv_str(&cli->ui, "file", argv[optind]);
 		json_kv_str(&cli->ui, "kind", hwf_kind_name(r.kind));
 		json_kv_bool(&cli->ui, "ok", r.ok);
+		for (size_t i = 0; !r.ok && i < r.nfind; i++)
+			if (r.find[i].severity == HWF_SEV_ERROR) {
+				/* The first error, as the one line on stderr says it. */
+				json_kv_str(&cli->ui, "error", r.find[i].text);
+				break;
+			}
 		json_key(&cli->ui, "findings");
 		json_begin_array(&cli->ui);
 		for (size_t i = 0; i < r.nfind; i++) {
@@ -380,6 +390,23 @@ static int unpack_sparse(struct hwf_cli *cli, struct hwf_source *src, const char
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
+	if (cli->json) {
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "file", file);
+		json_kv_str(&cli->ui, "kind", hwf_kind_name(HWF_KIND_SPARSE));
+		json_kv_bool(&cli->ui, "ok", 1);
+		json_key(&cli->ui, "files");
+		json_begin_array(&cli->ui);
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "section", "expanded");
+		json_kv_str(&cli->ui, "path", path);
+		json_kv_uint(&cli->ui, "size",
+			     stat(path, &st) == 0 ? (uint64_t)st.st_size : 0);
+		json_end_object(&cli->ui);
+		json_end_array(&cli->ui);
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
+	}
 	ui_info(&cli->ui, "  expanded -> %s\n", path);
 	return HWF_EXIT_OK;
 }
@@ -431,6 +458,30 @@ static int image_unpack(struct hwf_cli *cli, int argc, char **argv)
 	if (rc) {
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
+	}
+	if (cli->json) {	/* only now: a failure half-way prints no document of its own */
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "file", argv[optind]);
+		json_kv_str(&cli->ui, "kind", b.vendor ? "Android vendor_boot image"
+						      : "Android boot image");
+		json_kv_bool(&cli->ui, "ok", 1);
+		json_key(&cli->ui, "files");
+		json_begin_array(&cli->ui);
+		for (size_t i = 0; i < b.nsec; i++) {
+			char path[4096];
+
+			if (!b.sec[i].size)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, b.sec[i].name);
+			json_begin_object(&cli->ui);
+			json_kv_str(&cli->ui, "section", b.sec[i].name);
+			json_kv_str(&cli->ui, "path", path);
+			json_kv_uint(&cli->ui, "size", b.sec[i].size);
+			json_end_object(&cli->ui);
+		}
+		json_end_array(&cli->ui);
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
 	}
 	return HWF_EXIT_OK;
 }

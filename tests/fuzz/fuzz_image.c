@@ -29,10 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.partition = parts[(size ? data[size - 1] : 0) % (sizeof(parts) / sizeof(parts[0]))];
 	hwf_image_check(src, &o, &r, NULL, NULL, &e);
 	if (hwf_bootimg_parse(src, &b, &e) == 0) {
-		uint8_t a[20], c[20];
+		struct hwf_bootimg_id id;
 
 		if (b.needed <= size)
-			hwf_bootimg_compute_id(src, &b, a, c, &e);
+			hwf_bootimg_check_id(src, &b, &id, &e);
 	}
 	hwf_source_close(src);
 	return 0;

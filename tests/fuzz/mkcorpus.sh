@@ -30,6 +30,15 @@ open(sys.argv[2], "wb").write(b[off:off + size])
 PY
 done
 
+# vbmeta partition images: RSA4096 and SHA-512, hash, hashtree and chain descriptors
+openssl genrsa -out k4096.pem 4096 2> /dev/null
+python3 "$tools/avbfoot.py" --vbmeta "$C/avb/vbmeta-4096-chain.img" --key k4096.pem \
+	--algorithm SHA256_RSA4096 --hash boot=body.img --hashtree system=1048576 \
+	--chain vbmeta_system=key.pem --padding 64
+python3 "$tools/avbfoot.py" --vbmeta "$C/avb/vbmeta-sha512-flags.img" --key k4096.pem \
+	--algorithm SHA512_RSA4096 --hash boot=body.img --flags 3 --padding 64
+cp "$C/avb/vbmeta-4096-chain.img" "$C/image/vbmeta-4096-chain.img"
+
 # --- image: a vendor_boot v3 next to the boot images already there
 printf 'ramdisk' | gzip > rd.gz
 head -c 512 /dev/urandom > dtb

