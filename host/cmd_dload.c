@@ -371,6 +371,16 @@ static int verify_sources(struct hwf_cli *cli, struct plan *p)
 		}
 		it->size = hwf_source_size(src);
 		p->total += it->size;
+		/* Before reading gigabytes: no card can take it (zip64 members, big files). */
+		if (it->size > DL_FAT_MAX_FILE) {
+			ui_error(&cli->ui,
+				 "%s: %llu bytes: FAT32 cannot hold a file of 4 GiB or "
+				 "more; nothing was written",
+				 hwf_source_name(src), (unsigned long long)it->size);
+			hwf_source_close(src);
+			rc = HWF_EXIT_FAIL;
+			break;
+		}
 		if (it->kind == IT_APP) {
 			snprintf(label, sizeof(label), "verifying %.40s", it->rel);
 			if (dl_verify_app(cli, src, label, why, sizeof(why))) {
