@@ -20,6 +20,7 @@ cd "$T"
 app_size() { sed -n 's/^{"file":"[^"]*","size":\([0-9]*\),.*/\1/p' "$1"; }
 # secs: seconds since the epoch, for the timings printed as comments
 secs() { date +%s; }
+tstart=$(secs)
 
 random boot.img 100000
 random rec.img 70001
@@ -154,6 +155,8 @@ run_hw 0 "dload prepare from a zip -fz firmware zip" dload prepare fz8.zip card.
 check "the card's UPDATE.APP is the package" sh -c "mcopy -n -i card.img@@1M \
 	::/dload/UPDATE.APP card.APP && cmp card.APP pkg.APP"
 rm -f card.img card.APP
+
+echo "# zip64 zips below 4 GiB: $(($(secs) - tstart)) s"
 
 # --- past 4 GiB: real zips of a sparse 5 GiB UPDATE.APP --------------------------
 if [ -n "${HWFLASH_ASAN:-}" ]; then
