@@ -423,9 +423,9 @@ int hwf_zip_data_offset(struct hwf_zip *z, const struct hwf_zip_entry *ent, uint
 			struct hwf_err *e)
 {
 	uint8_t h[LOCAL_LEN], *x;
-	uint64_t usize, csize, data, dummy = 0, *v[3] = {&usize, &csize, &dummy};
+	uint64_t usize, csize, data, dummy = 0, *v[3] = { &usize, &csize, &dummy };
 	size_t nlen, xlen, got, need_len;
-	int need[3] = {0, 0, 0}, rc;
+	int need[3] = { 0, 0, 0 }, rc;
 
 	*off = 0;
 	/* hwf_zip_next made sure that the fixed part lies before the directory. */
@@ -464,7 +464,7 @@ int hwf_zip_data_offset(struct hwf_zip *z, const struct hwf_zip_entry *ent, uint
 		 * marked; read by the central rule (only marked ones, in order) only
 		 * when it is too short for both.
 		 */
-		static const int both[3] = {1, 1, 0};
+		static const int both[3] = { 1, 1, 0 };
 
 		rc = need[0] || need[1] ? zip64_extra(x, xlen, v, both, 0, &got, &need_len) : 1;
 		if (rc)

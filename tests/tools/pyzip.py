@@ -16,10 +16,32 @@ and deflates a 1 MiB run of zeros only once, reusing zlib's output for the
 next ones (valid: a full flush leaves nothing to refer back to): deflating
 5 GiB of zeros takes seconds instead of a minute.  The stream is still
 zlib's, the records around it zipfile's."""
-import shutil
+import os
 import sys
 import zipfile
 import zlib
+
+
+CHUNK = 1 << 20
+ZERO = bytes(CHUNK)  # what a hole of the input reads as, never read
+
+
+def copy(src, dst):
+    """@src into @dst in 1 MiB writes; holes of @src are not read but given as ZERO."""
+    fd = src.fileno()
+    pos, size = 0, os.fstat(fd).st_size
+    while pos < size:
+        try:
+            data = os.lseek(fd, pos, os.SEEK_DATA)
+        except OSError:  # ENXIO: a hole up to the end
+            data = size
+        if data > pos:
+            n = min(data - pos, CHUNK)
+            dst.write(ZERO if n == CHUNK else bytes(n))
+        else:
+            n = min(os.lseek(fd, pos, os.SEEK_HOLE) - pos, CHUNK)
+            dst.write(os.pread(fd, n, pos))
+        pos += n
 
 
 class SparseFile:
@@ -32,7 +54,7 @@ class SparseFile:
 
     def write(self, b):
         n = len(b)
-        if n < 4096 or b != bytes(n):
+        if b is not ZERO and (n < 4096 or b != bytes(n)):
             self.f.seek(self.pos)
             self.f.write(b)
         self.pos += n
@@ -56,15 +78,13 @@ class SparseFile:
 
 class FastZeros:
     """zlib's raw deflate with a full flush per write; zero writes cached."""
-    CHUNK = 1 << 20
-
     def __init__(self, level):
         self.z = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION if level is None else level,
                                   zlib.DEFLATED, -15)
         self.cache = None
 
     def compress(self, data):
-        zeros = len(data) == self.CHUNK and data == bytes(self.CHUNK)
+        zeros = data is ZERO or (len(data) == CHUNK and data == ZERO)
         if zeros and self.cache is not None:
             return self.cache
         # Every write starts after a full flush and ends with one, so its
@@ -117,7 +137,7 @@ def main(argv):
                 else:
                     info._compresslevel = level
                 with open(path, "rb") as src, z.open(info, "w", force_zip64=force) as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
+                    copy(src, dst)
     if fp is not sys.stdout.buffer:
         fp.close()
 

@@ -95,21 +95,21 @@ static void test_real_writers(void)
 	static const struct {
 		const char *file, *member;
 	} fx[] = {
-	    {"fz-stored.zip", "fixture.txt"},	       /* zip -0 -fz */
-	    {"fz-deflated.zip", "fixture.txt"},	       /* zip -fz */
-	    {"fz-stdin.zip", "-"},		       /* zip Z - < file */
-	    {"fz-stdin-pipe.zip", "-"},		       /* zip - - < file | cat */
-	    {"py-stored.zip", "fixture.txt"},	       /* force_zip64 */
-	    {"py-stream-stored.zip", "fixture.txt"},   /* on a pipe */
-	    {"py-stream-deflated.zip", "fixture.txt"}, /* on a pipe */
+		{ "fz-stored.zip", "fixture.txt" },	     /* zip -0 -fz */
+		{ "fz-deflated.zip", "fixture.txt" },	     /* zip -fz */
+		{ "fz-stdin.zip", "-" },		     /* zip Z - < file */
+		{ "fz-stdin-pipe.zip", "-" },		     /* zip - - < file | cat */
+		{ "py-stored.zip", "fixture.txt" },	     /* force_zip64 */
+		{ "py-stream-stored.zip", "fixture.txt" },   /* on a pipe */
+		{ "py-stream-deflated.zip", "fixture.txt" }, /* on a pipe */
 	};
 	char text[TEXT_LEN + 1];
 	uint8_t buf[TEXT_LEN + 100];
 
 	fixture_text(text);
 	for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++) {
-		struct hwf_err e = {0};
-		struct walk w = {"", 0, 0};
+		struct hwf_err e = { 0 };
+		struct walk w = { "", 0, 0 };
 		uint64_t size = 0;
 		int rc;
 
@@ -135,8 +135,8 @@ static void test_real_writers(void)
 /* Info-ZIP 3.0's `zip -fz - FILE | cat`: offset 0xFFFFFFFF, no zip64 end record. */
 static void test_info_zip_pipe_bug_refused(void)
 {
-	struct hwf_err e = {0};
-	struct walk w = {"", 0, 0};
+	struct hwf_err e = { 0 };
+	struct walk w = { "", 0, 0 };
 	struct hwf_source *s;
 
 	CU_ASSERT_EQUAL(hwf_zip_walk(FIXTURES "fz-pipe-bad.zip", walk_cb, &w, &e), HWF_EFORMAT);
@@ -153,7 +153,7 @@ static void test_minizip_writer_zip64(void)
 	char *p = tu_path(dir, "mz64.zip");
 	char text[TEXT_LEN + 1];
 	uint8_t buf[TEXT_LEN + 100];
-	struct hwf_err e = {0};
+	struct hwf_err e = { 0 };
 	uint64_t size = 0;
 	zipFile z;
 
@@ -326,7 +326,7 @@ static void vz_add(struct vzip *v, const struct mopt *m)
 	int i = (int)v->count;
 
 	if (m->method == 8) {
-		z_stream zs = {0};
+		z_stream zs = { 0 };
 
 		cz = malloc(m->len + 64);
 		CU_ASSERT_FATAL(deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, 0) == Z_OK);
@@ -479,7 +479,7 @@ static struct vzip *vz_new(size_t prefix)
 static struct hwf_source *vz_source(struct vzip *v)
 {
 	struct hwf_source *s = NULL;
-	struct hwf_err e = {0};
+	struct hwf_err e = { 0 };
 
 	CU_ASSERT_EQUAL(hwf_source_open_callback(&s, v->pos, "v.zip", vz_read, v, &e), 0);
 	return s;
@@ -524,8 +524,8 @@ static void test_zip64_fields_resolved(void)
 	static const struct {
 		int method, local64, cen64, desc;
 	} lay[] = {
-	    {0, 1, 7, 0},  {8, 1, 7, 0},  {0, 1, 1, 0},	 {8, 1, 1, 0},	{0, 0, 4, 0},
-	    {8, 1, 0, 64}, {0, 1, 0, 64}, {8, 0, 0, 32}, {0, 0, 3, 32}, {8, 1, 6, 64},
+		{ 0, 1, 7, 0 },	 { 8, 1, 7, 0 },  { 0, 1, 1, 0 },  { 8, 1, 1, 0 },  { 0, 0, 4, 0 },
+		{ 8, 1, 0, 64 }, { 0, 1, 0, 64 }, { 8, 0, 0, 32 }, { 0, 0, 3, 32 }, { 8, 1, 6, 64 },
 	};
 	char text[TEXT_LEN + 1];
 	uint8_t buf[TEXT_LEN];
@@ -534,14 +534,13 @@ static void test_zip64_fields_resolved(void)
 	for (size_t pre = 0; pre <= 1000; pre += 1000)
 		for (size_t i = 0; i < sizeof(lay) / sizeof(lay[0]); i++) {
 			struct vzip *v = vz_new(pre);
-			struct mopt a = {"first.bin", "x", 1, 0, 0, 0, 0, 0};
-			struct mopt m = {
-			    "dload/UPDATE.APP", text,		TEXT_LEN,     0,
-			    lay[i].method,	lay[i].local64, lay[i].cen64, lay[i].desc};
+			struct mopt a = { "first.bin", "x", 1, 0, 0, 0, 0, 0 };
+			struct mopt m = { "dload/UPDATE.APP", text, TEXT_LEN, 0, lay[i].method,
+					  lay[i].local64, lay[i].cen64, lay[i].desc };
 			struct hwf_source *f, *win;
 			struct hwf_zip_stream *zs;
 			struct hwf_zip_entry ent;
-			struct hwf_err e = {0};
+			struct hwf_err e = { 0 };
 			int rc;
 
 			vz_add(v, &a);
@@ -583,14 +582,14 @@ static void test_offsets_past_4gib(void)
 	fixture_text(text);
 	for (size_t pre = 0; pre <= 512; pre += 512) {
 		struct vzip *v = vz_new(pre);
-		struct mopt big = {"dload/UPDATE.APP", NULL, 0, 5 * GIB, 0, 1, 3, 0};
-		struct mopt st = {"boot.img", text, TEXT_LEN, 0, 0, 0, 4, 0};
-		struct mopt df = {"system.img", text, TEXT_LEN, 0, 8, 1, 4, 64};
-		const char *names[2] = {"boot.img", "system.img"};
+		struct mopt big = { "dload/UPDATE.APP", NULL, 0, 5 * GIB, 0, 1, 3, 0 };
+		struct mopt st = { "boot.img", text, TEXT_LEN, 0, 0, 0, 4, 0 };
+		struct mopt df = { "system.img", text, TEXT_LEN, 0, 8, 1, 4, 64 };
+		const char *names[2] = { "boot.img", "system.img" };
 		struct hwf_source *f, *win;
 		struct hwf_zip_stream *zs;
 		struct hwf_zip_entry ent;
-		struct hwf_err e = {0};
+		struct hwf_err e = { 0 };
 
 		vz_add(v, &big);
 		vz_add(v, &st);
@@ -628,7 +627,7 @@ static void expect_refused(struct vzip *v, const char *name, int code, const cha
 	struct hwf_source *f = vz_source(v), *win;
 	struct hwf_zip_stream *zs;
 	struct hwf_zip_entry ent;
-	struct hwf_err e = {0};
+	struct hwf_err e = { 0 };
 	int rc = vz_member(v, f, name, &ent, &win, &zs, &e);
 
 	if (rc == 0 || !strstr(e.msg, what))
@@ -648,7 +647,7 @@ static struct vzip *good(int method, int big)
 {
 	static char text[TEXT_LEN + 1];
 	struct vzip *v = vz_new(0);
-	struct mopt m = {"dload/UPDATE.APP", text, TEXT_LEN, 0, method, 1, 7, 0};
+	struct mopt m = { "dload/UPDATE.APP", text, TEXT_LEN, 0, method, 1, 7, 0 };
 
 	fixture_text(text);
 	if (big) {
@@ -759,11 +758,11 @@ static void test_data_descriptors(void)
 	for (int bits = 32; bits <= 64; bits += 32)
 		for (int sig = 0; sig < 2; sig++) {
 			struct vzip *v = vz_new(0);
-			struct mopt m = {"a.img", text, TEXT_LEN, 0, 8, bits == 64, 0, bits};
+			struct mopt m = { "a.img", text, TEXT_LEN, 0, 8, bits == 64, 0, bits };
 			struct hwf_source *f, *win;
 			struct hwf_zip_stream *zs;
 			struct hwf_zip_entry ent;
-			struct hwf_err e = {0};
+			struct hwf_err e = { 0 };
 			uint64_t d;
 
 			vz_add(v, &m);
@@ -796,21 +795,21 @@ static void test_deflated_stream_checks(void)
 		const char *what;
 		int code;
 	} cases[] = {
-	    {"zip CRC-32 mismatch", HWF_ECRC},
-	    {"holds more than", HWF_EFORMAT},
-	    {"the deflated data ends at byte", HWF_EFORMAT},
-	    {"ends before the stream does", HWF_EFORMAT},
-	    {"inflate failed", HWF_EFORMAT},
+		{ "zip CRC-32 mismatch", HWF_ECRC },
+		{ "holds more than", HWF_EFORMAT },
+		{ "the deflated data ends at byte", HWF_EFORMAT },
+		{ "ends before the stream does", HWF_EFORMAT },
+		{ "inflate failed", HWF_EFORMAT },
 	};
 
 	fixture_text(text);
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		struct vzip *v = vz_new(0);
-		struct mopt m = {"s.img", text, TEXT_LEN, 0, 8, 0, 0, 0};
+		struct mopt m = { "s.img", text, TEXT_LEN, 0, 8, 0, 0, 0 };
 		struct hwf_source *f, *win;
 		struct hwf_zip_stream *zs;
 		struct hwf_zip_entry ent;
-		struct hwf_err e = {0};
+		struct hwf_err e = { 0 };
 		uint64_t cen = 0, got = 0;
 		int64_t n = 0;
 		uint32_t csize;
@@ -865,11 +864,11 @@ static void test_names(void)
 {
 	struct vzip *v = vz_new(0);
 	char *name = malloc(65536);
-	struct mopt m = {name, "x", 1, 0, 0, 0, 0, 0};
+	struct mopt m = { name, "x", 1, 0, 0, 0, 0, 0 };
 	struct hwf_source *f;
 	struct hwf_zip *z;
 	struct hwf_zip_entry ent;
-	struct hwf_err e = {0};
+	struct hwf_err e = { 0 };
 
 	memset(name, 'n', 4000);
 	name[4000] = '\0';
