@@ -2,9 +2,12 @@
 # Every target that needs Debian packages depends on `deps`, which installs
 # only what is missing.
 
-# The product needs LIB_PKGS; CUnit (TEST_PKGS) is for the unit tests only.
-LIB_PKGS  := libusb-1.0 zlib libcrypto minizip
-TEST_PKGS := cunit
+# The product needs LIB_PKGS.  The unit tests add TEST_PKGS: CUnit, and
+# minizip, whose zip writer is one of the independent writers the zip reader
+# (formats/zipread.c, our own: Debian's minizip 1.1 misreads zip64) is
+# tested against.
+LIB_PKGS  := libusb-1.0 zlib libcrypto
+TEST_PKGS := cunit minizip
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CC        ?= cc
 AR        ?= ar

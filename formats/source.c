@@ -8,7 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <unzip.h>
+
+#include "zipread.h"
 
 enum src_kind { SRC_FILE, SRC_WINDOW, SRC_ZIP, SRC_MEM, SRC_CB };
 
@@ -26,11 +27,9 @@ struct hwf_source {
 	/* SRC_CB */
 	hwf_source_read_fn cb;
 	void *cb_ctx;
-	/* SRC_ZIP (deflated): a stream positioned at pos */
-	unzFile zip;
-	char *zip_path, *member;
-	uint64_t pos;
-	struct hwf_source *zip_file;	/* stored member: the window's parent, owned */
+	/* SRC_ZIP (deflated): inflated from zip_file */
+	struct hwf_zip_stream *zip;
+	struct hwf_source *zip_file; /* the zip file: the window's or stream's, owned */
 };
 
 static struct hwf_source *src_new(enum src_kind kind, const char *name)
@@ -174,160 +173,57 @@ int hwf_source_open_window(struct hwf_source **out, struct hwf_source *parent, u
 	return 0;
 }
 
-static int zip_err(struct hwf_err *e, const char *zip, const char *what, int rc)
-{
-	return hwf_err_set(e, HWF_EFORMAT, "%s: %s (minizip error %d)", zip, what, rc);
-}
-
-static int zip_reopen(struct hwf_source *s, struct hwf_err *e)
-{
-	int rc;
-
-	if (s->zip) {
-		unzCloseCurrentFile(s->zip);
-		unzClose(s->zip);
-	}
-	s->zip = unzOpen64(s->zip_path);
-	if (!s->zip)
-		return hwf_err_set(e, HWF_EIO, "%s: cannot open as zip", s->zip_path);
-	rc = unzLocateFile(s->zip, s->member, 1);
-	if (rc != UNZ_OK)
-		return hwf_err_set(e, HWF_ENOTFOUND, "%s: no member %s", s->zip_path, s->member);
-	rc = unzOpenCurrentFile(s->zip);
-	if (rc != UNZ_OK)
-		return zip_err(e, s->zip_path, "cannot open member", rc);
-	s->pos = 0;
-	return 0;
-}
-
 int hwf_source_open_zip_member(struct hwf_source **out, const char *zip_path, const char *member,
 			       struct hwf_err *e)
 {
-	unz_file_info64 info;
-	struct hwf_source *s = NULL;
+	struct hwf_source *file, *s = NULL;
+	struct hwf_zip_entry ent;
+	struct hwf_zip *z;
 	char label[1024];
-	unzFile z;
+	uint64_t data_off;
 	int rc;
 
 	*out = NULL;
-	z = unzOpen64(zip_path);
-	if (!z) {
-		if (access(zip_path, R_OK) != 0)
-			return hwf_err_set(e, HWF_EIO, "%s: %s", zip_path, strerror(errno));
-		return hwf_err_set(e, HWF_EFORMAT,
-				   "%s: not a readable zip (no central directory: truncated "
-				   "download?)",
-				   zip_path);
-	}
-	rc = unzLocateFile(z, member, 1);
-	if (rc != UNZ_OK) {
-		unzClose(z);
-		return hwf_err_set(e, HWF_ENOTFOUND, "%s: no member %s", zip_path, member);
-	}
-	rc = unzGetCurrentFileInfo64(z, &info, NULL, 0, NULL, 0, NULL, 0);
-	if (rc != UNZ_OK) {
-		unzClose(z);
-		return zip_err(e, zip_path, "bad central directory entry", rc);
-	}
-	if (info.flag & 1) {
-		unzClose(z);
-		return hwf_err_set(e, HWF_EUNSUPPORTED, "%s: %s is encrypted", zip_path, member);
-	}
-	if (info.compression_method != 0 && info.compression_method != Z_DEFLATED) {
-		unzClose(z);
-		return hwf_err_set(e, HWF_EUNSUPPORTED,
-				   "%s: %s uses compression method %lu (only stored and deflated "
-				   "are supported)",
-				   zip_path, member, (unsigned long)info.compression_method);
-	}
-	snprintf(label, sizeof(label), "%s:%s", zip_path, member);
-	if (info.compression_method == 0) {
-		/* Stored: a plain window on the archive file. */
-		struct hwf_source *file;
-		uint64_t data_off;
-
-		rc = unzOpenCurrentFile(z);
-		if (rc != UNZ_OK) {
-			unzClose(z);
-			return zip_err(e, zip_path, "cannot open member", rc);
-		}
-		data_off = unzGetCurrentFileZStreamPos64(z);
-		unzCloseCurrentFile(z);
-		unzClose(z);
-		rc = hwf_source_open_file(&file, zip_path, e);
-		if (rc)
-			return rc;
-		rc = hwf_source_open_window(&s, file, data_off, info.uncompressed_size, label, e);
-		if (rc) {
-			hwf_source_close(file);
-			return rc;
-		}
-		s->zip_file = file;
-		*out = s;
-		return 0;
-	}
-	unzClose(z);
-	s = src_new(SRC_ZIP, label);
-	if (!s)
-		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
-	s->zip_path = strdup(zip_path);
-	s->member = strdup(member);
-	s->size = info.uncompressed_size;
-	if (!s->zip_path || !s->member) {
-		hwf_source_close(s);
-		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
-	}
-	rc = zip_reopen(s, e);
+	rc = hwf_source_open_file(&file, zip_path, e);
+	if (rc)
+		return rc;
+	rc = hwf_zip_open(&z, file, e);
 	if (rc) {
-		hwf_source_close(s);
+		hwf_source_close(file);
 		return rc;
 	}
+	rc = hwf_zip_find(z, member, &ent, e);
+	if (!rc && (ent.flags & 1))
+		rc = hwf_err_set(e, HWF_EUNSUPPORTED, "%s: %s is encrypted", zip_path, member);
+	if (!rc && ent.method != 0 && ent.method != 8)
+		rc = hwf_err_set(e, HWF_EUNSUPPORTED,
+				 "%s: %s uses compression method %u (only stored and deflated "
+				 "are supported)",
+				 zip_path, member, ent.method);
+	if (!rc)
+		rc = hwf_zip_data_offset(z, &ent, &data_off, e);
+	hwf_zip_close(z);
+	snprintf(label, sizeof(label), "%s:%s", zip_path, member);
+	if (!rc && ent.method == 0) {
+		/* Stored: a plain window on the archive file. */
+		rc = hwf_source_open_window(&s, file, data_off, ent.usize, label, e);
+	} else if (!rc) {
+		s = src_new(SRC_ZIP, label);
+		if (!s)
+			rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
+		if (!rc)
+			rc = hwf_zip_stream_open(&s->zip, file, &ent, data_off, label, e);
+		if (s)
+			s->size = ent.usize;
+	}
+	if (rc) {
+		hwf_source_close(s);
+		hwf_source_close(file);
+		return rc;
+	}
+	s->zip_file = file;
 	*out = s;
 	return 0;
-}
-
-static int64_t zip_read(struct hwf_source *s, void *buf, size_t len, uint64_t off,
-			struct hwf_err *e)
-{
-	uint8_t skip[4096];
-	size_t done = 0;
-	int rc;
-
-	if (off < s->pos) {
-		rc = zip_reopen(s, e);
-		if (rc)
-			return rc;
-	}
-	while (s->pos < off) {
-		uint64_t want = off - s->pos;
-		int n = unzReadCurrentFile(s->zip, skip,
-					   (unsigned)(want < sizeof(skip) ? want : sizeof(skip)));
-		if (n < 0)
-			return hwf_err_set(e, HWF_EFORMAT, "%s: inflate failed (error %d)", s->name,
-					   n);
-		if (n == 0)
-			return 0;
-		s->pos += (uint64_t)n;
-	}
-	while (done < len) {
-		size_t want = len - done;
-		int n;
-
-		if (want > (1u << 30))
-			want = 1u << 30;
-		n = unzReadCurrentFile(s->zip, (uint8_t *)buf + done, (unsigned)want);
-		if (n < 0)
-			return hwf_err_set(e, n == UNZ_CRCERROR ? HWF_ECRC : HWF_EFORMAT,
-					   "%s: %s at byte %llu (error %d)", s->name,
-					   n == UNZ_CRCERROR ? "zip CRC-32 mismatch"
-							     : "inflate failed: corrupt or truncated",
-					   (unsigned long long)s->pos, n);
-		if (n == 0)
-			break;
-		done += (size_t)n;
-		s->pos += (uint64_t)n;
-	}
-	return (int64_t)done;
 }
 
 int64_t hwf_source_pread(struct hwf_source *s, void *buf, size_t len, uint64_t off,
@@ -343,7 +239,7 @@ int64_t hwf_source_pread(struct hwf_source *s, void *buf, size_t len, uint64_t o
 	case SRC_WINDOW:
 		return hwf_source_pread(s->parent, buf, len, s->base + off, e);
 	case SRC_ZIP:
-		return zip_read(s, buf, len, off, e);
+		return hwf_zip_stream_read(s->zip, buf, len, off, e);
 	case SRC_MEM:
 		memcpy(buf, s->mem + off, len);
 		return (int64_t)len;
@@ -423,13 +319,8 @@ void hwf_source_close(struct hwf_source *s)
 		return;
 	if (s->fd >= 0)
 		close(s->fd);
-	if (s->zip) {
-		unzCloseCurrentFile(s->zip);
-		unzClose(s->zip);
-	}
+	hwf_zip_stream_close(s->zip);
 	hwf_source_close(s->zip_file);
-	free(s->zip_path);
-	free(s->member);
 	free(s->name);
 	free(s);
 }
@@ -450,44 +341,26 @@ int hwf_zip_sniff(const char *path)
 int hwf_zip_walk(const char *zip_path, int (*cb)(void *ctx, const struct hwf_zip_member *m),
 		 void *ctx, struct hwf_err *e)
 {
-	char name[4096];
-	unzFile z = unzOpen64(zip_path);
+	struct hwf_source *file;
+	struct hwf_zip_entry ent;
+	struct hwf_zip *z;
 	int rc;
 
-	if (!z)
-		return hwf_err_set(e, HWF_EFORMAT,
-				   "%s: not a readable zip (no central directory: truncated "
-				   "download?)",
-				   zip_path);
-	for (rc = unzGoToFirstFile(z); rc == UNZ_OK; rc = unzGoToNextFile(z)) {
-		unz_file_info64 info;
+	rc = hwf_source_open_file(&file, zip_path, e);
+	if (rc)
+		return rc;
+	rc = hwf_zip_open(&z, file, e);
+	while (!rc && (rc = hwf_zip_next(z, &ent, e)) == 1) {
 		struct hwf_zip_member m;
-		int r;
 
-		if (unzGetCurrentFileInfo64(z, &info, name, sizeof(name), NULL, 0, NULL, 0) !=
-		    UNZ_OK) {
-			unzClose(z);
-			return zip_err(e, zip_path, "bad central directory entry", -1);
-		}
-		/* minizip leaves a name that fills the buffer without its NUL. */
-		if (info.size_filename >= sizeof(name)) {
-			unzClose(z);
-			return hwf_err_set(e, HWF_EFORMAT, "%s: a member name of %lu bytes (corrupt?)",
-					   zip_path, (unsigned long)info.size_filename);
-		}
-		m.name = name;
-		m.size = info.uncompressed_size;
-		m.csize = info.compressed_size;
-		m.method = (int)info.compression_method;
-		m.encrypted = info.flag & 1;
-		r = cb(ctx, &m);
-		if (r) {
-			unzClose(z);
-			return r;
-		}
+		m.name = ent.name;
+		m.size = ent.usize;
+		m.csize = ent.csize;
+		m.method = ent.method;
+		m.encrypted = ent.flags & 1;
+		rc = cb(ctx, &m);
 	}
-	unzClose(z);
-	if (rc != UNZ_END_OF_LIST_OF_FILE)
-		return zip_err(e, zip_path, "corrupt central directory", rc);
-	return 0;
+	hwf_zip_close(z);
+	hwf_source_close(file);
+	return rc;
 }

@@ -309,6 +309,25 @@ static int find_dload(const char *dir, char *out, size_t len)
 	return rc;
 }
 
+/* The *.app members of a zip: how many, and the size of the last one. */
+struct zipapps {
+	int n;
+	uint64_t size;
+	char name[512];
+};
+
+static int zipapps_cb(void *ctx, const struct hwf_zip_member *m)
+{
+	struct zipapps *a = ctx;
+
+	if (cli_ends_with(m->name, ".app")) {
+		a->n++;
+		a->size = m->size;
+		snprintf(a->name, sizeof(a->name), "%s", m->name);
+	}
+	return 0;
+}
+
 struct zipsd {
 	struct hwf_cli *cli;
 	struct plan *p;
@@ -353,10 +372,24 @@ static int build_plan(struct hwf_cli *cli, const char *source, struct plan *p)
 	if (hwf_zip_sniff(source)) {
 		struct hwf_pkg pkg;
 		struct zipsd z = { cli, p, source, 0 };
+		struct zipapps apps = { 0, 0, "" };
 
 		/* An EMUI update_sd*.zip goes into dload/ as it is. */
 		if (!strncasecmp(base, "update_sd", 9))
 			return add_item(cli, p, base, source, NULL, IT_SDZIP);
+		/*
+		 * The one package of a zip past the FAT32 limit: refused from the
+		 * zip's directory, before opening it (a deflated 5 GiB member would
+		 * be inflated whole to read its headers).
+		 */
+		if (hwf_zip_walk(source, zipapps_cb, &apps, NULL) == 0 && apps.n == 1 &&
+		    apps.size > DL_FAT_MAX_FILE) {
+			ui_error(&cli->ui,
+				 "%s:%s: %llu bytes: FAT32 cannot hold a file of 4 GiB or more; "
+				 "nothing was written",
+				 source, apps.name, (unsigned long long)apps.size);
+			return HWF_EXIT_FAIL;
+		}
 		if (hwf_pkg_open(&pkg, source, NULL, &e) == 0) {
 			const char *m = strchr(pkg.label, ':');
 
@@ -399,6 +432,16 @@ static int verify_sources(struct hwf_cli *cli, struct plan *p)
 		}
 		it->size = hwf_source_size(src);
 		p->total += it->size;
+		/* Before reading gigabytes: no card can take it (zip64 members, big files). */
+		if (it->size > DL_FAT_MAX_FILE) {
+			ui_error(&cli->ui,
+				 "%s: %llu bytes: FAT32 cannot hold a file of 4 GiB or "
+				 "more; nothing was written",
+				 hwf_source_name(src), (unsigned long long)it->size);
+			hwf_source_close(src);
+			rc = HWF_EXIT_FAIL;
+			break;
+		}
 		if (it->kind == IT_APP) {
 			snprintf(label, sizeof(label), "verifying %.40s", it->rel);
 			if (dl_verify_app(cli, src, label, why, sizeof(why))) {

@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config libusb-1.0-0-dev zlib1g-dev libssl-dev libminizip-dev
 libcunit1-dev fastboot android-sdk-libsparse-utils mkbootimg abootimg dosfstools mtools
-fdisk cpio lz4 zip e2fsprogs umockdev libumockdev-dev valgrind python3
+fdisk cpio lz4 zip unzip e2fsprogs umockdev libumockdev-dev valgrind python3
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user mandoc bash-completion"
 # `deps.sh fuzz` (make fuzz): clang and its libFuzzer runtime only, so that
 # `make check` never needs clang.

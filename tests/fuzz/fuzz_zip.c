@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer target: firmware zips (formats/source.c over minizip).  The
+ * libFuzzer target: firmware zips (formats/zipread.c via source.c).  The
  * input is the zip file, kept in a memfd and opened by path
  * (/proc/self/fd/N) as hwflash opens a .zip; hwf_zip_walk lists it, and
  * the first members are opened with hwf_source_open_zip_member and read

@@ -133,6 +133,13 @@ with zipfile.ZipFile(os.path.join(out, "zip64.zip"), "w", zipfile.ZIP_DEFLATED,
     with z.open("system.img", "w", force_zip64=True) as f:
         f.write(os.urandom(300) + b"\0" * 5000)
 PY
+# zip64 as Info-ZIP and streaming writers make it (tests/unit/zip64/make.sh):
+# zip64 local + central records, a 64-bit data descriptor, Info-ZIP's pipe bug;
+# and one with a self-extractor's stub before the archive (offsets relative).
+for f in fz-stored fz-stdin-pipe py-stream-deflated fz-pipe-bad; do
+	cp "$here/../unit/zip64/$f.zip" "$C/zip/zip64-$f.zip"
+done
+{ head -c 700 /dev/urandom; cat "$here/../unit/zip64/fz-deflated.zip"; } > "$C/zip/zip64-stub.zip"
 
 # --- fat32: disk images described as segments (see fuzz_fat32.c)
 seg() {	# seg IMAGE OUT: size header + every non-zero 512-byte run as a segment
