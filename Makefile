@@ -23,7 +23,7 @@ TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-INCLUDES  := -Iformats -Iprotocol -Ihost
+INCLUDES  := -I.
 BASEFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DHWF_VERSION='"$(VERSION)"' \
              $(WARN) -pthread $(INCLUDES)
 # -MMD -MP: every object gets a .d file naming the headers it read.
@@ -84,9 +84,8 @@ $(B)/suites.h: $(UNIT_SRC)
 	     echo "	$$s(); \\"; done; echo; } > $@.tmp && mv $@.tmp $@
 
 $(B)/tests/unit/main.o $(BA)/tests/unit/main.o: $(B)/suites.h
-$(B)/tests/unit/%.o: BASEFLAGS += -I$(B) -Itests/sim $(TEST_CFLAGS)
-$(BA)/tests/unit/%.o: BASEFLAGS += -I$(B) -Itests/sim $(TEST_CFLAGS)
-$(B)/tests/sim/%.o $(BA)/tests/sim/%.o: BASEFLAGS += -Itests/sim
+$(B)/tests/unit/%.o: BASEFLAGS += -I$(B) $(TEST_CFLAGS)
+$(BA)/tests/unit/%.o: BASEFLAGS += -I$(B) $(TEST_CFLAGS)
 
 $(B)/hwflash: $(call objs,$(B),$(HOST_SRC)) $(B)/libhwflash.a
 	$(CC) $(BASEFLAGS) $(OPT) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIB_LIBS) $(LDLIBS)
@@ -126,7 +125,7 @@ FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_FLAGS   ?=
 FZ           := build-fuzz
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -g -O1 -pthread \
-                -fno-sanitize-recover=all -Iformats -Iprotocol
+                -fno-sanitize-recover=all -I.
 
 $(FZ)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

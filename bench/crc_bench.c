@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "crc16.h"
+#include "formats/core/crc16.h"
 
 int main(void)
 {

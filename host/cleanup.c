@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "cleanup.h"
+#include "host/cleanup.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "cleanup.h"
-#include "ui.h"
+#include "host/cleanup.h"
+#include "host/ui.h"
 
 enum { HWF_EXIT_OK = 0, HWF_EXIT_FAIL = 1, HWF_EXIT_USAGE = 2 };
 
@@ -31,18 +31,19 @@ struct hwf_cli {
 
 struct hwf_command {
 	const char *name;
-	int (*run)(struct hwf_cli *cli, int argc, char **argv);
+	/* @self: this entry (its synopsis for usage errors, its subs for a group). */
+	int (*run)(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 	const char *synopsis;		/* one line: "app list FILE [--json]" */
 	const char *help;		/* a paragraph or more */
 	const struct hwf_command *subs;	/* a group ("app"): its subcommands */
 };
 
+/* The entry called @name in @table (ended by a NULL name), or NULL. */
+const struct hwf_command *cli_find(const struct hwf_command *table, const char *name);
+
 /* Print "hwflash: <message>" and the command's synopsis; returns 2. */
 int cli_usage(struct hwf_cli *cli, const struct hwf_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-/* Case-insensitive "does @s end with @suffix" (".app", ".zip"). */
-int cli_ends_with(const char *s, const char *suffix);
 
 /*
  * A slot as the user typed it: "a".."z", "_a".."_z" (the device's suffix
@@ -51,6 +52,29 @@ int cli_ends_with(const char *s, const char *suffix);
  */
 const char *cli_slot_word(const char *v, int allow_all);
 
+/* One option a command takes. */
+struct cli_opt {
+	const char *name;	/* long name without the dashes: "member" */
+	char short_name;	/* 'o' for -o, or 0 */
+	int has_value;		/* --name VALUE, --name=VALUE, -o VALUE, -oVALUE */
+	int id;			/* handed to the callback */
+};
+
+/* Called for each option found: 0, or a usage error (cli_usage's return). */
+typedef int (*cli_opt_fn)(void *ctx, int id, const char *value);
+
+/*
+ * The one option parser of the commands: walks argv[1..*argc) of @self's
+ * command.  Options in @opts (a table ended by a NULL name; NULL for none)
+ * go to @on in the order given; "--" ends the options; everything else is
+ * an operand, moved in order to argv[1..] with *argc updated (argv[0], the
+ * command word, stays).  An unknown option, a missing value or a value
+ * given to a flag is a usage error naming the option.  Returns 0 or
+ * HWF_EXIT_USAGE (or what @on returned).
+ */
+int cli_parse(struct hwf_cli *cli, const struct hwf_command *self, const struct cli_opt *opts,
+	      int *argc, char **argv, cli_opt_fn on, void *ctx);
+
 /* Smallest -S: a sparse piece needs its headers and at least one 4 KiB block. */
 #define CLI_MIN_SPARSE_LIMIT (64u << 10)
 
@@ -58,24 +82,20 @@ const char *cli_slot_word(const char *v, int allow_all);
 int cli_parse_size(const char *s, uint64_t *out);
 
 /*
- * Run a group's subcommand: argv[0] is the group, argv[1] the subcommand.
- * Used by the groups' entry points (cmd_app...).
+ * The run function of a group (app, image, dload): argv[0] is the group,
+ * argv[1] the subcommand, looked up in @self->subs.
  */
-int cli_run_group(struct hwf_cli *cli, const char *group, const struct hwf_command *subs,
-		  int argc, char **argv);
+int cli_run_group(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 
 /*
  * Command groups and commands, one file each (host/cmd_<group>.c).  Each
  * file adds its entries to the table in host/main.c.
  */
-int cmd_app(struct hwf_cli *cli, int argc, char **argv);
 extern const struct hwf_command hwf_app_commands[];
 /* app flash (host/cmd_appflash.c) */
-int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char **argv);
-int cmd_image(struct hwf_cli *cli, int argc, char **argv);
+int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 extern const struct hwf_command hwf_image_commands[];
 /* dload prepare | check (host/cmd_dload.c, host/dload_check.c) */
-int cmd_dload(struct hwf_cli *cli, int argc, char **argv);
 extern const struct hwf_command hwf_dload_commands[];
 /* The fastboot commands are top-level (AOSP spelling): host/cmd_fastboot.c. */
 extern const struct hwf_command hwf_fastboot_commands[];

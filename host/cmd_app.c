@@ -2,7 +2,6 @@
 /* hwflash app list | check | extract | pack */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "pkg.h"
+#include "host/cli.h"
+#include "formats/app/pkg.h"
 
-static int app_list(struct hwf_cli *cli, int argc, char **argv);
-static int app_check(struct hwf_cli *cli, int argc, char **argv);
-static int app_extract(struct hwf_cli *cli, int argc, char **argv);
-static int app_pack(struct hwf_cli *cli, int argc, char **argv);
-static int app_flash_run(struct hwf_cli *cli, int argc, char **argv);
+static int app_list(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+static int app_check(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+static int app_extract(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+static int app_pack(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 
 const struct hwf_command hwf_app_commands[] = {
 	{ "list", app_list, "app list FILE [--member NAME] [--json]",
@@ -52,7 +50,7 @@ const struct hwf_command hwf_app_commands[] = {
 	  "copied as given (first, outside the CRC entry); without a valid one a device\n"
 	  "that checks signatures (dload, eRecovery) rejects the package, while fastboot\n"
 	  "flashing does not care.", NULL },
-	{ "flash", app_flash_run,
+	{ "flash", app_flash,
 	  "app flash FILE [NAME...] [--dry-run] [--map NAME=PARTITION] [--member M] [--force]",
 	  "Flash the entries of an UPDATE.APP (or of the one in a firmware .zip) over\n"
 	  "fastboot, streamed out of the package.  Without NAMEs every image entry;\n"
@@ -68,78 +66,64 @@ const struct hwf_command hwf_app_commands[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static int app_flash_run(struct hwf_cli *cli, int argc, char **argv)
-{
-	for (const struct hwf_command *c = hwf_app_commands; c->name; c++)
-		if (!strcmp(c->name, "flash"))
-			return app_flash(cli, c, argc, argv);
-	return HWF_EXIT_USAGE;
-}
-
-static const struct hwf_command *sub(const char *name)
-{
-	for (const struct hwf_command *c = hwf_app_commands; c->name; c++)
-		if (!strcmp(c->name, name))
-			return c;
-	return NULL;
-}
-
-int cmd_app(struct hwf_cli *cli, int argc, char **argv)
-{
-	return cli_run_group(cli, "app", hwf_app_commands, argc, argv);
-}
-
 /* Options shared by the subcommands. */
 struct app_opts {
 	const char *member, *outdir, *out, *hwid;
 	int keep_bad, no_crc, allow_empty;
 };
 
-enum { OPT_MEMBER = 256, OPT_KEEP_BAD, OPT_HWID, OPT_NO_CRC, OPT_ALLOW_EMPTY };
+enum { OPT_MEMBER, OPT_KEEP_BAD, OPT_HWID, OPT_NO_CRC, OPT_ALLOW_EMPTY, OPT_OUT };
+
+/* Each subcommand's options (list and check take only --member). */
+static const struct cli_opt read_opts[] = {
+	{ "member", 0, 1, OPT_MEMBER },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct cli_opt extract_opts[] = {
+	{ "member", 0, 1, OPT_MEMBER },
+	{ "keep-bad", 0, 0, OPT_KEEP_BAD },
+	{ "output", 'o', 1, OPT_OUT },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct cli_opt pack_opts[] = {
+	{ "hwid", 0, 1, OPT_HWID },
+	{ "no-crc", 0, 0, OPT_NO_CRC },
+	{ "allow-empty", 0, 0, OPT_ALLOW_EMPTY },
+	{ "output", 'o', 1, OPT_OUT },
+	{ NULL, 0, 0, 0 },
+};
+
+static int on_opt(void *ctx, int id, const char *v)
+{
+	struct app_opts *o = ctx;
+
+	switch (id) {
+	case OPT_MEMBER: o->member = v; break;
+	case OPT_KEEP_BAD: o->keep_bad = 1; break;
+	case OPT_HWID: o->hwid = v; break;
+	case OPT_NO_CRC: o->no_crc = 1; break;
+	case OPT_ALLOW_EMPTY: o->allow_empty = 1; break;
+	case OPT_OUT: o->out = o->outdir = v; break;
+	}
+	return 0;
+}
 
 static const char *entries_word(size_t n)
 {
 	return n == 1 ? "entry" : "entries";
 }
 
-static int parse_opts(struct hwf_cli *cli, const struct hwf_command *c, int argc, char **argv,
-		      struct app_opts *o)
+/* Options of @c into @o; the operands are then argv[1..*argc). */
+static int parse_opts(struct hwf_cli *cli, const struct hwf_command *c, const struct cli_opt *opts,
+		      int *argc, char **argv, struct app_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "member", required_argument, NULL, OPT_MEMBER },
-		{ "keep-bad", no_argument, NULL, OPT_KEEP_BAD },
-		{ "hwid", required_argument, NULL, OPT_HWID },
-		{ "no-crc", no_argument, NULL, OPT_NO_CRC },
-		{ "output", required_argument, NULL, 'o' },
-		{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
 	memset(o, 0, sizeof(*o));
-	optind = 0;
-	opterr = 0;
-	/* The leading ':' tells a missing value (':') from an unknown option ('?'). */
-	while ((ch = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_MEMBER: o->member = optarg; break;
-		case OPT_KEEP_BAD: o->keep_bad = 1; break;
-		case OPT_HWID: o->hwid = optarg; break;
-		case OPT_NO_CRC: o->no_crc = 1; break;
-		case OPT_ALLOW_EMPTY: o->allow_empty = 1; break;
-		case 'o': o->out = o->outdir = optarg; break;
-		case ':':
-			return cli_usage(cli, c, "%s: %s needs a value", c->name,
-					 argv[optind - 1]);
-		default:
-			return cli_usage(cli, c, "%s: unknown option '%s'", c->name,
-					 argv[optind - 1]);
-		}
-	}
-	return 0;
+	return cli_parse(cli, c, opts, argc, argv, on_opt, o);
 }
 
-/* Open the package named by argv[optind]; prints the error itself. */
+/* Open the package named @path; prints the error itself. */
 static int open_pkg(struct hwf_cli *cli, const char *path, const struct app_opts *o,
 		    struct hwf_pkg *pkg)
 {
@@ -172,19 +156,19 @@ static int name_width(struct hwf_app *app, int min)
 
 /* --- list --- */
 
-static int app_list(struct hwf_cli *cli, int argc, char **argv)
+static int app_list(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
-	const struct hwf_command *c = sub("list");
+	const struct hwf_command *c = self;
 	struct hwf_pkg pkg;
 	struct app_opts o;
 	size_t n;
-	int rc = parse_opts(cli, c, argc, argv, &o);
+	int rc = parse_opts(cli, c, read_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
-	if (argc - optind != 1)
+	if (argc != 2)
 		return cli_usage(cli, c, "app list takes one FILE");
-	rc = open_pkg(cli, argv[optind], &o, &pkg);
+	rc = open_pkg(cli, argv[1], &o, &pkg);
 	if (rc)
 		return rc;
 	n = hwf_app_count(pkg.app);
@@ -238,9 +222,9 @@ static int app_list(struct hwf_cli *cli, int argc, char **argv)
 
 /* --- check --- */
 
-static int app_check(struct hwf_cli *cli, int argc, char **argv)
+static int app_check(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
-	const struct hwf_command *c = sub("check");
+	const struct hwf_command *c = self;
 	struct hwf_err e = { 0 };
 	struct hwf_app_check res;
 	struct hwf_pkg pkg;
@@ -248,13 +232,13 @@ static int app_check(struct hwf_cli *cli, int argc, char **argv)
 	size_t n, nbad = 0;
 	char verdict[HWF_ERR_MSG_MAX + 1100] = "";
 	double t0;
-	int rc = parse_opts(cli, c, argc, argv, &o);
+	int rc = parse_opts(cli, c, read_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
-	if (argc - optind != 1)
+	if (argc != 2)
 		return cli_usage(cli, c, "app check takes one FILE");
-	rc = open_pkg(cli, argv[optind], &o, &pkg);
+	rc = open_pkg(cli, argv[1], &o, &pkg);
 	if (rc)
 		return rc;
 	n = hwf_app_count(pkg.app);
@@ -535,9 +519,9 @@ static void extract_json(struct hwf_cli *cli, struct hwf_pkg *pkg, const char *d
 	json_done(&cli->ui);
 }
 
-static int app_extract(struct hwf_cli *cli, int argc, char **argv)
+static int app_extract(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
-	const struct hwf_command *c = sub("extract");
+	const struct hwf_command *c = self;
 	struct hwf_app_check res = { 0 };
 	struct extract_row *row = NULL;
 	struct written wr = { 0 };
@@ -549,18 +533,18 @@ static int app_extract(struct hwf_cli *cli, int argc, char **argv)
 	size_t n, nsel = 0, nbad = 0, failed = 0, done = 0, exist = 0;
 	char summary[HWF_ERR_MSG_MAX + 1200] = "", first_exist[4096] = "";
 	struct stat st;
-	int all, w, broken, rc = parse_opts(cli, c, argc, argv, &o);
+	int all, w, broken, rc = parse_opts(cli, c, extract_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
-	if (argc - optind < 1)
+	if (argc < 2)
 		return cli_usage(cli, c, "app extract needs a FILE");
 	dir = o.outdir ? o.outdir : ".";
 	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
 		ui_error(&cli->ui, "%s: not a folder", dir);
 		return HWF_EXIT_FAIL;
 	}
-	rc = open_pkg(cli, argv[optind], &o, &pkg);
+	rc = open_pkg(cli, argv[1], &o, &pkg);
 	if (rc)
 		return rc;
 	n = hwf_app_count(pkg.app);
@@ -574,10 +558,10 @@ static int app_extract(struct hwf_cli *cli, int argc, char **argv)
 		rc = HWF_EXIT_FAIL;
 		goto out;
 	}
-	all = argc - optind == 1;
+	all = argc == 2;
 	if (all)
 		memset(sel, 1, n);
-	for (int a = optind + 1; a < argc; a++) {
+	for (int a = 2; a < argc; a++) {
 		const struct hwf_app_entry *en = hwf_app_find(pkg.app, argv[a]);
 
 		if (!en) {
@@ -857,9 +841,9 @@ static int pack_name_ok(struct hwf_cli *cli, const struct hwf_command *c, const 
 	return 0;
 }
 
-static int app_pack(struct hwf_cli *cli, int argc, char **argv)
+static int app_pack(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
-	const struct hwf_command *c = sub("pack");
+	const struct hwf_command *c = self;
 	struct hwf_app_pack_item *items = NULL;
 	struct hwf_app_pack_opts po;
 	struct hwf_err e = { 0 };
@@ -871,13 +855,13 @@ static int app_pack(struct hwf_cli *cli, int argc, char **argv)
 	time_t now;
 	size_t n = 0;
 	int has_sig = 0;
-	int fd = -1, rc = parse_opts(cli, c, argc, argv, &o);
+	int fd = -1, rc = parse_opts(cli, c, pack_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
 	if (!o.out)
 		return cli_usage(cli, c, "app pack needs -o OUT.APP");
-	if (argc - optind < 1)
+	if (argc < 2)
 		return cli_usage(cli, c, "app pack needs at least one NAME=FILE");
 	if (o.hwid && strlen(o.hwid) > 8)
 		return cli_usage(cli, c, "--hwid %s: at most 8 characters", o.hwid);
@@ -885,7 +869,7 @@ static int app_pack(struct hwf_cli *cli, int argc, char **argv)
 		ui_error(&cli->ui, "%s: exists; not replaced (use --force)", o.out);
 		return HWF_EXIT_FAIL;
 	}
-	items = calloc((size_t)(argc - optind), sizeof(*items));
+	items = calloc((size_t)(argc - 1), sizeof(*items));
 	if (!items)
 		return HWF_EXIT_FAIL;
 	/* Pipes are copied next to the output: the folder that will hold the package. */
@@ -895,7 +879,7 @@ static int app_pack(struct hwf_cli *cli, int argc, char **argv)
 		snprintf(spool_dir, sizeof(spool_dir), ".");
 	else
 		slash[slash == spool_dir] = '\0';
-	for (int a = optind; a < argc; a++, n++) {
+	for (int a = 1; a < argc; a++, n++) {
 		char *eq = strchr(argv[a], '=');
 		int is_pipe;
 

@@ -12,18 +12,17 @@
  *   4. only then download and flash, entry by entry, in sparse pieces when
  *      an entry is larger than max-download-size.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "appplan.h"
-#include "bytes.h"
-#include "cli.h"
-#include "fbsession.h"
-#include "pkg.h"
-#include "sparse.h"
+#include "formats/app/appplan.h"
+#include "formats/core/bytes.h"
+#include "host/cli.h"
+#include "host/fbsession.h"
+#include "formats/app/pkg.h"
+#include "formats/image/sparse.h"
 
 #define MAX_MAPS 32
 
@@ -33,48 +32,59 @@ struct result {
 	const char *state;	/* "OK", "FAILED", "not sent" */
 };
 
-static int parse(struct hwf_cli *cli, const struct hwf_command *c, int argc, char **argv,
+struct flash_opts {
+	struct hwf_cli *cli;
+	const struct hwf_command *self;
+	const char **member;
+	int *dry_run;
+	struct hwf_plan_map *maps;
+	size_t *nmaps;
+};
+
+enum { OPT_MEMBER, OPT_DRY, OPT_MAP };
+
+static int on_opt(void *ctx, int id, const char *v)
+{
+	struct flash_opts *f = ctx;
+	char *eq;
+
+	switch (id) {
+	case OPT_MEMBER:
+		*f->member = v;
+		break;
+	case OPT_DRY:
+		*f->dry_run = 1;
+		break;
+	case OPT_MAP:
+		eq = strchr(v, '=');
+		if (!eq || eq == v || !eq[1] || *f->nmaps >= MAX_MAPS)
+			return cli_usage(f->cli, f->self, "--map wants NAME=PARTITION (at most %d)",
+					 MAX_MAPS);
+		*eq = '\0';
+		f->maps[*f->nmaps].entry = v;
+		f->maps[*f->nmaps].partition = eq + 1;
+		(*f->nmaps)++;
+		break;
+	}
+	return 0;
+}
+
+/* Options; then argv[1] is FILE and argv[2..*argc) the entry names. */
+static int parse(struct hwf_cli *cli, const struct hwf_command *c, int *argc, char **argv,
 		 const char **member, int *dry_run, struct hwf_plan_map *maps, size_t *nmaps)
 {
-	enum { OPT_MEMBER = 256, OPT_DRY, OPT_MAP };
-	static const struct option longopts[] = {
-		{ "member", required_argument, NULL, OPT_MEMBER },
-		{ "dry-run", no_argument, NULL, OPT_DRY },
-		{ "map", required_argument, NULL, OPT_MAP },
-		{ NULL, 0, NULL, 0 },
+	static const struct cli_opt opts[] = {
+		{ "member", 0, 1, OPT_MEMBER },
+		{ "dry-run", 0, 0, OPT_DRY },
+		{ "map", 0, 1, OPT_MAP },
+		{ NULL, 0, 0, 0 },
 	};
-	int ch;
+	struct flash_opts f = { cli, c, member, dry_run, maps, nmaps };
+	int rc = cli_parse(cli, c, opts, argc, argv, on_opt, &f);
 
-	optind = 0;
-	opterr = 0;
-	/* The leading ':' tells a missing value (':') from an unknown option ('?'). */
-	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		char *eq;
-
-		switch (ch) {
-		case OPT_MEMBER:
-			*member = optarg;
-			break;
-		case OPT_DRY:
-			*dry_run = 1;
-			break;
-		case OPT_MAP:
-			eq = strchr(optarg, '=');
-			if (!eq || eq == optarg || !eq[1] || *nmaps >= MAX_MAPS)
-				return cli_usage(cli, c, "--map wants NAME=PARTITION (at most %d)",
-						 MAX_MAPS);
-			*eq = '\0';
-			maps[*nmaps].entry = optarg;
-			maps[*nmaps].partition = eq + 1;
-			(*nmaps)++;
-			break;
-		case ':':
-			return cli_usage(cli, c, "app flash: %s needs a value", argv[optind - 1]);
-		default:
-			return cli_usage(cli, c, "app flash: unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind < 1)
+	if (rc)
+		return rc;
+	if (*argc < 2)
 		return cli_usage(cli, c, "app flash needs FILE");
 	return 0;
 }
@@ -335,7 +345,7 @@ static void print_plan(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hw
 	}
 }
 
-int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char **argv)
+int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct hwf_plan_map maps[MAX_MAPS];
 	struct hwf_plan_step *st = NULL, *rst = NULL;
@@ -348,15 +358,15 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 	size_t nmaps = 0, nst = 0, nrst = 0;
 	int dry = 0, sent = 0, rc;
 
-	rc = parse(cli, c, argc, argv, &member, &dry, maps, &nmaps);
+	rc = parse(cli, self, &argc, argv, &member, &dry, maps, &nmaps);
 	if (rc)
 		return rc;
-	if (hwf_pkg_open(&pkg, argv[optind], member, &e)) {
+	if (hwf_pkg_open(&pkg, argv[1], member, &e)) {
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
-	if (hwf_plan_build(pkg.app, (const char *const *)argv + optind + 1,
-			   (size_t)(argc - optind - 1), maps, nmaps, &st, &nst, &e)) {
+	if (hwf_plan_build(pkg.app, (const char *const *)argv + 2,
+			   (size_t)(argc - 2), maps, nmaps, &st, &nst, &e)) {
 		ui_error(&cli->ui, "%s", e.msg);
 		rc = HWF_EXIT_FAIL;
 		goto out;
@@ -369,7 +379,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *c, int argc, char *
 	/* Without a device the plan comes first; with one, once the device named the partitions. */
 	if (dry && !cli->json && !cli->nserials)
 		print_plan(cli, &pkg, st, nst, NULL, 1, NULL);
-	rc = verify(cli, &pkg, st, nst, argc - optind == 1);
+	rc = verify(cli, &pkg, st, nst, argc == 2);
 	if (rc)
 		goto out;
 	if (!cli->json)

@@ -45,18 +45,20 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "cli.h"
-#include "dload.h"
-#include "fat32.h"
-#include "pkg.h"
-#include "updateapp.h"
+#include "formats/core/zip.h"
+#include "formats/core/text.h"
+#include "host/cli.h"
+#include "host/dload.h"
+#include "formats/fat/fat32.h"
+#include "formats/app/pkg.h"
+#include "formats/app/updateapp.h"
 
 #define COPY_BUF (1u << 20)
 #define MAX_ITEMS 64
 #define MAX_DEPTH 4
 #define BIG_DEVICE (256ull << 30)
 
-static int dload_prepare(struct hwf_cli *cli, int argc, char **argv);
+static int dload_prepare(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 
 const struct hwf_command hwf_dload_commands[] = {
 	{ "prepare", dload_prepare, "dload prepare SOURCE TARGET [--format] [--yes] [--force] [--json]",
@@ -80,11 +82,6 @@ const struct hwf_command hwf_dload_commands[] = {
 	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
-
-int cmd_dload(struct hwf_cli *cli, int argc, char **argv)
-{
-	return cli_run_group(cli, "dload", hwf_dload_commands, argc, argv);
-}
 
 /* --- shared with dload_check.c --- */
 
@@ -229,9 +226,9 @@ static int open_item(const struct item *it, struct hwf_source **src, struct hwf_
 
 static enum item_kind kind_of_name(const char *name)
 {
-	if (cli_ends_with(name, ".app"))
+	if (hwf_ends_with_ci(name, ".app"))
 		return IT_APP;
-	if (cli_ends_with(name, ".zip"))
+	if (hwf_ends_with_ci(name, ".zip"))
 		return IT_SDZIP;
 	return IT_OTHER;
 }
@@ -320,7 +317,7 @@ static int zipapps_cb(void *ctx, const struct hwf_zip_member *m)
 {
 	struct zipapps *a = ctx;
 
-	if (cli_ends_with(m->name, ".app")) {
+	if (hwf_ends_with_ci(m->name, ".app")) {
 		a->n++;
 		a->size = m->size;
 		snprintf(a->name, sizeof(a->name), "%s", m->name);
@@ -342,7 +339,7 @@ static int zipsd_cb(void *ctx, const struct hwf_zip_member *m)
 	const char *base = strrchr(m->name, '/'), *d;
 
 	base = base ? base + 1 : m->name;
-	if (!cli_ends_with(base, ".zip") || strncasecmp(base, "update_sd", 9))
+	if (!hwf_ends_with_ci(base, ".zip") || strncasecmp(base, "update_sd", 9))
 		return 0;
 	d = strcasestr(m->name, "dload/");
 	z->rc = add_item(z->cli, z->p, d ? d + 6 : base, z->zip, m->name, IT_SDZIP);
@@ -1251,38 +1248,44 @@ static int plan_sizes(struct hwf_cli *cli, struct plan *p)
 	return 0;
 }
 
-static int dload_prepare(struct hwf_cli *cli, int argc, char **argv)
+static int on_format(void *ctx, int id, const char *v)
 {
+	(void)id;
+	(void)v;
+	*(int *)ctx = 1;	/* --format, the only option of its own */
+	return 0;
+}
+
+static int dload_prepare(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
+{
+	static const struct cli_opt opts[] = {
+		{ "format", 0, 0, 0 },
+		{ NULL, 0, 0, 0 },
+	};
 	const char *args[2] = { NULL, NULL };
 	struct img_target t = { .fd = -1 };
 	struct plan *p;
 	struct stat st;
-	int format = 0, nargs = 0, rc;
+	int format = 0, rc;
 	double t0 = ui_now();
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--format"))
-			format = 1;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return cli_usage(cli, &hwf_dload_commands[0], "dload prepare: unknown option '%s'",
-					 argv[i]);
-		else if (nargs < 2)
-			args[nargs++] = argv[i];
-		else
-			return cli_usage(cli, &hwf_dload_commands[0], "dload prepare takes SOURCE TARGET");
-	}
-	if (nargs != 2)
-		return cli_usage(cli, &hwf_dload_commands[0], "dload prepare takes SOURCE TARGET");
+	rc = cli_parse(cli, self, opts, &argc, argv, on_format, &format);
+	if (rc)
+		return rc;
+	if (argc != 3)
+		return cli_usage(cli, self, "dload prepare takes SOURCE TARGET");
+	args[0] = argv[1];
+	args[1] = argv[2];
 	if (stat(args[1], &st)) {
 		ui_error(&cli->ui, "%s: %s (give the card's folder, an image file or a device)",
 			 args[1], strerror(errno));
 		return HWF_EXIT_FAIL;
 	}
 	if (format && S_ISDIR(st.st_mode))
-		return cli_usage(cli, &hwf_dload_commands[0],
+		return cli_usage(cli, self,
 				 "--format takes an image file or a device, not a folder");
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-		return cli_usage(cli, &hwf_dload_commands[0],
+		return cli_usage(cli, self,
 				 "%s is %s: TARGET is the card's folder, an image file or a device",
 				 args[1], odd_file(st.st_mode));
 	p = calloc(1, sizeof(*p));

@@ -11,26 +11,25 @@
 #include <string.h>
 #include <time.h>
 
-#include "avb.h"
-#include "bytes.h"
-#include "cli.h"
-#include "fbsession.h"
-#include "fastboot.h"
-#include "imagecheck.h"
-#include "sparse.h"
-#include "transport.h"
-#include "usb.h"
+#include "formats/image/avb.h"
+#include "formats/core/bytes.h"
+#include "host/cli.h"
+#include "host/fbsession.h"
+#include "protocol/fastboot.h"
+#include "formats/image/imagecheck.h"
+#include "formats/image/sparse.h"
+#include "protocol/transport.h"
+#include "protocol/usb.h"
 
 #define CONNECT_TIMEOUT_MS 5000
 
-static int fb_getvar_cmd(struct hwf_cli *cli, int argc, char **argv);
-static int fb_flash(struct hwf_cli *cli, int argc, char **argv);
-static int fb_erase(struct hwf_cli *cli, int argc, char **argv);
-static int fb_boot(struct hwf_cli *cli, int argc, char **argv);
-static int fb_reboot(struct hwf_cli *cli, int argc, char **argv);
-static int fb_simple(struct hwf_cli *cli, int argc, char **argv);
-static int fb_devices(struct hwf_cli *cli, int argc, char **argv);
-static int plain_args(struct hwf_cli *cli, const struct hwf_command *c, int *argc, char **argv);
+static int fb_getvar_cmd(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+static int fb_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+static int fb_erase(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+static int fb_boot(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+static int fb_reboot(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+static int fb_simple(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+static int fb_devices(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 
 const struct hwf_command hwf_fastboot_commands[] = {
 	{ "devices", fb_devices, "devices [-l] [--json]",
@@ -347,7 +346,7 @@ static void device_json(struct hwf_cli *cli, const char *transport, const char *
 }
 
 /* AOSP's layout: "SERIAL<TAB>fastboot"; -l adds the path, product and id. */
-static int fb_devices(struct hwf_cli *cli, int argc, char **argv)
+static int fb_devices(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct hwf_usb_device *d = NULL;
 	struct hwf_err e = { 0 };
@@ -355,7 +354,7 @@ static int fb_devices(struct hwf_cli *cli, int argc, char **argv)
 	size_t n = 0;
 
 	if (argc > 2 || (argc == 2 && !longfmt))
-		return cli_usage(cli, &hwf_fastboot_commands[0], "devices takes only -l");
+		return cli_usage(cli, self, "devices takes only -l");
 	if (hwf_usb_list(&d, &n, &e))
 		ui_warn(&cli->ui, "%s", e.msg);
 	if (!n && cli->wait > 0 && !hwf_usb_wait(NULL, (int)(cli->wait * 1000), &e) &&
@@ -447,17 +446,17 @@ static void json_vars(struct hwf_ui *ui, char *text)
 	json_end_object(ui);
 }
 
-static int fb_getvar_cmd(struct hwf_cli *cli, int argc, char **argv)
+static int fb_getvar_cmd(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
 	char v[HWF_FB_RESP_MAX], none[1] = "";
 	struct fb_session s;
-	int rc = plain_args(cli, &hwf_fastboot_commands[1], &argc, argv);
+	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
 
 	if (rc)
 		return rc;
 	if (argc != 2)
-		return cli_usage(cli, &hwf_fastboot_commands[1], "getvar takes one NAME");
+		return cli_usage(cli, self, "getvar takes one NAME");
 	rc = fbs_open(cli, &s);
 	if (rc)
 		return rc;
@@ -1034,35 +1033,19 @@ int fbs_set_active_flashed(struct fb_session *s)
  * gone by now): a word starting with '-' is a mistake, and said as such.
  * "--" ends that; it is taken out of @argv.
  */
-static int plain_args(struct hwf_cli *cli, const struct hwf_command *c, int *argc, char **argv)
-{
-	for (int i = 1; i < *argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			memmove(argv + i, argv + i + 1, (size_t)(*argc - i) * sizeof(*argv));
-			(*argc)--;
-			return 0;
-		}
-		if (argv[i][0] == '-' && argv[i][1])
-			return cli_usage(cli, c, "%s: unknown option '%s' (put -- before a name that "
-						 "starts with '-')",
-					 argv[0], argv[i]);
-	}
-	return 0;
-}
-
-static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
+static int fb_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
 	struct hwf_source *src;
 	struct fbs_parts parts;
 	struct fb_session s;
 	char file[4096];
-	int rc = plain_args(cli, &hwf_fastboot_commands[2], &argc, argv);
+	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
 
 	if (rc)
 		return rc;
 	if (argc < 2 || argc > 3)
-		return cli_usage(cli, &hwf_fastboot_commands[2], "flash needs PARTITION [FILE]");
+		return cli_usage(cli, self, "flash needs PARTITION [FILE]");
 	if (argc == 3)
 		snprintf(file, sizeof(file), "%s", argv[2]);
 	else
@@ -1089,17 +1072,17 @@ static int fb_flash(struct hwf_cli *cli, int argc, char **argv)
 	return fbs_finish(&s, rc);
 }
 
-static int fb_erase(struct hwf_cli *cli, int argc, char **argv)
+static int fb_erase(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	char cmd[HWF_FB_CMD_MAX + 1], label[128];
 	struct fbs_parts parts;
 	struct fb_session s;
-	int rc = plain_args(cli, &hwf_fastboot_commands[3], &argc, argv);
+	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
 
 	if (rc)
 		return rc;
 	if (argc != 2)
-		return cli_usage(cli, &hwf_fastboot_commands[3], "erase takes one PARTITION");
+		return cli_usage(cli, self, "erase takes one PARTITION");
 	rc = fbs_open(cli, &s);
 	if (rc)
 		return rc;
@@ -1112,17 +1095,17 @@ static int fb_erase(struct hwf_cli *cli, int argc, char **argv)
 	return fbs_finish(&s, rc);
 }
 
-static int fb_boot(struct hwf_cli *cli, int argc, char **argv)
+static int fb_boot(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
 	struct hwf_source *src;
 	struct fb_session s;
-	int rc = plain_args(cli, &hwf_fastboot_commands[4], &argc, argv);
+	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
 
 	if (rc)
 		return rc;
 	if (argc != 2)
-		return cli_usage(cli, &hwf_fastboot_commands[4], "boot takes one FILE");
+		return cli_usage(cli, self, "boot takes one FILE");
 	if (hwf_source_open_file(&src, argv[1], &e)) {
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
@@ -1141,17 +1124,17 @@ static int fb_boot(struct hwf_cli *cli, int argc, char **argv)
 	return fbs_finish(&s, rc);
 }
 
-static int fb_reboot(struct hwf_cli *cli, int argc, char **argv)
+static int fb_reboot(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	char cmd[64], label[64];
 	struct fb_session s;
-	int rc = plain_args(cli, &hwf_fastboot_commands[5], &argc, argv);
+	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
 
 	if (rc)
 		return rc;
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "bootloader") &&
 			 strcmp(argv[1], "recovery") && strcmp(argv[1], "fastboot")))
-		return cli_usage(cli, &hwf_fastboot_commands[5],
+		return cli_usage(cli, self,
 				 "reboot takes nothing, bootloader, recovery or fastboot");
 	rc = fbs_open(cli, &s);
 	if (rc)
@@ -1166,24 +1149,24 @@ static int fb_reboot(struct hwf_cli *cli, int argc, char **argv)
 }
 
 /* continue, oem ARGS..., flashing X, set_active SLOT */
-static int fb_simple(struct hwf_cli *cli, int argc, char **argv)
+static int fb_simple(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	static const char *const flashing[] = { "lock", "unlock", "lock_critical",
 						"unlock_critical", "get_unlock_ability" };
 	char cmd[HWF_FB_CMD_MAX + 2] = "";
 	const char *slot = NULL;
 	struct fb_session s;
-	int rc = plain_args(cli, NULL, &argc, argv);
+	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
 
 	if (rc)
 		return rc;
 	if (!strcmp(argv[0], "continue")) {
 		if (argc != 1)
-			return cli_usage(cli, NULL, "continue takes no arguments");
+			return cli_usage(cli, self, "continue takes no arguments");
 		snprintf(cmd, sizeof(cmd), "continue");
 	} else if (!strcmp(argv[0], "set_active")) {
 		if (argc != 2 || !(slot = cli_slot_word(argv[1], 0)))
-			return cli_usage(cli, NULL, "set_active takes one slot: a, b ... or other");
+			return cli_usage(cli, self, "set_active takes one slot: a, b ... or other");
 	} else if (!strcmp(argv[0], "flashing")) {
 		size_t i;
 
@@ -1191,16 +1174,16 @@ static int fb_simple(struct hwf_cli *cli, int argc, char **argv)
 			if (!strcmp(argv[1], flashing[i]))
 				break;
 		if (argc != 2 || i == sizeof(flashing) / sizeof(flashing[0]))
-			return cli_usage(cli, NULL, "flashing takes lock, unlock, lock_critical, "
+			return cli_usage(cli, self, "flashing takes lock, unlock, lock_critical, "
 						    "unlock_critical or get_unlock_ability");
 		snprintf(cmd, sizeof(cmd), "flashing %s", argv[1]);
 	} else {
 		if (argc < 2)
-			return cli_usage(cli, NULL, "oem needs a command");
+			return cli_usage(cli, self, "oem needs a command");
 		snprintf(cmd, sizeof(cmd), "oem");
 		for (int i = 1; i < argc; i++) {
 			if (strlen(cmd) + 1 + strlen(argv[i]) > HWF_FB_CMD_MAX)
-				return cli_usage(cli, NULL, "oem command longer than %d bytes",
+				return cli_usage(cli, self, "oem command longer than %d bytes",
 						 HWF_FB_CMD_MAX);
 			strcat(cmd, " ");
 			strcat(cmd, argv[i]);

@@ -2,22 +2,21 @@
 /* hwflash image info | check | unpack */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "avb.h"
-#include "bootimg.h"
-#include "cli.h"
-#include "imagecheck.h"
-#include "sparse.h"
+#include "formats/image/avb.h"
+#include "formats/image/bootimg.h"
+#include "host/cli.h"
+#include "formats/image/imagecheck.h"
+#include "formats/image/sparse.h"
 
-static int image_info(struct hwf_cli *cli, int argc, char **argv);
-static int image_check(struct hwf_cli *cli, int argc, char **argv);
-static int image_unpack(struct hwf_cli *cli, int argc, char **argv);
+static int image_info(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+static int image_check(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+static int image_unpack(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 
 const struct hwf_command hwf_image_commands[] = {
 	{ "info", image_info, "image info FILE [--json]",
@@ -47,53 +46,54 @@ const struct hwf_command hwf_image_commands[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-int cmd_image(struct hwf_cli *cli, int argc, char **argv)
-{
-	return cli_run_group(cli, "image", hwf_image_commands, argc, argv);
-}
-
 struct image_opts {
 	struct hwf_image_check_opts chk;
 	const char *out;
 };
 
-enum { OPT_PARTITION = 300, OPT_SHA256, OPT_KEY, OPT_PRODUCT };
+enum { OPT_PARTITION, OPT_SHA256, OPT_KEY, OPT_PRODUCT, OPT_OUT };
 
-static int parse(struct hwf_cli *cli, const char *name, int argc, char **argv,
-		 struct image_opts *o)
+static const struct cli_opt check_opts[] = {
+	{ "partition", 0, 1, OPT_PARTITION },
+	{ "sha256", 0, 1, OPT_SHA256 },
+	{ "key", 0, 1, OPT_KEY },
+	{ "product", 0, 1, OPT_PRODUCT },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct cli_opt unpack_opts[] = {
+	{ "output", 'o', 1, OPT_OUT },
+	{ NULL, 0, 0, 0 },
+};
+
+static int on_opt(void *ctx, int id, const char *v)
 {
-	static const struct option longopts[] = {
-		{ "partition", required_argument, NULL, OPT_PARTITION },
-		{ "sha256", required_argument, NULL, OPT_SHA256 },
-		{ "key", required_argument, NULL, OPT_KEY },
-		{ "product", required_argument, NULL, OPT_PRODUCT },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct hwf_command *c = NULL;
-	int ch;
+	struct image_opts *o = ctx;
 
-	for (c = hwf_image_commands; c->name && strcmp(c->name, name); c++)
-		;
-	memset(o, 0, sizeof(*o));
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_PARTITION: o->chk.partition = optarg; break;
-		case OPT_SHA256: o->chk.sha256_hex = optarg; break;
-		case OPT_KEY: o->chk.key_path = optarg; break;
-		case OPT_PRODUCT: o->chk.product = optarg; break;
-		case 'o': o->out = optarg; break;
-		default:
-			return cli_usage(cli, c, "image %s: unknown option '%s'", name,
-					 argv[optind - 1]);
-		}
+	switch (id) {
+	case OPT_PARTITION: o->chk.partition = v; break;
+	case OPT_SHA256: o->chk.sha256_hex = v; break;
+	case OPT_KEY: o->chk.key_path = v; break;
+	case OPT_PRODUCT: o->chk.product = v; break;
+	case OPT_OUT: o->out = v; break;
 	}
-	if (argc - optind != 1)
-		return cli_usage(cli, c, "image %s takes one FILE", name);
+	return 0;
+}
+
+/* @opts: the options @self takes; one FILE operand, then argv[1]. */
+static int parse(struct hwf_cli *cli, const struct hwf_command *self, const struct cli_opt *opts,
+		 int *argc, char **argv, struct image_opts *o)
+{
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	rc = cli_parse(cli, self, opts, argc, argv, on_opt, o);
+	if (rc)
+		return rc;
+	if (*argc != 2)
+		return cli_usage(cli, self, "image %s takes one FILE", self->name);
 	if (o->chk.sha256_hex && strlen(o->chk.sha256_hex) != 64)
-		return cli_usage(cli, c, "--sha256 wants 64 hex digits");
+		return cli_usage(cli, self, "--sha256 wants 64 hex digits");
 	return 0;
 }
 
@@ -108,7 +108,7 @@ static int open_src(struct hwf_cli *cli, const char *path, struct hwf_source **s
 	return 0;
 }
 
-static int image_info(struct hwf_cli *cli, int argc, char **argv)
+static int image_info(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
 	struct image_opts o;
@@ -116,11 +116,11 @@ static int image_info(struct hwf_cli *cli, int argc, char **argv)
 	struct hwf_sniff sn;
 	struct hwf_bootimg b;
 	struct hwf_avb_footer f;
-	int rc = parse(cli, "info", argc, argv, &o), isboot, hasf;
+	int rc = parse(cli, self, NULL, &argc, argv, &o), isboot, hasf;
 
 	if (rc)
 		return rc;
-	rc = open_src(cli, argv[optind], &src);
+	rc = open_src(cli, argv[1], &src);
 	if (rc)
 		return rc;
 	if (hwf_sniff_source(src, &sn, &e)) {
@@ -139,7 +139,7 @@ static int image_info(struct hwf_cli *cli, int argc, char **argv)
 
 			if (cli->json) {
 				json_begin_object(&cli->ui);
-				json_kv_str(&cli->ui, "file", argv[optind]);
+				json_kv_str(&cli->ui, "file", argv[1]);
 				json_kv_str(&cli->ui, "kind", hwf_kind_name(sn.kind));
 				json_kv_uint(&cli->ui, "size", hwf_source_size(src));
 				json_kv_uint(&cli->ui, "block_size", h->blk_sz);
@@ -152,7 +152,7 @@ static int image_info(struct hwf_cli *cli, int argc, char **argv)
 				ui_info(&cli->ui,
 					"%s: %s v%u.%u, %u blocks of %u in %u chunks, expands to "
 					"%llu bytes\n",
-					argv[optind], hwf_kind_name(sn.kind), h->major, h->minor,
+					argv[1], hwf_kind_name(sn.kind), h->major, h->minor,
 					h->total_blks, h->blk_sz, h->total_chunks,
 					(unsigned long long)raw);
 			}
@@ -170,7 +170,7 @@ static int image_info(struct hwf_cli *cli, int argc, char **argv)
 	hasf = hwf_avb_read_footer(src, &f, &e) == 1;
 	if (cli->json) {
 		json_begin_object(&cli->ui);
-		json_kv_str(&cli->ui, "file", argv[optind]);
+		json_kv_str(&cli->ui, "file", argv[1]);
 		json_kv_str(&cli->ui, "kind", hwf_kind_name(sn.kind));
 		json_kv_uint(&cli->ui, "size", hwf_source_size(src));
 		if (isboot) {
@@ -204,7 +204,7 @@ static int image_info(struct hwf_cli *cli, int argc, char **argv)
 		char sz[32];
 
 		ui_size(hwf_source_size(src), sz, sizeof(sz));
-		ui_info(&cli->ui, "%s: %s, %s\n", argv[optind], hwf_kind_name(sn.kind), sz);
+		ui_info(&cli->ui, "%s: %s, %s\n", argv[1], hwf_kind_name(sn.kind), sz);
 		if (isboot) {
 			ui_info(&cli->ui, "  header version  %u%s\n", b.header_version,
 				b.legacy_dt_size ? " (with a legacy dt)" : "");
@@ -235,17 +235,17 @@ static const char *sev_name(enum hwf_severity s)
 	return s == HWF_SEV_ERROR ? "error" : s == HWF_SEV_WARN ? "warning" : "info";
 }
 
-static int image_check(struct hwf_cli *cli, int argc, char **argv)
+static int image_check(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct hwf_image_report r;
 	struct hwf_err e = { 0 };
 	struct image_opts o;
 	struct hwf_source *src;
-	int rc = parse(cli, "check", argc, argv, &o);
+	int rc = parse(cli, self, check_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
-	rc = open_src(cli, argv[optind], &src);
+	rc = open_src(cli, argv[1], &src);
 	if (rc)
 		return rc;
 	ui_progress_begin(&cli->ui, "checking");
@@ -258,7 +258,7 @@ static int image_check(struct hwf_cli *cli, int argc, char **argv)
 	}
 	if (cli->json) {
 		json_begin_object(&cli->ui);
-		json_kv_str(&cli->ui, "file", argv[optind]);
+		json_kv_str(&cli->ui, "file", argv[1]);
 		json_kv_str(&cli->ui, "kind", hwf_kind_name(r.kind));
 		json_kv_bool(&cli->ui, "ok", r.ok);
 		for (size_t i = 0; !r.ok && i < r.nfind; i++)
@@ -284,24 +284,24 @@ static int image_check(struct hwf_cli *cli, int argc, char **argv)
 				ui_info(&cli->ui, "  %-7s %s\n", sev_name(r.find[i].severity),
 					r.find[i].text);
 		if (r.ok)
-			ui_info(&cli->ui, "%s: OK (%s)%s%s\n", argv[optind], hwf_kind_name(r.kind),
+			ui_info(&cli->ui, "%s: OK (%s)%s%s\n", argv[1], hwf_kind_name(r.kind),
 				o.chk.partition ? " for " : "",
 				o.chk.partition ? o.chk.partition : "");
 	}
 	if (!r.ok) {
 		/* The first error is the one line; the rest go after it. */
-		const char *base = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1
-							      : argv[optind];
+		const char *base = strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1
+							      : argv[1];
 		int first = 1;
 
 		for (size_t i = 0; i < r.nfind; i++) {
 			if (r.find[i].severity != HWF_SEV_ERROR)
 				continue;
 			if (first && (!strncmp(r.find[i].text, base, strlen(base)) ||
-				      !strncmp(r.find[i].text, argv[optind], strlen(argv[optind]))))
+				      !strncmp(r.find[i].text, argv[1], strlen(argv[1]))))
 				ui_error(&cli->ui, "%s", r.find[i].text);
 			else if (first)
-				ui_error(&cli->ui, "%s: %s", argv[optind], r.find[i].text);
+				ui_error(&cli->ui, "%s: %s", argv[1], r.find[i].text);
 			else
 				ui_warn(&cli->ui, "also: %s", r.find[i].text);
 			first = 0;
@@ -411,7 +411,7 @@ static int unpack_sparse(struct hwf_cli *cli, struct hwf_source *src, const char
 	return HWF_EXIT_OK;
 }
 
-static int image_unpack(struct hwf_cli *cli, int argc, char **argv)
+static int image_unpack(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
 	struct image_opts o;
@@ -419,23 +419,23 @@ static int image_unpack(struct hwf_cli *cli, int argc, char **argv)
 	struct hwf_bootimg b;
 	const char *dir;
 	struct stat st;
-	int rc = parse(cli, "unpack", argc, argv, &o);
+	int rc = parse(cli, self, unpack_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
 	dir = o.out ? o.out : ".";
-	rc = open_src(cli, argv[optind], &src);
+	rc = open_src(cli, argv[1], &src);
 	if (rc)
 		return rc;
 	if (hwf_sparse_validate(src, NULL, NULL) == 0) {
-		rc = unpack_sparse(cli, src, argv[optind], dir);
+		rc = unpack_sparse(cli, src, argv[1], dir);
 		hwf_source_close(src);
 		return rc;
 	}
 	rc = hwf_bootimg_parse(src, &b, &e);
 	if (!rc && b.needed > hwf_source_size(src))
 		rc = hwf_err_set(&e, HWF_ETRUNC, "%s: truncated: header says %llu bytes, file has %llu",
-				 argv[optind], (unsigned long long)b.needed,
+				 argv[1], (unsigned long long)b.needed,
 				 (unsigned long long)hwf_source_size(src));
 	if (!rc && stat(dir, &st) < 0 && mkdir(dir, 0755) < 0)
 		rc = hwf_err_set(&e, HWF_EIO, "%s: cannot create: %s", dir, strerror(errno));
@@ -461,7 +461,7 @@ static int image_unpack(struct hwf_cli *cli, int argc, char **argv)
 	}
 	if (cli->json) {	/* only now: a failure half-way prints no document of its own */
 		json_begin_object(&cli->ui);
-		json_kv_str(&cli->ui, "file", argv[optind]);
+		json_kv_str(&cli->ui, "file", argv[1]);
 		json_kv_str(&cli->ui, "kind", b.vendor ? "Android vendor_boot image"
 						      : "Android boot image");
 		json_kv_bool(&cli->ui, "ok", 1);

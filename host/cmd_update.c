@@ -13,9 +13,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cli.h"
-#include "fbsession.h"
-#include "source.h"
+#include "host/cli.h"
+#include "host/fbsession.h"
+#include "formats/core/source.h"
+#include "formats/core/zip.h"
 
 #define MAX_IMAGES 64
 #define INFO_MAX 65536
@@ -191,17 +192,20 @@ static int read_info(struct hwf_cli *cli, const char *zip, char **out)
 }
 
 /* This command's table entry, for its synopsis in usage errors. */
-static const struct hwf_command *update_cmd(void)
+static int on_opt(void *ctx, int id, const char *v)
 {
-	const struct hwf_command *c = hwf_fastboot_commands;
-
-	while (c->name && strcmp(c->name, "update"))
-		c++;
-	return c->name ? c : NULL;
+	(void)id;
+	(void)v;
+	*(int *)ctx = 1;	/* --skip-reboot, the only option */
+	return 0;
 }
 
-int fb_update(struct hwf_cli *cli, int argc, char **argv)
+int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
+	static const struct cli_opt opts[] = {
+		{ "skip-reboot", 0, 0, 0 },
+		{ NULL, 0, 0, 0 },
+	};
 	struct upd *u = calloc(1, sizeof(*u));
 	const char *zip = NULL;
 	struct hwf_err e = { 0 };
@@ -209,23 +213,14 @@ int fb_update(struct hwf_cli *cli, int argc, char **argv)
 	char *info = NULL;
 	struct hwf_source *probe;
 	struct fb_session s;
-	int opts = 1;
 
-	for (int i = 1; i < argc && !rc; i++) {
-		if (opts && !strcmp(argv[i], "--"))
-			opts = 0;
-		else if (opts && !strcmp(argv[i], "--skip-reboot"))
-			skip_reboot = 1;
-		else if (opts && argv[i][0] == '-' && argv[i][1])
-			rc = cli_usage(cli, update_cmd(), "update: unknown option '%s'", argv[i]);
-		else if (zip)
-			rc = cli_usage(cli, update_cmd(), "update takes one ZIP, not '%s' too",
-				       argv[i]);
-		else
-			zip = argv[i];
-	}
-	if (!rc && !zip)
-		rc = cli_usage(cli, update_cmd(), "update needs ZIP");
+	rc = cli_parse(cli, self, opts, &argc, argv, on_opt, &skip_reboot);
+	if (!rc && argc > 2)
+		rc = cli_usage(cli, self, "update takes one ZIP, not '%s' too", argv[2]);
+	else if (!rc && argc < 2)
+		rc = cli_usage(cli, self, "update needs ZIP");
+	else if (!rc)
+		zip = argv[1];
 	if (rc || !u) {
 		free(u);
 		return rc ? rc : HWF_EXIT_FAIL;

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli.h"
-#include "source.h"
+#include "host/cli.h"
+#include "formats/core/source.h"
 
 /* FAT32 keeps a file's size in 32 bits. */
 #define DL_FAT_MAX_FILE 0xffffffffull
@@ -45,6 +45,6 @@ int dl_verify_zip(struct hwf_cli *cli, const char *path, char *why, size_t whyle
 void say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* dload check TARGET (host/dload_check.c). */
-int dload_check(struct hwf_cli *cli, int argc, char **argv);
+int dload_check(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 
 #endif

@@ -18,9 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "dload.h"
-#include "fat32.h"
+#include "formats/core/text.h"
+#include "host/cli.h"
+#include "host/dload.h"
+#include "formats/fat/fat32.h"
 
 #define MAX_FINDINGS 48
 #define MAX_NAMES 128
@@ -167,13 +168,13 @@ static void check_packages(struct hwf_cli *cli, struct card *c, const char *dir,
 				check_packages(cli, c, rel, r, found, depth + 1);
 			continue;
 		}
-		if (n->name[0] == '.' && cli_ends_with(n->name, ".partial")) {
+		if (n->name[0] == '.' && hwf_ends_with_ci(n->name, ".partial")) {
 			add(r, L_NOTE, "leftover", "%s: an unfinished copy from an interrupted "
 						   "'dload prepare'; phones ignore it, delete it",
 			    rel);
 			continue;
 		}
-		if (cli_ends_with(n->name, ".app")) {
+		if (hwf_ends_with_ci(n->name, ".app")) {
 			struct hwf_source *src;
 			int rc;
 
@@ -199,7 +200,7 @@ static void check_packages(struct hwf_cli *cli, struct card *c, const char *dir,
 				*found = !rc ? PKG_GOOD : *found == PKG_NONE ? PKG_BAD : *found;
 			continue;
 		}
-		if (cli_ends_with(n->name, ".zip")) {
+		if (hwf_ends_with_ci(n->name, ".zip")) {
 			if (!strncasecmp(n->name, "update_sd", 9)) {
 				if (!c->fs) {
 					char path[4096];
@@ -255,11 +256,11 @@ static void check_card(struct hwf_cli *cli, struct card *c, struct report *r)
 		    !strncasecmp(nm, "dload", 5))
 			add(r, L_PROBLEM, "dload", "'%s' is not 'dload': the phone looks for a "
 						   "folder named exactly dload%s",
-			    nm, cli_ends_with(nm, ".zip") ? " (unpack the zip)" : "");
+			    nm, hwf_ends_with_ci(nm, ".zip") ? " (unpack the zip)" : "");
 		else if (!ns->v[i].is_dir && !strcasecmp(nm, "UPDATE.APP"))
 			add(r, L_PROBLEM, "dload", "UPDATE.APP is at the top of the card: it goes "
 						   "in a folder named dload");
-		else if (!ns->v[i].is_dir && cli_ends_with(nm, ".zip") &&
+		else if (!ns->v[i].is_dir && hwf_ends_with_ci(nm, ".zip") &&
 			 !strncasecmp(nm, "update", 6))
 			add(r, L_PROBLEM, "zip", "%s at the top of the card: unpack it; its "
 						 "UPDATE.APP goes in dload/",
@@ -399,21 +400,25 @@ static int check_image(struct hwf_cli *cli, const char *target, struct report *r
 	return 0;
 }
 
-int dload_check(struct hwf_cli *cli, int argc, char **argv)
+int dload_check(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	static const char *const mark[] = { "ok     ", "note   ", "PROBLEM" };
 	struct report *r;
 	struct stat st;
 	int rc, bad = 0;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return cli_usage(cli, NULL, "dload check takes one TARGET (folder, image or device)");
+	int rc0 = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
+
+	if (rc0)
+		return rc0;
+	if (argc != 2)
+		return cli_usage(cli, self, "dload check takes one TARGET (folder, image or device)");
 	if (stat(argv[1], &st)) {
 		ui_error(&cli->ui, "%s: %s", argv[1], strerror(errno));
 		return HWF_EXIT_FAIL;
 	}
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-		return cli_usage(cli, NULL,
+		return cli_usage(cli, self,
 				 "%s is %s: TARGET is the card's folder, an image file or a device",
 				 argv[1], S_ISFIFO(st.st_mode) ? "a named pipe (FIFO)"
 					  : S_ISCHR(st.st_mode)	 ? "a character device"

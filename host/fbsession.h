@@ -8,11 +8,11 @@
 #ifndef HWF_FBSESSION_H
 #define HWF_FBSESSION_H
 
-#include "avb.h"
-#include "cli.h"
-#include "fastboot.h"
-#include "source.h"
-#include "transport.h"
+#include "formats/image/avb.h"
+#include "host/cli.h"
+#include "protocol/fastboot.h"
+#include "formats/core/source.h"
+#include "protocol/transport.h"
 
 #define FBS_MAX_STEPS 64
 #define FBS_MAX_SLOTS 8		/* slot-count above this is refused */
@@ -116,6 +116,6 @@ int fbs_resolve(struct fb_session *s, const char *part, int force_slot, struct f
 int fbs_set_active_flashed(struct fb_session *s);
 
 /* hwflash update ZIP (host/cmd_update.c) */
-int fb_update(struct hwf_cli *cli, int argc, char **argv);
+int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 
 #endif

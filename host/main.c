@@ -8,41 +8,33 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cli.h"
-#include "transport.h"
+#include "host/cli.h"
+#include "protocol/transport.h"
 
 #ifndef HWF_VERSION
 #define HWF_VERSION "0.0.0"
 #endif
 
-static int cmd_help(struct hwf_cli *cli, int argc, char **argv);
+static int cmd_help(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 
 static const struct hwf_command commands[] = {
 	/* Keep this order: it is the order of 'hwflash --help'. */
-	{ "app", cmd_app, "app list|check|extract|pack ...",
+	{ "app", cli_run_group, "app list|check|extract|pack ...",
 	  "Huawei UPDATE.APP packages (or a firmware .zip holding one).", hwf_app_commands },
-	{ "image", cmd_image, "image info|check|unpack ...",
+	{ "image", cli_run_group, "image info|check|unpack ...",
 	  "What is this file, and is it whole and sound to flash?", hwf_image_commands },
-	{ "dload", cmd_dload, "dload prepare|check ...",
+	{ "dload", cli_run_group, "dload prepare|check ...",
 	  "SD cards for the forced dload update (Vol+ Vol- Power).", hwf_dload_commands },
 	{ "help", cmd_help, "help [COMMAND [SUBCOMMAND]]", "Show help for a command.", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static const struct hwf_command *find(const struct hwf_command *table, const char *name)
-{
-	for (; table->name; table++)
-		if (!strcmp(table->name, name))
-			return table;
-	return NULL;
-}
-
 /* A top-level command: the groups and help, or a fastboot command. */
 static const struct hwf_command *find_any(const char *name)
 {
-	const struct hwf_command *c = find(commands, name);
+	const struct hwf_command *c = cli_find(commands, name);
 
-	return c ? c : find(hwf_fastboot_commands, name);
+	return c ? c : cli_find(hwf_fastboot_commands, name);
 }
 
 static void print_usage(FILE *f)
@@ -93,7 +85,7 @@ static void print_command_help(FILE *f, const struct hwf_command *c)
 	fprintf(f, "usage: hwflash %s\n\n%s\n", c->synopsis, c->help);
 }
 
-static int cmd_help(struct hwf_cli *cli, int argc, char **argv)
+static int cmd_help(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	const struct hwf_command *c;
 
@@ -102,10 +94,10 @@ static int cmd_help(struct hwf_cli *cli, int argc, char **argv)
 		return HWF_EXIT_OK;
 	}
 	if (argc > 3)
-		return cli_usage(cli, NULL, "help takes COMMAND [SUBCOMMAND]");
+		return cli_usage(cli, self, "help takes COMMAND [SUBCOMMAND]");
 	c = find_any(argv[1]);
 	if (c && c->subs) {
-		const struct hwf_command *s = argc >= 3 ? find(c->subs, argv[2]) : NULL;
+		const struct hwf_command *s = argc >= 3 ? cli_find(c->subs, argv[2]) : NULL;
 
 		if (s) {
 			print_command_help(stdout, s);
@@ -128,81 +120,6 @@ static int cmd_help(struct hwf_cli *cli, int argc, char **argv)
 				 c->name);
 	print_command_help(stdout, c);
 	return HWF_EXIT_OK;
-}
-
-int cli_usage(struct hwf_cli *cli, const struct hwf_command *cmd, const char *fmt, ...)
-{
-	char msg[sizeof(cli->ui.error)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ui_error(&cli->ui, "%s", msg);
-	if (cmd)
-		fprintf(cli->ui.err, "usage: hwflash %s\n", cmd->synopsis);
-	return HWF_EXIT_USAGE;
-}
-
-int cli_run_group(struct hwf_cli *cli, const char *group, const struct hwf_command *subs,
-		  int argc, char **argv)
-{
-	const struct hwf_command *c;
-
-	if (argc < 2)
-		return cli_usage(cli, NULL, "%s needs a subcommand (hwflash help %s)", group,
-				 group);
-	c = find(subs, argv[1]);
-	if (!c)
-		return cli_usage(cli, NULL, "%s: unknown subcommand '%s' (hwflash help %s)", group,
-				 argv[1], group);
-	snprintf(cli->command_buf, sizeof(cli->command_buf), "%s %s", group, c->name);
-	cli->command = cli->command_buf;
-	return c->run(cli, argc - 1, argv + 1);
-}
-
-int cli_ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && !strcasecmp(s + a - b, suffix);
-}
-
-const char *cli_slot_word(const char *v, int allow_all)
-{
-	if (!strcmp(v, "other") || (allow_all && !strcmp(v, "all")))
-		return v;
-	/*
-	 * "_b" is refused, as AOSP's verify_slot() refuses it ("Slot _b does
-	 * not exist"): the caller's message says to write "b".  (AOSP strips
-	 * the '_' only from a device's current-slot answer; so do we.)
-	 */
-	return v[0] >= 'a' && v[0] <= 'z' && !v[1] ? v : NULL;
-}
-
-int cli_parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	int shift = 0;
-
-	if (!s || !*s || *s == '-')
-		return -1;
-	v = strtoull(s, &end, 0);
-	switch (toupper((unsigned char)*end)) {
-	case 'K': shift = 10; end++; break;
-	case 'M': shift = 20; end++; break;
-	case 'G': shift = 30; end++; break;
-	default: break;
-	}
-	if (*end == 'i' || *end == 'B')
-		end++;
-	if (*end == 'B')
-		end++;
-	if (*end || (shift && v > (~0ull >> shift)))
-		return -1;
-	*out = v << shift;
-	return 0;
 }
 
 /* The global options that take the next word as their value. */
@@ -381,7 +298,7 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 						break;
 					words[n++] = argv[k];
 				}
-				return cmd_help(cli, n, words);
+				return cmd_help(cli, cli_find(commands, "help"), n, words);
 			}
 			print_usage(stdout);
 			return HWF_EXIT_OK;
@@ -419,5 +336,5 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 	/* After multi_run's fork: every process that may make a temporary file watches. */
 	if (cleanup_start(&cli->cleanup))
 		ui_warn(&cli->ui, "cannot watch for Ctrl-C: an interruption may leave a .partial file");
-	return c->run(cli, argc - 1, argv + 1);
+	return c->run(cli, c, argc - 1, argv + 1);
 }

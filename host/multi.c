@@ -23,8 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "usb.h"
+#include "host/cli.h"
+#include "protocol/usb.h"
 
 #define LINE_MAX_LEN 2048
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ui.h"
+#include "host/ui.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

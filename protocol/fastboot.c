@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "fastboot.h"
+#include "protocol/fastboot.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,9 +9,9 @@
 
 #include <stdint.h>
 
-#include "err.h"
-#include "source.h"
-#include "transport.h"
+#include "formats/core/err.h"
+#include "formats/core/source.h"
+#include "protocol/transport.h"
 
 #define HWF_FB_CMD_MAX 64	/* the smallest bootloaders (LK, U-Boot) read 64 bytes */
 #define HWF_FB_RESP_MAX 256

@@ -16,9 +16,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "fastboot.h"
-#include "transport.h"
+#include "formats/core/bytes.h"
+#include "protocol/fastboot.h"
+#include "protocol/transport.h"
 
 #define DEFAULT_PORT "5554"
 #define MAX_FRAME (1u << 20)	/* longer "frames" from a device are garbage */

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "formats/core/err.h"
 
 struct hwf_transport;
 

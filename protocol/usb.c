@@ -16,7 +16,7 @@
  * packets (never less than 256 bytes), so an over-long reply cannot
  * overflow it (§1.8).  No zero-length packet is ever sent.
  */
-#include "usb_int.h"
+#include "protocol/usb_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "transport.h"
+#include "formats/core/err.h"
+#include "protocol/transport.h"
 
 /* What a person should do when a device cannot be opened. */
 #define HWF_USB_PERMISSION_HINT \

@@ -5,7 +5,7 @@
  * serials from sysfs first, as AOSP, then the string descriptor; choosing
  * one by serial or usb:BUS-PORT.PORT path; waiting for one (hotplug).
  */
-#include "usb_int.h"
+#include "protocol/usb_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
 
 #include <libusb.h>
 
-#include "usb.h"
+#include "protocol/usb.h"
 
 #define FB_CLASS 0xff
 #define FB_SUBCLASS 0x42

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "fastboot.h"
+#include "formats/core/bytes.h"
+#include "protocol/fastboot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

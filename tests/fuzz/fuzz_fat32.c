@@ -22,8 +22,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "fat32.h"
+#include "formats/core/bytes.h"
+#include "formats/fat/fat32.h"
 
 #define DISK_UNIT (64u << 10)
 #define DISK_MAX (256u << 20)

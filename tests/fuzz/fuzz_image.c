@@ -7,8 +7,8 @@
  */
 #include <stdint.h>
 
-#include "bootimg.h"
-#include "imagecheck.h"
+#include "formats/image/bootimg.h"
+#include "formats/image/imagecheck.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sniff.h"
+#include "formats/image/sniff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

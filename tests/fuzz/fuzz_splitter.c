@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "sparse.h"
+#include "formats/core/bytes.h"
+#include "formats/image/sparse.h"
 
 #define IMG_MAX (1u << 20)
 #define BLK 4096u

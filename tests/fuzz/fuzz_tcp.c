@@ -19,8 +19,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fastboot.h"
-#include "transport.h"
+#include "protocol/fastboot.h"
+#include "protocol/transport.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "updateapp.h"
+#include "formats/app/updateapp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

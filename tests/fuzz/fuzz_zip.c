@@ -14,7 +14,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "source.h"
+#include "formats/core/source.h"
+#include "formats/core/zip.h"
 
 #define MAX_MEMBERS 8
 #define BUDGET (256u << 10)

@@ -8,6 +8,6 @@ if ! command -v aarch64-linux-gnu-gcc > /dev/null || ! command -v qemu-aarch64 >
 	exit 0
 fi
 check "cross-compile the CRC self test for arm64" aarch64-linux-gnu-gcc -O2 -std=c11 \
-	-D_GNU_SOURCE -Wall -Wextra -Werror -I"$top/formats" \
-	"$top/tests/tools/crc16_selftest.c" "$top/formats/crc16.c" -o "$T/crc16-arm64"
+	-D_GNU_SOURCE -Wall -Wextra -Werror -I"$top" \
+	"$top/tests/tools/crc16_selftest.c" "$top/formats/core/crc16.c" -o "$T/crc16-arm64"
 QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64 "$T/crc16-arm64" pmull

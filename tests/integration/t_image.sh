@@ -372,13 +372,18 @@ done
 top=$(cd "$tools/../.." && pwd)
 if cc -shared -fPIC -O2 -o badread.so "$top/tests/tools/badread.c" -ldl 2> /dev/null; then
 	for c in check unpack; do
+		out=""
+		[ $c = unpack ] && out="-o eio"
+		# shellcheck disable=SC2086
 		BADREAD_SUFFIX=boot2.img BADREAD_OFFSET=100000 BADREAD_EIO=1 LD_PRELOAD=$T/badread.so \
 			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-			"$HWFLASH" --json image $c boot2.img -o eio > "$T/out" 2> "$T/err"
+			"$HWFLASH" --json image $c boot2.img $out > "$T/out" 2> "$T/err"
 		check "$c: a read error: exit 1" test $? -eq 1
 		check "$c: read error as one JSON document" json_ok false
 		expect_in "$T/out" "read error at byte" "$c: read error named"
 	done
+	run_hw 2 "image check takes no -o" image check boot2.img -o eio
+	expect_in "$T/err" "image check: unknown option '-o'" "the option named"
 	check "unpack: nothing half-written after the read error" sh -c "! ls eio/* 2> /dev/null"
 fi
 for f in x.img rnd4k.bin stale.img cutrd.img smallcut.img vbnone.img; do

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "fbdev.h"
+#include "tests/sim/fbdev.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sparse.h"
+#include "formats/image/sparse.h"
 
 struct fbdev {
 	struct fbdev_opts o;

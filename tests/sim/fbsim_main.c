@@ -22,8 +22,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "fbdev.h"
+#include "formats/core/bytes.h"
+#include "tests/sim/fbdev.h"
 
 static int send_all(int fd, const void *buf, size_t len)
 {

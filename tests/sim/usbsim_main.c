@@ -55,7 +55,7 @@
 
 #include <umockdev.h>
 
-#include "fbdev.h"
+#include "tests/sim/fbdev.h"
 
 #ifndef PR_CAPBSET_DROP
 #define PR_CAPBSET_DROP 24

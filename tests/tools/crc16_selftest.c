@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crc16.h"
+#include "formats/core/crc16.h"
 
 int main(int argc, char **argv)
 {

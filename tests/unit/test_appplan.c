@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "appplan.h"
-#include "bytes.h"
-#include "sparse.h"
-#include "testutil.h"
+#include "formats/app/appplan.h"
+#include "formats/core/bytes.h"
+#include "formats/image/sparse.h"
+#include "tests/unit/testutil.h"
 
 static char *dir;
 

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "avb.h"
-#include "bytes.h"
-#include "imagecheck.h"
-#include "testutil.h"
+#include "formats/image/avb.h"
+#include "formats/core/bytes.h"
+#include "formats/image/imagecheck.h"
+#include "tests/unit/testutil.h"
 
 static char *fx;	/* the suite's scratch folder with keys and images */
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crc16.h"
-#include "testutil.h"
+#include "formats/core/crc16.h"
+#include "tests/unit/testutil.h"
 
 static void test_check_values(void)
 {

@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "fat32.h"
-#include "testutil.h"
+#include "formats/core/bytes.h"
+#include "formats/fat/fat32.h"
+#include "tests/unit/testutil.h"
 
 #define MIB  (1024ull * 1024)
 #define GIB  (1024 * MIB)

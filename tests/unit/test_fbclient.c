@@ -8,7 +8,7 @@
 #include <CUnit/CUnit.h>
 #include <string.h>
 
-#include "fastboot.h"
+#include "protocol/fastboot.h"
 
 /* Replies in order; NULL = time out.  Writes are counted, never fail unless asked. */
 struct script {

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "avb.h"
-#include "bootimg.h"
-#include "bytes.h"
-#include "imagecheck.h"
-#include "sniff.h"
-#include "testutil.h"
+#include "formats/image/avb.h"
+#include "formats/image/bootimg.h"
+#include "formats/core/bytes.h"
+#include "formats/image/imagecheck.h"
+#include "formats/image/sniff.h"
+#include "tests/unit/testutil.h"
 
 static void sniff_str(const char *s, size_t len, enum hwf_kind want)
 {

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "imagecheck.h"
-#include "partimage.h"
-#include "partkind.h"
-#include "sniff.h"
+#include "formats/core/bytes.h"
+#include "formats/image/imagecheck.h"
+#include "formats/image/partimage.h"
+#include "formats/image/partkind.h"
+#include "formats/image/sniff.h"
 
 static void test_lookup(void)
 {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "sparse.h"
+#include "formats/core/bytes.h"
+#include "formats/image/sparse.h"
 
 /* A sparse image in memory: header + RAW(1 block) + FILL(2) + DONT_CARE(1). */
 static size_t build(uint8_t *b, uint32_t total_blks, uint16_t raw_type)

@@ -8,10 +8,11 @@
 #include <unistd.h>
 #include <zip.h>
 
-#include "bytes.h"
-#include "crc16.h"
-#include "testutil.h"
-#include "updateapp.h"
+#include "formats/core/zip.h"
+#include "formats/core/bytes.h"
+#include "formats/core/crc16.h"
+#include "tests/unit/testutil.h"
+#include "formats/app/updateapp.h"
 
 static char *dir;
 

@@ -17,10 +17,10 @@
 #include <zip.h>
 #include <zlib.h>
 
-#include "bytes.h"
-#include "source.h"
-#include "testutil.h"
-#include "zipread.h"
+#include "formats/core/bytes.h"
+#include "formats/core/source.h"
+#include "tests/unit/testutil.h"
+#include "formats/core/zip.h"
 
 #define FIXTURES "tests/unit/zip64/"
 #define TEXT_LEN 3900

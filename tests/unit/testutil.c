@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 #include <fcntl.h>
 #include <stdio.h>

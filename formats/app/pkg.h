@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* Opening "an UPDATE.APP, or a firmware .zip that holds one" for the commands. */
+#ifndef HWF_PKG_H
+#define HWF_PKG_H
+
+#include "formats/core/err.h"
+#include "formats/core/source.h"
+#include "formats/app/updateapp.h"
+
+struct hwf_pkg {
+	struct hwf_source *src;
+	struct hwf_app *app;
+	char label[1024];	/* "fw.zip:dload/UPDATE.APP" or the path */
+	char others[1024];	/* other packages in the same zip, for a note */
+};
+
+/*
+ * Open @path as a package.  A zip is searched for members named *.APP;
+ * @member picks one when there are several.  On failure @e says why in one
+ * line (what the file is instead, which packages a zip holds, ...).
+ */
+int hwf_pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, struct hwf_err *e);
+void hwf_pkg_close(struct hwf_pkg *pkg);
+
+#endif

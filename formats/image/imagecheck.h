@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * "Is this file whole and sound for that partition?"  The one question
+ * asked before anything is flashed.  Findings are sentences for a person:
+ * "truncated: header says 16.4 MiB, file has 12.0 MiB".
+ */
+#ifndef HWF_IMAGECHECK_H
+#define HWF_IMAGECHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "formats/core/err.h"
+#include "formats/image/sniff.h"
+#include "formats/core/source.h"
+
+enum hwf_severity {
+	HWF_SEV_INFO,		/* a fact worth showing */
+	HWF_SEV_WARN,		/* suspicious; does not fail the check */
+	HWF_SEV_ERROR,		/* the image must not be flashed */
+};
+
+#define HWF_IMAGE_MAX_FINDINGS 32
+
+struct hwf_image_finding {
+	enum hwf_severity severity;
+	char text[320];
+};
+
+struct hwf_image_check_opts {
+	const char *partition;	/* "recovery", "boot", ... or NULL */
+	const char *sha256_hex;	/* expected SHA-256 of the whole file, or NULL */
+	const char *key_path;	/* AVB public key (PEM or AVB binary), or NULL */
+	const char *product;	/* device product name, or NULL */
+};
+
+struct hwf_image_report {
+	enum hwf_kind kind;
+	int ok;			/* no HWF_SEV_ERROR finding */
+	int has_vbmeta;		/* a footer or vbmeta was found: --key had a signature */
+	size_t nfind;
+	struct hwf_image_finding find[HWF_IMAGE_MAX_FINDINGS];
+};
+
+/*
+ * Check @src as an image for @o->partition.  Fills @r (findings in the
+ * order they were made).  Returns 0 when the check ran (see r->ok) or a
+ * negative code when it could not (read error).
+ */
+int hwf_image_check(struct hwf_source *src, const struct hwf_image_check_opts *o,
+		    struct hwf_image_report *r, hwf_progress_fn progress, void *pctx,
+		    struct hwf_err *e);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A boot image's ramdisk: gzip (zlib) or lz4 (legacy format, as Android's
+ * mkbootimg/lz4 -l writes it) compressed cpio "newc".  Walked as a stream
+ * to list what it holds and whether it looks like a recovery.
+ */
+#ifndef HWF_RAMDISK_H
+#define HWF_RAMDISK_H
+
+#include <stdint.h>
+
+#include "formats/core/err.h"
+#include "formats/core/source.h"
+
+enum hwf_ramdisk_comp { HWF_RD_UNKNOWN, HWF_RD_GZIP, HWF_RD_LZ4_LEGACY, HWF_RD_LZ4_FRAME,
+			HWF_RD_CPIO };
+
+struct hwf_ramdisk_info {
+	enum hwf_ramdisk_comp comp;
+	uint64_t files;			/* cpio entries, TRAILER!!! excluded */
+	uint64_t bytes;			/* decompressed bytes read */
+	int recovery;			/* a recovery marker was found */
+	char marker[64];		/* the first one: "sbin/recovery", ... */
+	int has_init;			/* "init" at the top */
+};
+
+/*
+ * Inspect the ramdisk at [@off, @off + @len) of @src.  HWF_EUNSUPPORTED
+ * for lz4 frame format (not decoded here), HWF_EFORMAT for corrupt data.
+ */
+int hwf_ramdisk_inspect(struct hwf_source *src, uint64_t off, uint64_t len,
+			struct hwf_ramdisk_info *info, struct hwf_err *e);
+
+const char *hwf_ramdisk_comp_name(enum hwf_ramdisk_comp c);
+
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Android sparse images (libsparse format, little-endian): reading,
+ * validating, expanding, and splitting into pieces for fastboot.
+ * Facts: ../shared/reference/fastboot-protocol.md section 4.
+ * Nothing here holds a whole image in memory.
+ */
+#ifndef HWF_SPARSE_H
+#define HWF_SPARSE_H
+
+#include <stdint.h>
+
+#include "formats/core/err.h"
+#include "formats/core/source.h"
+
+#define HWF_SPARSE_MAGIC 0xed26ff3au
+#define HWF_SPARSE_RAW 0xcac1
+#define HWF_SPARSE_FILL 0xcac2
+#define HWF_SPARSE_DONT_CARE 0xcac3
+#define HWF_SPARSE_CRC32 0xcac4
+
+struct hwf_sparse_header {
+	uint16_t major, minor;
+	uint16_t file_hdr_sz, chunk_hdr_sz;
+	uint32_t blk_sz;
+	uint32_t total_blks;
+	uint32_t total_chunks;
+	uint32_t image_checksum;
+};
+
+struct hwf_sparse_chunk {
+	uint16_t type;		/* HWF_SPARSE_RAW ... */
+	uint32_t blocks;	/* output blocks this chunk covers */
+	uint64_t out_block;	/* first output block */
+	uint64_t data_off;	/* RAW: where its data is in the source */
+	uint32_t fill;		/* FILL: the 4-byte pattern (LE) */
+	uint32_t crc;		/* CRC32: the stored value */
+};
+
+struct hwf_sparse_reader;
+
+/* Open and check the file header of a sparse image (borrows @src). */
+int hwf_sparse_open(struct hwf_sparse_reader **out, struct hwf_source *src, struct hwf_err *e);
+const struct hwf_sparse_header *hwf_sparse_header(const struct hwf_sparse_reader *r);
+/*
+ * Next chunk, checked against the header and the file size: 1 = a chunk,
+ * 0 = the end (all chunks seen and the block count adds up), < 0 error with
+ * a sentence such as "chunk 7 of 12: RAW chunk needs 4096 bytes at byte
+ * 123, the file ends at 100".
+ */
+int hwf_sparse_next(struct hwf_sparse_reader *r, struct hwf_sparse_chunk *c, struct hwf_err *e);
+void hwf_sparse_close(struct hwf_sparse_reader *r);
+
+/* Walk every chunk; on success *expanded is the raw size in bytes. */
+int hwf_sparse_validate(struct hwf_source *src, uint64_t *expanded, struct hwf_err *e);
+
+/* Expand to @fd (seekable or not), streaming. */
+int hwf_sparse_expand(struct hwf_source *src, int fd, hwf_progress_fn progress, void *pctx,
+		      struct hwf_err *e);
+
+/* --- splitting for fastboot --- */
+
+struct hwf_sparse_split;
+
+/*
+ * Plan pieces of at most @max bytes for a raw or sparse @src (borrowed).
+ * Each piece is a sparse image describing the whole partition: DONT_CARE
+ * for what other pieces carry, FILL for uniform blocks (a raw input is
+ * read once to find them), RAW for the rest.  Nothing is held in memory
+ * but the chunk list.  @max must leave room for at least one block.
+ */
+int hwf_sparse_split(struct hwf_sparse_split **out, struct hwf_source *src, uint64_t max,
+		     struct hwf_err *e);
+size_t hwf_sparse_split_count(const struct hwf_sparse_split *sp);
+/* Piece @i as a source whose bytes are generated on demand (close it after use). */
+int hwf_sparse_split_piece(struct hwf_sparse_split *sp, size_t i, struct hwf_source **out,
+			   struct hwf_err *e);
+void hwf_sparse_split_free(struct hwf_sparse_split *sp);
+
+#endif
