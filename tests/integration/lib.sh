@@ -7,6 +7,18 @@ PIDS=""
 trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
 
 ok() { echo "ok - $*"; }
+skip() { echo "skip - $*"; }
+
+# need TOOL...: without one of its judges a script says which and stops
+# (a user without root may lack test packages; make deps installs them).
+need() {
+	for tool in "$@"; do
+		if ! command -v "$tool" > /dev/null 2>&1; then
+			skip "$(basename "$0" .sh): needs $tool (make deps installs it, as root)"
+			exit 0
+		fi
+	done
+}
 fail() { echo "not ok - $*"; }
 
 # check "what" CMD...: passes when CMD exits 0

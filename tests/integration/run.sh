@@ -8,6 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export HWFLASH
 pass=0
 failn=0
+skipn=0
 for t in "$here"/t_*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
@@ -16,6 +17,8 @@ for t in "$here"/t_*.sh; do
 	rc=$?
 	p=$(grep -c '^ok ' "$out")
 	f=$(grep -c '^not ok ' "$out")
+	k=$(grep -c '^skip ' "$out")
+	skipn=$((skipn + k))
 	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
 	pass=$((pass + p))
 	failn=$((failn + f))
@@ -23,9 +26,14 @@ for t in "$here"/t_*.sh; do
 		echo "== $name: $p passed, $f failed (exit $rc)"
 		cat "$out"
 	else
-		echo "== $name: $p passed"
+		echo "== $name: $p passed${k:+$([ "$k" -gt 0 ] && echo ", $k skipped")}"
+		grep '^skip ' "$out"
 	fi
 	rm -f "$out"
 done
-echo "$pass passed, $failn failed"
+if [ "$skipn" -gt 0 ]; then
+	echo "$pass passed, $failn failed, $skipn skipped"
+else
+	echo "$pass passed, $failn failed"
+fi
 [ "$failn" -eq 0 ]

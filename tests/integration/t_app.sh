@@ -2,6 +2,7 @@
 # hwflash app list | check | extract | pack, against the real binary,
 # with an independent Python parser as judge of what pack writes.
 . "$(dirname "$0")/lib.sh"
+need python3 zip
 JUDGE="python3 $(cd "$(dirname "$0")/.." && pwd)/tools/appjudge.py"
 cd "$T"
 

@@ -3,6 +3,7 @@
 # against the simulated device: everything verified before the first
 # download, the device's log as the judge of what was sent.
 . "$(dirname "$0")/lib.sh"
+need python3 mkbootimg cpio gzip zip
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 JUDGE="python3 $(cd "$(dirname "$0")/.." && pwd)/tools/appjudge.py"
 cd "$T"

@@ -6,6 +6,7 @@
 # The vbmeta cases need the flash gate to run the image check for vbmeta
 # partitions (branch h/gate); before that, `flash vbmeta` only sniffs.
 . "$(dirname "$0")/lib.sh"
+need python3 mkbootimg cpio gzip lz4 openssl
 tools=$(cd "$(dirname "$0")/../tools" && pwd)
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 cd "$T"

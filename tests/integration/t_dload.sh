@@ -2,6 +2,7 @@
 # dload prepare / check: cards judged by fsck.fat and mtools, folder
 # targets with failures in the middle of the copy.
 . "$(dirname "$0")/lib.sh"
+need python3 img2simg mkbootimg mkfs.vfat fsck.fat mcopy sfdisk zip mkfs.ext4 gzip cc
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$T"
 

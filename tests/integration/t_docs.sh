@@ -2,6 +2,7 @@
 # The documentation cannot rot: the man page's COMMANDS section is what
 # `hwflash help` says, mandoc finds no warning, bash completion completes.
 . "$(dirname "$0")/lib.sh"
+need python3
 top=$(cd "$(dirname "$0")/../.." && pwd)
 : "${FBSIM:=}"
 

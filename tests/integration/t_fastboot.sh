@@ -2,6 +2,7 @@
 # fastboot over TCP against the simulated device (tests/sim/fbsim), with
 # AOSP's own fastboot as a second client, and fault injection.
 . "$(dirname "$0")/lib.sh"
+need python3 mkbootimg cpio gzip zip
 tools=$(cd "$(dirname "$0")/../tools" && pwd)
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 cd "$T"

@@ -6,6 +6,7 @@
 # shows no download: or flash: at all; good images still go; warnings are on stderr before
 # the first Sending line.
 . "$(dirname "$0")/lib.sh"
+need python3 img2simg simg2img mkbootimg cpio gzip zip mkfs.ext4
 tools=$(cd "$(dirname "$0")/../tools" && pwd)
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 cd "$T"

@@ -2,6 +2,7 @@
 # hwflash image info | check | unpack on images made by mkbootimg (Debian),
 # AVB footers laid out from the spec by tests/tools/avbfoot.py.
 . "$(dirname "$0")/lib.sh"
+need python3 img2simg simg2img mkbootimg abootimg cpio gzip lz4 openssl cc
 tools=$(cd "$(dirname "$0")/../tools" && pwd)
 cd "$T"
 random kernel 3000000

@@ -4,6 +4,7 @@
 # the files the walk-throughs name, and exits as README says ("# exit N"
 # at the end of the line, else 0).  So the README cannot rot.
 . "$(dirname "$0")/lib.sh"
+need python3 mkbootimg cpio gzip zip
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$T"

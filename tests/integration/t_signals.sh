@@ -5,6 +5,7 @@
 # (replaced with --force) is still the old one.  The process still dies of
 # the signal (exit 128 + N, as the shell expects).
 . "$(dirname "$0")/lib.sh"
+need python3
 cd "$T"
 
 # Background jobs of a non-interactive shell ignore SIGINT; a user's Ctrl-C

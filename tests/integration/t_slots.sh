@@ -7,6 +7,7 @@
 # and keeps its current slot across connections.  AOSP's fastboot, talking
 # to the same device, is the judge of the names.
 . "$(dirname "$0")/lib.sh"
+need python3 mkbootimg cpio gzip zip
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 cd "$T"
 

@@ -4,6 +4,7 @@
 # The TCP scenarios again, USB faults (disconnect = ENODEV on reap, stall =
 # EPIPE, timeout), permissions, --wait, and several devices in parallel.
 . "$(dirname "$0")/lib.sh"
+need python3 mkbootimg cpio gzip zip
 here=$(cd "$(dirname "$0")" && pwd)
 if [ -z "${USBSIM:-}" ] || [ ! -x "$USBSIM" ]; then
 	echo "# USB suite skipped: no usbsim (needs umockdev and libumockdev-dev: make deps)"

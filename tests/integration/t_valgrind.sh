@@ -5,6 +5,7 @@
 # the normal build (valgrind cannot run an ASan binary) and only where
 # valgrind is installed; otherwise one "ok - skipped" line.
 . "$(dirname "$0")/lib.sh"
+need python3 mkbootimg cpio gzip
 tools=$(cd "$(dirname "$0")/../tools" && pwd)
 if ! command -v valgrind > /dev/null; then
 	ok "valgrind: skipped (valgrind is not installed)"

@@ -10,6 +10,7 @@
 # Deflating 5 GiB takes a minute, so the deflated 5 GiB zip reuses zlib's
 # output for runs of zeros (pyzip.py --fast-zeros).
 . "$(dirname "$0")/lib.sh"
+need python3 mkbootimg mcopy cpio gzip zip unzip
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 tools=$(cd "$(dirname "$0")/../tools" && pwd)
 MKAPP="python3 $tools/mkapp.py"
