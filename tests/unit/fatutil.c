@@ -223,3 +223,19 @@ void fu_put_mbr_entry(uint8_t *mbr, int i, uint8_t type, uint32_t lba, uint32_t 
 	mbr[510] = 0x55;
 	mbr[511] = 0xAA;
 }
+
+/* Set FAT entry @c to @v in both FATs of the volume at PART. */
+void fu_set_fat(int fd, uint32_t c, uint32_t v)
+{
+	uint8_t s[512], b[4];
+
+	CU_ASSERT_EQUAL_FATAL(pread(fd, s, 512, PART), 512);
+	put_le32(b, v);
+	for (uint32_t k = 0; k < s[16]; k++) {
+		uint64_t at = PART +
+			      ((uint64_t)get_le16(s + 14) + (uint64_t)k * get_le32(s + 36)) * 512 +
+			      4ull * c;
+
+		CU_ASSERT_EQUAL_FATAL(pwrite(fd, b, 4, (off_t)at), 4);
+	}
+}

@@ -41,6 +41,9 @@ int fu_collect(void *ctx, const struct hwf_fat_dirent *d);
 /* Primary entry @i of the MBR @mbr (512 bytes): @type, @n sectors at @lba; and 55 AA. */
 void fu_put_mbr_entry(uint8_t *mbr, int i, uint8_t type, uint32_t lba, uint32_t n);
 
+/* Set FAT entry @c to @v in both FATs of the volume at PART of @fd (damage on purpose). */
+void fu_set_fat(int fd, uint32_t c, uint32_t v);
+
 /* --- command-line tools (dosfstools, mtools), when installed --- */
 
 /* Is /usr/sbin, /sbin, /usr/bin or /bin/@name there?  Its path in @out. */

@@ -16,22 +16,6 @@
 
 /* --- damaged volumes: every chain walk bounded, every loop named ------------------ */
 
-/* Set FAT entry @c to @v in both FATs of the volume at PART. */
-static void set_fat(int fd, uint32_t c, uint32_t v)
-{
-	uint8_t s[512], b[4];
-
-	CU_ASSERT_EQUAL_FATAL(pread(fd, s, 512, PART), 512);
-	put_le32(b, v);
-	for (uint32_t k = 0; k < s[16]; k++) {
-		uint64_t at = PART +
-			      ((uint64_t)get_le16(s + 14) + (uint64_t)k * get_le32(s + 36)) * 512 +
-			      4ull * c;
-
-		CU_ASSERT_EQUAL_FATAL(pwrite(fd, b, 4, (off_t)at), 4);
-	}
-}
-
 /* First cluster of @path. */
 static uint32_t first_cluster(int fd, uint64_t size, const char *path)
 {
@@ -148,7 +132,7 @@ static void test_chain_loops_are_found_and_named(void)
 		int fd = damaged_card(dir, &img);
 
 		if (cases[i].cl) {
-			set_fat(fd, cases[i].cl, cases[i].val);
+			fu_set_fat(fd, cases[i].cl, cases[i].val);
 		} else {
 			/* B.BIN's entry starts at A.BIN's cluster 11: both chains end right. */
 			uint8_t ent[32], s[512];
@@ -208,14 +192,14 @@ static void test_chain_loop_in_big_volume_is_quick(void)
 	CU_ASSERT_EQUAL(fu_write_gen(fs, "A.BIN", 300 * 4096, 1, &e), 0);
 	hwf_fat_close(fs);
 	a = first_cluster(fd, size, "A.BIN");
-	set_fat(fd, a + 299, a + 150);
+	fu_set_fat(fd, a + 299, a + 150);
 	check_says(fd, size, "loops at cluster");
 	CU_ASSERT_EQUAL_FATAL(fu_open_fs(fd, size, 0, &fs), 0);
 	CU_ASSERT_EQUAL(hwf_fat_open_source(fs, "A.BIN", &src, &e), HWF_EFORMAT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "(it points back to cluster"));
 	hwf_fat_close(fs);
 	/* Mended, it is sound again. */
-	set_fat(fd, a + 299, 0x0FFFFFFF);
+	fu_set_fat(fd, a + 299, 0x0FFFFFFF);
 	check_says(fd, size, NULL);
 	close(fd);
 	free(img);
