@@ -134,14 +134,15 @@ void du_flip(const char *path, uint64_t off)
 int du_same(const char *a, const char *b)
 {
 	FILE *fa = fopen(a, "rbe"), *fb = fopen(b, "rbe");
-	int same = fa && fb, ca, cb;
+	char x[1 << 14], y[1 << 14];
+	int same = fa && fb;
 
 	while (same) {
-		ca = getc(fa);
-		cb = getc(fb);
-		if (ca != cb)
+		size_t na = fread(x, 1, sizeof(x), fa), nb = fread(y, 1, sizeof(y), fb);
+
+		if (na != nb || memcmp(x, y, na))
 			same = 0;
-		if (ca == EOF || cb == EOF)
+		if (!na)
 			break;
 	}
 	if (fa)
