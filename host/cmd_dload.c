@@ -46,7 +46,7 @@ const struct hwf_command hwf_dload_commands[] = {
 static enum hwf_dload_answer ask(void *ctx, const char *question)
 {
 	struct hwf_cli *cli = ctx;
-	char prompt[1024], answer[64];
+	char prompt[4096 + 512 + 32], answer[64];
 
 	if (cli->yes)
 		return HWF_DLOAD_YES;

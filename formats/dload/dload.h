@@ -166,7 +166,8 @@ struct hwf_dload_target;
 
 /*
  * Open @path for @p and decide everything that can be decided before the
- * sources are verified and the first byte is written.
+ * sources are verified and the first byte is written (@o NULL: neither
+ * format nor force).
  *
  * A folder: FAT32 (statfs; else refused, or a warning with force), no file
  * of 4 GiB or more, free space for the plan and 1 MiB (the old files stay

@@ -26,7 +26,7 @@ static int confirm(const struct hwf_dload_target *t, const struct hwf_dload_cb *
 		   struct hwf_err *e)
 {
 	enum hwf_dload_answer a = HWF_DLOAD_CANNOT_ASK;
-	char sz[32], question[HWF_ERR_MSG_MAX];
+	char sz[32], question[4096 + 512];
 
 	hwf_dl_size(t->size, sz, sizeof(sz));
 	hwf_dl_say(question, sizeof(question), "This erases everything on %s (%s, %s).", t->path,

@@ -43,7 +43,7 @@ void hwf_dl_size(uint64_t n, char *buf, size_t len)
 
 void hwf_dl_event(const struct hwf_dload_cb *cb, enum hwf_dload_event kind, const char *fmt, ...)
 {
-	char text[HWF_ERR_MSG_MAX + 64];
+	char text[4096 + 512]; /* a path and a few words */
 	va_list ap;
 
 	if (!cb || !cb->event)

@@ -16,11 +16,14 @@ int hwf_dload_target_open(struct hwf_dload_target **out, const char *path,
 {
 	enum hwf_dload_target_kind kind;
 	struct hwf_dload_target *t;
+	static const struct hwf_dload_opts none = {0, 0};
 	struct hwf_err local = {0};
 	int rc;
 
 	if (!e)
 		e = &local;
+	if (!o)
+		o = &none;
 	*out = NULL;
 	rc = hwf_dload_target_kind(path, &kind, e);
 	if (rc)
