@@ -95,7 +95,7 @@ extern const struct hwf_command hwf_app_commands[];
 /* app flash (host/cmd_appflash.c) */
 int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 extern const struct hwf_command hwf_image_commands[];
-/* dload prepare | check (host/cmd_dload.c, host/dload_check.c) */
+/* dload prepare | check (host/cmd_dload.c, over formats/dload) */
 extern const struct hwf_command hwf_dload_commands[];
 /* The fastboot commands are top-level (AOSP spelling): host/cmd_fastboot.c. */
 extern const struct hwf_command hwf_fastboot_commands[];

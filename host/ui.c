@@ -319,3 +319,37 @@ void json_done(struct hwf_ui *ui)
 	fputc('\n', ui->out);
 	fflush(ui->out);
 }
+
+/* --- added for host/cmd_dload.c (issue 14, the dload engine) --- */
+
+void ui_status(struct hwf_ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ui->json)
+		return;
+	clear_bar(ui);
+	va_start(ap, fmt);
+	vfprintf(ui->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', ui->err);
+}
+
+int ui_ask(struct hwf_ui *ui, const char *prompt, char *answer, size_t len)
+{
+	FILE *tty;
+
+	if (len)
+		answer[0] = '\0';
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return -1;
+	clear_bar(ui);
+	fputs(prompt, ui->err);
+	fflush(ui->err);
+	tty = fopen("/dev/tty", "re");
+	if (tty && len && fgets(answer, (int)len, tty))
+		answer[strcspn(answer, "\r\n")] = '\0';
+	if (tty)
+		fclose(tty);
+	return 0;
+}

@@ -82,4 +82,14 @@ void json_kv_bool(struct hwf_ui *ui, const char *key, int v);
 /* End the document: newline and flush. */
 void json_done(struct hwf_ui *ui);
 
+/* --- added for host/cmd_dload.c (issue 14, the dload engine) --- */
+/* A line saying what is being done ("Writing dload/UPDATE.APP ..."), on stderr; not with --json. */
+void ui_status(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Ask on the terminal: @prompt on stderr, one line read from /dev/tty into
+ * @answer (line end removed; "" at end of input).  Returns -1, asking
+ * nothing, when stdin or stderr is not a terminal; else 0.
+ */
+int ui_ask(struct hwf_ui *ui, const char *prompt, char *answer, size_t len);
+
 #endif
