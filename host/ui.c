@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -318,4 +319,54 @@ void json_done(struct hwf_ui *ui)
 	ui->started = 0;
 	fputc('\n', ui->out);
 	fflush(ui->out);
+}
+
+/* --- Plain text and the several-devices block --- */
+
+void ui_note(struct hwf_ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	clear_bar(ui);
+	va_start(ap, fmt);
+	vfprintf(ui->err, fmt, ap);
+	va_end(ap);
+	fflush(ui->err);
+}
+
+void ui_text(struct hwf_ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(ui->out, fmt, ap);
+	va_end(ap);
+}
+
+static int term_cols(FILE *f)
+{
+	struct winsize ws;
+
+	if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		return ws.ws_col;
+	return 80;
+}
+
+void ui_block_erase(struct hwf_ui *ui)
+{
+	if (ui->block_lines)
+		fprintf(ui->err, "\033[%dA\r\033[J", ui->block_lines);
+	ui->block_lines = 0;
+	fflush(ui->err);
+}
+
+void ui_block_draw(struct hwf_ui *ui, const char *const *lines, int n)
+{
+	int cols = term_cols(ui->err);
+
+	ui_block_erase(ui);
+	for (int i = 0; i < n; i++)
+		fprintf(ui->err, "%.*s\n", cols - 1, lines[i]);
+	ui->block_lines = n;
+	fflush(ui->err);
 }

@@ -30,6 +30,8 @@ struct hwf_ui {
 	int started;		/* a JSON document was begun */
 	/* The first ui_error() text: main's --json failure document carries it. */
 	char error[512];
+	/* ui_block_draw(): lines of the block on the screen now */
+	int block_lines;
 };
 
 void ui_init(struct hwf_ui *ui, int json, int verbose);
@@ -81,5 +83,19 @@ void json_kv_uint(struct hwf_ui *ui, const char *key, uint64_t v);
 void json_kv_bool(struct hwf_ui *ui, const char *key, int v);
 /* End the document: newline and flush. */
 void json_done(struct hwf_ui *ui);
+
+/* --- Plain text and the several-devices block (every printf of host/ comes here) --- */
+/* Text on stderr as it is, no prefix ("usage: ..."); the caller ends its lines. */
+void ui_note(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Text the user asked for on stdout (help, --version): printed with --json too. */
+void ui_text(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A block of status lines at the bottom of a terminal (one per device, see
+ * host/multi.c) on stderr: each draw replaces the block drawn before, lines
+ * are cut to the terminal's width.  ui_block_erase() takes it away before
+ * other output.
+ */
+void ui_block_draw(struct hwf_ui *ui, const char *const *lines, int n);
+void ui_block_erase(struct hwf_ui *ui);
 
 #endif
