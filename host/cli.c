@@ -37,8 +37,7 @@ int cli_exit_code(int rc, int user_words)
 	return rc == HWF_EINVAL && user_words ? HWF_EXIT_USAGE : HWF_EXIT_FAIL;
 }
 
-int cli_fail(struct hwf_cli *cli, const struct hwf_command *self, int rc,
-	     const struct hwf_err *e)
+int cli_fail(struct hwf_cli *cli, const struct hwf_command *self, int rc, const struct hwf_err *e)
 {
 	/* A failure is never a success, whatever @rc says. */
 	int code = rc ? cli_exit_code(rc, self != NULL) : HWF_EXIT_FAIL;

@@ -58,8 +58,7 @@ int cli_exit_code(int rc, int user_words);
  * @self: the command whose words the call checked (a usage error then
  * shows its synopsis too), or NULL.
  */
-int cli_fail(struct hwf_cli *cli, const struct hwf_command *self, int rc,
-	     const struct hwf_err *e);
+int cli_fail(struct hwf_cli *cli, const struct hwf_command *self, int rc, const struct hwf_err *e);
 
 /* Print "hwflash: <message>" and the command's synopsis; returns 2. */
 int cli_usage(struct hwf_cli *cli, const struct hwf_command *cmd, const char *fmt, ...)

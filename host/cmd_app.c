@@ -521,12 +521,14 @@ static void pack_report(struct hwf_cli *cli, const char *out, size_t n, int crc_
 	ui_info(&cli->ui, "Packed %zu %s%s into %s (%s), verified.\n", n, entries_word(n),
 		crc_entry ? " and a CRC entry" : "", out, sz);
 	if (res->has_signature)
-		ui_info(&cli->ui, "Note: the signature entry was copied as given; hwflash cannot make "
-				  "one, and a\ndevice checks it against the other entries' bytes.\n");
+		ui_info(&cli->ui,
+			"Note: the signature entry was copied as given; hwflash cannot make one, "
+			"and a\ndevice checks it against the other entries' bytes.\n");
 	else
-		ui_info(&cli->ui, "Note: the package has no signature entry.  A device whose "
-				  "bootloader checks\nsignatures (SD-card dload, eRecovery) will "
-				  "reject it; hwflash app flash over\nfastboot does not need one.\n");
+		ui_info(&cli->ui,
+			"Note: the package has no signature entry.  A device whose bootloader "
+			"checks\nsignatures (SD-card dload, eRecovery) will reject it; hwflash app "
+			"flash over\nfastboot does not need one.\n");
 }
 
 static int app_pack(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)

@@ -344,11 +344,11 @@ static int image_unpack(struct hwf_cli *cli, const struct hwf_command *self, int
 	if (rc)
 		return cli_fail(cli, NULL, rc, &e);
 	if (cli->json) {	/* only now: a failure half-way prints no document of its own */
+		const char *kind = res.vendor ? "Android vendor_boot image" : "Android boot image";
+
 		json_begin_object(&cli->ui);
 		json_kv_str(&cli->ui, "file", argv[1]);
-		json_kv_str(&cli->ui, "kind", res.sparse ? hwf_kind_name(HWF_KIND_SPARSE)
-					  : res.vendor ? "Android vendor_boot image"
-						       : "Android boot image");
+		json_kv_str(&cli->ui, "kind", res.sparse ? hwf_kind_name(HWF_KIND_SPARSE) : kind);
 		json_kv_bool(&cli->ui, "ok", 1);
 		json_key(&cli->ui, "files");
 		json_begin_array(&cli->ui);
