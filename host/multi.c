@@ -93,20 +93,18 @@ static int collect(struct multi *m)
 	struct hwf_usb_device *d = NULL;
 	struct hwf_err e = { 0 };
 	size_t n = 0;
+	int rc;
 
 	if (cli->all) {
-		if (hwf_usb_list(&d, &n, &e)) {
-			ui_error(&cli->ui, "%s", e.msg);
-			return HWF_EXIT_FAIL;
-		}
+		rc = hwf_usb_list(&d, &n, &e);
+		if (rc)
+			return cli_fail(cli, NULL, rc, &e);
 		if (!n && cli->wait > 0) {
 			if (!cli->json)
 				ui_note(&cli->ui, "< waiting for any device >\n");
 			if (!hwf_usb_wait(NULL, (int)(cli->wait * 1000), &e) &&
-			    hwf_usb_list(&d, &n, &e)) {
-				ui_error(&cli->ui, "%s", e.msg);
-				return HWF_EXIT_FAIL;
-			}
+			    (rc = hwf_usb_list(&d, &n, &e)))
+				return cli_fail(cli, NULL, rc, &e);
 		}
 		for (size_t i = 0; i < n; i++) {
 			int dup = 0;
