@@ -272,8 +272,8 @@ static void test_selection_writes_only_it(void)
 /* Names that collide as file names get one file each, each with its own bytes. */
 static void test_colliding_names_get_unique_files(void)
 {
-	static const char *const names[] = { "SUPER", "SUPER", "super", "SUB/DIR", "sub_dir",
-					     "SUPER#2" };
+	static const char *const names[] = { "SUPER",	"SUPER",   "super",
+					     "SUB/DIR", "sub_dir", "SUPER#2" };
 	static const size_t lens[] = { 5000, 7000, 100, 9000, 1, 33000 };
 	struct pkg p;
 	struct run r;
@@ -393,8 +393,8 @@ static void test_bad_entry_not_written(void)
 	CU_ASSERT(!r.res.ok);
 	CU_ASSERT_EQUAL(r.res.written, 4);
 	CU_ASSERT_EQUAL(tu_size(out_file(&r, "system.img")), (long long)lens3[1]);
-	CU_ASSERT_PTR_NOT_NULL(told_text(&r.told, HWF_XEV_KEPT_BAD, "system.img: written although "
-								    "bad (--keep-bad)"));
+	CU_ASSERT_PTR_NOT_NULL(told_text(&r.told, HWF_XEV_KEPT_BAD,
+					 "system.img: written although bad (--keep-bad)"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.res.summary, "bad, written anyway (--keep-bad);"));
 	CU_ASSERT(!r.res.row[2].good && r.res.row[2].written);
 	run_done(&r, &p);

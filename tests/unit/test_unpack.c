@@ -26,7 +26,7 @@ static int teardown(void)
 	return 0;
 }
 
-#define KERNEL_LEN 10000
+#define KERNEL_LEN  10000
 #define RAMDISK_LEN 5000
 
 /* A boot image v3: 4096-byte header, kernel and ramdisk each padded to 4096. */
@@ -75,8 +75,8 @@ struct run {
 	int rc;
 };
 
-static void run(struct run *r, const char *sub, const uint8_t *img, size_t len,
-		const char *name, int force)
+static void run(struct run *r, const char *sub, const uint8_t *img, size_t len, const char *name,
+		int force)
 {
 	struct hwf_source *src;
 
