@@ -26,7 +26,7 @@ int cli_usage(struct hwf_cli *cli, const struct hwf_command *cmd, const char *fm
 	va_end(ap);
 	ui_error(&cli->ui, "%s", msg);
 	if (cmd)
-		ui_note(&cli->ui, "usage: hwflash %s\n", cmd->synopsis);
+		ui_help(&cli->ui, 1, "usage: hwflash %s\n", cmd->synopsis);
 	return HWF_EXIT_USAGE;
 }
 

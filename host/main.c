@@ -40,9 +40,8 @@ static const struct hwf_command *find_any(const char *name)
 /* The usage text: on stdout when asked for (--help), on stderr after a mistake. */
 static void print_usage(struct hwf_ui *ui, int to_stderr)
 {
-	void (*say)(struct hwf_ui *, const char *, ...) = to_stderr ? ui_note : ui_text;
-
-	say(ui, "usage: hwflash [OPTIONS] COMMAND [ARGS...]\n"
+	ui_help(ui, to_stderr,
+		"usage: hwflash [OPTIONS] COMMAND [ARGS...]\n"
 		"\n"
 		"Brings Huawei/Android devices back: verified fastboot flashing, UPDATE.APP\n"
 		"packages, dload SD cards.  Nothing is written before it was verified.\n"
@@ -50,16 +49,17 @@ static void print_usage(struct hwf_ui *ui, int to_stderr)
 		"Commands:\n");
 	for (const struct hwf_command *c = commands; c->name; c++) {
 		if (!c->subs) {
-			say(ui, "  %s\n", c->synopsis);
+			ui_help(ui, to_stderr, "  %s\n", c->synopsis);
 			continue;
 		}
 		for (const struct hwf_command *s = c->subs; s->name; s++)
-			say(ui, "  %s\n", s->synopsis);
+			ui_help(ui, to_stderr, "  %s\n", s->synopsis);
 	}
-	say(ui, "\nfastboot (AOSP spelling):\n");
+	ui_help(ui, to_stderr, "\nfastboot (AOSP spelling):\n");
 	for (const struct hwf_command *c = hwf_fastboot_commands; c->name; c++)
-		say(ui, "  %s\n", c->synopsis);
-	say(ui, "\n"
+		ui_help(ui, to_stderr, "  %s\n", c->synopsis);
+	ui_help(ui, to_stderr,
+		"\n"
 		"Options:\n"
 		"  -s SERIAL|tcp:HOST[:PORT]|usb:PATH   device to use (also $ANDROID_SERIAL);\n"
 		"                                      repeat, or --all, for several devices\n"
@@ -83,7 +83,7 @@ static void print_usage(struct hwf_ui *ui, int to_stderr)
 
 static void print_command_help(struct hwf_ui *ui, const struct hwf_command *c)
 {
-	ui_text(ui, "usage: hwflash %s\n\n%s\n", c->synopsis, c->help);
+	ui_help(ui, 0, "usage: hwflash %s\n\n%s\n", c->synopsis, c->help);
 }
 
 static int cmd_help(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
@@ -108,10 +108,10 @@ static int cmd_help(struct hwf_cli *cli, const struct hwf_command *self, int arg
 			return cli_usage(cli, NULL, "%s has no subcommand '%s' (hwflash help %s lists "
 						    "them)",
 					 c->name, argv[2], c->name);
-		ui_text(&cli->ui, "usage: hwflash %s SUBCOMMAND ...\n\n%s\n\n", c->name, c->help);
+		ui_help(&cli->ui, 0, "usage: hwflash %s SUBCOMMAND ...\n\n%s\n\n", c->name, c->help);
 		for (s = c->subs; s->name; s++)
-			ui_text(&cli->ui, "  %s\n", s->synopsis);
-		ui_text(&cli->ui, "\nhwflash help %s SUBCOMMAND for details.\n", c->name);
+			ui_help(&cli->ui, 0, "  %s\n", s->synopsis);
+		ui_help(&cli->ui, 0, "\nhwflash help %s SUBCOMMAND for details.\n", c->name);
 		return HWF_EXIT_OK;
 	}
 	if (!c)
@@ -279,7 +279,7 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "--version")) {
-			ui_text(&cli->ui, "hwflash %s\n", HWF_VERSION);
+			ui_help(&cli->ui, 0, "hwflash %s\n", HWF_VERSION);
 			return HWF_EXIT_OK;
 		}
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {

@@ -101,7 +101,7 @@ static int collect(struct multi *m)
 			return cli_fail(cli, NULL, rc, &e);
 		if (!n && cli->wait > 0) {
 			if (!cli->json)
-				ui_note(&cli->ui, "< waiting for any device >\n");
+				ui_plain(&cli->ui, "< waiting for any device >\n");
 			if (!hwf_usb_wait(NULL, (int)(cli->wait * 1000), &e) &&
 			    (rc = hwf_usb_list(&d, &n, &e)))
 				return cli_fail(cli, NULL, rc, &e);
@@ -207,7 +207,7 @@ static void visible(const char *in, size_t n, char *out, size_t outlen)
 /*
  * One line of a child's output, with the device's name in front: its
  * stdout through ui_info (in --json mode the parent never gets here with
- * stdout: take() keeps that for the document), its stderr through ui_note.
+ * stdout: take() keeps that for the document), its stderr through ui_plain.
  */
 static void emit(struct multi *m, struct target *t, int stream, const char *text)
 {
@@ -219,7 +219,7 @@ static void emit(struct multi *m, struct target *t, int stream, const char *text
 	if (m->progress)
 		ui_block_erase(&m->cli->ui);
 	if (stream)
-		ui_note(&m->cli->ui, "[%s] %s\n", t->label, text);
+		ui_plain(&m->cli->ui, "[%s] %s\n", t->label, text);
 	else
 		ui_info(&m->cli->ui, "[%s] %s\n", t->label, text);
 }
@@ -322,17 +322,17 @@ static void summary(struct multi *m)
 		return;
 	}
 	ui_block_erase(ui);
-	ui_note(ui, "\n%-*s  %-6s  %8s  %s\n", m->width, "DEVICE", "RESULT", "TIME", "MESSAGE");
+	ui_plain(ui, "\n%-*s  %-6s  %8s  %s\n", m->width, "DEVICE", "RESULT", "TIME", "MESSAGE");
 	for (int i = 0; i < m->n; i++) {
 		struct target *t = &m->t[i];
 		const char *res = t->rc == 0 ? "OKAY" : t->rc == HWF_EXIT_USAGE ? "USAGE" :
 			t->rc > 128 ? "KILLED" : "FAILED";
 
 		bad += t->rc != 0;
-		ui_note(ui, "%-*s  %-6s  %7.2fs  %s\n", m->width, t->label, res, t->t1 - t->t0,
+		ui_plain(ui, "%-*s  %-6s  %7.2fs  %s\n", m->width, t->label, res, t->t1 - t->t0,
 			t->rc ? t->error : "");
 	}
-	ui_note(ui, "%d device%s: %d OKAY, %d FAILED\n", m->n, m->n == 1 ? "" : "s", m->n - bad,
+	ui_plain(ui, "%d device%s: %d OKAY, %d FAILED\n", m->n, m->n == 1 ? "" : "s", m->n - bad,
 		bad);
 }
 

@@ -321,9 +321,20 @@ void json_done(struct hwf_ui *ui)
 	fflush(ui->out);
 }
 
-/* --- Plain text and the several-devices block --- */
+/* --- Help text, plain lines, the several-devices block --- */
 
-void ui_note(struct hwf_ui *ui, const char *fmt, ...)
+void ui_help(struct hwf_ui *ui, int to_stderr, const char *fmt, ...)
+{
+	FILE *f = to_stderr ? ui->err : ui->out;
+	va_list ap;
+
+	clear_bar(ui);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+}
+
+void ui_plain(struct hwf_ui *ui, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -332,15 +343,6 @@ void ui_note(struct hwf_ui *ui, const char *fmt, ...)
 	vfprintf(ui->err, fmt, ap);
 	va_end(ap);
 	fflush(ui->err);
-}
-
-void ui_text(struct hwf_ui *ui, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(ui->out, fmt, ap);
-	va_end(ap);
 }
 
 static int term_cols(FILE *f)

@@ -84,11 +84,19 @@ void json_kv_bool(struct hwf_ui *ui, const char *key, int v);
 /* End the document: newline and flush. */
 void json_done(struct hwf_ui *ui);
 
-/* --- Plain text and the several-devices block (every printf of host/ comes here) --- */
-/* Text on stderr as it is, no prefix ("usage: ..."); the caller ends its lines. */
-void ui_note(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Text the user asked for on stdout (help, --version): printed with --json too. */
-void ui_text(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* --- Help text, plain lines, the several-devices block (host/main.c, cli.c, multi.c) --- */
+/*
+ * Help, usage and version text, printed with --json too: on stdout when
+ * the user asked for it (--help, help, --version), on stderr (@to_stderr)
+ * after a mistake.  The caller ends its lines.
+ */
+void ui_help(struct hwf_ui *ui, int to_stderr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/*
+ * Text on stderr as it is, printed with --json too: no prefix, the caller
+ * ends its lines (another process's lines passed through, a summary table).
+ */
+void ui_plain(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * A block of status lines at the bottom of a terminal (one per device, see
  * host/multi.c) on stderr: each draw replaces the block drawn before, lines
