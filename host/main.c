@@ -108,7 +108,8 @@ static int cmd_help(struct hwf_cli *cli, const struct hwf_command *self, int arg
 			return cli_usage(cli, NULL, "%s has no subcommand '%s' (hwflash help %s lists "
 						    "them)",
 					 c->name, argv[2], c->name);
-		ui_help(&cli->ui, 0, "usage: hwflash %s SUBCOMMAND ...\n\n%s\n\n", c->name, c->help);
+		ui_help(&cli->ui, 0, "usage: hwflash %s SUBCOMMAND ...\n\n%s\n\n", c->name,
+			c->help);
 		for (s = c->subs; s->name; s++)
 			ui_help(&cli->ui, 0, "  %s\n", s->synopsis);
 		ui_help(&cli->ui, 0, "\nhwflash help %s SUBCOMMAND for details.\n", c->name);

@@ -330,10 +330,10 @@ static void summary(struct multi *m)
 
 		bad += t->rc != 0;
 		ui_plain(ui, "%-*s  %-6s  %7.2fs  %s\n", m->width, t->label, res, t->t1 - t->t0,
-			t->rc ? t->error : "");
+			 t->rc ? t->error : "");
 	}
 	ui_plain(ui, "%d device%s: %d OKAY, %d FAILED\n", m->n, m->n == 1 ? "" : "s", m->n - bad,
-		bad);
+		 bad);
 }
 
 /* Read every pipe until all children are done. */
