@@ -135,12 +135,10 @@ static int takes_value(const char *a)
 static int check_serial(struct hwf_cli *cli, const char *serial)
 {
 	struct hwf_err e = { 0 };
-	int rc;
 
-	if (strncmp(serial, "tcp:", 4) || !(rc = hwf_tcp_check_address(serial + 4, &e)))
+	if (strncmp(serial, "tcp:", 4) || !hwf_tcp_check_address(serial + 4, &e))
 		return 0;
-	ui_error(&cli->ui, "%s", e.msg);
-	return cli_exit_code(rc, 1);
+	return cli_usage(cli, NULL, "%s", e.msg);
 }
 
 /*
@@ -150,7 +148,7 @@ static int check_serial(struct hwf_cli *cli, const char *serial)
 static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 {
 	int out = 1;
-	int i, rc;
+	int i;
 
 	for (i = 1; i < *argc; i++) {
 		char *a = argv[i];
@@ -213,9 +211,8 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 			if (cli->nserials >= HWF_MAX_SERIALS)
 				return cli_usage(cli, NULL, "too many -s options (at most %d)",
 						 HWF_MAX_SERIALS);
-			rc = check_serial(cli, val);
-			if (rc)
-				return rc;
+			if (check_serial(cli, val))
+				return HWF_EXIT_USAGE;
 			cli->serials[cli->nserials++] = val;
 		} else if (!strcmp(a, "--slot")) {
 			cli->slot = cli_slot_word(val, 1);
@@ -314,9 +311,8 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 		return rc;
 	env = getenv("ANDROID_SERIAL");
 	if (!cli->nserials && env && *env) {
-		rc = check_serial(cli, env);
-		if (rc)
-			return rc;
+		if (check_serial(cli, env))
+			return HWF_EXIT_USAGE;
 		cli->serials[cli->nserials++] = env;
 	}
 	cli->ui.verbose = cli->verbose;
