@@ -38,7 +38,10 @@ LIB_SRC      := $(call find_c,formats protocol)
 HOST_SRC     := $(call find_c,host)
 UNIT_SRC     := $(call find_c,tests/unit)
 SIM_SRC      := $(call find_c,tests/sim)
-SIM_LIB_SRC  := $(filter-out tests/sim/fbsim_main.c tests/sim/usbsim_main.c,$(SIM_SRC))
+# usbsim's own files (usbsim_main.c, usbsim_ioctl.c) need GLib and umockdev:
+# only usbsim links them, never test_unit or fbsim.
+USBSIM_SRC   := $(filter tests/sim/usbsim%.c,$(SIM_SRC))
+SIM_LIB_SRC  := $(filter-out tests/sim/fbsim_main.c $(USBSIM_SRC),$(SIM_SRC))
 
 # $(call objs,DIR,SOURCES)
 objs = $(patsubst %.c,$(1)/%.o,$(2))
@@ -98,11 +101,11 @@ $(BA)/test_unit: $(call objs,$(BA),$(UNIT_SRC) $(SIM_LIB_SRC)) $(BA)/libhwflash.
 	$(CC) $(BASEFLAGS) $(ASANFLAGS) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIB_LIBS) $(TEST_LIBS) \
 	  $(LDLIBS)
 
-$(B)/fbsim: $(call objs,$(B),$(filter-out tests/sim/usbsim_main.c,$(SIM_SRC))) $(B)/libhwflash.a
+$(B)/fbsim: $(call objs,$(B),$(filter-out $(USBSIM_SRC),$(SIM_SRC))) $(B)/libhwflash.a
 	$(CC) $(BASEFLAGS) $(OPT) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIB_LIBS) $(LDLIBS)
 
-$(B)/tests/sim/usbsim_main.o: BASEFLAGS += $(shell pkg-config --cflags $(UMOCKDEV_PKGS) 2>/dev/null)
-$(B)/usbsim: $(call objs,$(B),tests/sim/usbsim_main.c $(SIM_LIB_SRC)) $(B)/libhwflash.a
+$(call objs,$(B),$(USBSIM_SRC)): BASEFLAGS += $(shell pkg-config --cflags $(UMOCKDEV_PKGS) 2>/dev/null)
+$(B)/usbsim: $(call objs,$(B),$(USBSIM_SRC) $(SIM_LIB_SRC)) $(B)/libhwflash.a
 	$(CC) $(BASEFLAGS) $(OPT) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LIB_LIBS) \
 	  -Wl,--push-state,--no-as-needed -lumockdev-preload -Wl,--pop-state \
 	  $(shell pkg-config --libs $(UMOCKDEV_PKGS) 2>/dev/null) $(LDLIBS)

@@ -153,3 +153,26 @@ void cleanup_stop(struct hwf_cleanup *c)
 	c->n = 0;
 	pthread_mutex_unlock(&c->lock);
 }
+
+static int hook_mkstemp(void *ctx, char *tmpl)
+{
+	return cleanup_mkstemp(ctx, tmpl);
+}
+
+static int hook_rename(void *ctx, const char *from, const char *to)
+{
+	return cleanup_rename(ctx, from, to);
+}
+
+static void hook_forget(void *ctx, const char *path)
+{
+	cleanup_forget(ctx, path);
+}
+
+void cleanup_file_hooks(struct hwf_cleanup *c, struct hwf_file_hooks *h)
+{
+	h->mkstemp = hook_mkstemp;
+	h->rename = hook_rename;
+	h->forget = hook_forget;
+	h->ctx = c;
+}

@@ -18,6 +18,8 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "formats/core/outfile.h"
+
 struct hwf_cleanup {
 	pthread_mutex_t lock;
 	char **path;		/* registered files; NULL = a free slot */
@@ -48,5 +50,11 @@ void cleanup_stop(struct hwf_cleanup *c);
 
 /* Forget @path: it was renamed into place or removed. */
 void cleanup_forget(struct hwf_cleanup *c, const char *path);
+
+/*
+ * The engines' temporary files (formats/core/outfile.h) registered in @c:
+ * fills @h with cleanup_mkstemp, cleanup_rename and cleanup_forget.
+ */
+void cleanup_file_hooks(struct hwf_cleanup *c, struct hwf_file_hooks *h);
 
 #endif

@@ -26,8 +26,26 @@ int cli_usage(struct hwf_cli *cli, const struct hwf_command *cmd, const char *fm
 	va_end(ap);
 	ui_error(&cli->ui, "%s", msg);
 	if (cmd)
-		fprintf(cli->ui.err, "usage: hwflash %s\n", cmd->synopsis);
+		ui_help(&cli->ui, 1, "usage: hwflash %s\n", cmd->synopsis);
 	return HWF_EXIT_USAGE;
+}
+
+int cli_exit_code(int rc, int user_words)
+{
+	if (rc >= 0)
+		return rc;
+	return rc == HWF_EINVAL && user_words ? HWF_EXIT_USAGE : HWF_EXIT_FAIL;
+}
+
+int cli_fail(struct hwf_cli *cli, const struct hwf_command *self, int rc, const struct hwf_err *e)
+{
+	/* A failure is never a success, whatever @rc says. */
+	int code = rc ? cli_exit_code(rc, self != NULL) : HWF_EXIT_FAIL;
+
+	if (code == HWF_EXIT_USAGE)
+		return cli_usage(cli, self, "%s", e->msg);
+	ui_error(&cli->ui, "%s", e->msg[0] ? e->msg : hwf_strerror(rc));
+	return code;
 }
 
 int cli_run_group(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)

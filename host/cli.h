@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "formats/core/err.h"
 #include "host/cleanup.h"
 #include "host/ui.h"
 
@@ -40,6 +41,24 @@ struct hwf_command {
 
 /* The entry called @name in @table (ended by a NULL name), or NULL. */
 const struct hwf_command *cli_find(const struct hwf_command *table, const char *name);
+
+/*
+ * The exit status of a command that ends with @rc: the one place where the
+ * library's HWF_E* codes become 0, 1 or 2.  An exit status (>= 0: what
+ * cli_usage() and the commands return) is kept.  HWF_EINVAL is a usage
+ * error (2) when it is about the words the user typed (@user_words: an
+ * option's value, a NAME=FILE, a -s), since then typing them right is the
+ * fix; every other code is a failure of the work (1).
+ */
+int cli_exit_code(int rc, int user_words);
+
+/*
+ * A library call failed with @rc and the sentence in @e: print it as the
+ * command's error (ui_error) and return cli_exit_code(@rc, @self != NULL).
+ * @self: the command whose words the call checked (a usage error then
+ * shows its synopsis too), or NULL.
+ */
+int cli_fail(struct hwf_cli *cli, const struct hwf_command *self, int rc, const struct hwf_err *e);
 
 /* Print "hwflash: <message>" and the command's synopsis; returns 2. */
 int cli_usage(struct hwf_cli *cli, const struct hwf_command *cmd, const char *fmt, ...)

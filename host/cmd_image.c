@@ -1,18 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* hwflash image info | check | unpack */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "formats/image/avb.h"
 #include "formats/image/bootimg.h"
-#include "host/cli.h"
 #include "formats/image/imagecheck.h"
 #include "formats/image/sparse.h"
+#include "formats/image/unpack.h"
+#include "host/cli.h"
 
 static int image_info(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 static int image_check(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
@@ -100,12 +95,9 @@ static int parse(struct hwf_cli *cli, const struct hwf_command *self, const stru
 static int open_src(struct hwf_cli *cli, const char *path, struct hwf_source **src)
 {
 	struct hwf_err e = { 0 };
+	int rc = hwf_source_open_file(src, path, &e);
 
-	if (hwf_source_open_file(src, path, &e)) {
-		ui_error(&cli->ui, "%s", e.msg);
-		return HWF_EXIT_FAIL;
-	}
-	return 0;
+	return rc ? cli_fail(cli, NULL, rc, &e) : 0;
 }
 
 static int image_info(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
@@ -123,16 +115,16 @@ static int image_info(struct hwf_cli *cli, const struct hwf_command *self, int a
 	rc = open_src(cli, argv[1], &src);
 	if (rc)
 		return rc;
-	if (hwf_sniff_source(src, &sn, &e)) {
-		ui_error(&cli->ui, "%s", e.msg);
+	rc = hwf_sniff_source(src, &sn, &e);
+	if (rc) {
 		hwf_source_close(src);
-		return HWF_EXIT_FAIL;
+		return cli_fail(cli, NULL, rc, &e);
 	}
 	if (sn.kind == HWF_KIND_SPARSE) {
 		struct hwf_sparse_reader *sr;
 		uint64_t raw = 0;
-		int ok = hwf_sparse_validate(src, &raw, &e) == 0 &&
-			 hwf_sparse_open(&sr, src, &e) == 0;
+		int ok = (rc = hwf_sparse_validate(src, &raw, &e)) == 0 &&
+			 (rc = hwf_sparse_open(&sr, src, &e)) == 0;
 
 		if (ok) {
 			const struct hwf_sparse_header *h = hwf_sparse_header(sr);
@@ -159,10 +151,8 @@ static int image_info(struct hwf_cli *cli, const struct hwf_command *self, int a
 			hwf_sparse_close(sr);
 		}
 		hwf_source_close(src);
-		if (!ok) {
-			ui_error(&cli->ui, "%s", e.msg);
-			return HWF_EXIT_FAIL;
-		}
+		if (!ok)
+			return cli_fail(cli, NULL, rc, &e);
 		return HWF_EXIT_OK;
 	}
 	isboot = (sn.kind == HWF_KIND_BOOTIMG || sn.kind == HWF_KIND_VENDOR_BOOT) &&
@@ -252,10 +242,8 @@ static int image_check(struct hwf_cli *cli, const struct hwf_command *self, int 
 	rc = hwf_image_check(src, &o.chk, &r, ui_progress_cb, &cli->ui, &e);
 	ui_progress_end(&cli->ui);
 	hwf_source_close(src);
-	if (rc) {
-		ui_error(&cli->ui, "%s", e.msg);
-		return HWF_EXIT_FAIL;
-	}
+	if (rc)
+		return cli_fail(cli, NULL, rc, &e);
 	if (cli->json) {
 		json_begin_object(&cli->ui);
 		json_kv_str(&cli->ui, "file", argv[1]);
@@ -310,173 +298,65 @@ static int image_check(struct hwf_cli *cli, const struct hwf_command *self, int 
 	return r.ok ? HWF_EXIT_OK : HWF_EXIT_FAIL;
 }
 
-/* One section of a boot image to @path, through a temporary name (nothing half-written). */
-static int copy_section(struct hwf_cleanup *cl, struct hwf_source *src,
-			const struct hwf_bootimg_section *s, const char *path, struct hwf_err *e)
+/* What the unpack engine tells, as lines on the terminal. */
+static void on_unpack(void *ctx, const struct hwf_unpack_event *ev)
 {
-	uint8_t *buf = malloc(1 << 20);
-	char tmp[4200];
-	int fd, rc = 0;
+	struct hwf_ui *ui = ctx;
 
-	snprintf(tmp, sizeof(tmp), "%s.partial.XXXXXX", path);
-	fd = cleanup_mkstemp(cl, tmp);
-	if (fd < 0 || !buf) {
-		rc = hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
-		goto out;
+	switch (ev->kind) {
+	case HWF_UEV_STEP: ui_progress_begin(ui, ev->label); break;
+	case HWF_UEV_STEP_END: ui_progress_end(ui); break;
+	case HWF_UEV_WRITTEN:
+		if (!strcmp(ev->file->section, "expanded"))
+			ui_info(ui, "  expanded -> %s\n", ev->file->path);
+		else
+			ui_info(ui, "  %-15s -> %s (%llu bytes)\n", ev->file->section,
+				ev->file->path, (unsigned long long)ev->file->size);
+		break;
 	}
-	fchmod(fd, 0644);
-	for (uint64_t off = 0; off < s->size && !rc;) {
-		size_t want = s->size - off < (1u << 20) ? (size_t)(s->size - off) : (1u << 20);
-
-		rc = hwf_source_read_exact(src, buf, want, s->offset + off, e);
-		if (!rc && write(fd, buf, want) != (ssize_t)want)
-			rc = hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
-		off += want;
-	}
-	if (close(fd) < 0 && !rc)
-		rc = hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
-	if (!rc && cleanup_rename(cl, tmp, path) < 0)
-		rc = hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
-	if (rc) {
-		unlink(tmp);
-		cleanup_forget(cl, tmp);
-	}
-out:
-	free(buf);
-	return rc;
-}
-
-/* A sparse image unpacks to one raw file, DIR/<name>.raw, written atomically. */
-static int unpack_sparse(struct hwf_cli *cli, struct hwf_source *src, const char *file,
-			 const char *dir)
-{
-	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-	char path[4096], tmp[4200], stem[256];
-	struct hwf_err e = { 0 };
-	struct stat st;
-	char *dot;
-	int fd, rc;
-
-	snprintf(stem, sizeof(stem), "%s", base);
-	dot = strrchr(stem, '.');
-	if (dot && dot != stem)
-		*dot = '\0';
-	if (stat(dir, &st) < 0 && mkdir(dir, 0755) < 0) {
-		ui_error(&cli->ui, "%s: cannot create: %s", dir, strerror(errno));
-		return HWF_EXIT_FAIL;
-	}
-	snprintf(path, sizeof(path), "%s/%s.raw", dir, stem);
-	if (!cli->force && lstat(path, &st) == 0) {
-		ui_error(&cli->ui, "%s: exists; not replaced (use --force)", path);
-		return HWF_EXIT_FAIL;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.partial.XXXXXX", path);
-	fd = cleanup_mkstemp(&cli->cleanup, tmp);
-	if (fd < 0) {
-		ui_error(&cli->ui, "%s: %s", dir, strerror(errno));
-		return HWF_EXIT_FAIL;
-	}
-	fchmod(fd, 0644);
-	ui_progress_begin(&cli->ui, "expanding");
-	rc = hwf_sparse_expand(src, fd, ui_progress_cb, &cli->ui, &e);
-	ui_progress_end(&cli->ui);
-	if (close(fd) < 0 && !rc)
-		rc = hwf_err_set(&e, HWF_EIO, "%s: %s", path, strerror(errno));
-	if (!rc && cleanup_rename(&cli->cleanup, tmp, path) < 0)
-		rc = hwf_err_set(&e, HWF_EIO, "%s: %s", path, strerror(errno));
-	if (rc) {
-		unlink(tmp);
-		cleanup_forget(&cli->cleanup, tmp);
-		ui_error(&cli->ui, "%s", e.msg);
-		return HWF_EXIT_FAIL;
-	}
-	if (cli->json) {
-		json_begin_object(&cli->ui);
-		json_kv_str(&cli->ui, "file", file);
-		json_kv_str(&cli->ui, "kind", hwf_kind_name(HWF_KIND_SPARSE));
-		json_kv_bool(&cli->ui, "ok", 1);
-		json_key(&cli->ui, "files");
-		json_begin_array(&cli->ui);
-		json_begin_object(&cli->ui);
-		json_kv_str(&cli->ui, "section", "expanded");
-		json_kv_str(&cli->ui, "path", path);
-		json_kv_uint(&cli->ui, "size",
-			     stat(path, &st) == 0 ? (uint64_t)st.st_size : 0);
-		json_end_object(&cli->ui);
-		json_end_array(&cli->ui);
-		json_end_object(&cli->ui);
-		json_done(&cli->ui);
-	}
-	ui_info(&cli->ui, "  expanded -> %s\n", path);
-	return HWF_EXIT_OK;
 }
 
 static int image_unpack(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
+	struct hwf_unpack_opts uo = { 0 };
+	struct hwf_unpack_result res;
+	struct hwf_file_hooks hooks;
 	struct hwf_err e = { 0 };
 	struct image_opts o;
 	struct hwf_source *src;
-	struct hwf_bootimg b;
-	const char *dir;
-	struct stat st;
 	int rc = parse(cli, self, unpack_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
-	dir = o.out ? o.out : ".";
 	rc = open_src(cli, argv[1], &src);
 	if (rc)
 		return rc;
-	if (hwf_sparse_validate(src, NULL, NULL) == 0) {
-		rc = unpack_sparse(cli, src, argv[1], dir);
-		hwf_source_close(src);
-		return rc;
-	}
-	rc = hwf_bootimg_parse(src, &b, &e);
-	if (!rc && b.needed > hwf_source_size(src))
-		rc = hwf_err_set(&e, HWF_ETRUNC, "%s: truncated: header says %llu bytes, file has %llu",
-				 argv[1], (unsigned long long)b.needed,
-				 (unsigned long long)hwf_source_size(src));
-	if (!rc && stat(dir, &st) < 0 && mkdir(dir, 0755) < 0)
-		rc = hwf_err_set(&e, HWF_EIO, "%s: cannot create: %s", dir, strerror(errno));
-	for (size_t i = 0; !rc && i < b.nsec; i++) {
-		char path[4096];
-
-		if (!b.sec[i].size)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, b.sec[i].name);
-		if (!cli->force && lstat(path, &st) == 0) {
-			rc = hwf_err_set(&e, HWF_EEXIST, "%s: exists; not replaced (use --force)", path);
-			break;
-		}
-		rc = copy_section(&cli->cleanup, src, &b.sec[i], path, &e);
-		if (!rc)
-			ui_info(&cli->ui, "  %-15s -> %s (%llu bytes)\n", b.sec[i].name, path,
-				(unsigned long long)b.sec[i].size);
-	}
+	cleanup_file_hooks(&cli->cleanup, &hooks);
+	uo.dir = o.out ? o.out : ".";
+	uo.name = argv[1];
+	uo.force = cli->force;
+	uo.files = &hooks;
+	uo.event = on_unpack;
+	uo.progress = ui_progress_cb;
+	uo.ctx = &cli->ui;
+	rc = hwf_image_unpack(src, &uo, &res, &e);
 	hwf_source_close(src);
-	if (rc) {
-		ui_error(&cli->ui, "%s", e.msg);
-		return HWF_EXIT_FAIL;
-	}
+	if (rc)
+		return cli_fail(cli, NULL, rc, &e);
 	if (cli->json) {	/* only now: a failure half-way prints no document of its own */
+		const char *kind = res.vendor ? "Android vendor_boot image" : "Android boot image";
+
 		json_begin_object(&cli->ui);
 		json_kv_str(&cli->ui, "file", argv[1]);
-		json_kv_str(&cli->ui, "kind", b.vendor ? "Android vendor_boot image"
-						      : "Android boot image");
+		json_kv_str(&cli->ui, "kind", res.sparse ? hwf_kind_name(HWF_KIND_SPARSE) : kind);
 		json_kv_bool(&cli->ui, "ok", 1);
 		json_key(&cli->ui, "files");
 		json_begin_array(&cli->ui);
-		for (size_t i = 0; i < b.nsec; i++) {
-			char path[4096];
-
-			if (!b.sec[i].size)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, b.sec[i].name);
+		for (size_t i = 0; i < res.nfiles; i++) {
 			json_begin_object(&cli->ui);
-			json_kv_str(&cli->ui, "section", b.sec[i].name);
-			json_kv_str(&cli->ui, "path", path);
-			json_kv_uint(&cli->ui, "size", b.sec[i].size);
+			json_kv_str(&cli->ui, "section", res.file[i].section);
+			json_kv_str(&cli->ui, "path", res.file[i].path);
+			json_kv_uint(&cli->ui, "size", res.file[i].size);
 			json_end_object(&cli->ui);
 		}
 		json_end_array(&cli->ui);

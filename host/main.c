@@ -37,9 +37,10 @@ static const struct hwf_command *find_any(const char *name)
 	return c ? c : cli_find(hwf_fastboot_commands, name);
 }
 
-static void print_usage(FILE *f)
+/* The usage text: on stdout when asked for (--help), on stderr after a mistake. */
+static void print_usage(struct hwf_ui *ui, int to_stderr)
 {
-	fprintf(f,
+	ui_help(ui, to_stderr,
 		"usage: hwflash [OPTIONS] COMMAND [ARGS...]\n"
 		"\n"
 		"Brings Huawei/Android devices back: verified fastboot flashing, UPDATE.APP\n"
@@ -48,16 +49,16 @@ static void print_usage(FILE *f)
 		"Commands:\n");
 	for (const struct hwf_command *c = commands; c->name; c++) {
 		if (!c->subs) {
-			fprintf(f, "  %s\n", c->synopsis);
+			ui_help(ui, to_stderr, "  %s\n", c->synopsis);
 			continue;
 		}
 		for (const struct hwf_command *s = c->subs; s->name; s++)
-			fprintf(f, "  %s\n", s->synopsis);
+			ui_help(ui, to_stderr, "  %s\n", s->synopsis);
 	}
-	fprintf(f, "\nfastboot (AOSP spelling):\n");
+	ui_help(ui, to_stderr, "\nfastboot (AOSP spelling):\n");
 	for (const struct hwf_command *c = hwf_fastboot_commands; c->name; c++)
-		fprintf(f, "  %s\n", c->synopsis);
-	fprintf(f,
+		ui_help(ui, to_stderr, "  %s\n", c->synopsis);
+	ui_help(ui, to_stderr,
 		"\n"
 		"Options:\n"
 		"  -s SERIAL|tcp:HOST[:PORT]|usb:PATH   device to use (also $ANDROID_SERIAL);\n"
@@ -80,9 +81,9 @@ static void print_usage(FILE *f)
 		"Exit status: 0 done, 1 the work failed (verification, device, I/O), 2 usage.\n");
 }
 
-static void print_command_help(FILE *f, const struct hwf_command *c)
+static void print_command_help(struct hwf_ui *ui, const struct hwf_command *c)
 {
-	fprintf(f, "usage: hwflash %s\n\n%s\n", c->synopsis, c->help);
+	ui_help(ui, 0, "usage: hwflash %s\n\n%s\n", c->synopsis, c->help);
 }
 
 static int cmd_help(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
@@ -90,7 +91,7 @@ static int cmd_help(struct hwf_cli *cli, const struct hwf_command *self, int arg
 	const struct hwf_command *c;
 
 	if (argc < 2) {
-		print_usage(stdout);
+		print_usage(&cli->ui, 0);
 		return HWF_EXIT_OK;
 	}
 	if (argc > 3)
@@ -100,17 +101,18 @@ static int cmd_help(struct hwf_cli *cli, const struct hwf_command *self, int arg
 		const struct hwf_command *s = argc >= 3 ? cli_find(c->subs, argv[2]) : NULL;
 
 		if (s) {
-			print_command_help(stdout, s);
+			print_command_help(&cli->ui, s);
 			return HWF_EXIT_OK;
 		}
 		if (argc == 3 && !s)
 			return cli_usage(cli, NULL, "%s has no subcommand '%s' (hwflash help %s lists "
 						    "them)",
 					 c->name, argv[2], c->name);
-		printf("usage: hwflash %s SUBCOMMAND ...\n\n%s\n\n", c->name, c->help);
+		ui_help(&cli->ui, 0, "usage: hwflash %s SUBCOMMAND ...\n\n%s\n\n", c->name,
+			c->help);
 		for (s = c->subs; s->name; s++)
-			printf("  %s\n", s->synopsis);
-		printf("\nhwflash help %s SUBCOMMAND for details.\n", c->name);
+			ui_help(&cli->ui, 0, "  %s\n", s->synopsis);
+		ui_help(&cli->ui, 0, "\nhwflash help %s SUBCOMMAND for details.\n", c->name);
 		return HWF_EXIT_OK;
 	}
 	if (!c)
@@ -118,7 +120,7 @@ static int cmd_help(struct hwf_cli *cli, const struct hwf_command *self, int arg
 	if (argc > 2)
 		return cli_usage(cli, NULL, "%s has no subcommands: hwflash help %s", c->name,
 				 c->name);
-	print_command_help(stdout, c);
+	print_command_help(&cli->ui, c);
 	return HWF_EXIT_OK;
 }
 
@@ -275,7 +277,7 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "--version")) {
-			printf("hwflash %s\n", HWF_VERSION);
+			ui_help(&cli->ui, 0, "hwflash %s\n", HWF_VERSION);
 			return HWF_EXIT_OK;
 		}
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -300,7 +302,7 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 				}
 				return cmd_help(cli, cli_find(commands, "help"), n, words);
 			}
-			print_usage(stdout);
+			print_usage(&cli->ui, 0);
 			return HWF_EXIT_OK;
 		}
 	}
@@ -325,7 +327,7 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 	if (argc < 2 && cli->wipe)
 		return cmd_wipe(cli);
 	if (argc < 2) {
-		print_usage(stderr);
+		print_usage(&cli->ui, 1);
 		return HWF_EXIT_USAGE;
 	}
 	c = find_any(argv[1]);

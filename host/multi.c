@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,7 +47,6 @@ struct multi {
 	struct target *t;
 	int n;
 	int progress;		/* a terminal: keep the per-device lines at the bottom */
-	int shown;		/* lines of that block on the screen now */
 	int width;		/* label column */
 	double last_draw;
 };
@@ -95,20 +93,18 @@ static int collect(struct multi *m)
 	struct hwf_usb_device *d = NULL;
 	struct hwf_err e = { 0 };
 	size_t n = 0;
+	int rc;
 
 	if (cli->all) {
-		if (hwf_usb_list(&d, &n, &e)) {
-			ui_error(&cli->ui, "%s", e.msg);
-			return HWF_EXIT_FAIL;
-		}
+		rc = hwf_usb_list(&d, &n, &e);
+		if (rc)
+			return cli_fail(cli, NULL, rc, &e);
 		if (!n && cli->wait > 0) {
 			if (!cli->json)
-				fprintf(cli->ui.err, "< waiting for any device >\n");
+				ui_plain(&cli->ui, "< waiting for any device >\n");
 			if (!hwf_usb_wait(NULL, (int)(cli->wait * 1000), &e) &&
-			    hwf_usb_list(&d, &n, &e)) {
-				ui_error(&cli->ui, "%s", e.msg);
-				return HWF_EXIT_FAIL;
-			}
+			    (rc = hwf_usb_list(&d, &n, &e)))
+				return cli_fail(cli, NULL, rc, &e);
 		}
 		for (size_t i = 0; i < n; i++) {
 			int dup = 0;
@@ -162,40 +158,28 @@ static int collect(struct multi *m)
 	return 0;
 }
 
-static int term_cols(void)
-{
-	struct winsize ws;
-
-	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
-		return ws.ws_col;
-	return 80;
-}
-
-static void block_erase(struct multi *m)
-{
-	if (m->shown)
-		fprintf(stderr, "\033[%dA\r\033[J", m->shown);
-	m->shown = 0;
-}
-
+/* The per-device lines at the bottom of the terminal, through ui.c. */
 static void block_draw(struct multi *m)
 {
-	int cols = term_cols();
+	char (*line)[LINE_MAX_LEN + 200];
+	const char **lines;
 
 	if (!m->progress)
 		return;
-	block_erase(m);
-	for (int i = 0; i < m->n; i++) {
+	line = calloc((size_t)m->n, sizeof(*line));
+	lines = calloc((size_t)m->n, sizeof(*lines));
+	for (int i = 0; line && lines && i < m->n; i++) {
 		struct target *t = &m->t[i];
-		char line[LINE_MAX_LEN + 200];
 		const char *state = t->pid > 0 ? t->status : t->rc ? "FAILED" : "OKAY";
 
-		snprintf(line, sizeof(line), "%-*s  %s", m->width, t->label, state);
-		fprintf(stderr, "%.*s\n", cols - 1, line);
+		snprintf(line[i], sizeof(line[i]), "%-*s  %s", m->width, t->label, state);
+		lines[i] = line[i];
 	}
-	m->shown = m->n;
+	if (line && lines)
+		ui_block_draw(&m->cli->ui, lines, m->n);
+	free(line);
+	free(lines);
 	m->last_draw = ui_now();
-	fflush(stderr);
 }
 
 /* The text a terminal would show: after the last \r, without escape sequences. */
@@ -220,21 +204,24 @@ static void visible(const char *in, size_t n, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+/*
+ * One line of a child's output, with the device's name in front: its
+ * stdout through ui_info (in --json mode the parent never gets here with
+ * stdout: take() keeps that for the document), its stderr through ui_plain.
+ */
 static void emit(struct multi *m, struct target *t, int stream, const char *text)
 {
-	FILE *f = stream ? stderr : stdout;
-
 	if (!text[0])
 		return;
 	if (stream && !strncmp(text, "hwflash: ", 9))
 		snprintf(t->error, sizeof(t->error), "%s", text + 9);
 	snprintf(t->status, sizeof(t->status), "%s", text);
-	if (m->progress) {
-		block_erase(m);
-		fflush(stderr);
-	}
-	fprintf(f, "[%s] %s\n", t->label, text);
-	fflush(f);
+	if (m->progress)
+		ui_block_erase(&m->cli->ui);
+	if (stream)
+		ui_plain(&m->cli->ui, "[%s] %s\n", t->label, text);
+	else
+		ui_info(&m->cli->ui, "[%s] %s\n", t->label, text);
 }
 
 static void take(struct multi *m, struct target *t, int stream, const char *buf, size_t n)
@@ -334,19 +321,19 @@ static void summary(struct multi *m)
 		json_done(ui);
 		return;
 	}
-	block_erase(m);
-	fprintf(stderr, "\n%-*s  %-6s  %8s  %s\n", m->width, "DEVICE", "RESULT", "TIME", "MESSAGE");
+	ui_block_erase(ui);
+	ui_plain(ui, "\n%-*s  %-6s  %8s  %s\n", m->width, "DEVICE", "RESULT", "TIME", "MESSAGE");
 	for (int i = 0; i < m->n; i++) {
 		struct target *t = &m->t[i];
 		const char *res = t->rc == 0 ? "OKAY" : t->rc == HWF_EXIT_USAGE ? "USAGE" :
 			t->rc > 128 ? "KILLED" : "FAILED";
 
 		bad += t->rc != 0;
-		fprintf(stderr, "%-*s  %-6s  %7.2fs  %s\n", m->width, t->label, res, t->t1 - t->t0,
-			t->rc ? t->error : "");
+		ui_plain(ui, "%-*s  %-6s  %7.2fs  %s\n", m->width, t->label, res, t->t1 - t->t0,
+			 t->rc ? t->error : "");
 	}
-	fprintf(stderr, "%d device%s: %d OKAY, %d FAILED\n", m->n, m->n == 1 ? "" : "s",
-		m->n - bad, bad);
+	ui_plain(ui, "%d device%s: %d OKAY, %d FAILED\n", m->n, m->n == 1 ? "" : "s", m->n - bad,
+		 bad);
 }
 
 /* Read every pipe until all children are done. */

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -352,4 +353,56 @@ int ui_ask(struct hwf_ui *ui, const char *prompt, char *answer, size_t len)
 	if (tty)
 		fclose(tty);
 	return 0;
+}
+
+/* --- Help text, plain lines, the several-devices block --- */
+
+void ui_help(struct hwf_ui *ui, int to_stderr, const char *fmt, ...)
+{
+	FILE *f = to_stderr ? ui->err : ui->out;
+	va_list ap;
+
+	clear_bar(ui);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+}
+
+void ui_plain(struct hwf_ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	clear_bar(ui);
+	va_start(ap, fmt);
+	vfprintf(ui->err, fmt, ap);
+	va_end(ap);
+	fflush(ui->err);
+}
+
+static int term_cols(FILE *f)
+{
+	struct winsize ws;
+
+	if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		return ws.ws_col;
+	return 80;
+}
+
+void ui_block_erase(struct hwf_ui *ui)
+{
+	if (ui->block_lines)
+		fprintf(ui->err, "\033[%dA\r\033[J", ui->block_lines);
+	ui->block_lines = 0;
+	fflush(ui->err);
+}
+
+void ui_block_draw(struct hwf_ui *ui, const char *const *lines, int n)
+{
+	int cols = term_cols(ui->err);
+
+	ui_block_erase(ui);
+	for (int i = 0; i < n; i++)
+		fprintf(ui->err, "%.*s\n", cols - 1, lines[i]);
+	ui->block_lines = n;
+	fflush(ui->err);
 }

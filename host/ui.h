@@ -30,6 +30,8 @@ struct hwf_ui {
 	int started;		/* a JSON document was begun */
 	/* The first ui_error() text: main's --json failure document carries it. */
 	char error[512];
+	/* ui_block_draw(): lines of the block on the screen now */
+	int block_lines;
 };
 
 void ui_init(struct hwf_ui *ui, int json, int verbose);
@@ -91,5 +93,27 @@ void ui_status(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(pr
  * nothing, when stdin or stderr is not a terminal; else 0.
  */
 int ui_ask(struct hwf_ui *ui, const char *prompt, char *answer, size_t len);
+
+/* --- Help text, plain lines, the several-devices block (host/main.c, cli.c, multi.c) --- */
+/*
+ * Help, usage and version text, printed with --json too: on stdout when
+ * the user asked for it (--help, help, --version), on stderr (@to_stderr)
+ * after a mistake.  The caller ends its lines.
+ */
+void ui_help(struct hwf_ui *ui, int to_stderr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/*
+ * Text on stderr as it is, printed with --json too: no prefix, the caller
+ * ends its lines (another process's lines passed through, a summary table).
+ */
+void ui_plain(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A block of status lines at the bottom of a terminal (one per device, see
+ * host/multi.c) on stderr: each draw replaces the block drawn before, lines
+ * are cut to the terminal's width.  ui_block_erase() takes it away before
+ * other output.
+ */
+void ui_block_draw(struct hwf_ui *ui, const char *const *lines, int n);
+void ui_block_erase(struct hwf_ui *ui);
 
 #endif

@@ -5,6 +5,11 @@
  * names by default, HISUFS_GPT/EFI -> ptable, the partition table and the
  * bootloader pieces first, then the rest in package order; signature, CRC
  * and metadata entries are never flashed.
+ *
+ * Memory: the steps are allocated here and freed by the caller (free());
+ * the package is borrowed.  Errors: HWF_EINVAL with a sentence for a plan
+ * that cannot be (see hwf_plan_build), HWF_ENOTFOUND (a name not in the
+ * package), HWF_ENOMEM.
  */
 #ifndef HWF_APPPLAN_H
 #define HWF_APPPLAN_H

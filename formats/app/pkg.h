@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* Opening "an UPDATE.APP, or a firmware .zip that holds one" for the commands. */
+/*
+ * Opening "an UPDATE.APP, or a firmware .zip that holds one" for the commands.
+ *
+ * Memory: struct hwf_pkg is the caller's; hwf_pkg_open() opens its source
+ * and package, hwf_pkg_close() closes them.  Errors: what opening the file
+ * or the package returns (HWF_EIO, HWF_EFORMAT, HWF_ETRUNC ...), and for a
+ * zip HWF_ENOTFOUND (no package in it, or not the --member asked for) and
+ * HWF_EINVAL (several packages and no --member, or --member on a file that
+ * is no zip), each with the sentence naming what the zip holds.
+ */
 #ifndef HWF_PKG_H
 #define HWF_PKG_H
 

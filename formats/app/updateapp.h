@@ -1,12 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Huawei UPDATE.APP packages: parse, verify, extract, pack.
+ * formats/app: Huawei UPDATE.APP packages.  updateapp.h (this file: parse,
+ * verify, extract an entry, pack), pkg.h (an UPDATE.APP or the one inside a
+ * firmware .zip), appplan.h (which entries go to which partitions, for app
+ * flash), and the engines of two commands, appextract.h and apppack.h.
  * Format facts: ../shared/reference/updateapp-format.md.
  *
  * An entry is a 98-byte header (magic 55 AA 5A A5), a table of one u16 LE
  * CRC-16/X-25 per block of block_size bytes, then the data, then zero
  * padding to a 4-byte boundary.  Opening parses the headers only; data is
  * read on demand through the package's hwf_source.
+ *
+ * Memory: hwf_app_open() allocates the package handle (hwf_app_close())
+ * and borrows the source; entries and warnings belong to the handle; a
+ * check's per-entry results are allocated by hwf_app_verify() and freed by
+ * hwf_app_check_free().  Errors: HWF_EFORMAT (not a package, or no valid
+ * header where one must be, naming the offset), HWF_ETRUNC (ends before
+ * its headers say), HWF_ECRC (extract: a bad block), HWF_EIO and
+ * HWF_ENOSPC (writing), HWF_EINVAL (pack: a name or a package it cannot
+ * write), HWF_ENOMEM.
  */
 #ifndef HWF_UPDATEAPP_H
 #define HWF_UPDATEAPP_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Internal to formats/updateapp*.c. */
+/* Internal to formats/app/updateapp*.c: the package handle. */
 #ifndef HWF_UPDATEAPP_INT_H
 #define HWF_UPDATEAPP_INT_H
 

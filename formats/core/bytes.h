@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Byte-order helpers: fields are decoded byte by byte, never by casting structs. */
+/*
+ * Byte-order helpers: fields are decoded byte by byte, never by casting structs.
+ *
+ * Inline, no state: nothing to own, nothing fails.
+ */
 #ifndef HWF_BYTES_H
 #define HWF_BYTES_H
 

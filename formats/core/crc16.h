@@ -7,6 +7,8 @@
  * The fastest implementation the CPU supports is picked at run time
  * (PCLMULQDQ or AVX2+VPCLMULQDQ folding on x86-64, PMULL folding on arm64,
  * slicing-by-8 elsewhere).
+ *
+ * Pure functions over the caller's buffers: nothing allocated, nothing fails.
  */
 #ifndef HWF_CRC16_H
 #define HWF_CRC16_H

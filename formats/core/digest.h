@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Streaming message digests (OpenSSL EVP) over a range of a source. */
+/*
+ * Streaming message digests (OpenSSL EVP) over a range of a source.
+ *
+ * Memory: @out is the caller's; one 1 MiB buffer lives for the call.
+ * Errors: what reading @src returns (HWF_EIO, HWF_ETRUNC), HWF_ENOMEM.
+ */
 #ifndef HWF_DIGEST_H
 #define HWF_DIGEST_H
 

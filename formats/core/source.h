@@ -4,6 +4,13 @@
  * UPDATE.APP entry) or a member of a .zip.  Everything that reads images
  * reads through it, so a firmware zip never has to be extracted first and
  * nothing is ever loaded whole into memory.
+ *
+ * Memory: a source is allocated by its open call and freed by
+ * hwf_source_close(); it borrows what the comments below say (a window its
+ * parent, a memory source its buffer) and owns its file descriptor.
+ * Errors: HWF_EIO and HWF_EACCES (opening, reading: the path and the
+ * system's reason), HWF_ETRUNC (reading past the end), HWF_EUNSUPPORTED (a
+ * pipe or device that has no size), HWF_EINVAL (a folder), HWF_ENOMEM.
  */
 #ifndef HWF_SOURCE_H
 #define HWF_SOURCE_H

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Small string questions that several families ask. */
+/*
+ * Small string questions that several families ask.
+ *
+ * Pure functions: nothing allocated, nothing fails.
+ */
 #ifndef HWF_TEXT_H
 #define HWF_TEXT_H
 

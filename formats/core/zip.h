@@ -6,6 +6,13 @@
  * a source (a window when stored, an inflating stream when deflated), and a
  * walk over the members for the commands.  Reading only: hwflash never
  * writes zips.
+ *
+ * Memory: hwf_zip and hwf_zip_stream handles are allocated by their open
+ * calls and freed by their close calls; they borrow the file source.  An
+ * entry's name belongs to the hwf_zip until the next call.  Errors:
+ * HWF_EFORMAT (not a zip, a record that contradicts another or the file),
+ * HWF_ETRUNC, HWF_ECRC (a member's CRC-32), HWF_ENOTFOUND (no such member),
+ * HWF_EUNSUPPORTED (spanned, encrypted, other compression), HWF_EIO, HWF_ENOMEM.
  */
 #ifndef HWF_ZIP_H
 #define HWF_ZIP_H

@@ -6,6 +6,13 @@
  * digest recomputed over the image.  Facts: fastboot-protocol.md §6.2.
  * The vbmeta signature is verified with OpenSSL (RSA PKCS#1 v1.5, SHA-256/512),
  * with the embedded key or a key the user gives (PEM or AVB's binary format).
+ *
+ * Memory: results are the caller's structs, filled here; a relocated image
+ * (hwf_avb_relocate_footer) is a source the caller closes, borrowing
+ * @img and the relocation struct.  Errors: HWF_EFORMAT (a structure that is
+ * not AVB's or contradicts itself), HWF_ETRUNC, HWF_EUNSUPPORTED (an
+ * algorithm or key format hwflash does not know), HWF_ENOTFOUND (no footer
+ * or descriptor), HWF_EINVAL (no footer to move), HWF_EIO, HWF_ENOMEM.
  */
 #ifndef HWF_AVB_H
 #define HWF_AVB_H

@@ -3,6 +3,11 @@
  * Android boot images (ANDROID!, header v0-v4) and vendor_boot (VNDRBOOT,
  * v3/v4): header fields, the section layout, and the SHA-1 id of v0-v2.
  * Facts: ../shared/reference/fastboot-protocol.md section 6.1.
+ *
+ * Memory: struct hwf_bootimg is the caller's, filled here (section names
+ * are literals).  Errors: HWF_EFORMAT (no magic, an unknown version, a bad
+ * page size), HWF_ETRUNC (shorter than a header), HWF_EUNSUPPORTED (an id
+ * asked of a v3+ or vendor_boot image), HWF_EIO, HWF_ENOMEM.
  */
 #ifndef HWF_BOOTIMG_H
 #define HWF_BOOTIMG_H

@@ -1,8 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
+ * formats/image: what a file is and whether it is whole and sound to flash.
+ * sniff.h (the kind, by content), bootimg.h, avb.h, ramdisk.h, sparse.h
+ * (read, expand, split for fastboot), partimage.h (sizes that ext4, erofs,
+ * f2fs, super and DTBO headers give), partkind.h (the one table of what a
+ * partition takes), imagecheck.h (this file) and unpack.h (the engine of
+ * image unpack).
+ *
  * "Is this file whole and sound for that partition?"  The one question
  * asked before anything is flashed.  Findings are sentences for a person:
  * "truncated: header says 16.4 MiB, file has 12.0 MiB".
+ *
+ * Memory: the report is the caller's, filled here; nothing stays
+ * allocated.  Errors: a check that ran returns 0 and its verdict is the
+ * report's (ok, findings); a negative code (HWF_EIO ...) only when the
+ * file could not be read.
  */
 #ifndef HWF_IMAGECHECK_H
 #define HWF_IMAGECHECK_H

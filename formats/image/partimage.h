@@ -4,6 +4,10 @@
  * and f2fs file systems, liblp super images and DTBO tables.  The check
  * compares that size with the file (a truncated download) and the header's
  * own fields with each other.  Reads a few KiB, never the data.
+ *
+ * Memory: the info is the caller's, filled here.  Errors: HWF_EFORMAT (a
+ * header that contradicts itself), HWF_ETRUNC, HWF_EINVAL (a kind this
+ * module does not check), HWF_EIO.
  */
 #ifndef HWF_PARTIMAGE_H
 #define HWF_PARTIMAGE_H

@@ -5,6 +5,9 @@
  * and so which content fits it.  `image check --partition P`, `flash`,
  * `boot`, `app flash` and `update` all ask this table, through
  * hwf_image_check().
+ *
+ * A static table: nothing allocated, nothing fails (an unknown name is
+ * HWF_PART_ANY, a raw blob).
  */
 #ifndef HWF_PARTKIND_H
 #define HWF_PARTKIND_H

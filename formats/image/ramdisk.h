@@ -3,6 +3,11 @@
  * A boot image's ramdisk: gzip (zlib) or lz4 (legacy format, as Android's
  * mkbootimg/lz4 -l writes it) compressed cpio "newc".  Walked as a stream
  * to list what it holds and whether it looks like a recovery.
+ *
+ * Memory: the info is the caller's; buffers live for the call.  Errors:
+ * HWF_EFORMAT (not gzip/lz4/cpio, or a broken archive), HWF_ETRUNC,
+ * HWF_EUNSUPPORTED (a compression hwflash does not read), HWF_EIO,
+ * HWF_ENOMEM.
  */
 #ifndef HWF_RAMDISK_H
 #define HWF_RAMDISK_H

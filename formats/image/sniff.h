@@ -3,6 +3,10 @@
  * What is this file?  Identified by content, never by name, so that a web
  * page saved as recovery.img or a zip saved as UPDATE.APP gets a sentence a
  * person understands instead of "bad magic".
+ *
+ * Memory: results are the caller's structs; nothing allocated.  Errors:
+ * only what reading the first bytes returns (HWF_EIO); an unknown kind is
+ * a result, not an error.
  */
 #ifndef HWF_SNIFF_H
 #define HWF_SNIFF_H

@@ -4,6 +4,13 @@
  * validating, expanding, and splitting into pieces for fastboot.
  * Facts: ../shared/reference/fastboot-protocol.md section 4.
  * Nothing here holds a whole image in memory.
+ *
+ * Memory: a reader is allocated by hwf_sparse_open() and freed by
+ * hwf_sparse_close(), a split plan by hwf_sparse_split() and
+ * hwf_sparse_split_free(); both borrow the source.  Errors:
+ * HWF_EFORMAT (a header or chunk that breaks the format, naming the chunk),
+ * HWF_ETRUNC (the file ends before a chunk), HWF_EINVAL (a split that
+ * cannot fit max-download-size), HWF_EIO, HWF_ENOSPC (expanding), HWF_ENOMEM.
  */
 #ifndef HWF_SPARSE_H
 #define HWF_SPARSE_H

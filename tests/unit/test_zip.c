@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Zip reading (formats/zipread.c through formats/source.c): zip64 extra
- * fields of local and central headers, zip64 end records, data descriptors,
- * offsets past 4 GiB, and one clear refusal per broken field.
+ * Zip reading (formats/core/zip.c): zip64 extra fields of local and
+ * central headers, zip64 end records, data descriptors, offsets past 4 GiB,
+ * and one clear refusal per broken field.
  *
  * Two kinds of input: tiny zips made by Info-ZIP zip and Python's zipfile
  * (tests/unit/zip64/, made by make.sh there; read from the repository root,
  * where make runs the tests), and zips assembled here byte by byte, where
- * each field can be set or broken on purpose.  Assembled zips live in
- * memory with holes: a 5 GiB member costs nothing.
+ * each field can be set or broken on purpose (tests/unit/vzip.c).
+ * Assembled zips live in memory with holes: a 5 GiB member costs nothing.
  */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
@@ -21,6 +21,7 @@
 #include "formats/core/source.h"
 #include "tests/unit/testutil.h"
 #include "formats/core/zip.h"
+#include "tests/unit/vzip.h"
 
 #define FIXTURES "tests/unit/zip64/"
 #define TEXT_LEN 3900
@@ -176,348 +177,6 @@ static void test_minizip_writer_zip64(void)
 	free(p);
 }
 
-/* --- zips assembled here ------------------------------------------------- */
-
-/* A file in memory; what lies between segments reads as zeros. */
-struct seg {
-	uint64_t off;
-	size_t len;
-	uint8_t *data;
-};
-
-struct vzip {
-	struct seg seg[64];
-	int nseg;
-	uint64_t pos;	 /* the file's size so far */
-	uint64_t prefix; /* bytes before the archive */
-	uint8_t cd[16384];
-	size_t cdlen;
-	uint64_t count;
-	/* where things went, for tests that break them */
-	uint64_t local[8], central[8], cen_extra[8], data[8], end, end64, loc64;
-};
-
-static void vz_put(struct vzip *v, const void *p, size_t n)
-{
-	struct seg *s = v->nseg ? &v->seg[v->nseg - 1] : NULL;
-
-	if (!s || s->off + s->len != v->pos) {
-		CU_ASSERT_FATAL(v->nseg < 64);
-		s = &v->seg[v->nseg++];
-		s->off = v->pos;
-		s->len = 0;
-		s->data = NULL;
-	}
-	s->data = realloc(s->data, s->len + n);
-	memcpy(s->data + s->len, p, n);
-	s->len += n;
-	v->pos += n;
-}
-
-static void vz_free(struct vzip *v)
-{
-	for (int i = 0; i < v->nseg; i++)
-		free(v->seg[i].data);
-	free(v);
-}
-
-/* Overwrite @n bytes at @off (inside a segment). */
-static void vz_poke(struct vzip *v, uint64_t off, const void *p, size_t n)
-{
-	for (int i = 0; i < v->nseg; i++)
-		if (off >= v->seg[i].off && off + n <= v->seg[i].off + v->seg[i].len) {
-			memcpy(v->seg[i].data + (off - v->seg[i].off), p, n);
-			return;
-		}
-	CU_FAIL_FATAL("poke outside the segments");
-}
-
-static void vz_poke32(struct vzip *v, uint64_t off, uint32_t x)
-{
-	uint8_t b[4];
-
-	put_le32(b, x);
-	vz_poke(v, off, b, 4);
-}
-
-static void vz_poke64(struct vzip *v, uint64_t off, uint64_t x)
-{
-	uint8_t b[8];
-
-	put_le64(b, x);
-	vz_poke(v, off, b, 8);
-}
-
-static int vz_read(void *ctx, void *buf, size_t len, uint64_t off, struct hwf_err *e)
-{
-	struct vzip *v = ctx;
-
-	(void)e;
-	memset(buf, 0, len);
-	for (int i = 0; i < v->nseg; i++) {
-		struct seg *s = &v->seg[i];
-		uint64_t a = off > s->off ? off : s->off;
-		uint64_t b = off + len < s->off + s->len ? off + len : s->off + s->len;
-
-		if (a < b)
-			memcpy((uint8_t *)buf + (a - off), s->data + (a - s->off), (size_t)(b - a));
-	}
-	return 0;
-}
-
-/* CRC-32 of @n zero bytes, without the bytes. */
-static uint32_t crc_zeros(uint64_t n)
-{
-	static const uint8_t z[65536];
-	uLong c = crc32(0, NULL, 0), blk = crc32(0, z, sizeof(z));
-	uint64_t len = sizeof(z);
-
-	while (n % sizeof(z)) {
-		size_t k = n % sizeof(z);
-
-		c = crc32(c, z, (uInt)k);
-		n -= k;
-	}
-	/* blk is the CRC of len zeros; binary method over n / 64 KiB blocks */
-	for (uint64_t k = n / sizeof(z); k; k >>= 1) {
-		if (k & 1)
-			c = crc32_combine64(c, blk, (z_off64_t)len);
-		blk = crc32_combine64(blk, blk, (z_off64_t)len);
-		len *= 2;
-	}
-	return (uint32_t)c;
-}
-
-struct mopt {
-	const char *name;
-	const void *data; /* real bytes, or NULL: @zeros zero bytes never stored */
-	size_t len;
-	uint64_t zeros;
-	int method;  /* 0 or 8 */
-	int local64; /* local sizes 0xFFFFFFFF and a zip64 extra field */
-	int cen64;   /* central fields in the zip64 extra: 1 size, 2 csize, 4 offset */
-	int desc;    /* data descriptor: 0, 32 or 64-bit sizes */
-};
-
-static void put16(uint8_t **p, uint16_t x)
-{
-	put_le16(*p, x);
-	*p += 2;
-}
-
-static void put32(uint8_t **p, uint32_t x)
-{
-	put_le32(*p, x);
-	*p += 4;
-}
-
-static void put64(uint8_t **p, uint64_t x)
-{
-	put_le64(*p, x);
-	*p += 8;
-}
-
-static void vz_add(struct vzip *v, const struct mopt *m)
-{
-	uint64_t usize = m->data ? m->len : m->zeros, csize = usize, off = v->pos - v->prefix;
-	uint32_t crc = m->data ? (uint32_t)crc32(0, m->data, (uInt)m->len) : crc_zeros(usize);
-	size_t nlen = strlen(m->name);
-	uint8_t *h = malloc(nlen + 128), *p = h, *cz = NULL, *cp;
-	int i = (int)v->count;
-
-	if (m->method == 8) {
-		z_stream zs = { 0 };
-
-		cz = malloc(m->len + 64);
-		CU_ASSERT_FATAL(deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, 0) == Z_OK);
-		zs.next_in = (Bytef *)m->data;
-		zs.avail_in = (uInt)m->len;
-		zs.next_out = cz;
-		zs.avail_out = (uInt)m->len + 64;
-		CU_ASSERT_FATAL(deflate(&zs, Z_FINISH) == Z_STREAM_END);
-		csize = zs.total_out;
-		deflateEnd(&zs);
-	}
-	v->local[i] = v->pos;
-	put32(&p, 0x04034b50);
-	put16(&p, 45);
-	put16(&p, m->desc ? 8 : 0);
-	put16(&p, (uint16_t)m->method);
-	put32(&p, 0);
-	put32(&p, m->desc ? 0 : crc);
-	put32(&p, m->local64 ? 0xffffffffu : m->desc ? 0 : (uint32_t)csize);
-	put32(&p, m->local64 ? 0xffffffffu : m->desc ? 0 : (uint32_t)usize);
-	put16(&p, (uint16_t)nlen);
-	put16(&p, m->local64 ? 20 : 0);
-	memcpy(p, m->name, nlen);
-	p += nlen;
-	if (m->local64) {
-		put16(&p, 1);
-		put16(&p, 16);
-		put64(&p, m->desc ? 0 : usize);
-		put64(&p, m->desc ? 0 : csize);
-	}
-	vz_put(v, h, (size_t)(p - h));
-	v->data[i] = v->pos;
-	if (cz)
-		vz_put(v, cz, (size_t)csize);
-	else if (m->data)
-		vz_put(v, m->data, m->len);
-	else
-		v->pos += usize;
-	free(cz);
-	if (m->desc) {
-		p = h;
-		put32(&p, 0x08074b50);
-		put32(&p, crc);
-		if (m->desc == 64) {
-			put64(&p, csize);
-			put64(&p, usize);
-		} else {
-			put32(&p, (uint32_t)csize);
-			put32(&p, (uint32_t)usize);
-		}
-		vz_put(v, h, (size_t)(p - h));
-	}
-	/* The central header, kept until vz_finish. */
-	cp = v->cd + v->cdlen;
-	v->central[i] = v->cdlen;
-	put32(&cp, 0x02014b50);
-	put16(&cp, 45);
-	put16(&cp, 45);
-	put16(&cp, m->desc ? 8 : 0);
-	put16(&cp, (uint16_t)m->method);
-	put32(&cp, 0);
-	put32(&cp, crc);
-	put32(&cp, m->cen64 & 2 ? 0xffffffffu : (uint32_t)csize);
-	put32(&cp, m->cen64 & 1 ? 0xffffffffu : (uint32_t)usize);
-	put16(&cp, (uint16_t)nlen);
-	/* an unrelated extra field (extended timestamp) before the zip64 one */
-	put16(&cp, (uint16_t)(9 + (m->cen64 ? 4 + 8 * __builtin_popcount(m->cen64) : 0)));
-	put16(&cp, 0);
-	put16(&cp, 0);
-	put16(&cp, 0);
-	put32(&cp, 0);
-	put32(&cp, m->cen64 & 4 ? 0xffffffffu : (uint32_t)off);
-	memcpy(cp, m->name, nlen);
-	cp += nlen;
-	put16(&cp, 0x5455);
-	put16(&cp, 5);
-	*cp++ = 1;
-	put32(&cp, 0);
-	v->cen_extra[i] = (size_t)(cp - v->cd);
-	if (m->cen64) {
-		put16(&cp, 1);
-		put16(&cp, (uint16_t)(8 * __builtin_popcount(m->cen64)));
-		if (m->cen64 & 1)
-			put64(&cp, usize);
-		if (m->cen64 & 2)
-			put64(&cp, csize);
-		if (m->cen64 & 4)
-			put64(&cp, off);
-	}
-	v->cdlen = (size_t)(cp - v->cd);
-	v->count++;
-	free(h);
-}
-
-/* Central directory and end records; @z64 adds the zip64 end record and locator. */
-static void vz_finish(struct vzip *v, int z64)
-{
-	uint64_t cd_off = v->pos - v->prefix;
-	uint8_t h[128], *p = h;
-	int big = cd_off >= 0xffffffffu;
-
-	for (uint64_t i = 0; i < v->count; i++) {
-		v->central[i] += v->pos;
-		v->cen_extra[i] += v->pos;
-	}
-	vz_put(v, v->cd, v->cdlen);
-	if (z64) {
-		v->end64 = v->pos;
-		put32(&p, 0x06064b50);
-		put64(&p, 44);
-		put16(&p, 45);
-		put16(&p, 45);
-		put32(&p, 0);
-		put32(&p, 0);
-		put64(&p, v->count);
-		put64(&p, v->count);
-		put64(&p, v->cdlen);
-		put64(&p, cd_off);
-		v->loc64 = v->pos + (size_t)(p - h);
-		put32(&p, 0x07064b50);
-		put32(&p, 0);
-		put64(&p, v->end64 - v->prefix);
-		put32(&p, 1);
-	}
-	v->end = v->pos + (size_t)(p - h);
-	put32(&p, 0x06054b50);
-	put16(&p, 0);
-	put16(&p, 0);
-	put16(&p, (uint16_t)v->count);
-	put16(&p, (uint16_t)v->count);
-	put32(&p, (uint32_t)v->cdlen);
-	put32(&p, big ? 0xffffffffu : (uint32_t)cd_off);
-	put16(&p, 0);
-	vz_put(v, h, (size_t)(p - h));
-}
-
-static struct vzip *vz_new(size_t prefix)
-{
-	struct vzip *v = calloc(1, sizeof(*v));
-	uint8_t stub[4096];
-
-	memset(stub, 'S', sizeof(stub));
-	if (prefix) {
-		vz_put(v, stub, prefix);
-		v->prefix = prefix;
-	}
-	return v;
-}
-
-static struct hwf_source *vz_source(struct vzip *v)
-{
-	struct hwf_source *s = NULL;
-	struct hwf_err e = { 0 };
-
-	CU_ASSERT_EQUAL(hwf_source_open_callback(&s, v->pos, "v.zip", vz_read, v, &e), 0);
-	return s;
-}
-
-/* Open entry @name of @v as a source (window or stream) in @out; 0 or the error. */
-static int vz_member(struct vzip *v, struct hwf_source *file, const char *name,
-		     struct hwf_zip_entry *ent, struct hwf_source **win, struct hwf_zip_stream **zs,
-		     struct hwf_err *e)
-{
-	struct hwf_zip *z;
-	uint64_t off;
-	int rc;
-
-	(void)v;
-	*win = NULL;
-	*zs = NULL;
-	rc = hwf_zip_open(&z, file, e);
-	if (rc)
-		return rc;
-	rc = hwf_zip_find(z, name, ent, e);
-	if (!rc)
-		rc = hwf_zip_data_offset(z, ent, &off, e);
-	hwf_zip_close(z);
-	if (rc)
-		return rc;
-	if (ent->method == 0)
-		return hwf_source_open_window(win, file, off, ent->usize, name, e);
-	return hwf_zip_stream_open(zs, file, ent, off, name, e);
-}
-
-static int64_t member_read(struct hwf_source *win, struct hwf_zip_stream *zs, void *buf, size_t len,
-			   uint64_t off, struct hwf_err *e)
-{
-	return win ? hwf_source_pread(win, buf, len, off, e)
-		   : hwf_zip_stream_read(zs, buf, len, off, e);
-}
-
 /* Every layout of zip64 fields, read back whole: local, central, descriptors, prefix. */
 static void test_zip64_fields_resolved(void)
 {
@@ -555,12 +214,12 @@ static void test_zip64_fields_resolved(void)
 			CU_ASSERT_EQUAL(ent.local_off, v->local[1]);
 			CU_ASSERT_EQUAL(ent.zip64, lay[i].cen64 != 0);
 			memset(buf, 0, sizeof(buf));
-			CU_ASSERT_EQUAL(member_read(win, zs, buf, 1000, 0, &e), 1000);
-			CU_ASSERT_EQUAL(member_read(win, zs, buf + 1000, TEXT_LEN, 1000, &e),
+			CU_ASSERT_EQUAL(vz_member_read(win, zs, buf, 1000, 0, &e), 1000);
+			CU_ASSERT_EQUAL(vz_member_read(win, zs, buf + 1000, TEXT_LEN, 1000, &e),
 					TEXT_LEN - 1000);
 			CU_ASSERT_EQUAL(memcmp(buf, text, TEXT_LEN), 0);
 			/* backwards: a stream starts again */
-			CU_ASSERT_EQUAL(member_read(win, zs, buf, 10, 39, &e), 10);
+			CU_ASSERT_EQUAL(vz_member_read(win, zs, buf, 10, 39, &e), 10);
 			CU_ASSERT_EQUAL(memcmp(buf, "line 0001 ", 10), 0);
 			hwf_source_close(win);
 			hwf_zip_stream_close(zs);
@@ -611,7 +270,7 @@ static void test_offsets_past_4gib(void)
 			CU_ASSERT_EQUAL(ent.local_off, v->local[1 + k]);
 			CU_ASSERT_EQUAL(ent.usize, TEXT_LEN);
 			memset(buf, 0, sizeof(buf));
-			CU_ASSERT_EQUAL(member_read(win, zs, buf, TEXT_LEN, 0, &e), TEXT_LEN);
+			CU_ASSERT_EQUAL(vz_member_read(win, zs, buf, TEXT_LEN, 0, &e), TEXT_LEN);
 			CU_ASSERT_EQUAL(memcmp(buf, text, TEXT_LEN), 0);
 			hwf_source_close(win);
 			hwf_zip_stream_close(zs);

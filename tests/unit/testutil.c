@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "tests/unit/testutil.h"
 
+#include "formats/core/outfile.h"
+
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,4 +73,84 @@ long long tu_size(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+static void files_forget(void *ctx, const char *path)
+{
+	struct tu_files *f = ctx;
+
+	for (size_t i = 0; i < sizeof(f->path) / sizeof(f->path[0]); i++)
+		if (f->path[i] && !strcmp(f->path[i], path)) {
+			free(f->path[i]);
+			f->path[i] = NULL;
+		}
+}
+
+static int files_mkstemp(void *ctx, char *tmpl)
+{
+	struct tu_files *f = ctx;
+	int fd;
+
+	if (f->before_create)
+		f->before_create(f, tmpl);
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	f->made++;
+	for (size_t i = 0; i < sizeof(f->path) / sizeof(f->path[0]); i++)
+		if (!f->path[i]) {
+			f->path[i] = strdup(tmpl);
+			break;
+		}
+	return fd;
+}
+
+static int files_rename(void *ctx, const char *from, const char *to)
+{
+	int rc = rename(from, to);
+
+	if (!rc)
+		files_forget(ctx, from);
+	return rc;
+}
+
+void tu_file_hooks(struct tu_files *f, struct hwf_file_hooks *h)
+{
+	h->mkstemp = files_mkstemp;
+	h->rename = files_rename;
+	h->forget = files_forget;
+	h->ctx = f;
+}
+
+size_t tu_files_left(struct tu_files *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(f->path) / sizeof(f->path[0]); i++)
+		n += f->path[i] != NULL;
+	return n;
+}
+
+void tu_files_free(struct tu_files *f)
+{
+	for (size_t i = 0; i < sizeof(f->path) / sizeof(f->path[0]); i++) {
+		free(f->path[i]);
+		f->path[i] = NULL;
+	}
+}
+
+int tu_count_names(const char *dir, const char *part)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    strstr(de->d_name, part))
+			n++;
+	closedir(d);
+	return n;
 }

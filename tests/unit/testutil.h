@@ -18,4 +18,23 @@ void tu_random(void *buf, size_t len, uint64_t seed);
 /* Size of a file, or -1. */
 long long tu_size(const char *path);
 
+/*
+ * Hooks for formats/core/outfile.h that keep a list of the temporary files
+ * an engine registered, as host/cleanup.c does: an engine must forget (or
+ * rename) every file it made, so tu_files_left() is 0 after each run.
+ * @before_create, when set, runs before each temporary file is made.
+ */
+struct hwf_file_hooks;
+struct tu_files {
+	char *path[64];
+	size_t made;	/* temporary files made so far */
+	void (*before_create)(struct tu_files *f, const char *tmpl);
+	void *ctx;	/* for @before_create */
+};
+void tu_file_hooks(struct tu_files *f, struct hwf_file_hooks *h);
+size_t tu_files_left(struct tu_files *f);
+void tu_files_free(struct tu_files *f);
+/* Entries of @dir whose name contains @part ("partial"), "." and ".." left out. */
+int tu_count_names(const char *dir, const char *part);
+
 #endif
