@@ -176,6 +176,8 @@ deps:
 # real binary, then the plain unit run whose CUnit summary ends the output.
 check: deps
 	$(MAKE) all asan
+	@echo "== layering: formats/ <- protocol/ <- host/, no cycles, no file past 800 lines"
+	@python3 tests/tools/layering.py --build $(B)
 	@echo "== unit tests under -fsanitize=address,undefined"
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BA)/test_unit
 	@echo "== fuzz corpus replay under -fsanitize=address,undefined"
@@ -194,6 +196,10 @@ check: deps
 	@$(B)/test_unit; urc=$$?; irc=$$(cat $(B)/integration.rc); \
 	  tail -n 1 $(B)/integration.log; \
 	  [ $$urc -eq 0 ] && [ $$irc -eq 0 ]
+
+# The layering check alone (make check runs it after building).
+layering: all
+	@python3 tests/tools/layering.py --build $(B)
 
 unit: $(B)/test_unit
 	$(B)/test_unit

@@ -53,7 +53,11 @@ def symbol_cycles(build):
     objs = []
     for top in LAYERS:
         for root, _, files in os.walk(os.path.join(build, top)):
-            objs += [os.path.join(root, f) for f in files if f.endswith(".o")]
+            for f in files:
+                o = os.path.join(root, f)
+                # only objects whose source still exists (a moved file leaves its old .o)
+                if f.endswith(".o") and os.path.isfile(os.path.relpath(o, build)[:-2] + ".c"):
+                    objs.append(o)
     defined, undefined = {}, {}
     for o in objs:
         out = subprocess.run(["nm", o], capture_output=True, text=True).stdout
