@@ -82,4 +82,18 @@ void json_kv_bool(struct hwf_ui *ui, const char *key, int v);
 /* End the document: newline and flush. */
 void json_done(struct hwf_ui *ui);
 
+/* --- fastboot sessions (host/fbsession.c) --- */
+/* One line on stderr for a person ("Finished. Total time: 1.2s"); not with --json. */
+void ui_note(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A device's TEXT reply, as it came (stderr). */
+void ui_text(struct hwf_ui *ui, const char *text);
+/*
+ * An AOSP-style step line on stderr, not with --json: "Writing 'boot'
+ * OKAY [  0.010s]".  ui_step_start() prints the label half before the
+ * device answers (not with -v, whose trace lines come in between);
+ * ui_step_end() the rest, or the whole line when @after_start is 0.
+ */
+void ui_step_start(struct hwf_ui *ui, const char *label);
+void ui_step_end(struct hwf_ui *ui, const char *label, int after_start, int ok, double seconds);
+
 #endif

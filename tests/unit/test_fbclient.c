@@ -58,7 +58,11 @@ static void s_close(struct hwf_transport *bt)
 	(void)bt;
 }
 
-static const struct hwf_transport_ops script_ops = { s_write, s_read, s_close };
+static const struct hwf_transport_ops script_ops = {
+	.write = s_write,
+	.read = s_read,
+	.close = s_close,
+};
 
 static void init(struct script *s, struct hwf_fb *fb, const char *const *replies, size_t n)
 {
