@@ -17,61 +17,11 @@
 #include "protocol/transport.h"
 #include "protocol/usb.h"
 
-static int fb_getvar_cmd(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
-static int fb_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
-static int fb_erase(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
-static int fb_boot(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
-static int fb_reboot(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
-static int fb_simple(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
-static int fb_devices(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
-
-const struct hwf_command hwf_fastboot_commands[] = {
-	{ "devices", fb_devices, "devices [-l] [--json]",
-	  "List the fastboot devices on USB (any interface of class ff/42/03), and the\n"
-	  "tcp: devices given with -s that answer.  -l adds the port path\n"
-	  "(usb:BUS-PORT.PORT, which -s takes too), the product and the vendor:product\n"
-	  "id.  A device that may not be opened is listed as \"no permissions\".",
-	  NULL },
-	{ "getvar", fb_getvar_cmd, "getvar NAME|all [--json]",
-	  "Ask the device for a variable (product, max-download-size, partition-size:P ...).",
-	  NULL },
-	{ "flash", fb_flash, "flash PARTITION [FILE] [--force]",
-	  "Check the image, then download and write it.  FILE defaults to PARTITION.img.\n"
-	  "Every image goes through 'image check --partition PARTITION' first: a\n"
-	  "damaged image (truncated sparse, boot image ...) or content that cannot\n"
-	  "belong to the partition (gzip data for system, an init_boot image for\n"
-	  "boot ...) is refused, nothing is sent, unless --force; its warnings are\n"
-	  "shown before sending.  An empty file is never sent (use erase).  On an\n"
-	  "A/B device a slotted PARTITION gets the current slot's suffix, or --slot's.",
-	  NULL },
-	{ "erase", fb_erase, "erase PARTITION",
-	  "Erase a partition (on an A/B device: the current slot's, or --slot's).", NULL },
-	{ "boot", fb_boot, "boot FILE",
-	  "Check FILE as a boot image (as 'image check --partition boot'), download it\n"
-	  "and boot it without flashing.",
-	  NULL },
-	{ "reboot", fb_reboot, "reboot [bootloader|recovery|fastboot]", "Reboot the device.",
-	  NULL },
-	{ "continue", fb_simple, "continue", "Continue booting.", NULL },
-	{ "oem", fb_simple, "oem ARGS...", "Send a vendor command.", NULL },
-	{ "flashing", fb_simple,
-	  "flashing lock|unlock|lock_critical|unlock_critical|get_unlock_ability",
-	  "Lock or unlock flashing (the device asks for confirmation).", NULL },
-	{ "set_active", fb_simple, "set_active SLOT",
-	  "Make a slot the active one: a, b ... (one the device has) or other.", NULL },
-	{ "update", fb_update, "update ZIP [--skip-reboot]",
-	  "Flash AOSP's update package: every NAME.img at the top of ZIP to partition\n"
-	  "NAME (images the device has no partition for are skipped), streamed out of\n"
-	  "the zip.  Every image is checked first, as flash checks it (an empty\n"
-	  "member is refused); android-info.txt's require and reject lines are\n"
-	  "checked against the device before anything is sent (--force overrides).\n"
-	  "On an A/B device the images go to the current slot (or --slot's) and that\n"
-	  "slot is made active, as AOSP does.  -w wipes userdata and cache; then the\n"
-	  "device reboots unless --skip-reboot.",
-	  NULL },
-	{ NULL, NULL, NULL, NULL, NULL },
-};
-
+/*
+ * The fastboot commands take no options of their own but devices' -l (the
+ * global ones are gone by now): cli_parse says a word starting with '-' is
+ * a mistake; "--" ends that.
+ */
 
 static void device_json(struct hwf_cli *cli, const char *transport, const char *serial,
 			const char *path, const char *product, uint16_t vid, uint16_t pid,
@@ -92,15 +42,29 @@ static void device_json(struct hwf_cli *cli, const char *transport, const char *
 	json_end_object(&cli->ui);
 }
 
+static int on_flag(void *ctx, int id, const char *v)
+{
+	(void)id;
+	(void)v;
+	*(int *)ctx = 1;
+	return 0;
+}
+
 /* AOSP's layout: "SERIAL<TAB>fastboot"; -l adds the path, product and id. */
 static int fb_devices(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
+	static const struct cli_opt opts[] = {
+		{ "long", 'l', 0, 0 },
+		{ NULL, 0, 0, 0 },
+	};
 	struct hwf_usb_device *d = NULL;
 	struct hwf_err e = { 0 };
-	int longfmt = argc == 2 && !strcmp(argv[1], "-l");
+	int longfmt = 0, rc = cli_parse(cli, self, opts, &argc, argv, on_flag, &longfmt);
 	size_t n = 0;
 
-	if (argc > 2 || (argc == 2 && !longfmt))
+	if (rc)
+		return rc;
+	if (argc > 1)
 		return cli_usage(cli, self, "devices takes only -l");
 	if (hwf_usb_list(&d, &n, &e))
 		ui_warn(&cli->ui, "%s", e.msg);
@@ -228,11 +192,6 @@ static int fb_getvar_cmd(struct hwf_cli *cli, const struct hwf_command *self, in
 	return fbs_finish(&s, 0);
 }
 
-/*
- * The fastboot commands take no options of their own (the global ones are
- * gone by now): a word starting with '-' is a mistake, and said as such.
- * "--" ends that; it is taken out of @argv.
- */
 static int fb_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
@@ -322,10 +281,22 @@ static int fb_boot(struct hwf_cli *cli, const struct hwf_command *self, int argc
 	return fbs_finish(&s, rc);
 }
 
+/* One command as one step; @wipe_first: -w's wipe before it (the device boots away after). */
+static int one_step(struct hwf_cli *cli, const char *label, const char *cmd, int wipe_first)
+{
+	struct fb_session s;
+	int rc = fbs_open(cli, &s);
+
+	if (rc)
+		return rc;
+	if (wipe_first && cli->wipe && hwf_flash_wipe(s.f, NULL))
+		return fbs_finish(&s, HWF_EXIT_FAIL);
+	return fbs_finish(&s, fbs_exit(hwf_flash_command(s.f, label, cmd, NULL)));
+}
+
 static int fb_reboot(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	char cmd[64], label[64];
-	struct fb_session s;
 	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
 
 	if (rc)
@@ -334,65 +305,122 @@ static int fb_reboot(struct hwf_cli *cli, const struct hwf_command *self, int ar
 			 strcmp(argv[1], "recovery") && strcmp(argv[1], "fastboot")))
 		return cli_usage(cli, self,
 				 "reboot takes nothing, bootloader, recovery or fastboot");
-	rc = fbs_open(cli, &s);
-	if (rc)
-		return rc;
-	if (cli->wipe && hwf_flash_wipe(s.f, NULL))
-		return fbs_finish(&s, HWF_EXIT_FAIL);
 	snprintf(cmd, sizeof(cmd), "reboot%s%s", argc == 2 ? "-" : "", argc == 2 ? argv[1] : "");
 	snprintf(label, sizeof(label), "Rebooting%s%s", argc == 2 ? " into " : "",
 		 argc == 2 ? argv[1] : "");
-	return fbs_finish(&s, fbs_exit(hwf_flash_command(s.f, label, cmd, NULL)));
+	return one_step(cli, label, cmd, 1);
 }
 
-/* continue, oem ARGS..., flashing X, set_active SLOT */
-static int fb_simple(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
+static int fb_continue(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
-	static const char *const flashing[] = { "lock", "unlock", "lock_critical",
-						"unlock_critical", "get_unlock_ability" };
-	char cmd[HWF_FB_CMD_MAX + 2] = "";
+	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
+
+	if (rc)
+		return rc;
+	if (argc != 1)
+		return cli_usage(cli, self, "continue takes no arguments");
+	return one_step(cli, "continue", "continue", 1);
+}
+
+static int fb_oem(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
+{
+	char cmd[HWF_FB_CMD_MAX + 2] = "oem";
+	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
+
+	if (rc)
+		return rc;
+	if (argc < 2)
+		return cli_usage(cli, self, "oem needs a command");
+	for (int i = 1; i < argc; i++) {
+		if (strlen(cmd) + 1 + strlen(argv[i]) > HWF_FB_CMD_MAX)
+			return cli_usage(cli, self, "oem command longer than %d bytes",
+					 HWF_FB_CMD_MAX);
+		strcat(cmd, " ");
+		strcat(cmd, argv[i]);
+	}
+	return one_step(cli, cmd, cmd, 0);
+}
+
+static int fb_flashing(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
+{
+	static const char *const words[] = { "lock", "unlock", "lock_critical", "unlock_critical",
+					     "get_unlock_ability" };
+	char cmd[HWF_FB_CMD_MAX + 2];
+	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
+	size_t i;
+
+	if (rc)
+		return rc;
+	for (i = 0; argc == 2 && i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(argv[1], words[i]))
+			break;
+	if (argc != 2 || i == sizeof(words) / sizeof(words[0]))
+		return cli_usage(cli, self, "flashing takes lock, unlock, lock_critical, "
+					    "unlock_critical or get_unlock_ability");
+	snprintf(cmd, sizeof(cmd), "flashing %s", argv[1]);
+	return one_step(cli, cmd, cmd, 0);
+}
+
+static int fb_set_active(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
+{
 	const char *slot = NULL;
 	struct fb_session s;
 	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
 
 	if (rc)
 		return rc;
-	if (!strcmp(argv[0], "continue")) {
-		if (argc != 1)
-			return cli_usage(cli, self, "continue takes no arguments");
-		snprintf(cmd, sizeof(cmd), "continue");
-	} else if (!strcmp(argv[0], "set_active")) {
-		if (argc != 2 || !(slot = cli_slot_word(argv[1], 0)))
-			return cli_usage(cli, self, "set_active takes one slot: a, b ... or other");
-	} else if (!strcmp(argv[0], "flashing")) {
-		size_t i;
-
-		for (i = 0; argc == 2 && i < sizeof(flashing) / sizeof(flashing[0]); i++)
-			if (!strcmp(argv[1], flashing[i]))
-				break;
-		if (argc != 2 || i == sizeof(flashing) / sizeof(flashing[0]))
-			return cli_usage(cli, self, "flashing takes lock, unlock, lock_critical, "
-						    "unlock_critical or get_unlock_ability");
-		snprintf(cmd, sizeof(cmd), "flashing %s", argv[1]);
-	} else {
-		if (argc < 2)
-			return cli_usage(cli, self, "oem needs a command");
-		snprintf(cmd, sizeof(cmd), "oem");
-		for (int i = 1; i < argc; i++) {
-			if (strlen(cmd) + 1 + strlen(argv[i]) > HWF_FB_CMD_MAX)
-				return cli_usage(cli, self, "oem command longer than %d bytes",
-						 HWF_FB_CMD_MAX);
-			strcat(cmd, " ");
-			strcat(cmd, argv[i]);
-		}
-	}
+	if (argc != 2 || !(slot = cli_slot_word(argv[1], 0)))
+		return cli_usage(cli, self, "set_active takes one slot: a, b ... or other");
 	rc = fbs_open(cli, &s);
 	if (rc)
 		return rc;
-	if (slot)	/* only a slot the device has (AOSP's verify_slot) */
-		return fbs_finish(&s, fbs_exit(hwf_flash_set_active(s.f, slot, NULL)));
-	/* continue: the wipe before the device boots away */
-	if (!strcmp(cmd, "continue") && cli->wipe && hwf_flash_wipe(s.f, NULL))
-		return fbs_finish(&s, HWF_EXIT_FAIL);
-	return fbs_finish(&s, fbs_exit(hwf_flash_command(s.f, cmd, cmd, NULL)));
+	/* Only a slot the device has (AOSP's verify_slot). */
+	return fbs_finish(&s, fbs_exit(hwf_flash_set_active(s.f, slot, NULL)));
 }
+
+const struct hwf_command hwf_fastboot_commands[] = {
+	{ "devices", fb_devices, "devices [-l] [--json]",
+	  "List the fastboot devices on USB (any interface of class ff/42/03), and the\n"
+	  "tcp: devices given with -s that answer.  -l adds the port path\n"
+	  "(usb:BUS-PORT.PORT, which -s takes too), the product and the vendor:product\n"
+	  "id.  A device that may not be opened is listed as \"no permissions\".",
+	  NULL },
+	{ "getvar", fb_getvar_cmd, "getvar NAME|all [--json]",
+	  "Ask the device for a variable (product, max-download-size, partition-size:P ...).",
+	  NULL },
+	{ "flash", fb_flash, "flash PARTITION [FILE] [--force]",
+	  "Check the image, then download and write it.  FILE defaults to PARTITION.img.\n"
+	  "Every image goes through 'image check --partition PARTITION' first: a\n"
+	  "damaged image (truncated sparse, boot image ...) or content that cannot\n"
+	  "belong to the partition (gzip data for system, an init_boot image for\n"
+	  "boot ...) is refused, nothing is sent, unless --force; its warnings are\n"
+	  "shown before sending.  An empty file is never sent (use erase).  On an\n"
+	  "A/B device a slotted PARTITION gets the current slot's suffix, or --slot's.",
+	  NULL },
+	{ "erase", fb_erase, "erase PARTITION",
+	  "Erase a partition (on an A/B device: the current slot's, or --slot's).", NULL },
+	{ "boot", fb_boot, "boot FILE",
+	  "Check FILE as a boot image (as 'image check --partition boot'), download it\n"
+	  "and boot it without flashing.",
+	  NULL },
+	{ "reboot", fb_reboot, "reboot [bootloader|recovery|fastboot]", "Reboot the device.",
+	  NULL },
+	{ "continue", fb_continue, "continue", "Continue booting.", NULL },
+	{ "oem", fb_oem, "oem ARGS...", "Send a vendor command.", NULL },
+	{ "flashing", fb_flashing,
+	  "flashing lock|unlock|lock_critical|unlock_critical|get_unlock_ability",
+	  "Lock or unlock flashing (the device asks for confirmation).", NULL },
+	{ "set_active", fb_set_active, "set_active SLOT",
+	  "Make a slot the active one: a, b ... (one the device has) or other.", NULL },
+	{ "update", fb_update, "update ZIP [--skip-reboot]",
+	  "Flash AOSP's update package: every NAME.img at the top of ZIP to partition\n"
+	  "NAME (images the device has no partition for are skipped), streamed out of\n"
+	  "the zip.  Every image is checked first, as flash checks it (an empty\n"
+	  "member is refused); android-info.txt's require and reject lines are\n"
+	  "checked against the device before anything is sent (--force overrides).\n"
+	  "On an A/B device the images go to the current slot (or --slot's) and that\n"
+	  "slot is made active, as AOSP does.  -w wipes userdata and cache; then the\n"
+	  "device reboots unless --skip-reboot.",
+	  NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
