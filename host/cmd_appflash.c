@@ -7,10 +7,11 @@
  *   1. plan: entries -> partitions, order (formats/appplan);
  *   2. verify: header and block CRCs of every selected entry (and the CRC
  *      entry when everything is selected), the image check of every entry
- *      for its partition (fbs_gate);
- *   3. ask the device: every target partition must exist there;
+ *      for its partition (the flash engine's gate);
+ *   3. ask the device: every target partition must exist there
+ *      (hwf_flash_plan);
  *   4. only then download and flash, entry by entry, in sparse pieces when
- *      an entry is larger than max-download-size.
+ *      an entry is larger than max-download-size (hwf_flash_image).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +19,10 @@
 #include <strings.h>
 
 #include "formats/app/appplan.h"
-#include "formats/core/bytes.h"
+#include "formats/app/pkg.h"
 #include "host/cli.h"
 #include "host/fbsession.h"
-#include "formats/app/pkg.h"
-#include "formats/image/sparse.h"
+#include "protocol/flash.h"
 
 #define MAX_MAPS 32
 
@@ -154,134 +154,6 @@ static int verify(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_pla
 	return bad ? HWF_EXIT_FAIL : 0;
 }
 
-static int entry_is_sparse(struct hwf_app *app, size_t i)
-{
-	const struct hwf_app_entry *en = hwf_app_entry(app, i);
-	uint8_t m[4] = { 0 };
-
-	if (en->data_len < 28 ||
-	    hwf_source_read_exact(hwf_app_source(app), m, 4, en->data_off, NULL))
-		return 0;
-	return get_le32(m) == HWF_SPARSE_MAGIC;
-}
-
-/*
- * The plan's partitions as this device names them (fbs_resolve: boot ->
- * boot_a on an A/B device, one step per slot with --slot all).  *@out and
- * *@known (1: the device said the partition has slots, so it exists) are
- * allocated; free() them.
- */
-static int resolve_plan(struct fb_session *s, const struct hwf_plan_step *st, size_t nst,
-			struct hwf_plan_step **out, unsigned char **known, size_t *nout)
-{
-	struct hwf_plan_step *r = calloc(nst * FBS_MAX_SLOTS + 1, sizeof(*r));
-	unsigned char *k = calloc(nst * FBS_MAX_SLOTS + 1, 1);
-	size_t n = 0;
-	int rc = 0;
-
-	if (!r || !k) {
-		ui_error(&s->cli->ui, "out of memory");
-		rc = HWF_EXIT_FAIL;
-	}
-	for (size_t i = 0; !rc && i < nst; i++) {
-		struct fbs_parts p;
-
-		rc = fbs_resolve(s, st[i].partition, 0, &p);
-		for (int j = 0; !rc && j < p.n; j++) {
-			if (strlen(p.name[j]) >= sizeof(r[n].partition)) {
-				ui_error(&s->cli->ui, "partition name '%s' is too long", p.name[j]);
-				rc = HWF_EXIT_FAIL;
-				break;
-			}
-			r[n] = st[i];
-			snprintf(r[n].partition, sizeof(r[n].partition), "%s", p.name[j]);
-			k[n++] = (unsigned char)p.slotted;
-		}
-	}
-	if (rc) {
-		free(r);
-		free(k);
-		return rc;
-	}
-	*out = r;
-	*known = k;
-	*nout = n;
-	return 0;
-}
-
-/*
- * Step 3: the device must have every partition (@known: it said so through
- * has-slot), and every raw entry must fit its partition.
- */
-static int check_partitions(struct fb_session *s, struct hwf_app *app,
-			    const struct hwf_plan_step *st, const unsigned char *known, size_t nst)
-{
-	int missing = 0;
-
-	for (size_t i = 0; i < nst; i++) {
-		char q[128], v[HWF_FB_RESP_MAX];
-
-		const struct hwf_app_entry *en = hwf_app_entry(app, st[i].entry);
-		uint64_t psize;
-
-		snprintf(q, sizeof(q), "partition-size:%s", st[i].partition);
-		if (!hwf_fb_getvar(&s->fb, q, v, sizeof(v), NULL)) {
-			if (!hwf_fb_parse_num(v, &psize) && psize && en->data_len > psize &&
-			    !entry_is_sparse(app, st[i].entry)) {
-				ui_error(&s->cli->ui, "%s: %llu bytes do not fit partition %s (%llu "
-						      "bytes)",
-					 en->name, (unsigned long long)en->data_len,
-					 st[i].partition, (unsigned long long)psize);
-				missing = 1;
-			}
-			continue;
-		}
-		if (known[i])
-			continue;
-		ui_error(&s->cli->ui, "the device has no partition '%s' (for %s); --map %s=PARTITION "
-				      "picks another",
-			 st[i].partition, hwf_app_entry(app, st[i].entry)->name,
-			 hwf_app_entry(app, st[i].entry)->name);
-		missing = 1;
-	}
-	if (missing)
-		ui_error(&s->cli->ui, "nothing was sent to the device");
-	return missing ? HWF_EXIT_FAIL : 0;
-}
-
-/* Letters and digits only, upper case, without a leading "HW". */
-static void squash(const char *in, char *out, size_t len)
-{
-	size_t o = 0;
-
-	if (!strncasecmp(in, "HW", 2))
-		in += 2;
-	for (; *in && o + 1 < len; in++)
-		if ((*in >= '0' && *in <= '9') || (*in >= 'a' && *in <= 'z') ||
-		    (*in >= 'A' && *in <= 'Z'))
-			out[o++] = (char)(*in >= 'a' && *in <= 'z' ? *in - 32 : *in);
-	out[o] = '\0';
-}
-
-/* A package made for other hardware is the usual way to a brick: say what both are. */
-static void product_sanity(struct fb_session *s, struct hwf_pkg *pkg)
-{
-	const char *hwid = hwf_app_count(pkg->app) ? hwf_app_entry(pkg->app, 0)->hwid : "";
-	char product[HWF_FB_RESP_MAX], a[64], b[64];
-
-	if (hwf_fb_getvar(&s->fb, "product", product, sizeof(product), NULL) || !product[0] ||
-	    !hwid[0])
-		return;
-	squash(hwid, a, sizeof(a));
-	squash(product, b, sizeof(b));
-	if (!s->cli->json)
-		fprintf(s->cli->ui.err, "package hardware id %s, device product %s\n", hwid, product);
-	if (a[0] && b[0] && !strstr(a, b) && !strstr(b, a))
-		ui_warn(&s->cli->ui, "the package's hardware id (%s) and the device's product (%s) "
-				     "look unrelated: make sure this firmware is for this device",
-			hwid, product);
-}
-
 /*
  * The plan (@res NULL) or the summary.  --json: one document; @error set
  * (a failed flash) adds "ok": false and "error" to it.
@@ -349,7 +221,6 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 {
 	struct hwf_plan_map maps[MAX_MAPS];
 	struct hwf_plan_step *st = NULL, *rst = NULL;
-	unsigned char *known = NULL;
 	struct result *res = NULL;
 	struct hwf_err e = { 0 };
 	const char *member = NULL;
@@ -382,9 +253,8 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 	rc = verify(cli, &pkg, st, nst, argc == 2);
 	if (rc)
 		goto out;
-	if (!cli->json)
-		fprintf(cli->ui.err, "Verified %zu entr%s of %s: every block CRC matches\n", nst,
-			nst == 1 ? "y" : "ies", pkg.label);
+	ui_note(&cli->ui, "Verified %zu entr%s of %s: every block CRC matches", nst,
+		nst == 1 ? "y" : "ies", pkg.label);
 	if (dry) {
 		/* With a device at hand, also check that it has the partitions. */
 		if (cli->nserials) {
@@ -392,9 +262,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 			if (rc)
 				goto out;
 			s.json_own = 1;
-			rc = resolve_plan(&s, st, nst, &rst, &known, &nrst);
-			if (!rc)
-				rc = check_partitions(&s, pkg.app, rst, known, nrst);
+			rc = fbs_exit(hwf_flash_plan(s.f, pkg.app, st, nst, &rst, &nrst, NULL));
 			fbs_close(&s);
 			if (!rc && !cli->json)
 				print_plan(cli, &pkg, rst, nrst, NULL, 1, NULL);
@@ -403,19 +271,19 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 		if (cli->json && !rc)
 			print_plan(cli, &pkg, cli->nserials ? rst : st, cli->nserials ? nrst : nst, NULL,
 				   1, NULL);
-		if (!rc && !cli->json)
-			fprintf(cli->ui.err, "--dry-run: nothing was sent\n");
+		if (!rc)
+			ui_note(&cli->ui, "--dry-run: nothing was sent");
 		goto out;
 	}
 	rc = fbs_open(cli, &s);
 	if (rc)
 		goto out;
 	s.json_own = 1;
-	product_sanity(&s, &pkg);
+	/* A package for other hardware is the usual way to a brick. */
+	hwf_flash_product_check(s.f, hwf_app_count(pkg.app) ? hwf_app_entry(pkg.app, 0)->hwid
+							  : "");
 	/* Slots and partitions settled with the device before the first download. */
-	rc = resolve_plan(&s, st, nst, &rst, &known, &nrst);
-	if (!rc)
-		rc = check_partitions(&s, pkg.app, rst, known, nrst);
+	rc = fbs_exit(hwf_flash_plan(s.f, pkg.app, st, nst, &rst, &nrst, NULL));
 	res = rc ? NULL : calloc(nrst ? nrst : 1, sizeof(*res));
 	if (!rc && !res) {
 		ui_error(&cli->ui, "out of memory");
@@ -436,7 +304,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 		}
 		sent = 1;
 		snprintf(label, sizeof(label), "%s:%s", pkg.label, en->name);
-		rc = fbs_flash_image(&s, src, rst[i].partition, label);
+		rc = fbs_exit(hwf_flash_image(s.f, src, rst[i].partition, label, NULL));
 		hwf_source_close(src);
 		res[i].bytes = en->data_len;
 		res[i].secs = ui_now() - t0;
@@ -449,7 +317,6 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 out:
 	free(res);
 	free(rst);
-	free(known);
 	free(st);
 	hwf_pkg_close(&pkg);
 	return rc;

@@ -63,7 +63,7 @@ static void event(void *ctx, enum hwf_dload_event kind, const char *text)
 	if (kind == HWF_DLOAD_EV_WARNING)
 		ui_warn(&cli->ui, "%s", text);
 	else
-		ui_status(&cli->ui, "%s", text);
+		ui_note(&cli->ui, "%s", text);
 }
 
 static void progress_begin(void *ctx, const char *label)

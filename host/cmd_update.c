@@ -6,17 +6,19 @@
  * before anything is sent (--force overrides), then every image the device
  * has a partition for, then -w's wipe, then a reboot (--skip-reboot).
  * Every image is checked first, as for flash; images are streamed out of
- * the zip, never extracted.
+ * the zip, never extracted.  The decisions are the flash engine's
+ * (protocol/flash.h); this file reads the zip and says what happens.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "host/cli.h"
-#include "host/fbsession.h"
 #include "formats/core/source.h"
 #include "formats/core/zip.h"
+#include "host/cli.h"
+#include "host/fbsession.h"
+#include "protocol/flash.h"
 
 #define MAX_IMAGES 64
 #define INFO_MAX 65536
@@ -25,7 +27,7 @@ struct upd {
 	char names[MAX_IMAGES][64];	/* member names "boot.img" */
 	size_t n;
 	int has_info, too_many;
-	struct fbs_parts parts[MAX_IMAGES];	/* what each image goes to; n = 0: skipped */
+	struct hwf_flash_parts parts[MAX_IMAGES]; /* what each image goes to; n = 0: skipped */
 };
 
 static int walk_cb(void *ctx, const struct hwf_zip_member *m)
@@ -48,116 +50,9 @@ static int walk_cb(void *ctx, const struct hwf_zip_member *m)
 	return 0;
 }
 
-/* AOSP's flashing order for the images it knows; the others follow by name. */
-static int rank(const char *img)
+static int by_order(const void *a, const void *b)
 {
-	static const char *const order[] = { "boot.img",	 "init_boot.img", "dtbo.img",
-					     "dt.img",		 "pvmfw.img",	  "recovery.img",
-					     "vendor_boot.img", "vbmeta.img",	  "vbmeta_system.img",
-					     "vbmeta_vendor.img", "super_empty.img", "system.img",
-					     "system_ext.img",	 "product.img",	  "odm.img",
-					     "vendor.img",	 "vendor_dlkm.img" };
-
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (!strcmp(img, order[i]))
-			return (int)i;
-	return 100;
-}
-
-static int by_rank(const void *a, const void *b)
-{
-	int ra = rank(a), rb = rank(b);
-
-	return ra != rb ? ra - rb : strcmp(a, b);
-}
-
-/* "board" is asked as "product", as AOSP does. */
-static const char *var_name(const char *v)
-{
-	return !strcmp(v, "board") ? "product" : v;
-}
-
-/* @want is "V1|V2|PREFIX*"; 1 when @have matches one of them. */
-static int matches(const char *want, const char *have)
-{
-	char buf[512], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", want);
-	for (char *t = strtok_r(buf, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
-		size_t l = strlen(t);
-
-		if (l && t[l - 1] == '*' ? !strncmp(t, have, l - 1) : !strcmp(t, have))
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Check android-info.txt against the device.  Lines: "require VAR=V|V",
- * "require-for-product:PRODUCT VAR=V|V", "reject VAR=V|V", comments '#'.
- * Every failed line is reported; returns the number of failures.
- */
-static int check_info(struct fb_session *s, const char *zip, char *text)
-{
-	char product[HWF_FB_RESP_MAX] = "", *save = NULL;
-	int bad = 0;
-
-	hwf_fb_getvar(&s->fb, "product", product, sizeof(product), NULL);
-	for (char *line = strtok_r(text, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
-		char have[HWF_FB_RESP_MAX], *var, *eq;
-		int reject = 0;
-
-		while (*line == ' ' || *line == '\t')
-			line++;
-		if (!*line || *line == '#')
-			continue;
-		if (!strncmp(line, "require-for-product:", 20)) {
-			char *sp = strchr(line + 20, ' ');
-
-			if (!sp)
-				continue;
-			*sp = '\0';
-			if (strcmp(line + 20, product))
-				continue;
-			var = sp + 1;
-		} else if (!strncmp(line, "require ", 8)) {
-			var = line + 8;
-		} else if (!strncmp(line, "reject ", 7)) {
-			var = line + 7;
-			reject = 1;
-		} else {
-			continue;
-		}
-		while (*var == ' ')
-			var++;
-		eq = strchr(var, '=');
-		if (!eq)
-			continue;
-		*eq = '\0';
-		if (!strcmp(var, "partition-exists")) {
-			/* AOSP asks has-slot: a slotted boot has no partition-size:boot. */
-			if (!fbs_has_partition(s, eq + 1)) {
-				ui_error(&s->cli->ui, "%s: android-info.txt requires partition %s, the "
-						      "device has none",
-					 zip, eq + 1);
-				bad++;
-			}
-			continue;
-		}
-		if (hwf_fb_getvar(&s->fb, var_name(var), have, sizeof(have), NULL)) {
-			ui_error(&s->cli->ui, "%s: android-info.txt %s %s=%s, and the device does "
-					      "not report %s",
-				 zip, reject ? "rejects" : "requires", var, eq + 1, var_name(var));
-			bad++;
-			continue;
-		}
-		if (matches(eq + 1, have) == reject) {
-			ui_error(&s->cli->ui, "%s: android-info.txt %s %s=%s, the device says %s", zip,
-				 reject ? "rejects" : "requires", var, eq + 1, have);
-			bad++;
-		}
-	}
-	return bad;
+	return hwf_flash_update_cmp(a, b);
 }
 
 static int read_info(struct hwf_cli *cli, const char *zip, char **out)
@@ -253,7 +148,7 @@ int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 	if (u->too_many)
 		ui_warn(&cli->ui, "%s: more than %d images; only the first %d are used", zip,
 			MAX_IMAGES, MAX_IMAGES);
-	qsort(u->names, u->n, sizeof(u->names[0]), by_rank);
+	qsort(u->names, u->n, sizeof(u->names[0]), by_order);
 
 	/* Verify every image before the device is even asked. */
 	for (size_t i = 0; i < u->n && !rc; i++) {
@@ -277,29 +172,11 @@ int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 	rc = fbs_open(cli, &s);
 	if (rc)
 		goto out;
-	if (info && check_info(&s, zip, info)) {
-		if (cli->force) {
-			ui_warn(&cli->ui, "--force: flashing despite android-info.txt");
-		} else {
-			ui_error(&cli->ui, "%s: not for this device; nothing was sent (--force "
-					   "overrides)",
-				 zip);
-			rc = HWF_EXIT_FAIL;
-		}
-	}
+	if (info && hwf_flash_android_info(s.f, zip, info, NULL))
+		rc = HWF_EXIT_FAIL;
 	/* Every image's partition(s) settled with the device (slots too) before the first byte. */
-	for (size_t i = 0; i < u->n && !rc; i++) {
-		char part[64];
-
-		snprintf(part, sizeof(part), "%.*s", (int)strlen(u->names[i]) - 4, u->names[i]);
-		if (!fbs_has_partition(&s, part)) {
-			if (!cli->json)
-				fprintf(cli->ui.err, "Skipping %s: the device has no partition '%s'\n",
-					u->names[i], part);
-			continue;
-		}
-		rc = fbs_resolve(&s, part, 0, &u->parts[i]);
-	}
+	for (size_t i = 0; i < u->n && !rc; i++)
+		rc = fbs_exit(hwf_flash_update_target(s.f, u->names[i], &u->parts[i], NULL));
 	for (size_t i = 0; i < u->n && !rc; i++) {
 		char label[1200];
 
@@ -312,7 +189,7 @@ int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 				rc = HWF_EXIT_FAIL;
 				break;
 			}
-			rc = fbs_flash_image(&s, src, u->parts[i].name[k], label);
+			rc = fbs_exit(hwf_flash_image(s.f, src, u->parts[i].name[k], label, NULL));
 			hwf_source_close(src);
 			nflashed++;
 		}
@@ -323,11 +200,11 @@ int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 	}
 	/* As AOSP's update: the flashed slot (or the current one) is made active. */
 	if (!rc)
-		rc = fbs_set_active_flashed(&s);
-	if (!rc)
-		rc = fbs_wipe(&s);
+		rc = fbs_exit(hwf_flash_set_active_flashed(s.f, NULL));
+	if (!rc && cli->wipe)
+		rc = fbs_exit(hwf_flash_wipe(s.f, NULL));
 	if (!rc && !skip_reboot)
-		rc = fbs_step(&s, "Rebooting", "reboot");
+		rc = fbs_exit(hwf_flash_command(s.f, "Rebooting", "reboot", NULL));
 	rc = fbs_finish(&s, rc);
 out:
 	free(info);

@@ -136,7 +136,7 @@ static int check_serial(struct hwf_cli *cli, const char *serial)
 {
 	struct hwf_err e = { 0 };
 
-	if (strncmp(serial, "tcp:", 4) || !hwf_tcp_check_address(serial + 4, &e))
+	if (!hwf_transport_check(serial, &e))
 		return 0;
 	return cli_usage(cli, NULL, "%s", e.msg);
 }

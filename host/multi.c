@@ -127,7 +127,7 @@ static int collect(struct multi *m)
 	 * child reads the strings of a device another child is flashing.
 	 */
 	for (int i = 0; i < cli->nserials && !d && !cli->all; i++)
-		if (strncmp(cli->serials[i], "tcp:", 4) && strncmp(cli->serials[i], "usb:", 4) &&
+		if (hwf_transport_kind(cli->serials[i]) == HWF_TRANSPORT_USB_SERIAL &&
 		    hwf_usb_list(&d, &n, &e))
 			n = 0;
 	for (int i = 0; i < cli->nserials; i++) {

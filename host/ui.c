@@ -321,20 +321,7 @@ void json_done(struct hwf_ui *ui)
 	fflush(ui->out);
 }
 
-/* --- added for host/cmd_dload.c (issue 14, the dload engine) --- */
-
-void ui_status(struct hwf_ui *ui, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ui->json)
-		return;
-	clear_bar(ui);
-	va_start(ap, fmt);
-	vfprintf(ui->err, fmt, ap);
-	va_end(ap);
-	fputc('\n', ui->err);
-}
+/* --- asking on the terminal --- */
 
 int ui_ask(struct hwf_ui *ui, const char *prompt, char *answer, size_t len)
 {
@@ -405,4 +392,44 @@ void ui_block_draw(struct hwf_ui *ui, const char *const *lines, int n)
 		fprintf(ui->err, "%.*s\n", cols - 1, lines[i]);
 	ui->block_lines = n;
 	fflush(ui->err);
+}
+
+/* --- lines for a person (not with --json) and AOSP-style steps --- */
+
+void ui_note(struct hwf_ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ui->json)
+		return;
+	clear_bar(ui);
+	va_start(ap, fmt);
+	vfprintf(ui->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', ui->err);
+}
+
+void ui_text(struct hwf_ui *ui, const char *text)
+{
+	clear_bar(ui);
+	fputs(text, ui->err);
+}
+
+void ui_step_start(struct hwf_ui *ui, const char *label)
+{
+	if (ui->json || ui->verbose)
+		return;
+	clear_bar(ui);
+	fprintf(ui->err, "%-50s ", label);
+}
+
+void ui_step_end(struct hwf_ui *ui, const char *label, int after_start, int ok, double seconds)
+{
+	if (ui->json)
+		return;
+	clear_bar(ui);
+	if (after_start && !ui->verbose)
+		fprintf(ui->err, "%s [%7.3fs]\n", ok ? "OKAY" : "FAILED", seconds);
+	else
+		fprintf(ui->err, "%-50s %s [%7.3fs]\n", label, ok ? "OKAY" : "FAILED", seconds);
 }

@@ -84,9 +84,7 @@ void json_kv_bool(struct hwf_ui *ui, const char *key, int v);
 /* End the document: newline and flush. */
 void json_done(struct hwf_ui *ui);
 
-/* --- added for host/cmd_dload.c (issue 14, the dload engine) --- */
-/* A line saying what is being done ("Writing dload/UPDATE.APP ..."), on stderr; not with --json. */
-void ui_status(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* --- asking on the terminal --- */
 /*
  * Ask on the terminal: @prompt on stderr, one line read from /dev/tty into
  * @answer (line end removed; "" at end of input).  Returns -1, asking
@@ -115,5 +113,19 @@ void ui_plain(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(pri
  */
 void ui_block_draw(struct hwf_ui *ui, const char *const *lines, int n);
 void ui_block_erase(struct hwf_ui *ui);
+
+/* --- lines for a person (not with --json) and AOSP-style steps --- */
+/* One line on stderr for a person ("Finished. Total time: 1.2s"); not with --json. */
+void ui_note(struct hwf_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A device's TEXT reply, as it came (stderr). */
+void ui_text(struct hwf_ui *ui, const char *text);
+/*
+ * An AOSP-style step line on stderr, not with --json: "Writing 'boot'
+ * OKAY [  0.010s]".  ui_step_start() prints the label half before the
+ * device answers (not with -v, whose trace lines come in between);
+ * ui_step_end() the rest, or the whole line when @after_start is 0.
+ */
+void ui_step_start(struct hwf_ui *ui, const char *label);
+void ui_step_end(struct hwf_ui *ui, const char *label, int after_start, int ok, double seconds);
 
 #endif

@@ -170,7 +170,11 @@ static void tcp_close(struct hwf_transport *bt)
 	free(t);
 }
 
-static const struct hwf_transport_ops tcp_ops = { tcp_write, tcp_read, tcp_close };
+static const struct hwf_transport_ops tcp_ops = {
+	.write = tcp_write,
+	.read = tcp_read,
+	.close = tcp_close,
+};
 
 /*
  * HOST, HOST:PORT, [V6], [V6]:PORT, or a bare IPv6 literal (several colons,

@@ -393,18 +393,17 @@ void hwf_usb_close(struct hwf_transport *bt)
 	free(u);
 }
 
+static void usb_stats(const struct hwf_transport *t, struct hwf_transport_stats *st)
+{
+	*st = ((const struct usb *)t)->st;
+}
+
 static const struct hwf_transport_ops usb_ops = {
 	.write = usb_write,
 	.read = usb_read,
 	.close = hwf_usb_close,
+	.stats = usb_stats,
 };
-
-void hwf_usb_get_stats(const struct hwf_transport *t, struct hwf_usb_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	if (t && t->ops == &usb_ops)
-		*st = ((const struct usb *)t)->st;
-}
 
 /* --- finding devices ------------------------------------------------------ */
 

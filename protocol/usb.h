@@ -58,15 +58,4 @@ int hwf_usb_open(struct hwf_transport **out, const char *sel, struct hwf_err *e)
  */
 int hwf_usb_wait(const char *sel, int timeout_ms, struct hwf_err *e);
 
-/*
- * Counters of the transport's bulk OUT pipeline, for tests and "-v":
- * transfers submitted, the most that were in flight at once, bytes sent,
- * halts cleared.  Zero for a transport that is not USB.
- */
-struct hwf_usb_stats {
-	uint64_t transfers, bytes;
-	unsigned max_in_flight, halts_cleared;
-};
-void hwf_usb_get_stats(const struct hwf_transport *t, struct hwf_usb_stats *st);
-
 #endif

@@ -255,7 +255,7 @@ int hwf_usb_list(struct hwf_usb_device **out, size_t *n, struct hwf_err *e)
 
 static int is_path(const char *sel)
 {
-	return sel && !strncmp(sel, "usb:", 4);
+	return hwf_transport_kind(sel) == HWF_TRANSPORT_USB_PATH;
 }
 
 /* Does @c match @sel?  Serials need the strings read. */

@@ -60,7 +60,7 @@ struct usb {
 	struct hwf_err fatal_err;
 	uint8_t *rbuf;
 	size_t rlen;
-	struct hwf_usb_stats st;
+	struct hwf_transport_stats st;
 };
 
 /* One candidate found while scanning the bus. */

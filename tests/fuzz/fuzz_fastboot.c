@@ -93,7 +93,11 @@ static void fake_close(struct hwf_transport *bt)
 	(void)bt;
 }
 
-static const struct hwf_transport_ops fake_ops = { fake_write, fake_read, fake_close };
+static const struct hwf_transport_ops fake_ops = {
+	.write = fake_write,
+	.read = fake_read,
+	.close = fake_close,
+};
 
 static void on_info(void *ctx, const char *text, int is_text)
 {

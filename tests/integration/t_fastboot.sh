@@ -15,12 +15,21 @@ random system.img 3000000
 random s1.img 1048576
 printf '<!DOCTYPE html>\n<html><body>Download</body></html>\n' > page.img
 
+# last DIR N "CMDS" "what": the last N commands DIR's device logged are CMDS (one line)
+last() {
+	got=$(tail -n "$2" "$1/commands.log" | tr '\n' ' ' | sed 's/ $//')
+	if [ "$got" = "$3" ]; then ok "$4"; else fail "$4: logged '$got', wanted '$3'"; fi
+}
+# lines DIR: how many commands DIR's device has logged
+lines() { wc -l < "$1/commands.log" | tr -d ' '; }
+
 start_sim dev --product hwsim --partition boot_a:64M --partition boot_b:64M \
 	--partition recovery:64M --partition system:1G --partition vendor:256M \
 	--partition userdata:256M --partition cache:64M
 S="tcp:127.0.0.1:$PORT"
 run_hw 0 "getvar product" -s "$S" getvar product
 expect_in "$T/out" "product: hwsim" "product read"
+last dev 1 "getvar:product" "getvar: the device was asked"
 run_hw 0 "getvar --json" -s "$S" getvar --json max-download-size
 check "max-download-size parsed by a script" python3 -c '
 import json,sys; d=json.load(open(sys.argv[1])); assert d["value"]=="0x4000000", d' "$T/out"
@@ -31,6 +40,7 @@ d = json.load(open(sys.argv[1]))
 assert d["command"] == "flash" and d["ok"] is True and d["error"] is None, d
 assert d["steps"][0]["bytes"] == 1048576 and d["steps"][1]["step"] == "Writing \x27cache\x27", d' "$T/out"
 run_hw 1 "erase --json of a missing partition" -s "$S" --json erase nope
+last dev 1 "erase:nope" "erase --json: erase:nope reached the device"
 check "failure as JSON: ok false, the device's words" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -45,13 +55,34 @@ run_hw 0 "flash a raw system image" -s "$S" flash system system.img
 check "system stored" cmp dev/system.img system.img
 ANDROID_SERIAL=$S run_hw 0 "ANDROID_SERIAL selects the device" erase system
 check "erase removed it" test ! -e dev/system.img
+last dev 1 "erase:system" "erase: erase:system logged"
 run_hw 0 "--slot a flashes boot_a" -s "$S" --slot a flash boot recovery.img
 check "boot_a stored" cmp dev/boot_a.img recovery.img
 run_hw 0 "set_active" -s "$S" set_active b
+last dev 1 "set_active:b" "set_active: set_active:b logged"
+check "set_active: the device's current slot is b" grep -qx b dev/.current-slot
+run_hw 0 "set_active other" -s "$S" set_active other
+last dev 1 "set_active:a" "set_active other: set_active:a logged (b was current)"
 run_hw 0 "oem" -s "$S" oem device-info
 expect_in "$T/err" "(bootloader) oem device-info" "oem INFO shown"
+last dev 1 "oem device-info" "oem: the command as typed reached the device"
 run_hw 0 "flashing unlock" -s "$S" flashing unlock
+last dev 1 "flashing unlock" "flashing unlock logged"
+run_hw 0 "getvar unlocked" -s "$S" getvar unlocked
+expect_in "$T/out" "unlocked: yes" "flashing unlock: the device is unlocked"
+run_hw 0 "flashing lock" -s "$S" flashing lock
+last dev 1 "flashing lock" "flashing lock logged"
+run_hw 0 "flashing get_unlock_ability" -s "$S" flashing get_unlock_ability
+last dev 1 "flashing get_unlock_ability" "flashing get_unlock_ability logged"
+expect_in "$T/err" "(bootloader) unlock_ability = 1" "get_unlock_ability: the INFO shown"
 run_hw 0 "reboot bootloader" -s "$S" reboot bootloader
+last dev 1 "reboot-bootloader" "reboot bootloader: reboot-bootloader logged"
+run_hw 0 "reboot recovery" -s "$S" reboot recovery
+last dev 1 "reboot-recovery" "reboot recovery: reboot-recovery logged"
+run_hw 0 "reboot fastboot" -s "$S" reboot fastboot
+last dev 1 "reboot-fastboot" "reboot fastboot: reboot-fastboot logged"
+run_hw 0 "reboot" -s "$S" reboot
+last dev 1 "reboot" "reboot: reboot logged"
 run_hw 0 "boot FILE downloads and boots" -s "$S" boot recovery.img
 check "boot sent after its download" sh -c "tail -n 2 dev/commands.log | tr '\n' ' ' | \
 	grep -q '^download:[0-9a-f]* boot \$'"
@@ -63,11 +94,24 @@ check "wipe after flash, userdata then cache" sh -c "tail -n 4 dev/commands.log 
 	grep -q 'flash:cache erase:userdata getvar:partition-size:cache erase:cache'"
 run_hw 0 "-w alone" -s "$S" -w
 check "-w alone erased userdata" sh -c "grep -c '^erase:userdata' dev/commands.log | grep -qx 2"
+last dev 3 "erase:userdata getvar:partition-size:cache erase:cache" "-w alone: userdata, then cache"
 run_hw 0 "-w reboot wipes before rebooting" -s "$S" -w reboot
-check "erase before reboot" sh -c "tail -n 1 dev/commands.log | grep -qx reboot"
+last dev 4 "erase:userdata getvar:partition-size:cache erase:cache reboot" "erase before reboot"
+run_hw 0 "-w continue wipes before continuing" -s "$S" -w continue
+last dev 4 "erase:userdata getvar:partition-size:cache erase:cache continue" \
+	"-w continue: erase, then continue"
+n0=$(lines dev)
 run_hw 2 "reboot somewhere odd is usage" -s "$S" reboot nowhere
+run_hw 2 "set_active with no slot is usage" -s "$S" set_active
+run_hw 2 "flashing nonsense is usage" -s "$S" flashing nonsense
+run_hw 2 "oem with no command is usage" -s "$S" oem
+run_hw 2 "continue with a word is usage" -s "$S" continue now
+check "usage errors: nothing reached the device" test "$(lines dev)" = "$n0"
 run_hw 1 "a partition the device lacks" -s "$S" flash vendor_boot_x recovery.img
 expect_in "$T/err" "device refused: partition does not exist" "device FAIL shown as device refused"
+last dev 1 "flash:vendor_boot_x" "the refused flash: was the last command"
+run_hw 1 "erase of a partition the device lacks" -s "$S" erase nope
+last dev 1 "erase:nope" "erase:nope logged, refused by the device"
 
 # Verify before write: nothing is sent for a bad image.
 n0=$(grep -c '^download:' dev/commands.log)
@@ -82,6 +126,8 @@ n1=$(grep -c '^download:' dev/commands.log)
 check "nothing was downloaded for refused images" test "$n0" = "$n1"
 run_hw 0 "--force overrides, and says so" -s "$S" --force flash system page.img
 expect_in "$T/err" "--force" "force announced"
+last dev 3 "getvar:max-download-size $(printf 'download:%08x' "$(stat -c %s page.img)") flash:system" \
+	"--force: the page was downloaded and flashed"
 run_hw 0 "-S 1M splits a raw image into sparse pieces" -s "$S" -S 1M flash vendor system.img
 expect_in "$T/err" "sparse 'vendor' 3/3" "three pieces sent"
 check "the pieces reassemble to the image on the device" \
@@ -176,6 +222,7 @@ expect_in "$T/err" "sparse 'system' 3/3" "split by the device's limit"
 check "split flash stored the image" cmp -n "$(stat -c %s system.img)" sd/system.img system.img
 start_sim fl --fault info-flood
 run_hw 0 "10000 INFO lines before the answer" -s "tcp:127.0.0.1:$PORT" getvar product
+last fl 1 "getvar:product" "info-flood: the getvar was logged once"
 run_hw 1 "no device listening" -s tcp:127.0.0.1:1 getvar product
 one_line "$T/err" "connection refused: one line"
 run_hw 1 "no device given" getvar product
@@ -235,6 +282,7 @@ for v in 1 4K 65535; do
 	expect_in "$T/err" "-S $v: too small" "-S $v named"
 done
 run_hw 0 "-S 64K is taken" -S 64K -s "$S" getvar product
+last dev 1 "getvar:product" "-S 64K: the getvar reached the device"
 for o in -S --slot -s --timeout; do
 	run_hw 2 "$o with no value" getvar product "$o"
 	expect_in "$T/err" "$o needs a value" "$o: 'needs a value'"

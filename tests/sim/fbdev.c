@@ -380,16 +380,43 @@ static int c_oem(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx
 	return reply(send, ctx, "OKAY", "%s", "");
 }
 
+/* The lock state outlives a connection too: STORE/.unlocked while unlocked. */
+static void save_unlocked(const struct fbdev *d)
+{
+	char path[4096];
+	FILE *f;
+
+	path_of(d, ".unlocked", path, sizeof(path));
+	if (!d->unlocked) {
+		unlink(path);
+		return;
+	}
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
+}
+
+static void load_unlocked(struct fbdev *d)
+{
+	char path[4096];
+
+	path_of(d, ".unlocked", path, sizeof(path));
+	d->unlocked = access(path, F_OK) == 0;
+}
+
 static int c_flashing(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
 {
-	if (!strcmp(arg, " unlock") || !strcmp(arg, " unlock_critical"))
+	if (!strcmp(arg, " unlock") || !strcmp(arg, " unlock_critical")) {
 		d->unlocked = 1;
-	else if (!strcmp(arg, " lock") || !strcmp(arg, " lock_critical"))
+		save_unlocked(d);
+	} else if (!strcmp(arg, " lock") || !strcmp(arg, " lock_critical")) {
 		d->unlocked = 0;
-	else if (!strcmp(arg, " get_unlock_ability"))
+		save_unlocked(d);
+	} else if (!strcmp(arg, " get_unlock_ability")) {
 		reply(send, ctx, "INFO", "unlock_ability = 1");
-	else
+	} else {
 		return reply(send, ctx, "FAIL", "unknown flashing command");
+	}
 	return reply(send, ctx, "OKAY", "%s", "");
 }
 
@@ -431,6 +458,7 @@ struct fbdev *fbdev_new(const struct fbdev_opts *o)
 	mkdir(d->o.store, 0755);
 	if (d->slot)
 		load_slot(d);
+	load_unlocked(d);
 	path_of(d, "commands.log", path, sizeof(path));
 	d->log = fopen(path, "a");
 	return d;

@@ -9,7 +9,9 @@
  * Partitions are named exactly: on an A/B device "flash:boot" fails when
  * the device has boot_a and boot_b (as fastbootd does), so a client that
  * forgets the slot suffix is caught.  Every command goes to
- * STORE/commands.log as it arrives.
+ * STORE/commands.log as it arrives.  The current slot and the lock state
+ * (flashing unlock) outlive a connection, as on a device
+ * (STORE/.current-slot, STORE/.unlocked).
  */
 #ifndef HWF_FBDEV_H
 #define HWF_FBDEV_H

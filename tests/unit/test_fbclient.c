@@ -7,6 +7,7 @@
  */
 #include <CUnit/CUnit.h>
 #include <string.h>
+#include <time.h>
 
 #include "protocol/fastboot.h"
 
@@ -58,7 +59,11 @@ static void s_close(struct hwf_transport *bt)
 	(void)bt;
 }
 
-static const struct hwf_transport_ops script_ops = { s_write, s_read, s_close };
+static const struct hwf_transport_ops script_ops = {
+	.write = s_write,
+	.read = s_read,
+	.close = s_close,
+};
 
 static void init(struct script *s, struct hwf_fb *fb, const char *const *replies, size_t n)
 {
@@ -232,6 +237,39 @@ static void test_tcp_address_check(void)
 	CU_ASSERT_STRING_EQUAL(e.msg, "tcp:127.0.0.1:99999: port must be 1-65535");
 }
 
+/* The transport factory: one reading of a device spec, and --wait's retry of a TCP address. */
+static void test_transport_specs(void)
+{
+	struct hwf_transport_opts o = { .wait_s = 0.3 };
+	struct hwf_transport *t = NULL;
+	struct hwf_err e = { 0 };
+	struct timespec t0, t1;
+
+	CU_ASSERT_EQUAL(hwf_transport_kind(NULL), HWF_TRANSPORT_USB_ANY);
+	CU_ASSERT_EQUAL(hwf_transport_kind(""), HWF_TRANSPORT_USB_ANY);
+	CU_ASSERT_EQUAL(hwf_transport_kind("tcp:10.0.0.1:5554"), HWF_TRANSPORT_TCP);
+	CU_ASSERT_EQUAL(hwf_transport_kind("usb:1-1.2"), HWF_TRANSPORT_USB_PATH);
+	CU_ASSERT_EQUAL(hwf_transport_kind("FBSIM0001"), HWF_TRANSPORT_USB_SERIAL);
+	CU_ASSERT_EQUAL(hwf_transport_kind("tcp"), HWF_TRANSPORT_USB_SERIAL);
+	CU_ASSERT_EQUAL(hwf_transport_kind("TCP:x"), HWF_TRANSPORT_USB_SERIAL);
+	CU_ASSERT_EQUAL(hwf_transport_check("tcp:host:0", &e), HWF_EINVAL);
+	CU_ASSERT_STRING_EQUAL(e.msg, "tcp:host:0: port must be 1-65535");
+	CU_ASSERT_EQUAL(hwf_transport_check("usb:anything", &e), 0);
+	CU_ASSERT_EQUAL(hwf_transport_check("SERIAL:1", &e), 0);
+	/* A bad address is refused before any connection, waiting or not. */
+	CU_ASSERT_EQUAL(hwf_transport_open(&t, "tcp::5554", &o, &e), HWF_EINVAL);
+	CU_ASSERT_PTR_NULL(t);
+	CU_ASSERT_STRING_EQUAL(e.msg, "tcp::5554: no host name or address");
+	/* Nothing listens on port 1: with a wait, tried again after half a second. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CU_ASSERT_EQUAL(hwf_transport_open(&t, "tcp:127.0.0.1:1", &o, &e), HWF_ENOTFOUND);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CU_ASSERT_PTR_NULL(t);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "tcp:127.0.0.1:1: cannot connect"));
+	CU_ASSERT((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9 >=
+		  0.45);
+}
+
 void hwf_suite_fbclient(void)
 {
 	CU_pSuite s = CU_add_suite("fastboot client", NULL, NULL);
@@ -248,4 +286,5 @@ void hwf_suite_fbclient(void)
 		    test_garbage_is_named_not_fastboot);
 	CU_add_test(s, "hwf_printable escapes and cuts", test_printable);
 	CU_add_test(s, "tcp addresses: port 1-65535, a host", test_tcp_address_check);
+	CU_add_test(s, "device specs: one reading, --wait retries TCP", test_transport_specs);
 }

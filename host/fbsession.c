@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A fastboot session: the transport factory and the flash engine, with
+ * callbacks that turn the engine's steps and messages into AOSP-style
+ * lines (ui.c) and the --json result document.
+ */
+#include "host/fbsession.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define COLLECT_MAX (4u << 20) /* getvar all --json: INFO text kept, at most */
+
+/* getvar all --json: keep the INFO lines, "\n"-separated. */
+static void collect(struct fb_session *s, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (s->ncollect + n + 2 > s->collect_cap && s->collect_cap < COLLECT_MAX) {
+		size_t cap = s->collect_cap ? s->collect_cap : 4096;
+		char *p;
+
+		while (cap < s->ncollect + n + 2 && cap < COLLECT_MAX)
+			cap *= 2;
+		p = realloc(s->collect, cap);
+		if (!p)
+			return;
+		s->collect = p;
+		s->collect_cap = cap;
+	}
+	if (s->ncollect + n + 2 > s->collect_cap)
+		return;
+	memcpy(s->collect + s->ncollect, text, n);
+	s->ncollect += n;
+	s->collect[s->ncollect++] = '\n';
+	s->collect[s->ncollect] = '\0';
+}
+
+static void on_info(void *ctx, const char *text, int is_text)
+{
+	struct fb_session *s = ctx;
+
+	if (s->collecting && !is_text)
+		collect(s, text);
+	if (is_text)
+		ui_text(&s->cli->ui, text);
+	else
+		ui_note(&s->cli->ui, "(bootloader) %s", text);
+}
+
+/* -v: the conversation on stderr, "> getvar:product", "< OKAY hwsim". */
+static void on_trace(void *ctx, char dir, const char *text)
+{
+	static const char *const kinds[] = { "OKAY", "FAIL", "INFO", "TEXT", "DATA" };
+	struct fb_session *s = ctx;
+
+	if (dir == '<')
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if (!strncmp(text, kinds[i], 4)) {
+				ui_debug(&s->cli->ui, "< %.4s%s%s\n", text, text[4] ? " " : "",
+					 text + 4);
+				return;
+			}
+	ui_debug(&s->cli->ui, "%c %s\n", dir, text);
+}
+
+/* The engine's messages, for a session or (@ctx a cli) for the gate alone. */
+static void say(struct hwf_ui *ui, enum hwf_flash_msg kind, const char *text)
+{
+	switch (kind) {
+	case HWF_FLASH_DETAIL: ui_debug(ui, "%s\n", text); break;
+	case HWF_FLASH_NOTE: ui_note(ui, "%s", text); break;
+	case HWF_FLASH_WARN: ui_warn(ui, "%s", text); break;
+	case HWF_FLASH_ERROR: ui_error(ui, "%s", text); break;
+	}
+}
+
+static void on_message(void *ctx, enum hwf_flash_msg kind, const char *text)
+{
+	say(&((struct fb_session *)ctx)->cli->ui, kind, text);
+}
+
+static void on_cli_message(void *ctx, enum hwf_flash_msg kind, const char *text)
+{
+	say(&((struct hwf_cli *)ctx)->ui, kind, text);
+}
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	ui_progress_update(&((struct fb_session *)ctx)->cli->ui, done, total);
+}
+
+/* Record a step for --json (and its error, the first one). */
+static void log_step(struct fb_session *s, const struct hwf_flash_step *st)
+{
+	if (s->nsteps < FBS_MAX_STEPS) {
+		struct fbs_step_log *l = &s->steps[s->nsteps++];
+
+		snprintf(l->label, sizeof(l->label), "%s", st->label);
+		l->ok = st->ok;
+		l->seconds = st->seconds;
+		l->bytes = st->kind == HWF_FLASH_STEP_DOWNLOAD ? st->bytes : 0;
+	}
+	if (st->error && !s->error[0])
+		snprintf(s->error, sizeof(s->error), "%s", st->error);
+}
+
+/* "Sending 'x' (16384 KB)  OKAY [ 0.4s]" style steps on stderr, as AOSP prints them. */
+static void on_step(void *ctx, const struct hwf_flash_step *st)
+{
+	struct fb_session *s = ctx;
+	struct hwf_ui *ui = &s->cli->ui;
+
+	if (!st->done) {
+		s->step_started = st->kind == HWF_FLASH_STEP_COMMAND;
+		if (s->step_started)
+			ui_step_start(ui, st->label);
+		else
+			ui_progress_begin(ui, st->what);
+		return;
+	}
+	if (st->kind == HWF_FLASH_STEP_DOWNLOAD)
+		ui_progress_end(ui);
+	ui_step_end(ui, st->label, s->step_started, st->ok, st->seconds);
+	s->step_started = 0;
+	log_step(s, st);
+}
+
+static void on_waiting(void *ctx, const char *what)
+{
+	ui_note(&((struct hwf_cli *)ctx)->ui, "< waiting for %s >", what);
+}
+
+int fbs_open(struct hwf_cli *cli, struct fb_session *s)
+{
+	struct hwf_transport_opts to = { cli->wait, 0, on_waiting, cli };
+	struct hwf_flash_opts fo = { cli->force, cli->slot, cli->sparse_limit, cli->timeout_ms };
+	struct hwf_flash_cb cb = { s, on_step, on_message, on_progress, on_info, NULL };
+	const char *serial = cli->nserials ? cli->serials[0] : NULL;
+	struct hwf_err e = { 0 };
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->cli = cli;
+	s->start = ui_now();
+	s->command = cli->command ? cli->command : "wipe";
+	if (cli->nserials > 1 || cli->all) {
+		/* main.c runs several devices in parallel before a command starts. */
+		ui_error(&cli->ui, "this command runs on one device at a time: give one -s");
+		return HWF_EXIT_USAGE;
+	}
+	rc = hwf_transport_open(&s->t, serial, &to, &e);
+	if (rc) {
+		ui_error(&cli->ui, "%s", e.msg);
+		/* Several devices and no -s: the user has to choose. */
+		return rc == HWF_EINVAL && !serial ? HWF_EXIT_USAGE : HWF_EXIT_FAIL;
+	}
+	if (cli->verbose)
+		cb.trace = on_trace;
+	if (hwf_flash_new(&s->f, s->t, &fo, &cb, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		fbs_close(s);
+		return HWF_EXIT_FAIL;
+	}
+	return 0;
+}
+
+void fbs_close(struct fb_session *s)
+{
+	hwf_flash_free(s->f);
+	s->f = NULL;
+	hwf_transport_close(s->t);
+	s->t = NULL;
+	free(s->collect);
+	s->collect = NULL;
+}
+
+int fbs_exit(int rc)
+{
+	return !rc ? HWF_EXIT_OK : rc == HWF_EINVAL ? HWF_EXIT_USAGE : HWF_EXIT_FAIL;
+}
+
+static void json_result(struct fb_session *s, int rc)
+{
+	struct hwf_ui *ui = &s->cli->ui;
+
+	json_begin_object(ui);
+	json_kv_str(ui, "command", s->command);
+	json_kv_str(ui, "device", s->t ? s->t->name : "");
+	json_kv_bool(ui, "ok", rc == 0);
+	json_key(ui, "seconds");
+	json_double(ui, ui_now() - s->start);
+	json_key(ui, "steps");
+	json_begin_array(ui);
+	for (int i = 0; i < s->nsteps; i++) {
+		json_begin_object(ui);
+		json_kv_str(ui, "step", s->steps[i].label);
+		json_kv_bool(ui, "ok", s->steps[i].ok);
+		json_key(ui, "seconds");
+		json_double(ui, s->steps[i].seconds);
+		if (s->steps[i].bytes)
+			json_kv_uint(ui, "bytes", s->steps[i].bytes);
+		json_end_object(ui);
+	}
+	json_end_array(ui);
+	json_key(ui, "error");
+	if (rc)
+		json_str(ui, s->error[0] ? s->error : ui->error[0] ? ui->error : "failed");
+	else
+		json_null(ui);
+	json_end_object(ui);
+	json_done(ui);
+}
+
+int fbs_finish(struct fb_session *s, int rc)
+{
+	if (!rc && s->cli->wipe && hwf_flash_wipe(s->f, NULL))
+		rc = HWF_EXIT_FAIL;
+	if (!rc)
+		ui_note(&s->cli->ui, "Finished. Total time: %.3fs", ui_now() - s->start);
+	if (s->cli->json && !s->json_own && s->command)
+		json_result(s, rc);
+	fbs_close(s);
+	return rc;
+}
+
+int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, const char *file)
+{
+	struct hwf_flash_cb cb = { .ctx = cli, .message = on_cli_message };
+
+	return hwf_flash_gate(src, part, file, cli->force, &cb, NULL) ? HWF_EXIT_FAIL : 0;
+}
+
+/* "hwflash -w" with no command: only the wipe. */
+int cmd_wipe(struct hwf_cli *cli)
+{
+	struct fb_session s;
+	int rc = fbs_open(cli, &s);
+
+	return rc ? rc : fbs_finish(&s, 0);
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The flash engine: everything `flash`, `boot`, `erase`, `app flash` and
+ * `update` decide about a device, below the command line.
+ *
+ *   gate      hwf_image_check for the partition: errors refuse (unless
+ *             force), warnings are reported, an empty image is never sent;
+ *   slots     a partition name as AOSP's fastboot resolves it (has-slot,
+ *             current-slot, --slot a|b|other|all), refusals before writing;
+ *   fit       a raw image larger than its partition is refused, an AVB
+ *             footer of a smaller one is moved to the partition's end;
+ *   flash     one download, or sparse pieces for what exceeds
+ *             max-download-size (or the caller's limit), each flashed;
+ *   plans     app flash's partitions checked against the device, update's
+ *             android-info.txt and its image order.
+ *
+ * Nothing here prints.  Work is reported through struct hwf_flash_cb:
+ * steps (AOSP's "Sending 'boot' (16 KB) OKAY [0.1s]"), messages (notes,
+ * warnings, -v details), download progress, the device's INFO/TEXT and the
+ * -v trace.  Every failure is reported once as an HWF_FLASH_ERROR message
+ * before the call returns, and the same sentence is left in @e: a caller
+ * with a message callback need not print @e again.  Calls that find
+ * several problems (a plan with several missing partitions) report each
+ * and return the last.
+ *
+ * Errors: the fastboot client's (HWF_EDEVICE for a FAIL, HWF_ETIMEOUT,
+ * HWF_EDISCONNECTED, HWF_EPROTO ...), HWF_EFORMAT for an image the gate
+ * refuses or that does not fit, HWF_ENOTFOUND for a slot or partition the
+ * device does not have, HWF_EUNSUPPORTED for a device whose slots cannot be
+ * used, and HWF_EINVAL only from resolving names (hwf_flash_resolve,
+ * hwf_flash_plan, hwf_flash_update_target) when the request contradicts
+ * itself or cannot be said in fastboot: a usage error for a CLI.
+ *
+ * Memory: the session borrows its transport and every source; plans and
+ * lists it returns are malloc'd for the caller.
+ */
+#ifndef HWF_FLASH_H
+#define HWF_FLASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "formats/app/appplan.h"
+#include "formats/app/updateapp.h"
+#include "formats/core/err.h"
+#include "formats/core/source.h"
+#include "protocol/fastboot.h"
+#include "protocol/transport.h"
+
+#define HWF_FLASH_MAX_SLOTS 8 /* slot-count above this is refused */
+#define HWF_FLASH_PART_MAX  80
+
+enum hwf_flash_step_kind {
+	HWF_FLASH_STEP_COMMAND,	 /* one command and its OKAY: "Writing 'boot_a'" */
+	HWF_FLASH_STEP_DOWNLOAD, /* download:%08x and the data: "Sending 'boot' (16 KB)" */
+};
+
+/* One AOSP-style step, reported when it starts (@done 0) and when it ends (@done 1). */
+struct hwf_flash_step {
+	enum hwf_flash_step_kind kind;
+	int done;
+	const char *label; /* the step's line */
+	const char *what;  /* a download's short name for a progress bar: "'boot'" */
+	/* When @done: */
+	int ok;
+	double seconds;
+	uint64_t bytes;	   /* a download's size */
+	const char *error; /* !@ok: the failure as the client said it */
+};
+
+enum hwf_flash_msg {
+	HWF_FLASH_DETAIL, /* a fact for -v: a finding of the image check, USB counters */
+	HWF_FLASH_NOTE,	  /* a line for a person: "AVB footer of x moved ..." */
+	HWF_FLASH_WARN,	  /* something the person should know before it is too late */
+	HWF_FLASH_ERROR,  /* a failure (see above) */
+};
+
+/* Every member may be NULL. */
+struct hwf_flash_cb {
+	void *ctx;
+	void (*step)(void *ctx, const struct hwf_flash_step *s);
+	void (*message)(void *ctx, enum hwf_flash_msg kind, const char *text);
+	hwf_progress_fn progress; /* a download's bytes sent */
+	hwf_fb_info_fn info;	  /* the device's INFO and TEXT lines */
+	hwf_fb_trace_fn trace;	  /* the conversation, for -v */
+};
+
+struct hwf_flash_opts {
+	int force;	       /* image check errors and android-info.txt refusals only warn */
+	const char *slot;      /* "a".."z", "other", "all" (already spelled so), or NULL */
+	uint64_t sparse_limit; /* pieces at most this big when smaller than the device's */
+	int timeout_ms;	       /* per device reply; 0: the client's default */
+};
+
+/*
+ * Verify before write, the same on every path that sends bytes: the full
+ * image check of @src for @part (formats/image/partkind.c's table).  An
+ * error refuses it (HWF_EFORMAT) unless @force, and then each error is a
+ * warning; warnings are reported, the check's facts are details.  An empty
+ * @src is refused even with @force (erase's job).  @file names the image
+ * in messages.  No device needed.
+ */
+int hwf_flash_gate(struct hwf_source *src, const char *part, const char *file, int force,
+		   const struct hwf_flash_cb *cb, struct hwf_err *e);
+
+/* --- a session with one device ------------------------------------------ */
+
+struct hwf_flash;
+
+/* A session over @t (borrowed: close it after hwf_flash_free).  HWF_ENOMEM. */
+int hwf_flash_new(struct hwf_flash **out, struct hwf_transport *t, const struct hwf_flash_opts *o,
+		  const struct hwf_flash_cb *cb, struct hwf_err *e);
+void hwf_flash_free(struct hwf_flash *f);
+/* The session's fastboot client, for plain getvars. */
+struct hwf_fb *hwf_flash_fb(struct hwf_flash *f);
+
+/* Send @cmd as the step @label. */
+int hwf_flash_command(struct hwf_flash *f, const char *label, const char *cmd, struct hwf_err *e);
+
+/*
+ * Flash @src (@label in messages) to @part, a name the device has (from
+ * hwf_flash_resolve): fit to the partition, then one download or sparse
+ * pieces, each followed by flash:@part.
+ */
+int hwf_flash_image(struct hwf_flash *f, struct hwf_source *src, const char *part,
+		    const char *label, struct hwf_err *e);
+
+/* boot: @src in one download (refused when larger than the device takes), then "boot". */
+int hwf_flash_boot(struct hwf_flash *f, struct hwf_source *src, struct hwf_err *e);
+
+/*
+ * -w: erase userdata, and cache where the device has one, as AOSP's
+ * fastboot -w does.  Once per session: later calls do nothing.
+ */
+int hwf_flash_wipe(struct hwf_flash *f, struct hwf_err *e);
+
+/* --- slots (flash_slot.c) ------------------------------------------------- */
+
+/* The partitions one name means on the device. */
+struct hwf_flash_parts {
+	int n;	     /* 1, or one per slot for --slot all; 0: none (update: skipped) */
+	int slotted; /* the device said has-slot: yes for the name's base */
+	char name[HWF_FLASH_MAX_SLOTS][HWF_FLASH_PART_MAX];
+};
+
+/*
+ * The partition(s) @part means on this device, as AOSP's fastboot resolves
+ * them (do_for_partitions): when has-slot:@part is yes, @part_X for the
+ * slot the options name (other = the inactive one), every slot for all,
+ * the current slot without one; a name that already ends in a slot the
+ * device has (boot_a) as it is (HWF_EINVAL when the slot option asks for
+ * another); anything else as it is, with a warning when @warn_slot and the
+ * slot option named a slot (flash and erase, as AOSP).  The slot option is
+ * checked against the device first (hwf_flash_check_slot).  Only getvars
+ * are sent.
+ */
+int hwf_flash_resolve(struct hwf_flash *f, const char *part, int warn_slot,
+		      struct hwf_flash_parts *out, struct hwf_err *e);
+/*
+ * The slot option against the device, once: a slot it does not have (c on
+ * an A/B device, any slot on a device without slots) is refused.
+ */
+int hwf_flash_check_slot(struct hwf_flash *f, struct hwf_err *e);
+/* set_active @word ("a".."z" or "other"): a slot the device has (AOSP's verify_slot), then the
+ * step. */
+int hwf_flash_set_active(struct hwf_flash *f, const char *word, struct hwf_err *e);
+/*
+ * AOSP's update/flashall end: on an A/B device, set_active the slot that
+ * was flashed (the slot option's; a for all; else the current one).
+ */
+int hwf_flash_set_active_flashed(struct hwf_flash *f, struct hwf_err *e);
+/* 1 when the device has @part (partition-size answers, or has-slot:@part is yes). */
+int hwf_flash_has_partition(struct hwf_flash *f, const char *part);
+
+/* --- plans (flash_plan.c) ------------------------------------------------- */
+
+/*
+ * app flash: @st's partitions as this device names them (boot -> boot_a
+ * on an A/B device, one step per slot for all), then checked: the device
+ * must have every one, and every raw entry must fit its partition (each
+ * problem an error message, then "nothing was sent to the device").
+ * *@out is malloc'd (free() it).
+ */
+int hwf_flash_plan(struct hwf_flash *f, struct hwf_app *app, const struct hwf_plan_step *st,
+		   size_t nst, struct hwf_plan_step **out, size_t *nout, struct hwf_err *e);
+/*
+ * A package for other hardware is the usual way to a brick: a note with the
+ * package's hardware id @hwid and the device's product, and a warning when
+ * they look unrelated.  Nothing when either is unknown.
+ */
+void hwf_flash_product_check(struct hwf_flash *f, const char *hwid);
+
+/*
+ * update: android-info.txt (@text, changed in place) against the device.
+ * Lines "require VAR=V1|V2|PREFIX*", "require-for-product:PRODUCT VAR=...",
+ * "reject VAR=...", "require partition-exists=NAME"; '#' comments.  Every
+ * failed line is an error message; then, unless force, HWF_EUNSUPPORTED "@zip:
+ * not for this device" (with force: a warning, and 0).
+ */
+int hwf_flash_android_info(struct hwf_flash *f, const char *zip, char *text, struct hwf_err *e);
+/*
+ * update: where image @image ("boot.img") goes: nowhere (out->n 0, and a
+ * note) when the device has no such partition, else hwf_flash_resolve's.
+ */
+int hwf_flash_update_target(struct hwf_flash *f, const char *image, struct hwf_flash_parts *out,
+			    struct hwf_err *e);
+/* AOSP's flashing order of update images (boot.img first ...), then by name: a strcmp. */
+int hwf_flash_update_cmp(const char *a, const char *b);
+
+#endif

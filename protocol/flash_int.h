@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the flash engine (flash.c, flash_slot.c, flash_plan.c): the
+ * session's state and the reporting helpers.  flash.c defines the helpers
+ * and uses nothing of the other two, so no two objects use each other.
+ */
+#ifndef HWF_FLASH_INT_H
+#define HWF_FLASH_INT_H
+
+#include "protocol/flash.h"
+
+struct hwf_flash {
+	struct hwf_fb fb;
+	struct hwf_flash_opts o;
+	struct hwf_flash_cb cb;
+	int wiped;
+	/* The device's slots, asked once (flash_slot.c). */
+	int slots_asked;
+	int slot_count;	   /* 0: the device has no slots (or does not say) */
+	char current_slot; /* 'a', 'b' ...; 0 when not asked yet */
+	char slot;	   /* the slot option checked: a letter, '*' for all, 0 */
+	int slot_checked;
+};
+
+/* A message to @cb (NULL: none). */
+void hwf_flash_say(const struct hwf_flash_cb *cb, enum hwf_flash_msg kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Fail with @code: the sentence goes to @e (may be NULL) and, as an error, to @cb. */
+int hwf_flash_fail(const struct hwf_flash_cb *cb, struct hwf_err *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Fail with what a lower layer put in @from (its code @rc). */
+int hwf_flash_pass(const struct hwf_flash_cb *cb, struct hwf_err *e, int rc,
+		   const struct hwf_err *from);
+
+#endif
