@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "host/ui.h"
 
+#include "formats/core/text.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,14 +108,7 @@ void ui_json_failure(struct hwf_ui *ui, const char *command, int rc)
 
 void ui_size(uint64_t n, char *buf, size_t len)
 {
-	if (n >= (1ull << 30))
-		snprintf(buf, len, "%.2f GiB", (double)n / (double)(1ull << 30));
-	else if (n >= (1ull << 20))
-		snprintf(buf, len, "%.1f MiB", (double)n / (double)(1ull << 20));
-	else if (n >= 1024)
-		snprintf(buf, len, "%.1f KiB", (double)n / 1024.0);
-	else
-		snprintf(buf, len, "%llu B", (unsigned long long)n);
+	hwf_size_text(n, buf, len);
 }
 
 void ui_progress_begin(struct hwf_ui *ui, const char *label)

@@ -10,4 +10,10 @@
 /* Case-insensitive: does @s end with @suffix (".app", ".zip")? */
 int hwf_ends_with_ci(const char *s, const char *suffix);
 
+#include <stddef.h>
+#include <stdint.h>
+
+/* "1.50 GiB", "12.3 MiB", "4.0 KiB", "512 B": sizes in messages (ui_size too). */
+void hwf_size_text(uint64_t n, char *buf, size_t len);
+
 #endif

@@ -295,7 +295,7 @@ static void free_space(struct hwf_dload_report *r, uint64_t bytes)
 {
 	char sz[32];
 
-	hwf_dl_size(bytes, sz, sizeof(sz));
+	hwf_size_text(bytes, sz, sizeof(sz));
 	add(r, HWF_DLOAD_OK, "space", "%s free", sz);
 }
 

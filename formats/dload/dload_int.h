@@ -34,8 +34,6 @@ struct hwf_dload_target {
 
 /* snprintf that says nothing about truncation (messages may be cut). */
 void hwf_dl_say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* "64.0 MiB", "1.50 GiB", "12.0 KiB", "100 B": the sizes of the messages. */
-void hwf_dl_size(uint64_t n, char *buf, size_t len);
 /* Report through @cb (NULL-safe). */
 void hwf_dl_event(const struct hwf_dload_cb *cb, enum hwf_dload_event kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "formats/core/text.h"
 #include "formats/dload/dload_int.h"
 
 int hwf_dl_folder_check(struct hwf_dload_target *t, const struct hwf_dload_plan *p,
@@ -40,8 +41,8 @@ int hwf_dl_folder_check(struct hwf_dload_target *t, const struct hwf_dload_plan 
 	if (fs.free < p->total + (1u << 20)) {
 		char need[32], have[32];
 
-		hwf_dl_size(p->total, need, sizeof(need));
-		hwf_dl_size(fs.free, have, sizeof(have));
+		hwf_size_text(p->total, need, sizeof(need));
+		hwf_size_text(fs.free, have, sizeof(have));
 		return hwf_err_set(e, HWF_ENOSPC,
 				   "%s: %s free, the package needs %s; nothing was "
 				   "written",

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "formats/core/text.h"
 #include "formats/dload/dload_int.h"
 
 #define BIG_DEVICE (256ull << 30)
@@ -28,7 +29,7 @@ static int confirm(const struct hwf_dload_target *t, const struct hwf_dload_cb *
 	enum hwf_dload_answer a = HWF_DLOAD_CANNOT_ASK;
 	char sz[32], question[4096 + 512];
 
-	hwf_dl_size(t->size, sz, sizeof(sz));
+	hwf_size_text(t->size, sz, sizeof(sz));
 	hwf_dl_say(question, sizeof(question), "This erases everything on %s (%s, %s).", t->path,
 		   sz, t->cls.what);
 	if (cb && cb->confirm)
@@ -133,8 +134,8 @@ static int card_room(const struct hwf_dload_plan *p, const char *target, struct 
 	}
 	have = hwf_fat_free_bytes(fs);
 	if (need * cs > have) {
-		hwf_dl_size(have, a, sizeof(a));
-		hwf_dl_size(need * cs, b, sizeof(b));
+		hwf_size_text(have, a, sizeof(a));
+		hwf_size_text(need * cs, b, sizeof(b));
 		return hwf_err_set(e, HWF_ENOSPC,
 				   "%s: %s free on the card, the package needs %s; nothing was "
 				   "written",
@@ -164,16 +165,16 @@ static int check_format(struct hwf_dload_target *t, const struct hwf_dload_plan 
 		hwf_dl_event(cb, HWF_DLOAD_EV_WARNING,
 			     "--force: formatting %s although it holds %s", t->path, t->cls.what);
 	}
-	hwf_dl_size(t->size, have, sizeof(have));
+	hwf_size_text(t->size, have, sizeof(have));
 	if (t->size < hwf_fat32_min_device_size()) {
-		hwf_dl_size(hwf_fat32_min_device_size(), need, sizeof(need));
+		hwf_size_text(hwf_fat32_min_device_size(), need, sizeof(need));
 		return hwf_err_set(e, HWF_ENOSPC,
 				   "%s: %s is too small for FAT32 (a card of at least %s); nothing "
 				   "was changed",
 				   t->path, have, need);
 	}
 	if (!fits_new_volume(p, t->size)) {
-		hwf_dl_size(p->total, need, sizeof(need));
+		hwf_size_text(p->total, need, sizeof(need));
 		return hwf_err_set(e, HWF_ENOSPC,
 				   "%s: %s is too small for the package (%s) on FAT32; nothing was "
 				   "changed",

@@ -29,18 +29,6 @@ void hwf_dl_say(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-void hwf_dl_size(uint64_t n, char *buf, size_t len)
-{
-	if (n >= (1ull << 30))
-		snprintf(buf, len, "%.2f GiB", (double)n / (double)(1ull << 30));
-	else if (n >= (1ull << 20))
-		snprintf(buf, len, "%.1f MiB", (double)n / (double)(1ull << 20));
-	else if (n >= 1024)
-		snprintf(buf, len, "%.1f KiB", (double)n / 1024.0);
-	else
-		snprintf(buf, len, "%llu B", (unsigned long long)n);
-}
-
 void hwf_dl_event(const struct hwf_dload_cb *cb, enum hwf_dload_event kind, const char *fmt, ...)
 {
 	char text[4096 + 512]; /* a path and a few words */
