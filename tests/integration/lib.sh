@@ -74,3 +74,10 @@ one_error() {
 	n=$(grep -c '^hwflash: ' "$1")
 	if [ "$n" -eq 1 ]; then ok "$2"; else fail "$2: $n error lines"; sed 's/^/    /' "$1"; fi
 }
+
+# flip FILE OFFSET: invert one byte in place (always a change, unlike writing a fixed byte)
+flip() {
+	python3 -c 'import sys
+f = open(sys.argv[1], "r+b"); f.seek(int(sys.argv[2])); b = f.read(1)
+f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xff]))' "$1" "$2"
+}

@@ -57,7 +57,7 @@ for x in d["entries"]:
 off=$(python3 -c 'import json;d=json.load(open("'"$T/out"'".replace("out","out")))' 2>/dev/null; \
 	"$HWFLASH" app list --json pkg.APP | python3 -c 'import json,sys;print([e for e in json.load(sys.stdin)["entries"] if e["name"]=="BOOT"][0]["offset"])')
 cp pkg.APP bad.APP
-printf 'X' | dd of=bad.APP bs=1 seek=$((off + 5 * 4096 + 100)) conv=notrunc 2>/dev/null
+flip bad.APP $((off + 5 * 4096 + 100))
 run_hw 1 "check finds a bad block" app check bad.APP
 expect_in "$T/out" "BAD  BOOT" "bad entry named"
 expect_in "$T/out" "block 5 at byte $((off + 5 * 4096))" "block and byte offset given"
