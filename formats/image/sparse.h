@@ -65,6 +65,17 @@ int hwf_sparse_validate(struct hwf_source *src, uint64_t *expanded, struct hwf_e
 int hwf_sparse_expand(struct hwf_source *src, int fd, hwf_progress_fn progress, void *pctx,
 		      struct hwf_err *e);
 
+/*
+ * A random-access view of the expanded image: a source of total_blks *
+ * blk_sz bytes whose reads map to the chunks (RAW from @src, FILL
+ * generated, DONT_CARE zeros).  Every chunk header is checked first (as
+ * hwf_sparse_validate() does); the chunk list is kept in memory (one entry
+ * per chunk, found by binary search), the data never is.  The view borrows
+ * @src; it keeps its chunk list in the source it owns (hwf_source_own()),
+ * so do not hand it another source to own.
+ */
+int hwf_sparse_open_view(struct hwf_source **out, struct hwf_source *src, struct hwf_err *e);
+
 /* --- splitting for fastboot --- */
 
 struct hwf_sparse_split;
