@@ -5,6 +5,7 @@
 #include "formats/image/avb.h"
 #include "formats/image/bootimg.h"
 #include "formats/image/imagecheck.h"
+#include "formats/image/liblp.h"
 #include "formats/image/sparse.h"
 #include "formats/image/unpack.h"
 #include "host/cli.h"
@@ -17,7 +18,9 @@ const struct hwf_command hwf_image_commands[] = {
 	{ "info", image_info, "image info FILE [--json]",
 	  "What the file is, told by its content: boot image (header v0-v4), vendor_boot,\n"
 	  "sparse, vbmeta, an image with an AVB footer, or a web page, a zip, text...\n"
-	  "For boot images: version, page size, OS version and patch level, sections.",
+	  "For boot images: version, page size, OS version and patch level, sections.\n"
+	  "For super images and super_empty.img (liblp, raw or sparse): the logical\n"
+	  "partitions with their group, size, attributes and extents.",
 	  NULL },
 	{ "check", image_check,
 	  "image check FILE [--partition P] [--sha256 HEX] [--key KEY] [--product NAME] [--json]",
@@ -27,7 +30,9 @@ const struct hwf_command hwf_image_commands[] = {
 	  "footer, vbmeta images and the vbmeta of footers (structure, signature, the\n"
 	  "hash descriptor's digest), the partition the image was signed for, every\n"
 	  "chunk header of a sparse image, the size an ext4/erofs/f2fs, super or DTBO\n"
-	  "header gives, whether the content can belong to the partition (a boot\n"
+	  "header gives, every checksum and extent of a super image (liblp: both\n"
+	  "geometries, every metadata slot and its backup, no overlaps, group\n"
+	  "limits), whether the content can belong to the partition (a boot\n"
 	  "image with a kernel for boot/recovery, none for init_boot, a file system\n"
 	  "for system/vendor/userdata, a vbmeta image for vbmeta ...), and the SHA-256\n"
 	  "you give.  --key KEY: the signer must be KEY (a file with nothing signed\n"
@@ -36,7 +41,9 @@ const struct hwf_command hwf_image_commands[] = {
 	  NULL },
 	{ "unpack", image_unpack, "image unpack FILE [-o DIR] [--force]",
 	  "Write the sections of a boot or vendor_boot image (kernel, ramdisk, second,\n"
-	  "dtb, ...) into DIR, one file each; a sparse image is expanded to DIR/NAME.raw.",
+	  "dtb, ...) into DIR, one file each; the logical partitions of a super image\n"
+	  "(raw or sparse) into DIR/PARTITION.img, as lpunpack does; another sparse\n"
+	  "image is expanded to DIR/NAME.raw.",
 	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
@@ -100,6 +107,98 @@ static int open_src(struct hwf_cli *cli, const char *path, struct hwf_source **s
 	return rc ? cli_fail(cli, NULL, rc, &e) : 0;
 }
 
+/* image info of a liblp super image or super_empty.img: its logical partitions. */
+static int super_info(struct hwf_cli *cli, const char *path, struct hwf_source *src)
+{
+	const struct hwf_lp_metadata *m;
+	const struct hwf_lp_info *in;
+	struct hwf_err e = { 0 };
+	struct hwf_lp *lp;
+	char attrs[64], sz[32];
+	int rc = hwf_lp_open(&lp, src, 0, &e);
+
+	if (rc)
+		return cli_fail(cli, NULL, rc, &e);
+	m = hwf_lp_metadata(lp);
+	in = hwf_lp_info(lp);
+	if (cli->json) {
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "file", path);
+		json_kv_str(&cli->ui, "kind", in->empty ? "super_empty image (liblp)"
+							: hwf_kind_name(HWF_KIND_SUPER));
+		json_kv_bool(&cli->ui, "sparse", in->sparse);
+		json_kv_uint(&cli->ui, "size", hwf_source_size(src));
+		json_kv_uint(&cli->ui, "metadata_max_size", m->geo.metadata_max_size);
+		json_kv_uint(&cli->ui, "metadata_slots", m->geo.slot_count);
+		json_kv_uint(&cli->ui, "block_size", m->geo.block_size);
+		json_kv_str(&cli->ui, "super_name", m->dev[0].name);
+		json_kv_uint(&cli->ui, "super_size", m->dev[0].size);
+		json_kv_uint(&cli->ui, "first_logical_sector", m->dev[0].first_logical_sector);
+		json_key(&cli->ui, "groups");
+		json_begin_array(&cli->ui);
+		for (uint32_t i = 0; i < m->ngroup; i++) {
+			json_begin_object(&cli->ui);
+			json_kv_str(&cli->ui, "name", m->group[i].name);
+			json_kv_uint(&cli->ui, "maximum_size", m->group[i].maximum_size);
+			json_end_object(&cli->ui);
+		}
+		json_end_array(&cli->ui);
+		json_key(&cli->ui, "partitions");
+		json_begin_array(&cli->ui);
+		for (uint32_t i = 0; i < m->npart; i++) {
+			const struct hwf_lp_partition *p = &m->part[i];
+
+			hwf_lp_attr_text(p->attributes, attrs, sizeof(attrs));
+			json_begin_object(&cli->ui);
+			json_kv_str(&cli->ui, "name", p->name);
+			json_kv_str(&cli->ui, "group", m->group[p->group].name);
+			json_kv_uint(&cli->ui, "size", p->size);
+			json_kv_str(&cli->ui, "attributes", attrs);
+			json_key(&cli->ui, "extents");
+			json_begin_array(&cli->ui);
+			for (uint32_t k = 0; k < p->num_extents; k++) {
+				const struct hwf_lp_extent *x = &m->ext[p->first_extent + k];
+
+				json_begin_object(&cli->ui);
+				json_kv_str(&cli->ui, "type", x->type ? "zero" : "linear");
+				json_kv_uint(&cli->ui, "sectors", x->sectors);
+				json_kv_uint(&cli->ui, "target", x->target);
+				json_end_object(&cli->ui);
+			}
+			json_end_array(&cli->ui);
+			json_end_object(&cli->ui);
+		}
+		json_end_array(&cli->ui);
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
+	} else {
+		ui_size(m->dev[0].size, sz, sizeof(sz));
+		ui_info(&cli->ui, "%s: %s%s, liblp %u.%u, %u metadata slot%s of %u bytes, %s %s\n",
+			path, in->empty ? "super_empty image" : "super image",
+			in->sparse ? " (sparse)" : "", m->major, m->minor, m->geo.slot_count,
+			m->geo.slot_count == 1 ? "" : "s", m->geo.metadata_max_size, m->dev[0].name,
+			sz);
+		for (uint32_t i = 0; i < m->npart; i++) {
+			const struct hwf_lp_partition *p = &m->part[i];
+
+			hwf_lp_attr_text(p->attributes, attrs, sizeof(attrs));
+			ui_size(p->size, sz, sizeof(sz));
+			ui_info(&cli->ui, "  %-20s %-16s %10s  %-9s %u extent%s", p->name,
+				m->group[p->group].name, sz, attrs, p->num_extents,
+				p->num_extents == 1 ? "" : "s");
+			for (uint32_t k = 0; k < p->num_extents && k < 4; k++)
+				ui_info(&cli->ui, "%s%llu+%llu", k ? ", " : ": sectors ",
+					(unsigned long long)m->ext[p->first_extent + k].target,
+					(unsigned long long)m->ext[p->first_extent + k].sectors);
+			ui_info(&cli->ui, "%s\n", p->num_extents > 4 ? ", ..." : "");
+		}
+		if (!m->npart)
+			ui_info(&cli->ui, "  no logical partitions\n");
+	}
+	hwf_lp_close(lp);
+	return HWF_EXIT_OK;
+}
+
 static int image_info(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct hwf_err e = { 0 };
@@ -119,6 +218,11 @@ static int image_info(struct hwf_cli *cli, const struct hwf_command *self, int a
 	if (rc) {
 		hwf_source_close(src);
 		return cli_fail(cli, NULL, rc, &e);
+	}
+	if (sn.kind == HWF_KIND_SUPER || (sn.kind == HWF_KIND_SPARSE && hwf_lp_probe(src))) {
+		rc = super_info(cli, argv[1], src);
+		hwf_source_close(src);
+		return rc;
 	}
 	if (sn.kind == HWF_KIND_SPARSE) {
 		struct hwf_sparse_reader *sr;
@@ -341,14 +445,19 @@ static int image_unpack(struct hwf_cli *cli, const struct hwf_command *self, int
 	uo.ctx = &cli->ui;
 	rc = hwf_image_unpack(src, &uo, &res, &e);
 	hwf_source_close(src);
-	if (rc)
+	if (rc) {
+		hwf_unpack_result_free(&res);
 		return cli_fail(cli, NULL, rc, &e);
+	}
 	if (cli->json) {	/* only now: a failure half-way prints no document of its own */
 		const char *kind = res.vendor ? "Android vendor_boot image" : "Android boot image";
 
 		json_begin_object(&cli->ui);
 		json_kv_str(&cli->ui, "file", argv[1]);
-		json_kv_str(&cli->ui, "kind", res.sparse ? hwf_kind_name(HWF_KIND_SPARSE) : kind);
+		json_kv_str(&cli->ui, "kind",
+			    res.super    ? hwf_kind_name(HWF_KIND_SUPER)
+			    : res.sparse ? hwf_kind_name(HWF_KIND_SPARSE)
+					 : kind);
 		json_kv_bool(&cli->ui, "ok", 1);
 		json_key(&cli->ui, "files");
 		json_begin_array(&cli->ui);
@@ -363,5 +472,6 @@ static int image_unpack(struct hwf_cli *cli, const struct hwf_command *self, int
 		json_end_object(&cli->ui);
 		json_done(&cli->ui);
 	}
+	hwf_unpack_result_free(&res);
 	return HWF_EXIT_OK;
 }

@@ -16,7 +16,9 @@
 
 #include "formats/image/avb.h"
 #include "formats/image/bootimg.h"
+#include "formats/image/liblp.h"
 #include "formats/core/digest.h"
+#include "formats/core/text.h"
 #include "formats/image/partimage.h"
 #include "formats/image/partkind.h"
 #include "formats/image/ramdisk.h"
@@ -474,6 +476,49 @@ static void check_partimage(struct hwf_source *src, enum hwf_kind kind, uint64_t
 	add(r, HWF_SEV_INFO, "%s", pi.what);
 }
 
+static void on_lp_finding(void *ctx, int severity, const char *text)
+{
+	add(ctx,
+	    severity == HWF_LP_ERROR  ? HWF_SEV_ERROR
+	    : severity == HWF_LP_WARN ? HWF_SEV_WARN
+				      : HWF_SEV_INFO,
+	    "%s", text);
+}
+
+/*
+ * A liblp super image or super_empty.img, raw or sparse: every geometry
+ * and metadata copy, every extent (liblp_check.c), and its partitions in
+ * one line.
+ */
+static void check_liblp(struct hwf_source *src, struct hwf_part_content *c,
+			struct hwf_image_report *r, struct hwf_err *e)
+{
+	const struct hwf_lp_metadata *m;
+	struct hwf_lp *lp;
+	char line[320], sz[32];
+	size_t n = 0;
+	int rc = hwf_lp_open(&lp, src, 0, e);
+
+	if (rc) {
+		add(r, HWF_SEV_ERROR, "%s", e->msg);
+		return;
+	}
+	c->super_empty = hwf_lp_info(lp)->empty;
+	rc = hwf_lp_check(lp, on_lp_finding, r, e);
+	if (rc < 0)
+		add(r, HWF_SEV_ERROR, "%s", e->msg);
+	m = hwf_lp_metadata(lp);
+	line[0] = '\0';
+	for (uint32_t i = 0; i < m->npart && n < sizeof(line); i++) {
+		hwf_size_text(m->part[i].size, sz, sizeof(sz));
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s %s", i ? ", " : "",
+				      m->part[i].name, sz);
+	}
+	if (m->npart)
+		add(r, HWF_SEV_INFO, "logical partitions: %s", line);
+	hwf_lp_close(lp);
+}
+
 /*
  * The partition fit from the one table (partkind.c): an error when the
  * content cannot belong to the partition, a warning when it is suspicious.
@@ -547,15 +592,19 @@ int hwf_image_check(struct hwf_source *src, const struct hwf_image_check_opts *o
 		}
 		add(r, HWF_SEV_INFO, "sparse image, expands to %.1f MiB; every chunk checked",
 		    (double)raw / (1024.0 * 1024.0));
+		if (hwf_lp_probe(src))
+			check_liblp(src, &c, r, e);
 		break;
 	}
 	case HWF_KIND_VBMETA:
 		check_vbmeta_image(src, fn, o, r, e);
 		break;
+	case HWF_KIND_SUPER:
+		check_liblp(src, &c, r, e);
+		break;
 	case HWF_KIND_EXT4:
 	case HWF_KIND_EROFS:
 	case HWF_KIND_F2FS:
-	case HWF_KIND_SUPER:
 	case HWF_KIND_DTBO:
 		check_partimage(src, sn.kind, hwf_source_size(src), &c, r, e);
 		break;

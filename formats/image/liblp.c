@@ -516,6 +516,29 @@ fail:
 	return rc;
 }
 
+int hwf_lp_probe(struct hwf_source *src)
+{
+	struct hwf_source *s = src, *view = NULL;
+	uint8_t b[4];
+	int yes = 0;
+
+	if (hwf_source_read_exact(src, b, 4, 0, NULL))
+		return 0;
+	if (get_le32(b) == HWF_SPARSE_MAGIC) {
+		if (hwf_sparse_open_view(&view, src, NULL))
+			return 0;
+		s = view;
+		if (hwf_source_read_exact(s, b, 4, 0, NULL))
+			goto out;
+	}
+	yes = get_le32(b) == GEOMETRY_MAGIC ||
+	      (!hwf_source_read_exact(s, b, 4, HWF_LP_RESERVED, NULL) &&
+	       get_le32(b) == GEOMETRY_MAGIC);
+out:
+	hwf_source_close(view);
+	return yes;
+}
+
 const struct hwf_lp_metadata *hwf_lp_metadata(const struct hwf_lp *lp)
 {
 	return &lp->m;

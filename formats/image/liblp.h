@@ -167,6 +167,11 @@ struct hwf_lp_info {
  * geometry; otherwise the sentence of the copy that failed last.
  */
 int hwf_lp_open(struct hwf_lp **out, struct hwf_source *src, uint32_t slot, struct hwf_err *e);
+/*
+ * Does @src (raw, or a sound sparse image once expanded) start like a liblp
+ * image: the geometry magic at byte 0 or 4096?  1 or 0; nothing is checked.
+ */
+int hwf_lp_probe(struct hwf_source *src);
 const struct hwf_lp_metadata *hwf_lp_metadata(const struct hwf_lp *lp);
 const struct hwf_lp_info *hwf_lp_info(const struct hwf_lp *lp);
 /* The bytes the metadata describes: @src, or its sparse expansion. */

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* image unpack: sections or the expanded sparse image, each file whole or not at all. */
+/*
+ * image unpack: sections, logical partitions or the expanded sparse image,
+ * each file whole or not at all.
+ */
 #include "formats/image/unpack.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "formats/image/liblp.h"
 #include "formats/image/sparse.h"
 
 #define COPY_BYTES (1u << 20)
@@ -16,7 +21,7 @@
 static void tell(const struct hwf_unpack_opts *o, enum hwf_unpack_event_kind kind,
 		 const char *label, const struct hwf_unpack_file *file)
 {
-	struct hwf_unpack_event ev = { kind, label, file };
+	struct hwf_unpack_event ev = {kind, label, file};
 
 	if (o->event)
 		o->event(o->ctx, &ev);
@@ -59,10 +64,55 @@ static int copy_range(struct hwf_source *src, uint64_t off, uint64_t size, int f
 	return rc;
 }
 
-/* Write one planned file: section @sec of a boot image, or the expansion when @sec is NULL. */
+/*
+ * Partition @p of @lp into @fd as lpunpack does: all-zero blocks are
+ * skipped (holes), the file is sized at the end.
+ */
+static int copy_partition(struct hwf_lp *lp, uint32_t p, int fd, const char *path,
+			  const struct hwf_unpack_opts *o, struct hwf_err *e)
+{
+	struct hwf_source *ps;
+	uint8_t *buf = malloc(COPY_BYTES);
+	uint64_t size;
+	int rc = buf ? hwf_lp_open_partition(lp, p, &ps, e)
+		     : hwf_err_set(e, HWF_ENOMEM, "out of memory");
+
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	size = hwf_source_size(ps);
+	for (uint64_t done = 0; done < size && !rc;) {
+		size_t want = size - done < COPY_BYTES ? (size_t)(size - done) : COPY_BYTES;
+
+		rc = hwf_source_read_exact(ps, buf, want, done, e);
+		for (size_t at = 0; at < want && !rc;) {
+			size_t n = want - at < 4096 ? want - at : 4096, z = 0;
+
+			while (z < n && !buf[at + z])
+				z++;
+			if (z < n && lseek(fd, (off_t)(done + at), SEEK_SET) < 0)
+				rc = hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
+			else if (z < n)
+				rc = write_all(fd, buf + at, n, path, e);
+			at += n;
+		}
+		done += want;
+		if (o->progress)
+			o->progress(o->ctx, done, size);
+	}
+	if (!rc && ftruncate(fd, (off_t)size) < 0)
+		rc = hwf_err_set(e, errno == ENOSPC ? HWF_ENOSPC : HWF_EIO, "%s: %s", path,
+				 strerror(errno));
+	hwf_source_close(ps);
+	free(buf);
+	return rc;
+}
+
+/* Write one planned file: section @sec of a boot image, partition @p of @lp, or the expansion. */
 static int write_file(struct hwf_source *src, const struct hwf_unpack_opts *o,
-		      const struct hwf_bootimg_section *sec, const struct hwf_unpack_file *file,
-		      struct hwf_err *e)
+		      const struct hwf_bootimg_section *sec, struct hwf_lp *lp, uint32_t p,
+		      const struct hwf_unpack_file *file, struct hwf_err *e)
 {
 	struct hwf_outfile f;
 	int rc = hwf_outfile_create(&f, file->path, 0, o->files, e);
@@ -71,6 +121,10 @@ static int write_file(struct hwf_source *src, const struct hwf_unpack_opts *o,
 		return rc;
 	if (sec) {
 		rc = copy_range(src, sec->offset, sec->size, f.fd, file->path, e);
+	} else if (lp) {
+		tell(o, HWF_UEV_STEP, file->part, NULL);
+		rc = copy_partition(lp, p, f.fd, file->path, o, e);
+		tell(o, HWF_UEV_STEP_END, NULL, NULL);
 	} else {
 		tell(o, HWF_UEV_STEP, "expanding", NULL);
 		rc = hwf_sparse_expand(src, f.fd, o->progress, o->ctx, e);
@@ -96,34 +150,99 @@ static void raw_path(const struct hwf_unpack_opts *o, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s.raw", o->dir, stem);
 }
 
+/* Letters, digits, '_', '-', '.'; not "." or "..": a name that stays inside DIR. */
+static int file_name_ok(const char *s)
+{
+	if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+			return 0;
+	return 1;
+}
+
+/* One file per logical partition: DIR/<name>.img. */
+static int plan_super(struct hwf_lp *lp, const struct hwf_unpack_opts *o,
+		      struct hwf_unpack_file *plan, struct hwf_err *e)
+{
+	const struct hwf_lp_metadata *m = hwf_lp_metadata(lp);
+
+	if (hwf_lp_info(lp)->empty)
+		return hwf_err_set(e, HWF_EINVAL,
+				   "%s: a super_empty image holds only metadata, no partition data "
+				   "to unpack",
+				   o->name);
+	for (uint32_t i = 0; i < m->npart; i++) {
+		hwf_lp_partition_name(lp, i, plan[i].part, sizeof(plan[i].part));
+		if (!file_name_ok(plan[i].part))
+			return hwf_err_set(
+			    e, HWF_EFORMAT,
+			    "%s: logical partition %u is named \"%s\", which cannot be "
+			    "a file name",
+			    o->name, i, plan[i].part);
+		for (uint32_t k = 0; k < i; k++)
+			if (!strcmp(plan[k].part, plan[i].part))
+				return hwf_err_set(e, HWF_EFORMAT,
+						   "%s: two logical partitions are named %s",
+						   o->name, plan[i].part);
+		plan[i].section = plan[i].part;
+		snprintf(plan[i].path, sizeof(plan[i].path), "%s/%s.img", o->dir, plan[i].part);
+		plan[i].size = m->part[i].size;
+	}
+	return 0;
+}
+
+void hwf_unpack_result_free(struct hwf_unpack_result *res)
+{
+	free(res->file);
+	res->file = NULL;
+	res->nfiles = 0;
+}
+
 int hwf_image_unpack(struct hwf_source *src, const struct hwf_unpack_opts *o,
 		     struct hwf_unpack_result *res, struct hwf_err *e)
 {
-	const struct hwf_bootimg_section *sec[HWF_BOOTIMG_MAX_SECTIONS] = { NULL };
-	struct hwf_unpack_file plan[HWF_BOOTIMG_MAX_SECTIONS];
+	const struct hwf_bootimg_section *sec[HWF_BOOTIMG_MAX_SECTIONS] = {NULL};
+	struct hwf_unpack_file *plan;
+	struct hwf_lp *lp = NULL;
 	struct hwf_bootimg b;
 	size_t n = 0;
 	struct stat st;
-	int rc;
+	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
-	res->sparse = hwf_sparse_validate(src, NULL, NULL) == 0;
-	if (res->sparse) {
+	if (hwf_lp_probe(src)) {
+		rc = hwf_lp_open(&lp, src, 0, e);
+		if (rc)
+			return rc;
+		res->super = 1;
+		res->sparse = hwf_lp_info(lp)->sparse;
+		n = hwf_lp_metadata(lp)->npart;
+	} else {
+		res->sparse = hwf_sparse_validate(src, NULL, NULL) == 0;
+	}
+	plan = calloc(lp || res->sparse ? (n ? n : 1) : HWF_BOOTIMG_MAX_SECTIONS, sizeof(*plan));
+	if (!plan) {
+		hwf_lp_close(lp);
+		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	}
+	res->file = plan;
+	if (lp) {
+		rc = plan_super(lp, o, plan, e);
+	} else if (res->sparse) {
 		plan[0].section = "expanded";
 		raw_path(o, plan[0].path, sizeof(plan[0].path));
 		plan[0].size = 0;
 		n = 1;
 	} else {
 		rc = hwf_bootimg_parse(src, &b, e);
-		if (rc)
-			return rc;
-		if (b.needed > hwf_source_size(src))
-			return hwf_err_set(e, HWF_ETRUNC,
-					   "%s: truncated: header says %llu bytes, file has %llu",
-					   o->name, (unsigned long long)b.needed,
-					   (unsigned long long)hwf_source_size(src));
-		res->vendor = b.vendor;
-		for (size_t i = 0; i < b.nsec; i++) {
+		if (!rc && b.needed > hwf_source_size(src))
+			rc = hwf_err_set(e, HWF_ETRUNC,
+					 "%s: truncated: header says %llu bytes, file has %llu",
+					 o->name, (unsigned long long)b.needed,
+					 (unsigned long long)hwf_source_size(src));
+		res->vendor = !rc && b.vendor;
+		for (size_t i = 0; !rc && i < b.nsec; i++) {
 			if (!b.sec[i].size)
 				continue;
 			sec[n] = &b.sec[i];
@@ -134,19 +253,21 @@ int hwf_image_unpack(struct hwf_source *src, const struct hwf_unpack_opts *o,
 		}
 	}
 	/* Settled before the first file is written: nothing is replaced without force. */
-	for (size_t i = 0; i < n && !o->force; i++)
+	for (size_t i = 0; !rc && i < n && !o->force; i++)
 		if (lstat(plan[i].path, &st) == 0)
-			return hwf_err_set(e, HWF_EEXIST, "%s: exists; not replaced (use --force)",
-					   plan[i].path);
-	rc = hwf_mkdirs(o->dir, e);
+			rc = hwf_err_set(e, HWF_EEXIST, "%s: exists; not replaced (use --force)",
+					 plan[i].path);
+	if (!rc)
+		rc = hwf_mkdirs(o->dir, e);
 	for (size_t i = 0; i < n && !rc; i++) {
-		rc = write_file(src, o, sec[i], &plan[i], e);
+		rc = write_file(src, o, sec[i], lp, (uint32_t)i, &plan[i], e);
 		if (rc)
 			break;
-		if (!sec[i])
+		if (!sec[i] && !lp)
 			plan[i].size = stat(plan[i].path, &st) == 0 ? (uint64_t)st.st_size : 0;
-		res->file[res->nfiles++] = plan[i];
-		tell(o, HWF_UEV_WRITTEN, NULL, &res->file[res->nfiles - 1]);
+		res->nfiles++;
+		tell(o, HWF_UEV_WRITTEN, NULL, &plan[i]);
 	}
+	hwf_lp_close(lp);
 	return rc;
 }

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The engine of "image unpack": the sections of a boot or vendor_boot image
- * (kernel, ramdisk, second, dtb ...) into DIR/<section>, one file each, or
- * a sparse image expanded into DIR/<name>.raw.  Every file is written
+ * (kernel, ramdisk, second, dtb ...) into DIR/<section>, one file each; the
+ * logical partitions of a liblp super image (raw or sparse) into
+ * DIR/<partition>.img, as lpunpack does (all-zero blocks left as holes);
+ * or another sparse image expanded into DIR/<name>.raw.  Every file is written
  * under a temporary name and renamed once complete (formats/core/outfile.h);
  * without force no file is replaced, and that is settled before the first
  * one is written.
  *
  * The engine prints nothing: @event tells each file written and the long
  * step, @progress the bytes.  Memory: the result is the caller's, filled
- * here; nothing stays allocated.  Errors: HWF_EFORMAT (neither a boot
- * image nor a sound sparse image), HWF_ETRUNC (the header needs more bytes
+ * here, its file list freed by hwf_unpack_result_free().  Errors:
+ * HWF_EFORMAT (neither a boot image, a super image nor a sound sparse
+ * image; a partition name that cannot be a file name), HWF_ETRUNC (the header needs more bytes
  * than the file has), HWF_EEXIST (a file to write exists), HWF_EIO and
  * HWF_ENOSPC (reading or writing, naming the file), HWF_ENOMEM.
  */
@@ -30,9 +33,10 @@ enum hwf_unpack_event_kind {
 };
 
 struct hwf_unpack_file {
-	const char *section; /* "kernel", ...; "expanded" for a sparse image */
+	const char *section; /* "kernel", ...; "expanded" for a sparse image; a partition */
 	char path[HWF_PATH_MAX + 64];
 	uint64_t size;
+	char part[48]; /* a logical partition's name (section points here) */
 };
 
 struct hwf_unpack_event {
@@ -54,12 +58,15 @@ struct hwf_unpack_opts {
 struct hwf_unpack_result {
 	int sparse; /* a sparse image, expanded */
 	int vendor; /* a vendor_boot image */
+	int super;  /* a liblp super image: one file per logical partition */
 	size_t nfiles;
-	struct hwf_unpack_file file[HWF_BOOTIMG_MAX_SECTIONS]; /* the files written */
+	struct hwf_unpack_file *file; /* the files written (malloc'ed) */
 };
 
 /* Unpack @src (borrowed).  0, or a negative code with one sentence in @e. */
 int hwf_image_unpack(struct hwf_source *src, const struct hwf_unpack_opts *o,
 		     struct hwf_unpack_result *res, struct hwf_err *e);
+/* Free the file list of @res (safe on a zeroed or freed result). */
+void hwf_unpack_result_free(struct hwf_unpack_result *res);
 
 #endif

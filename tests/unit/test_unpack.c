@@ -134,6 +134,7 @@ static void test_boot_sections_written(void)
 	CU_ASSERT(holds(path, RAMDISK_LEN, 2));
 	CU_ASSERT_EQUAL(r.told.nwritten, 2);
 	CU_ASSERT_EQUAL(r.files.made, 2);
+	hwf_unpack_result_free(&r.res);
 }
 
 /* Nothing replaced without force, and that is known before the first file is written. */
@@ -154,9 +155,11 @@ static void test_existing_file_refused_before_writing(void)
 	CU_ASSERT_EQUAL(tu_count_names(r.out, "kernel"), 0);
 	CU_ASSERT_EQUAL(r.files.made, 0);
 	CU_ASSERT_EQUAL(tu_size(path), 3);
+	hwf_unpack_result_free(&r.res);
 	run(&r, "ex", img, len, "boot.img", 1);
 	CU_ASSERT_EQUAL(r.rc, 0);
 	CU_ASSERT(holds(path, RAMDISK_LEN, 2));
+	hwf_unpack_result_free(&r.res);
 }
 
 static void test_truncated_or_foreign_refused(void)
@@ -171,9 +174,11 @@ static void test_truncated_or_foreign_refused(void)
 					       "file has 24476"));
 	CU_ASSERT_EQUAL(access(r.out, F_OK), -1);
 	memcpy(img, "NOTBOOT!", 8);
+	hwf_unpack_result_free(&r.res);
 	run(&r, "foreign", img, len, "foreign.img", 0);
 	CU_ASSERT_EQUAL(r.rc, HWF_EFORMAT);
 	CU_ASSERT_EQUAL(access(r.out, F_OK), -1);
+	hwf_unpack_result_free(&r.res);
 }
 
 static void test_sparse_expanded(void)
@@ -227,6 +232,7 @@ static void test_sparse_expanded(void)
 		fclose(f);
 		CU_ASSERT(!memcmp(got, want, sizeof(want)));
 	}
+	hwf_unpack_result_free(&r.res);
 }
 
 void hwf_suite_unpack(void)
