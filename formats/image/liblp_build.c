@@ -252,7 +252,11 @@ static int by_start(const void *a, const void *b)
 {
 	const struct interval *x = a, *y = b;
 
-	return x->start < y->start ? -1 : x->start > y->start;
+	/* By start, then end: the empty interval at the first sector sorts before an extent there.
+	 */
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->end < y->end ? -1 : x->end > y->end;
 }
 
 /*
