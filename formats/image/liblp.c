@@ -134,6 +134,9 @@ static int parse_header(const uint8_t *h, uint32_t hsize, const struct hwf_lp_ge
 			   "");
 	memcpy(m->header_sha, h + 12, 32);
 	tables = get_le32(h + 44);
+	/* A limit below metadata_max_size is the end of a super_empty file. */
+	if (hsize + (uint64_t)tables <= geo->metadata_max_size && hsize + (uint64_t)tables > limit)
+		return bad(e, HWF_ETRUNC, fn, what, "the file ends inside the tables", "");
 	if (tables > geo->metadata_max_size || hsize + (uint64_t)tables > limit) {
 		snprintf(d, sizeof(d), " (%u bytes of header and tables, room for %llu)",
 			 hsize + tables, (unsigned long long)limit);
@@ -472,6 +475,10 @@ int hwf_lp_open(struct hwf_lp **out, struct hwf_source *src, uint32_t slot, stru
 					 fn, why);
 			goto fail;
 		}
+	} else if (lp->info.size < HWF_LP_RESERVED + 4) {
+		rc = hwf_err_set(e, HWF_EFORMAT,
+				 "%s: not a liblp super image (no geometry at byte 0 or 4096)", fn);
+		goto fail;
 	} else {
 		rc = read_geometry(s, HWF_LP_RESERVED, &g, why, sizeof(why), e);
 		if (rc == HWF_EIO)
