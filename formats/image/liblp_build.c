@@ -554,7 +554,8 @@ int hwf_lp_builder_export(const struct hwf_lp_builder *b, struct hwf_lp_metadata
 		for (uint32_t g = 0; g < b->ngroup; g++)
 			if (!strcmp(b->group[g].name, p->group))
 				q->group = g;
-		memcpy(m->ext + m->next, p->ext, p->next * sizeof(*p->ext));
+		if (p->next)
+			memcpy(m->ext + m->next, p->ext, p->next * sizeof(*p->ext));
 		m->next += p->next;
 	}
 	return 0;

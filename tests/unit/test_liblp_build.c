@@ -125,7 +125,7 @@ static void test_resize_first_fit(void)
 	for (int i = 0; i < 3; i++) {
 		char name[8];
 
-		snprintf(name, sizeof(name), "p%d", i);
+		snprintf(name, sizeof(name), "p%u", (unsigned)i % 10);
 		CU_ASSERT_EQUAL(hwf_lp_builder_add_partition(b, name, NULL, 0, &e), 0);
 		CU_ASSERT_EQUAL(hwf_lp_builder_resize_partition(b, name, 1 << 20, &e), 0);
 	}
