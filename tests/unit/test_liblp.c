@@ -495,6 +495,7 @@ static void test_unpack_sparse_super(void)
 	hwf_source_close(src);
 	free(p);
 	p = tu_path(fx, "j_empty.img");
+	o.name = p;
 	CU_ASSERT_EQUAL_FATAL(hwf_source_open_file(&src, p, &e), 0);
 	CU_ASSERT_EQUAL(hwf_image_unpack(src, &o, &res, &e), HWF_EINVAL);
 	CU_ASSERT(has(e.msg, "holds only metadata"));
