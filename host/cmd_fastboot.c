@@ -6,11 +6,14 @@
  * checked for the partition, and an error refuses it unless --force:
  * nothing is downloaded then.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "formats/core/outfile.h"
 #include "host/cli.h"
 #include "host/fbsession.h"
 #include "protocol/fastboot.h"
@@ -296,7 +299,7 @@ static int one_step(struct hwf_cli *cli, const char *label, const char *cmd, int
 
 static int fb_reboot(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
-	char cmd[64], label[64];
+	struct fb_session s;
 	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
 
 	if (rc)
@@ -305,10 +308,13 @@ static int fb_reboot(struct hwf_cli *cli, const struct hwf_command *self, int ar
 			 strcmp(argv[1], "recovery") && strcmp(argv[1], "fastboot")))
 		return cli_usage(cli, self,
 				 "reboot takes nothing, bootloader, recovery or fastboot");
-	snprintf(cmd, sizeof(cmd), "reboot%s%s", argc == 2 ? "-" : "", argc == 2 ? argv[1] : "");
-	snprintf(label, sizeof(label), "Rebooting%s%s", argc == 2 ? " into " : "",
-		 argc == 2 ? argv[1] : "");
-	return one_step(cli, label, cmd, 1);
+	rc = fbs_open(cli, &s);
+	if (rc)
+		return rc;
+	/* -w's wipe comes before: the device boots away after. */
+	if (cli->wipe && hwf_flash_wipe(s.f, NULL))
+		return fbs_finish(&s, HWF_EXIT_FAIL);
+	return fbs_finish(&s, fbs_exit(hwf_flash_reboot(s.f, argc == 2 ? argv[1] : NULL, NULL)));
 }
 
 static int fb_continue(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
@@ -378,6 +384,87 @@ static int fb_set_active(struct hwf_cli *cli, const struct hwf_command *self, in
 	return fbs_finish(&s, fbs_exit(hwf_flash_set_active(s.f, slot, NULL)));
 }
 
+static int fb_snapshot_update(struct hwf_cli *cli, const struct hwf_command *self, int argc,
+			      char **argv)
+{
+	struct fb_session s;
+	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
+
+	if (rc)
+		return rc;
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "cancel") && strcmp(argv[1], "merge")))
+		return cli_usage(cli, self, "snapshot-update takes nothing, cancel or merge");
+	rc = fbs_open(cli, &s);
+	if (rc)
+		return rc;
+	return fbs_finish(&s, fbs_exit(hwf_flash_snapshot_update(s.f, argc == 2 ? argv[1] : NULL,
+								 NULL)));
+}
+
+/* fetch's bytes into the output file. */
+static int to_file(void *ctx, const void *buf, size_t len, struct hwf_err *e)
+{
+	struct hwf_outfile *of = ctx;
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(of->fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return hwf_err_set(e, errno == ENOSPC ? HWF_ENOSPC : HWF_EIO, "%s: %s",
+					   of->path, strerror(n < 0 ? errno : EIO));
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fb_fetch(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
+{
+	struct hwf_file_hooks hooks;
+	struct hwf_outfile of;
+	struct hwf_flash_parts parts;
+	struct hwf_err e = { 0 };
+	struct fb_session s;
+	uint64_t size = 0;
+	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
+
+	if (rc)
+		return rc;
+	if (argc != 3)
+		return cli_usage(cli, self, "fetch needs PARTITION FILE");
+	cleanup_file_hooks(&cli->cleanup, &hooks);
+	/* A place for the bytes before the device is asked for them. */
+	if (hwf_outfile_create(&of, argv[2], 0, &hooks, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		return HWF_EXIT_FAIL;
+	}
+	rc = fbs_open(cli, &s);
+	if (rc) {
+		hwf_outfile_discard(&of);
+		return rc;
+	}
+	rc = fbs_exit(hwf_flash_resolve(s.f, argv[1], 0, &parts, NULL));
+	if (!rc && parts.n != 1) {
+		ui_error(&cli->ui, "fetch reads one partition; --slot all names %d", parts.n);
+		rc = HWF_EXIT_USAGE;
+	}
+	if (!rc)
+		rc = fbs_exit(hwf_flash_fetch(s.f, parts.name[0], to_file, &of, &size, NULL));
+	if (!rc && hwf_outfile_commit(&of, 0, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		rc = HWF_EXIT_FAIL;
+	}
+	if (rc)
+		hwf_outfile_discard(&of);
+	else
+		ui_note(&cli->ui, "%s: %llu bytes of '%s'", argv[2], (unsigned long long)size,
+			parts.name[0]);
+	return fbs_finish(&s, rc);
+}
+
 const struct hwf_command hwf_fastboot_commands[] = {
 	{ "devices", fb_devices, "devices [-l] [--json]",
 	  "List the fastboot devices on USB (any interface of class ff/42/03), and the\n"
@@ -395,7 +482,9 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  "belong to the partition (gzip data for system, an init_boot image for\n"
 	  "boot ...) is refused, nothing is sent, unless --force; its warnings are\n"
 	  "shown before sending.  An empty file is never sent (use erase).  On an\n"
-	  "A/B device a slotted PARTITION gets the current slot's suffix, or --slot's.",
+	  "A/B device a slotted PARTITION gets the current slot's suffix, or --slot's.\n"
+	  "A logical partition (inside super: getvar is-logical says yes) is flashed\n"
+	  "from fastbootd: from the bootloader hwflash reboots there first and says so.",
 	  NULL },
 	{ "erase", fb_erase, "erase PARTITION",
 	  "Erase a partition (on an A/B device: the current slot's, or --slot's).", NULL },
@@ -403,7 +492,11 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  "Check FILE as a boot image (as 'image check --partition boot'), download it\n"
 	  "and boot it without flashing.",
 	  NULL },
-	{ "reboot", fb_reboot, "reboot [bootloader|recovery|fastboot]", "Reboot the device.",
+	{ "reboot", fb_reboot, "reboot [bootloader|recovery|fastboot]",
+	  "Reboot the device.  reboot fastboot goes into fastbootd (userspace fastboot)\n"
+	  "and, as AOSP's fastboot, waits for the device to come back there (up to\n"
+	  "--timeout, 30 s by default) and checks getvar is-userspace.  The others\n"
+	  "wait for the device to go.",
 	  NULL },
 	{ "continue", fb_continue, "continue", "Continue booting.", NULL },
 	{ "oem", fb_oem, "oem ARGS...", "Send a vendor command.", NULL },
@@ -412,6 +505,18 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  "Lock or unlock flashing (the device asks for confirmation).", NULL },
 	{ "set_active", fb_set_active, "set_active SLOT",
 	  "Make a slot the active one: a, b ... (one the device has) or other.", NULL },
+	{ "snapshot-update", fb_snapshot_update, "snapshot-update [cancel|merge]",
+	  "Virtual A/B: without a word the device says its update status (none,\n"
+	  "snapshotted, merging; also getvar snapshot-update-status); cancel ends an\n"
+	  "update in progress; merge finishes a merge, in fastbootd (from the\n"
+	  "bootloader hwflash reboots there first).",
+	  NULL },
+	{ "fetch", fb_fetch, "fetch PARTITION FILE",
+	  "Read a partition back from the device into FILE (written whole or not at\n"
+	  "all), in pieces of max-fetch-size, as AOSP's fastboot fetch.  fastbootd\n"
+	  "fetches (AOSP's only vendor_boot, and not on user builds); bootloaders\n"
+	  "do not.",
+	  NULL },
 	{ "update", fb_update, "update ZIP [--skip-reboot]",
 	  "Flash AOSP's update package: every NAME.img at the top of ZIP to partition\n"
 	  "NAME (images the device has no partition for are skipped), streamed out of\n"
@@ -419,8 +524,8 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  "member is refused); android-info.txt's require and reject lines are\n"
 	  "checked against the device before anything is sent (--force overrides).\n"
 	  "On an A/B device the images go to the current slot (or --slot's) and that\n"
-	  "slot is made active, as AOSP does.  -w wipes userdata and cache; then the\n"
-	  "device reboots unless --skip-reboot.",
+	  "slot is made active, as AOSP does.  -w wipes userdata, cache and metadata;\n"
+	  "then the device reboots unless --skip-reboot.",
 	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

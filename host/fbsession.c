@@ -99,7 +99,7 @@ static void log_step(struct fb_session *s, const struct hwf_flash_step *st)
 		snprintf(l->label, sizeof(l->label), "%s", st->label);
 		l->ok = st->ok;
 		l->seconds = st->seconds;
-		l->bytes = st->kind == HWF_FLASH_STEP_DOWNLOAD ? st->bytes : 0;
+		l->bytes = st->kind != HWF_FLASH_STEP_COMMAND ? st->bytes : 0;
 	}
 	if (st->error && !s->error[0])
 		snprintf(s->error, sizeof(s->error), "%s", st->error);
@@ -119,7 +119,7 @@ static void on_step(void *ctx, const struct hwf_flash_step *st)
 			ui_progress_begin(ui, st->what);
 		return;
 	}
-	if (st->kind == HWF_FLASH_STEP_DOWNLOAD)
+	if (st->kind != HWF_FLASH_STEP_COMMAND)
 		ui_progress_end(ui);
 	ui_step_end(ui, st->label, s->step_started, st->ok, st->seconds);
 	s->step_started = 0;
@@ -131,11 +131,30 @@ static void on_waiting(void *ctx, const char *what)
 	ui_note(&((struct hwf_cli *)ctx)->ui, "< waiting for %s >", what);
 }
 
+/*
+ * The engine follows a reboot (into fastbootd and back): the same device
+ * again through the transport factory.  *@t is s->t; the session owns the
+ * old transport and the new one.
+ */
+static int on_reconnect(void *ctx, struct hwf_transport **t, int wait_ms, struct hwf_err *e)
+{
+	struct fb_session *s = ctx;
+	struct hwf_transport_opts to = { wait_ms / 1000.0, 0, on_waiting, s->cli };
+	int rc;
+
+	if (*t != s->t)
+		return hwf_err_set(e, HWF_EINVAL, "not this session's connection");
+	rc = hwf_transport_reopen(&s->t, &to, e);
+	*t = s->t;
+	return rc;
+}
+
 int fbs_open(struct hwf_cli *cli, struct fb_session *s)
 {
 	struct hwf_transport_opts to = { cli->wait, 0, on_waiting, cli };
 	struct hwf_flash_opts fo = { cli->force, cli->slot, cli->sparse_limit, cli->timeout_ms };
-	struct hwf_flash_cb cb = { s, on_step, on_message, on_progress, on_info, NULL };
+	struct hwf_flash_cb cb = { s,	    on_step, on_message, on_progress,
+				   on_info, NULL,    on_reconnect };
 	const char *serial = cli->nserials ? cli->serials[0] : NULL;
 	struct hwf_err e = { 0 };
 	int rc;

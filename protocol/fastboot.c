@@ -1,23 +1,31 @@
 // SPDX-License-Identifier: MIT
 #include "protocol/fastboot.h"
 
+#include "formats/core/text.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CHUNK (1u << 20)
-#define DEFAULT_TIMEOUT_MS 30000
 
 void hwf_fb_init(struct hwf_fb *fb, struct hwf_transport *t, hwf_fb_info_fn info, void *ictx)
 {
 	fb->t = t;
 	fb->info = info;
 	fb->ictx = ictx;
-	fb->timeout_ms = DEFAULT_TIMEOUT_MS;
+	fb->timeout_ms = HWF_FB_TIMEOUT_MS;
 	fb->lost = 0;
 	fb->lost_msg[0] = '\0';
 	fb->trace = NULL;
 	fb->tctx = NULL;
+}
+
+void hwf_fb_set_transport(struct hwf_fb *fb, struct hwf_transport *t, const char *why)
+{
+	fb->t = t;
+	fb->lost = t ? 0 : HWF_EDISCONNECTED;
+	snprintf(fb->lost_msg, sizeof(fb->lost_msg), "%s", t ? "" : why ? why : "no device");
 }
 
 void hwf_fb_set_trace(struct hwf_fb *fb, hwf_fb_trace_fn fn, void *ctx)
@@ -194,6 +202,26 @@ int hwf_fb_parse_num(const char *s, uint64_t *out)
 	return 0;
 }
 
+int hwf_fb_parse_hex(const char *s, uint64_t *out)
+{
+	char buf[HWF_FB_RESP_MAX + 4], *end;
+	size_t n;
+
+	while (*s == ' ')
+		s++;
+	n = strlen(s);
+	while (n && s[n - 1] == ' ')
+		n--;
+	if (n > HWF_FB_RESP_MAX)
+		return -1;
+	snprintf(buf, sizeof(buf), "%s%.*s", strncmp(s, "0x", 2) && strncmp(s, "0X", 2) ? "0x" : "",
+		 (int)n, s);
+	if (!n || buf[2] == '-' || buf[2] == '+' || buf[2] == ' ')
+		return -1;
+	*out = strtoull(buf, &end, 16);
+	return *end ? -1 : 0;
+}
+
 int hwf_fb_max_download(struct hwf_fb *fb, uint64_t *size, struct hwf_err *e)
 {
 	char v[HWF_FB_RESP_MAX];
@@ -264,6 +292,72 @@ int hwf_fb_download(struct hwf_fb *fb, struct hwf_source *src, uint64_t off, uin
 		done += n;
 		if (progress)
 			progress(pctx, done, len);
+	}
+	free(buf);
+	rc = response(fb, cmd, NULL, 0, NULL, e);
+	if (rc == 1)
+		rc = hwf_err_set(e, HWF_EPROTO, "%s: unexpected DATA reply", cmd);
+	return lose(fb, rc, e);
+}
+
+int hwf_fb_upload(struct hwf_fb *fb, const char *cmd, uint64_t want, hwf_fb_sink_fn sink,
+		  void *sctx, hwf_progress_fn progress, void *pctx, struct hwf_err *e)
+{
+	struct hwf_err local = { 0 };
+	uint32_t offered = 0;
+	uint64_t done = 0;
+	uint8_t *buf;
+	int rc, empty = 0;
+
+	if (!e)
+		e = &local;
+	rc = send_cmd(fb, cmd, e);
+	if (rc)
+		return rc;
+	rc = response(fb, cmd, NULL, 0, &offered, e);
+	if (rc < 0)
+		return lose(fb, rc, e);
+	if (rc == 0)
+		/* OKAY and no data: the conversation is in step, the data is missing. */
+		return want ? hwf_err_set(e, HWF_EPROTO, "%s: the device sent no data", cmd) : 0;
+	if (offered != want)
+		return lose(fb, hwf_err_set(e, HWF_EPROTO, "%s: the device offered %u bytes, not %llu",
+					    cmd, offered, (unsigned long long)want),
+			    e);
+	buf = malloc(CHUNK);
+	if (!buf)
+		return lose(fb, hwf_err_set(e, HWF_ENOMEM, "out of memory"), e);
+	if (fb->trace) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "(%llu bytes of data)", (unsigned long long)want);
+		fb->trace(fb->tctx, '<', line);
+	}
+	while (done < want) {
+		int64_t n = fb->t->ops->read(fb->t, buf, CHUNK, fb->timeout_ms, e);
+
+		if (n == 0 && ++empty < 16)
+			continue; /* an empty packet carries nothing */
+		if (n > 0 && (uint64_t)n > want - done)
+			n = hwf_err_set(e, HWF_EPROTO, "the device sent more than the %llu bytes it "
+						       "announced",
+					(unsigned long long)want);
+		else if (n == 0)
+			n = hwf_err_set(e, HWF_EPROTO, "the device sent empty packets");
+		if (n > 0)
+			rc = sink(sctx, buf, (size_t)n, e);
+		if (n < 0 || rc) {
+			char got[32], all[32];
+
+			hwf_size_text(done, got, sizeof(got));
+			hwf_size_text(want, all, sizeof(all));
+			hwf_err_prefix(e, "%s: stopped after %s of %s", cmd, got, all);
+			free(buf);
+			return lose(fb, n < 0 ? (int)n : rc, e);
+		}
+		done += (uint64_t)n;
+		if (progress)
+			progress(pctx, done, want);
 	}
 	free(buf);
 	rc = response(fb, cmd, NULL, 0, NULL, e);

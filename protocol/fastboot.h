@@ -15,6 +15,7 @@
 
 #define HWF_FB_CMD_MAX 64	/* the smallest bootloaders (LK, U-Boot) read 64 bytes */
 #define HWF_FB_RESP_MAX 256
+#define HWF_FB_TIMEOUT_MS 30000 /* per reply unless told otherwise (AOSP's RESP_TIMEOUT) */
 
 /* INFO (@text) or TEXT (@is_text) from the device, as it arrives. */
 typedef void (*hwf_fb_info_fn)(void *ctx, const char *text, int is_text);
@@ -44,6 +45,12 @@ struct hwf_fb {
 };
 
 void hwf_fb_init(struct hwf_fb *fb, struct hwf_transport *t, hwf_fb_info_fn info, void *ictx);
+/*
+ * The device came back on a new connection @t (after a reboot): the
+ * conversation starts afresh.  @t NULL: there is none; every command fails
+ * with @why (as a lost conversation does).
+ */
+void hwf_fb_set_transport(struct hwf_fb *fb, struct hwf_transport *t, const char *why);
 /* Report every command and reply to @fn (see hwf_fb_trace_fn); NULL turns it off. */
 void hwf_fb_set_trace(struct hwf_fb *fb, hwf_fb_trace_fn fn, void *ctx);
 
@@ -75,6 +82,12 @@ int hwf_fb_max_download(struct hwf_fb *fb, uint64_t *size, struct hwf_err *e);
 
 /* Parse a getvar number: "0x1000" hex, "4096" decimal; -1 when not a number. */
 int hwf_fb_parse_num(const char *s, uint64_t *out);
+/*
+ * Parse a size getvar as AOSP's fb_fix_numeric_var reads partition-size and
+ * max-fetch-size: hex, with or without "0x" (fastbootd says "4000000"),
+ * spaces around it ignored; -1 when not a number.
+ */
+int hwf_fb_parse_hex(const char *s, uint64_t *out);
 
 /*
  * download:%08x of [@off, @off + @len) of @src, in bounded chunks, then
@@ -82,5 +95,18 @@ int hwf_fb_parse_num(const char *s, uint64_t *out);
  */
 int hwf_fb_download(struct hwf_fb *fb, struct hwf_source *src, uint64_t off, uint64_t len,
 		    hwf_progress_fn progress, void *pctx, struct hwf_err *e);
+
+/* Where the bytes of a data phase from the device go, in order: 0 or a negative code. */
+typedef int (*hwf_fb_sink_fn)(void *ctx, const void *buf, size_t len, struct hwf_err *e);
+
+/*
+ * @cmd with a data phase from the device (fetch:NAME:OFFSET:SIZE, upload):
+ * the device answers DATA%08x, which must be @want bytes; those bytes go
+ * to @sink as they come; then OKAY.  HWF_EPROTO when the device offers
+ * another size or no data; a sink's error stops the conversation (the rest
+ * of the data would be taken for replies).
+ */
+int hwf_fb_upload(struct hwf_fb *fb, const char *cmd, uint64_t want, hwf_fb_sink_fn sink,
+		  void *sctx, hwf_progress_fn progress, void *pctx, struct hwf_err *e);
 
 #endif

@@ -74,7 +74,7 @@ int hwf_flash_pass(const struct hwf_flash_cb *cb, struct hwf_err *e, int rc,
 			      from->msg[0] ? from->msg : hwf_strerror(rc));
 }
 
-static void step_event(struct hwf_flash *f, struct hwf_flash_step *s)
+void hwf_flash_step_event(struct hwf_flash *f, struct hwf_flash_step *s)
 {
 	if (f->cb.step)
 		f->cb.step(f->cb.ctx, s);
@@ -199,28 +199,14 @@ int hwf_flash_command(struct hwf_flash *f, const char *label, const char *cmd, s
 	double t0 = now();
 	int rc;
 
-	step_event(f, &s);
+	hwf_flash_step_event(f, &s);
 	rc = hwf_fb_command(&f->fb, cmd, NULL, 0, &le);
 	s.done = 1;
 	s.ok = !rc;
 	s.seconds = now() - t0;
 	s.error = rc ? le.msg : NULL;
-	step_event(f, &s);
+	hwf_flash_step_event(f, &s);
 	return rc ? hwf_flash_pass(&f->cb, e, rc, &le) : 0;
-}
-
-int hwf_flash_wipe(struct hwf_flash *f, struct hwf_err *e)
-{
-	char v[HWF_FB_RESP_MAX];
-	int rc;
-
-	if (f->wiped)
-		return 0;
-	f->wiped = 1;
-	rc = hwf_flash_command(f, "Erasing 'userdata'", "erase:userdata", e);
-	if (!rc && !hwf_fb_getvar(&f->fb, "partition-size:cache", v, sizeof(v), NULL))
-		rc = hwf_flash_command(f, "Erasing 'cache'", "erase:cache", e);
-	return rc;
 }
 
 /* --- downloads -------------------------------------------------------------- */
@@ -241,14 +227,14 @@ static int download_one(struct hwf_flash *f, struct hwf_source *src, const char 
 		 (unsigned long long)(size / 1024));
 	s.label = line;
 	s.bytes = size;
-	step_event(f, &s);
+	hwf_flash_step_event(f, &s);
 	t0 = now();
 	rc = hwf_fb_download(&f->fb, src, 0, size, f->cb.progress, f->cb.ctx, &le);
 	s.done = 1;
 	s.ok = !rc;
 	s.seconds = now() - t0;
 	s.error = rc ? le.msg : NULL;
-	step_event(f, &s);
+	hwf_flash_step_event(f, &s);
 	hwf_transport_get_stats(f->fb.t, &st);
 	if (st.transfers)
 		hwf_flash_say(&f->cb, HWF_FLASH_DETAIL,
@@ -371,7 +357,7 @@ static int fit_partition(struct hwf_flash *f, struct hwf_source **src, const cha
 	if (rc && rc != HWF_EDEVICE)
 		/* Not a FAIL ("unknown variable") but a lost device: stop here. */
 		return hwf_flash_pass(&f->cb, e, rc, &le);
-	if (rc || hwf_fb_parse_num(v, &psize) || !psize)
+	if (rc || hwf_fb_parse_hex(v, &psize) || !psize)
 		return 0;
 	hwf_source_pread(*src, m, 4, 0, NULL);
 	if (get_le32(m) == HWF_SPARSE_MAGIC)
@@ -394,7 +380,7 @@ static int fit_partition(struct hwf_flash *f, struct hwf_source **src, const cha
 	return 0;
 }
 
-int hwf_flash_image(struct hwf_flash *f, struct hwf_source *src, const char *part,
+int hwf_flash_write(struct hwf_flash *f, struct hwf_source *src, const char *part,
 		    const char *label, struct hwf_err *e)
 {
 	struct hwf_avb_relocation moved = { 0 };

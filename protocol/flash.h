@@ -12,7 +12,11 @@
  *   flash     one download, or sparse pieces for what exceeds
  *             max-download-size (or the caller's limit), each flashed;
  *   plans     app flash's partitions checked against the device, update's
- *             android-info.txt and its image order.
+ *             android-info.txt and its image order;
+ *   modes     the bootloader and fastbootd (userspace fastboot): reboots
+ *             between them and following the device to its new connection,
+ *             logical partitions (flashed from fastbootd), -w, snapshot-update
+ *             and fetch (flash_mode.c).
  *
  * Nothing here prints.  Work is reported through struct hwf_flash_cb:
  * steps (AOSP's "Sending 'boot' (16 KB) OKAY [0.1s]"), messages (notes,
@@ -32,7 +36,9 @@
  * itself or cannot be said in fastboot: a usage error for a CLI.
  *
  * Memory: the session borrows its transport and every source; plans and
- * lists it returns are malloc'd for the caller.
+ * lists it returns are malloc'd for the caller.  After a reboot it follows
+ * (hwf_flash_reboot_mode), the session borrows the transport its reconnect
+ * callback returned instead: the callback's owner holds it.
  */
 #ifndef HWF_FLASH_H
 #define HWF_FLASH_H
@@ -53,6 +59,7 @@
 enum hwf_flash_step_kind {
 	HWF_FLASH_STEP_COMMAND,	 /* one command and its OKAY: "Writing 'boot_a'" */
 	HWF_FLASH_STEP_DOWNLOAD, /* download:%08x and the data: "Sending 'boot' (16 KB)" */
+	HWF_FLASH_STEP_FETCH,	 /* fetch: and the data back: "Fetching 'boot_a' (16 KB)" */
 };
 
 /* One AOSP-style step, reported when it starts (@done 0) and when it ends (@done 1). */
@@ -64,7 +71,7 @@ struct hwf_flash_step {
 	/* When @done: */
 	int ok;
 	double seconds;
-	uint64_t bytes;	   /* a download's size */
+	uint64_t bytes;	   /* a download's (a fetch's) size */
 	const char *error; /* !@ok: the failure as the client said it */
 };
 
@@ -83,13 +90,23 @@ struct hwf_flash_cb {
 	hwf_progress_fn progress; /* a download's bytes sent */
 	hwf_fb_info_fn info;	  /* the device's INFO and TEXT lines */
 	hwf_fb_trace_fn trace;	  /* the conversation, for -v */
+	/*
+	 * The device rebooted and is coming back (hwf_flash_reboot_mode): *@t
+	 * is the transport it went away from.  Close it, open the same device
+	 * again waiting up to @wait_ms (the host does it with
+	 * hwf_transport_reopen), and leave the new transport in *@t, which the
+	 * session then borrows as it did the first; on failure *@t is NULL and
+	 * @e says why.  NULL: the session cannot follow a reboot.
+	 */
+	int (*reconnect)(void *ctx, struct hwf_transport **t, int wait_ms, struct hwf_err *e);
 };
 
 struct hwf_flash_opts {
 	int force;	       /* image check errors and android-info.txt refusals only warn */
 	const char *slot;      /* "a".."z", "other", "all" (already spelled so), or NULL */
 	uint64_t sparse_limit; /* pieces at most this big when smaller than the device's */
-	int timeout_ms;	       /* per device reply; 0: the client's default */
+	int timeout_ms;	       /* per device reply, and the wait for a device that
+				  reboots; 0: the client's default (HWF_FB_TIMEOUT_MS) */
 };
 
 /*
@@ -120,7 +137,10 @@ int hwf_flash_command(struct hwf_flash *f, const char *label, const char *cmd, s
 /*
  * Flash @src (@label in messages) to @part, a name the device has (from
  * hwf_flash_resolve): fit to the partition, then one download or sparse
- * pieces, each followed by flash:@part.
+ * pieces, each followed by flash:@part.  A partition the device calls
+ * logical (is-logical:@part) is flashed from fastbootd: from the
+ * bootloader the session first reboots there and says so (a note, then
+ * hwf_flash_reboot_mode's steps).
  */
 int hwf_flash_image(struct hwf_flash *f, struct hwf_source *src, const char *part,
 		    const char *label, struct hwf_err *e);
@@ -128,11 +148,73 @@ int hwf_flash_image(struct hwf_flash *f, struct hwf_source *src, const char *par
 /* boot: @src in one download (refused when larger than the device takes), then "boot". */
 int hwf_flash_boot(struct hwf_flash *f, struct hwf_source *src, struct hwf_err *e);
 
+/* --- modes (flash_mode.c) ------------------------------------------------- */
+
+enum hwf_flash_mode {
+	HWF_FLASH_MODE_UNKNOWN,
+	HWF_FLASH_BOOTLOADER, /* the bootloader's fastboot (getvar is-userspace: no, or FAIL) */
+	HWF_FLASH_FASTBOOTD,  /* userspace fastboot (getvar is-userspace: yes) */
+};
+
+/* The mode the device is in: getvar is-userspace, asked once per connection. */
+int hwf_flash_mode(struct hwf_flash *f, enum hwf_flash_mode *mode, struct hwf_err *e);
+
 /*
- * -w: erase userdata, and cache where the device has one, as AOSP's
- * fastboot -w does.  Once per session: later calls do nothing.
+ * Reboot into @mode and follow the device: reboot-fastboot or
+ * reboot-bootloader as a step, wait for the device to go (3 s at most),
+ * open it again through the reconnect callback (waiting up to the
+ * session's timeout_ms, default HWF_FB_TIMEOUT_MS), and check that it came
+ * back in @mode (is-userspace).  What the session knew of the device
+ * (slots, mode) is asked again.  Errors: the command's; HWF_ETIMEOUT (or
+ * the factory's) "reboot-fastboot: FBSIM01 did not come back within 30 s";
+ * HWF_EUNSUPPORTED when it came back in the other mode, or there is no
+ * reconnect callback.
+ */
+int hwf_flash_reboot_mode(struct hwf_flash *f, enum hwf_flash_mode mode, struct hwf_err *e);
+
+/*
+ * reboot [@target]: NULL (Android), "bootloader", "recovery" or "fastboot".
+ * fastboot is hwf_flash_reboot_mode(FASTBOOTD), as AOSP follows the device
+ * into fastbootd; the others wait (3 s at most) for the device to go, as
+ * AOSP's WaitForDisconnect, and end the conversation: later commands of
+ * this session fail with "the device rebooted".
+ */
+int hwf_flash_reboot(struct hwf_flash *f, const char *target, struct hwf_err *e);
+
+/*
+ * is-logical:@part: 1 yes (a partition inside super), 0 no or unknown (a
+ * FAIL: the bootloader may not know the variable), or a negative code when
+ * the conversation is lost (reported).
+ */
+int hwf_flash_is_logical(struct hwf_flash *f, const char *part, struct hwf_err *e);
+
+/*
+ * -w as AOSP's fastboot does it today (fastboot.cpp Main / WipeTask):
+ * userdata, cache and metadata, each erased when getvar partition-type
+ * answers it (skipped when the device does not name it).  AOSP then makes
+ * an empty ext4/f2fs there; hwflash makes no file systems and says so for
+ * a partition that is not raw.  With force, a snapshot update in progress
+ * is cancelled first (snapshot-update:cancel), as AOSP does with --force.
+ * Once per session: later calls do nothing.
  */
 int hwf_flash_wipe(struct hwf_flash *f, struct hwf_err *e);
+
+/*
+ * snapshot-update [@action]: NULL (the device says its status as INFO),
+ * "cancel" or "merge".  merge is done in fastbootd: from the bootloader
+ * the session reboots there first and says so.
+ */
+int hwf_flash_snapshot_update(struct hwf_flash *f, const char *action, struct hwf_err *e);
+
+/*
+ * fetch @part (a name the device has) into @sink, as AOSP's fetch does:
+ * partition-size:@part bytes in pieces of max-fetch-size, each
+ * fetch:@part:0xOFFSET:0xSIZE.  HWF_EUNSUPPORTED when the device does not
+ * say max-fetch-size (bootloaders; fastbootd does).  *@size (may be NULL)
+ * gets the partition's size.
+ */
+int hwf_flash_fetch(struct hwf_flash *f, const char *part, hwf_fb_sink_fn sink, void *sctx,
+		    uint64_t *size, struct hwf_err *e);
 
 /* --- slots (flash_slot.c) ------------------------------------------------- */
 
@@ -169,7 +251,11 @@ int hwf_flash_set_active(struct hwf_flash *f, const char *word, struct hwf_err *
  * was flashed (the slot option's; a for all; else the current one).
  */
 int hwf_flash_set_active_flashed(struct hwf_flash *f, struct hwf_err *e);
-/* 1 when the device has @part (partition-size answers, or has-slot:@part is yes). */
+/*
+ * 1 when the device has @part (partition-size answers, has-slot:@part is
+ * yes, or is-logical:@part is yes: a bootloader does not know the size of
+ * a partition inside super).
+ */
 int hwf_flash_has_partition(struct hwf_flash *f, const char *part);
 
 /* --- plans (flash_plan.c) ------------------------------------------------- */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Inside the flash engine (flash.c, flash_slot.c, flash_plan.c): the
- * session's state and the reporting helpers.  flash.c defines the helpers
- * and uses nothing of the other two, so no two objects use each other.
+ * Inside the flash engine (flash.c, flash_slot.c, flash_plan.c,
+ * flash_mode.c): the session's state and the reporting helpers.  flash.c
+ * defines the helpers and uses nothing of the others; flash_mode.c uses
+ * only flash.c; flash_slot.c and flash_plan.c may use both.  So no two
+ * objects use each other.
  */
 #ifndef HWF_FLASH_INT_H
 #define HWF_FLASH_INT_H
@@ -14,6 +16,7 @@ struct hwf_flash {
 	struct hwf_flash_opts o;
 	struct hwf_flash_cb cb;
 	int wiped;
+	enum hwf_flash_mode mode; /* asked once per connection (flash_mode.c) */
 	/* The device's slots, asked once (flash_slot.c). */
 	int slots_asked;
 	int slot_count;	   /* 0: the device has no slots (or does not say) */
@@ -31,5 +34,13 @@ int hwf_flash_fail(const struct hwf_flash_cb *cb, struct hwf_err *e, int code, c
 /* Fail with what a lower layer put in @from (its code @rc). */
 int hwf_flash_pass(const struct hwf_flash_cb *cb, struct hwf_err *e, int rc,
 		   const struct hwf_err *from);
+/* A step's start (@s->done 0) or end to the step callback. */
+void hwf_flash_step_event(struct hwf_flash *f, struct hwf_flash_step *s);
+/*
+ * hwf_flash_image without the mode: fit @src to @part, then one download
+ * or sparse pieces, each flashed (flash.c).
+ */
+int hwf_flash_write(struct hwf_flash *f, struct hwf_source *src, const char *part,
+		    const char *label, struct hwf_err *e);
 
 #endif

@@ -84,7 +84,7 @@ static int check_partitions(struct hwf_flash *f, struct hwf_app *app,
 
 		snprintf(q, sizeof(q), "partition-size:%s", st[i].partition);
 		if (!hwf_fb_getvar(&f->fb, q, v, sizeof(v), NULL)) {
-			if (!hwf_fb_parse_num(v, &psize) && psize && en->data_len > psize &&
+			if (!hwf_fb_parse_hex(v, &psize) && psize && en->data_len > psize &&
 			    !entry_is_sparse(app, st[i].entry)) {
 				hwf_flash_fail(
 				    &f->cb, e, HWF_EFORMAT,
@@ -96,6 +96,10 @@ static int check_partitions(struct hwf_flash *f, struct hwf_app *app,
 			continue;
 		}
 		if (known[i])
+			continue;
+		/* A bootloader does not know the size of a partition inside super. */
+		snprintf(q, sizeof(q), "is-logical:%s", st[i].partition);
+		if (!hwf_fb_getvar(&f->fb, q, v, sizeof(v), NULL) && !strcmp(v, "yes"))
 			continue;
 		hwf_flash_fail(&f->cb, e, HWF_ENOTFOUND,
 			       "the device has no partition '%s' (for %s); --map %s=PARTITION "

@@ -25,6 +25,10 @@ int hwf_flash_has_partition(struct hwf_flash *f, const char *part)
 	if (!hwf_fb_getvar(&f->fb, q, v, sizeof(v), NULL))
 		return 1;
 	snprintf(q, sizeof(q), "has-slot:%s", part);
+	if (!hwf_fb_getvar(&f->fb, q, v, sizeof(v), NULL) && !strcmp(v, "yes"))
+		return 1;
+	/* A bootloader does not know the size of a partition inside super. */
+	snprintf(q, sizeof(q), "is-logical:%s", part);
 	return !hwf_fb_getvar(&f->fb, q, v, sizeof(v), NULL) && !strcmp(v, "yes");
 }
 

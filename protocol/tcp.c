@@ -268,6 +268,7 @@ int hwf_tcp_open(struct hwf_transport **out, const char *hostport, int timeout_m
 	t->base.ops = &tcp_ops;
 	t->fd = fd;
 	snprintf(t->base.name, sizeof(t->base.name), "tcp:%s", hostport);
+	snprintf(t->base.spec, sizeof(t->base.spec), "tcp:%s", hostport);
 	rc = send_all(t, (const uint8_t *)"FB01", 4, timeout_ms, e);
 	if (!rc)
 		rc = recv_all(t, hs, 4, timeout_ms < 2000 ? timeout_ms : 2000, &got, e);

@@ -6,6 +6,7 @@
 #include "protocol/transport.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "protocol/usb.h"
@@ -36,10 +37,17 @@ static int open_tcp(struct hwf_transport **t, const char *addr, const struct hwf
 {
 	int timeout = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : CONNECT_TIMEOUT_MS;
 	double until = now() + (o->wait_s > 0 ? o->wait_s : 0);
-	int rc;
+	int rc, said = 0;
 
-	while ((rc = hwf_tcp_open(t, addr, timeout, e)) == HWF_ENOTFOUND && now() < until)
+	while ((rc = hwf_tcp_open(t, addr, timeout, e)) == HWF_ENOTFOUND && now() < until) {
+		if (!said++ && o->waiting) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "tcp:%s", addr);
+			o->waiting(o->ctx, what);
+		}
 		pause_ms(TCP_RETRY_MS);
+	}
 	return rc;
 }
 
@@ -86,4 +94,80 @@ int hwf_transport_check(const char *spec, struct hwf_err *e)
 	if (hwf_transport_kind(spec) != HWF_TRANSPORT_TCP)
 		return 0;
 	return hwf_tcp_check_address(spec + 4, e);
+}
+
+int hwf_transport_wait_gone(struct hwf_transport *t, int timeout_ms)
+{
+	double until = now() + timeout_ms / 1000.0;
+	uint8_t buf[1024];
+
+	while (now() < until) {
+		struct hwf_err e = { 0 };
+		int left = (int)((until - now()) * 1000) + 1;
+		int64_t n = t->ops->read(t, buf, sizeof(buf), left < 100 ? left : 100, &e);
+
+		/* A timeout: still there.  Anything else but data: gone. */
+		if (n < 0 && n != HWF_ETIMEOUT && n != HWF_EPROTO)
+			return 1;
+	}
+	return 0;
+}
+
+/* The factory's waiting callback, said once however often the factory is asked. */
+struct once {
+	const struct hwf_transport_opts *o;
+	int said;
+};
+
+static void waiting_once(void *ctx, const char *what)
+{
+	struct once *w = ctx;
+
+	if (!w->said++ && w->o->waiting)
+		w->o->waiting(w->o->ctx, what);
+}
+
+int hwf_transport_reopen(struct hwf_transport **t, const struct hwf_transport_opts *o,
+			 struct hwf_err *e)
+{
+	static const struct hwf_transport_opts none = { 0 };
+	struct once w;
+	struct hwf_transport_opts mine;
+	char spec[sizeof((*t)->spec)], secs[32];
+	double until;
+	int rc;
+
+	if (!o)
+		o = &none;
+	w = (struct once){ o, 0 };
+	mine = *o;
+	mine.waiting = waiting_once;
+	mine.ctx = &w;
+	snprintf(spec, sizeof(spec), "%s", *t ? (*t)->spec : "");
+	hwf_transport_close(*t);
+	*t = NULL;
+	if (!spec[0])
+		return hwf_err_set(e, HWF_EUNSUPPORTED, "this connection cannot be opened again");
+	until = now() + (o->wait_s > 0 ? o->wait_s : 0);
+	/*
+	 * The device may be half there (its node still listed, a port that
+	 * resets): what is not a wrong spec or a permission is tried again.
+	 */
+	for (;;) {
+		mine.wait_s = until - now();
+		if (mine.wait_s < 0.001)
+			mine.wait_s = 0.001;
+		rc = hwf_transport_open(t, spec, &mine, e);
+		if (!rc || rc == HWF_EINVAL || rc == HWF_EACCES || rc == HWF_ENOMEM)
+			return rc;
+		if (now() >= until)
+			break;
+		waiting_once(&w, spec);
+		pause_ms(USB_ACCESS_RETRY_MS);
+	}
+	if (o->wait_s >= 1 && (o->wait_s - (int)o->wait_s) < 0.05)
+		snprintf(secs, sizeof(secs), "%d s", (int)o->wait_s);
+	else
+		snprintf(secs, sizeof(secs), "%.1f s", o->wait_s);
+	return hwf_err_set(e, HWF_ETIMEOUT, "%s did not come back within %s", spec, secs);
 }

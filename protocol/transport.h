@@ -15,6 +15,11 @@
  * spec ("tcp:HOST[:PORT]", "usb:PATH", a USB serial, or none): it picks the
  * implementation and waits for the device when asked to.  The transport it
  * returns is the caller's; hwf_transport_close() frees it.
+ *
+ * A device that reboots (into fastbootd and back) goes away and comes back
+ * as a new connection: hwf_transport_wait_gone() sees it go, and
+ * hwf_transport_reopen() opens the same device again from the spec the
+ * transport keeps (the same tcp: address, the same USB serial).
  */
 #ifndef HWF_TRANSPORT_H
 #define HWF_TRANSPORT_H
@@ -54,6 +59,12 @@ struct hwf_transport_ops {
 struct hwf_transport {
 	const struct hwf_transport_ops *ops;
 	char name[128];		/* "tcp:127.0.0.1:5554" */
+	/*
+	 * The spec that opens this same device again (hwf_transport_reopen):
+	 * the tcp: address, the USB serial (its port path when it has none);
+	 * "" when it cannot be opened again.
+	 */
+	char spec[128];
 };
 
 static inline void hwf_transport_close(struct hwf_transport *t)
@@ -113,6 +124,25 @@ struct hwf_transport_opts {
  */
 int hwf_transport_open(struct hwf_transport **out, const char *spec,
 		       const struct hwf_transport_opts *o, struct hwf_err *e);
+
+/*
+ * After a reboot command: wait up to @timeout_ms for @t's device to go away
+ * (the connection closes, the USB device disconnects), as AOSP's
+ * WaitForDisconnect does.  Anything the device still sends is dropped.
+ * 1 when it went, 0 when it is still there.
+ */
+int hwf_transport_wait_gone(struct hwf_transport *t, int timeout_ms);
+
+/*
+ * The device of *@t came back (after a reboot): close *@t and open the
+ * device its spec names again, waiting up to @o->wait_s for it; @o->waiting
+ * is called once if it is not there at once.  *@t is the new transport, or
+ * NULL on failure: HWF_ETIMEOUT "... did not come back within N s" (or the
+ * last error of the factory), HWF_EUNSUPPORTED for a transport without a
+ * spec.
+ */
+int hwf_transport_reopen(struct hwf_transport **t, const struct hwf_transport_opts *o,
+			 struct hwf_err *e);
 
 /*
  * Check @spec without opening anything: HWF_EINVAL with a sentence for a

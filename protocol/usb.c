@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 
+#define DATA_READ_MIN (64u << 10) /* a read this large is a data phase, not a reply */
+
 static const struct hwf_transport_ops usb_ops;
 
 double hwf_usb_now(void)
@@ -327,6 +329,8 @@ static int64_t usb_read(struct hwf_transport *bt, void *buf, size_t len, int tim
 	struct usb *u = (struct usb *)bt;
 	int retried = 0, zlps = 0;
 	struct hwf_err local;
+	unsigned char *rbuf = u->rbuf;
+	size_t rlen = u->rlen;
 
 	if (!e)
 		e = &local;
@@ -339,9 +343,19 @@ static int64_t usb_read(struct hwf_transport *bt, void *buf, size_t len, int tim
 			return rc;
 	}
 	u->timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
+	/*
+	 * A data phase (fetch) reads into the caller's buffer, a whole number
+	 * of max packets: the device's bytes fill it and go on in the next read.
+	 */
+	if (len >= DATA_READ_MIN && len >= 2 * u->rlen) {
+		size_t n = len / u->in_max * u->in_max;
+
+		rbuf = buf;
+		rlen = n > INT32_MAX / 2 ? INT32_MAX / 2 / u->in_max * u->in_max : n;
+	}
 	for (;;) {
 		int got = 0;
-		int rc = libusb_bulk_transfer(u->h, u->ep_in, u->rbuf, (int)u->rlen, &got,
+		int rc = libusb_bulk_transfer(u->h, u->ep_in, rbuf, (int)rlen, &got,
 					      (unsigned)u->timeout_ms);
 
 		if (rc == LIBUSB_ERROR_PIPE && !retried) {
@@ -362,7 +376,8 @@ static int64_t usb_read(struct hwf_transport *bt, void *buf, size_t len, int tim
 			return hwf_err_set(e, HWF_EPROTO, "%s: the device sent a %d-byte reply (at "
 							  "most %zu)",
 					   u->base.name, got, len);
-		memcpy(buf, u->rbuf, (size_t)got);
+		if (rbuf != buf)
+			memcpy(buf, rbuf, (size_t)got);
 		return got;
 	}
 }
@@ -416,6 +431,9 @@ int hwf_usb_make_transport(struct cand *c, struct usb **out, struct hwf_err *e)
 		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
 	u->base.ops = &usb_ops;
 	snprintf(u->base.name, sizeof(u->base.name), "%s", c->info.path);
+	/* After a reboot the device is found again by its serial, else at its port. */
+	snprintf(u->base.spec, sizeof(u->base.spec), "%s",
+		 c->info.serial[0] ? c->info.serial : c->info.path);
 	u->iface = c->iface;
 	u->ep_in = c->ep_in;
 	u->ep_out = c->ep_out;

@@ -372,6 +372,8 @@ int hwf_usb_open(struct hwf_transport **out, const char *sel, struct hwf_err *e)
 		}
 	}
 	if (!rc) {
+		/* Its serial names it when it comes back after a reboot (transport.h: spec). */
+		read_strings(&c[i]);
 		rc = hwf_usb_make_transport(&c[i], &u, e);
 		if (rc) {
 			libusb_release_interface(c[i].h, c[i].iface);

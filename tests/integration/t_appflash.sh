@@ -137,8 +137,8 @@ check "system from update" cmp -n "$(stat -c %s system.img)" up/system.img syste
 check "recovery from update" cmp up/recovery.img recovery.img
 check "boot first, then recovery, then system" sh -c "grep '^flash:' up/commands.log | uniq | \
 	tr '\n' ' ' | grep -qx 'flash:boot_a flash:recovery flash:system '"
-check "-w erased userdata, then reboot" sh -c "tail -n 3 up/commands.log | tr '\n' ' ' | \
-	grep -q 'erase:userdata.*reboot'"
+check "-w erased userdata, then reboot" sh -c "grep -v '^getvar:' up/commands.log | tail -n 4 | \
+	tr '\n' ' ' | grep -q 'erase:userdata.*reboot'"
 n0=$(downloads up)
 run_hw 1 "update ZIP for another board" -s "$U" update wrong.zip
 expect_in "$T/err" "requires board=sailfish|marlin, the device says hwsim" "requirement named"

@@ -13,7 +13,7 @@ if command -v mandoc > /dev/null; then
 fi
 check "man renders it" sh -c "MANWIDTH=80 man -l '$top/doc/hwflash.1' 2>&1 | grep -q 'dload prepare SOURCE TARGET'"
 check "every command of --help has a help page" sh -c "
-	'$HWFLASH' --help | sed -n 's/^  \([a-z_]*\).*/\1/p' | sort -u | while read c; do
+	'$HWFLASH' --help | sed -n 's/^  \([a-z_][a-z_-]*\).*/\1/p' | sort -u | while read c; do
 		'$HWFLASH' help \$c > /dev/null || exit 1; done"
 
 # complete WORDS...: what bash completion offers for the last word.

@@ -80,7 +80,8 @@ last dev 1 "reboot-bootloader" "reboot bootloader: reboot-bootloader logged"
 run_hw 0 "reboot recovery" -s "$S" reboot recovery
 last dev 1 "reboot-recovery" "reboot recovery: reboot-recovery logged"
 run_hw 0 "reboot fastboot" -s "$S" reboot fastboot
-last dev 1 "reboot-fastboot" "reboot fastboot: reboot-fastboot logged"
+last dev 2 "reboot-fastboot getvar:is-userspace" \
+	"reboot fastboot: reboot-fastboot, then is-userspace asked on the new connection"
 run_hw 0 "reboot" -s "$S" reboot
 last dev 1 "reboot" "reboot: reboot logged"
 run_hw 0 "boot FILE downloads and boots" -s "$S" boot recovery.img
@@ -89,17 +90,18 @@ check "boot sent after its download" sh -c "tail -n 2 dev/commands.log | tr '\n'
 run_hw 1 "boot of a web page refused" -s "$S" boot page.img
 run_hw 0 "continue" -s "$S" continue
 check "continue reached the device" sh -c "tail -n 1 dev/commands.log | grep -qx continue"
+# -w as AOSP's: userdata, cache and metadata, each erased when partition-type names it
+# (this device has no metadata).
+W="getvar:partition-type:userdata erase:userdata getvar:partition-type:cache erase:cache getvar:partition-type:metadata"
 run_hw 0 "flash -w: flash, then erase userdata and cache" -s "$S" -w flash cache s1.img
-check "wipe after flash, userdata then cache" sh -c "tail -n 4 dev/commands.log | tr '\n' ' ' | \
-	grep -q 'flash:cache erase:userdata getvar:partition-size:cache erase:cache'"
+last dev 6 "flash:cache $W" "wipe after flash: userdata, cache, no metadata"
 run_hw 0 "-w alone" -s "$S" -w
 check "-w alone erased userdata" sh -c "grep -c '^erase:userdata' dev/commands.log | grep -qx 2"
-last dev 3 "erase:userdata getvar:partition-size:cache erase:cache" "-w alone: userdata, then cache"
+last dev 5 "$W" "-w alone: userdata, then cache"
 run_hw 0 "-w reboot wipes before rebooting" -s "$S" -w reboot
-last dev 4 "erase:userdata getvar:partition-size:cache erase:cache reboot" "erase before reboot"
+last dev 6 "$W reboot" "erase before reboot"
 run_hw 0 "-w continue wipes before continuing" -s "$S" -w continue
-last dev 4 "erase:userdata getvar:partition-size:cache erase:cache continue" \
-	"-w continue: erase, then continue"
+last dev 6 "$W continue" "-w continue: erase, then continue"
 n0=$(lines dev)
 run_hw 2 "reboot somewhere odd is usage" -s "$S" reboot nowhere
 run_hw 2 "set_active with no slot is usage" -s "$S" set_active

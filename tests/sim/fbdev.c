@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "tests/sim/fbdev.h"
+#include "tests/sim/fbdev_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,24 +11,17 @@
 
 #include "formats/image/sparse.h"
 
-struct fbdev {
-	struct fbdev_opts o;
-	char slot;		/* the current slot: 'a', 'b' ...; 0 without slots */
-	int unlocked;
-	int dl_fd;		/* the download file while data comes in */
-	uint64_t dl_size, dl_left, dl_have;
-	FILE *log;
-};
+/* The modes a command is served in (a bit per enum fbdev_mode). */
+#define BL (1u << FBDEV_BOOTLOADER)
+#define FD (1u << FBDEV_FASTBOOTD)
 
 struct cmd {
 	const char *name;	/* prefix up to ':' or the whole command */
 	int (*run)(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx);
+	unsigned modes;
 };
 
-static int reply(fbdev_send_fn send, void *ctx, const char *kind, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int reply(fbdev_send_fn send, void *ctx, const char *kind, const char *fmt, ...)
+int fbdev_reply(fbdev_send_fn send, void *ctx, const char *kind, const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
@@ -45,12 +38,12 @@ static int reply(fbdev_send_fn send, void *ctx, const char *kind, const char *fm
 	return send(ctx, buf, 4 + (size_t)n);
 }
 
-static void path_of(const struct fbdev *d, const char *name, char *buf, size_t len)
+void fbdev_path(const struct fbdev *d, const char *name, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%s", d->o.store, name);
 }
 
-static const struct fbdev_part *find_part(const struct fbdev *d, const char *name)
+const struct fbdev_part *fbdev_find_part(const struct fbdev *d, const char *name)
 {
 	for (size_t i = 0; i < d->o.nparts; i++)
 		if (!strcmp(d->o.parts[i].name, name))
@@ -64,7 +57,7 @@ static int has_slot(const struct fbdev *d, const char *name)
 	char n[80];
 
 	snprintf(n, sizeof(n), "%s_a", name);
-	return d->o.slots > 0 && find_part(d, n) != NULL;
+	return d->o.slots > 0 && fbdev_find_part(d, n) != NULL;
 }
 
 /*
@@ -73,13 +66,26 @@ static int has_slot(const struct fbdev *d, const char *name)
  */
 static const struct fbdev_part *resolve(const struct fbdev *d, const char *name)
 {
-	return find_part(d, name);
+	return fbdev_find_part(d, name);
 }
 
+/*
+ * What the device knows of @p in its mode: the bootloader sees only
+ * physical partitions (a logical one lives inside super).
+ */
+static int sized(const struct fbdev *d, const struct fbdev_part *p)
+{
+	return p && (!p->logical || d->mode == FBDEV_FASTBOOTD);
+}
+
+/* 0 with the value in @out, -1 for a variable the device does not answer. */
 static int var(struct fbdev *d, const char *name, char *out, size_t len)
 {
 	const struct fbdev_part *p;
+	int m = fbdev_mode_var(d, name, out, len);
 
+	if (m)
+		return m > 0 ? 0 : -1;
 	if (!strcmp(name, "version"))
 		snprintf(out, len, "0.4");
 	else if (!strcmp(name, "version-bootloader"))
@@ -93,19 +99,19 @@ static int var(struct fbdev *d, const char *name, char *out, size_t len)
 	else if (!strcmp(name, "max-download-size"))
 		snprintf(out, len, "0x%llx", (unsigned long long)d->o.max_download);
 	else if (!strcmp(name, "current-slot") && d->slot)
-		snprintf(out, len, "%s%c", d->o.slot_underscore ? "_" : "", d->slot);
+		/* fastbootd answers the letter alone (AOSP's GetCurrentSlot). */
+		snprintf(out, len, "%s%c",
+			 d->o.slot_underscore && d->mode == FBDEV_BOOTLOADER ? "_" : "", d->slot);
 	else if (!strcmp(name, "slot-count") && d->o.slots > 0)
 		snprintf(out, len, "%d", d->o.slots);
 	else if (!strcmp(name, "unlocked"))
 		snprintf(out, len, "%s", d->unlocked ? "yes" : "no");
 	else if (!strcmp(name, "secure"))
 		snprintf(out, len, "yes");
-	else if (!strcmp(name, "is-userspace"))
-		snprintf(out, len, "no");
-	else if (!strncmp(name, "partition-size:", 15) && (p = resolve(d, name + 15)))
+	else if (!strncmp(name, "partition-size:", 15) && sized(d, p = resolve(d, name + 15)))
 		snprintf(out, len, "0x%llx", (unsigned long long)p->size);
-	else if (!strncmp(name, "partition-type:", 15) && resolve(d, name + 15))
-		snprintf(out, len, "raw");
+	else if (!strncmp(name, "partition-type:", 15) && sized(d, p = resolve(d, name + 15)))
+		snprintf(out, len, "%s", p->type[0] ? p->type : "raw");
 	else if (!strncmp(name, "has-slot:", 9) && d->o.slots > 0)
 		snprintf(out, len, "%s", has_slot(d, name + 9) ? "yes" : "no");
 	else
@@ -119,7 +125,7 @@ static int c_getvar(struct fbdev *d, const char *arg, fbdev_send_fn send, void *
 
 	if (d->o.fault == FBDEV_FAULT_INFO_FLOOD)
 		for (int i = 0; i < 10000; i++)
-			if (reply(send, ctx, "INFO", "still thinking %d", i))
+			if (fbdev_reply(send, ctx, "INFO", "still thinking %d", i))
 				return -1;
 	if (d->o.fault == FBDEV_FAULT_OVERLONG) {
 		size_t n = d->o.fault_num ? d->o.fault_num : 2000;
@@ -137,30 +143,39 @@ static int c_getvar(struct fbdev *d, const char *arg, fbdev_send_fn send, void *
 		return rc;
 	}
 	if (!strcmp(arg, "all")) {
-		static const char *const names[] = { "version", "version-bootloader", "product",
-						     "serialno",
-						     "max-download-size", "current-slot",
-						     "slot-count", "unlocked", "secure" };
+		static const char *const names[] = {
+			"version",   "version-bootloader", "product",  "serialno",
+			"max-download-size", "current-slot", "slot-count", "unlocked",
+			"secure",    "is-userspace",	   "snapshot-update-status"
+		};
 
 		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 			if (!var(d, names[i], v, sizeof(v)))
-				reply(send, ctx, "INFO", "%s: %s", names[i], v);
-		for (size_t i = 0; i < d->o.nparts; i++)
-			reply(send, ctx, "INFO", "partition-size:%s: 0x%llx", d->o.parts[i].name,
-			      (unsigned long long)d->o.parts[i].size);
+				fbdev_reply(send, ctx, "INFO", "%s: %s", names[i], v);
+		for (size_t i = 0; i < d->o.nparts; i++) {
+			const struct fbdev_part *p = &d->o.parts[i];
+
+			if (sized(d, p))
+				fbdev_reply(send, ctx, "INFO", "partition-size:%s: 0x%llx", p->name,
+					    (unsigned long long)p->size);
+			if (p->logical)
+				fbdev_reply(send, ctx, "INFO", "is-logical:%s: yes", p->name);
+		}
 		/* has-slot for the base names of slotted partitions, as LK lists them. */
 		for (size_t i = 0; d->o.slots > 0 && i < d->o.nparts; i++) {
 			const char *n = d->o.parts[i].name;
 			size_t l = strlen(n);
 
 			if (l > 2 && !strcmp(n + l - 2, "_a"))
-				reply(send, ctx, "INFO", "has-slot:%.*s: yes", (int)(l - 2), n);
+				fbdev_reply(send, ctx, "INFO", "has-slot:%.*s: yes", (int)(l - 2), n);
 		}
-		return reply(send, ctx, "OKAY", "%s", "");
+		return fbdev_reply(send, ctx, "OKAY", "%s", "");
 	}
 	if (var(d, arg, v, sizeof(v)))
-		return reply(send, ctx, "FAIL", "GetVar Variable Not found");
-	return reply(send, ctx, "OKAY", "%s", v);
+		return fbdev_reply(send, ctx, "FAIL", "%s",
+				   d->mode == FBDEV_FASTBOOTD ? "Unknown variable"
+							      : "GetVar Variable Not found");
+	return fbdev_reply(send, ctx, "OKAY", "%s", v);
 }
 
 static int c_download(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
@@ -169,20 +184,20 @@ static int c_download(struct fbdev *d, const char *arg, fbdev_send_fn send, void
 	unsigned long long n = strtoull(arg, &end, 16);
 
 	if (d->o.fault == FBDEV_FAULT_FAIL_DOWNLOAD)
-		return reply(send, ctx, "FAIL", "download refused (simulated fault)");
+		return fbdev_reply(send, ctx, "FAIL", "download refused (simulated fault)");
 	if (*end || end == arg || strlen(arg) != 8)
-		return reply(send, ctx, "FAIL", "bad download size '%s'", arg);
+		return fbdev_reply(send, ctx, "FAIL", "bad download size '%s'", arg);
 	if (!n || n > d->o.max_download)
-		return reply(send, ctx, "FAIL", "data too large");
-	path_of(d, ".download", path, sizeof(path));
+		return fbdev_reply(send, ctx, "FAIL", "data too large");
+	fbdev_path(d, ".download", path, sizeof(path));
 	if (d->dl_fd >= 0)
 		close(d->dl_fd);
 	d->dl_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (d->dl_fd < 0)
-		return reply(send, ctx, "FAIL", "cannot store download: %s", strerror(errno));
+		return fbdev_reply(send, ctx, "FAIL", "cannot store download: %s", strerror(errno));
 	d->dl_size = d->dl_left = n;
 	d->dl_have = 0;
-	return reply(send, ctx, "DATA", "%08llx", n);
+	return fbdev_reply(send, ctx, "DATA", "%08llx", n);
 }
 
 /* Copy [0, len) of the download into the partition file, raw or sparse-expanded. */
@@ -194,7 +209,7 @@ static int store(struct fbdev *d, const struct fbdev_part *p, char *err, size_t 
 	uint8_t m[4] = { 0 };
 	int fd, rc = 0;
 
-	path_of(d, ".download", dl, sizeof(dl));
+	fbdev_path(d, ".download", dl, sizeof(dl));
 	snprintf(path, sizeof(path), "%s/%s.img", d->o.store, p->name);
 	if (hwf_source_open_file(&src, dl, &e)) {
 		snprintf(err, errlen, "%s", e.msg);
@@ -287,49 +302,55 @@ static int c_flash(struct fbdev *d, const char *arg, fbdev_send_fn send, void *c
 {
 	const struct fbdev_part *p = resolve(d, arg);
 	char err[512] = "";
+	int rc;
 
 	if (d->o.fault == FBDEV_FAULT_STALL_FLASH)
 		return 0;
 	if (d->o.fault == FBDEV_FAULT_DISCONNECT_FLASH)
 		return -1;
 	if (d->o.fault == FBDEV_FAULT_FAIL_FLASH)
-		return reply(send, ctx, "FAIL", "flash write failure (simulated fault)");
+		return fbdev_reply(send, ctx, "FAIL", "flash write failure (simulated fault)");
 	if (!p)
-		return reply(send, ctx, "FAIL", "partition does not exist");
+		return fbdev_reply(send, ctx, "FAIL", "partition does not exist");
+	if (fbdev_refuse_write(d, p, "flash", send, ctx, &rc))
+		return rc;
 	if (!d->dl_size || d->dl_left)
-		return reply(send, ctx, "FAIL", "no image downloaded");
+		return fbdev_reply(send, ctx, "FAIL", "no image downloaded");
 	if (store(d, p, err, sizeof(err)))
-		return reply(send, ctx, "FAIL", "%s", err);
-	return reply(send, ctx, "OKAY", "%s", "");
+		return fbdev_reply(send, ctx, "FAIL", "%s", err);
+	return fbdev_reply(send, ctx, "OKAY", "%s", "");
 }
 
 static int c_erase(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
 {
 	const struct fbdev_part *p = resolve(d, arg);
 	char path[4096];
+	int rc;
 
 	if (d->o.fault == FBDEV_FAULT_FAIL_ERASE)
-		return reply(send, ctx, "FAIL", "erase failure (simulated fault)");
+		return fbdev_reply(send, ctx, "FAIL", "erase failure (simulated fault)");
 	if (!p)
-		return reply(send, ctx, "FAIL", "partition does not exist");
+		return fbdev_reply(send, ctx, "FAIL", "partition does not exist");
+	if (fbdev_refuse_write(d, p, "erase", send, ctx, &rc))
+		return rc;
 	snprintf(path, sizeof(path), "%s/%s.img", d->o.store, p->name);
 	unlink(path);
-	return reply(send, ctx, "OKAY", "%s", "");
+	return fbdev_reply(send, ctx, "OKAY", "%s", "");
 }
 
 static int c_okay(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
 {
 	(void)d;
 	(void)arg;
-	return reply(send, ctx, "OKAY", "%s", "");
+	return fbdev_reply(send, ctx, "OKAY", "%s", "");
 }
 
 static int c_boot(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
 {
 	(void)arg;
 	if (!d->dl_size || d->dl_left)
-		return reply(send, ctx, "FAIL", "no image downloaded");
-	return reply(send, ctx, "OKAY", "%s", "");
+		return fbdev_reply(send, ctx, "FAIL", "no image downloaded");
+	return fbdev_reply(send, ctx, "OKAY", "%s", "");
 }
 
 /* The current slot outlives a connection, as on a device: STORE/.current-slot. */
@@ -338,7 +359,7 @@ static void save_slot(const struct fbdev *d)
 	char path[4096];
 	FILE *f;
 
-	path_of(d, ".current-slot", path, sizeof(path));
+	fbdev_path(d, ".current-slot", path, sizeof(path));
 	f = fopen(path, "w");
 	if (f) {
 		fprintf(f, "%c\n", d->slot);
@@ -352,7 +373,7 @@ static void load_slot(struct fbdev *d)
 	FILE *f;
 	int c;
 
-	path_of(d, ".current-slot", path, sizeof(path));
+	fbdev_path(d, ".current-slot", path, sizeof(path));
 	f = fopen(path, "r");
 	if (!f)
 		return;
@@ -365,19 +386,19 @@ static void load_slot(struct fbdev *d)
 static int c_set_active(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
 {
 	if (d->o.slots <= 0)
-		return reply(send, ctx, "FAIL", "this device has no slots");
+		return fbdev_reply(send, ctx, "FAIL", "this device has no slots");
 	if (strlen(arg) != 1 || arg[0] < 'a' || arg[0] >= 'a' + d->o.slots)
-		return reply(send, ctx, "FAIL", "invalid slot");
+		return fbdev_reply(send, ctx, "FAIL", "invalid slot");
 	d->slot = arg[0];
 	save_slot(d);
-	return reply(send, ctx, "OKAY", "%s", "");
+	return fbdev_reply(send, ctx, "OKAY", "%s", "");
 }
 
 static int c_oem(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
 {
 	(void)d;
-	reply(send, ctx, "INFO", "oem%s", arg);
-	return reply(send, ctx, "OKAY", "%s", "");
+	fbdev_reply(send, ctx, "INFO", "oem%s", arg);
+	return fbdev_reply(send, ctx, "OKAY", "%s", "");
 }
 
 /* The lock state outlives a connection too: STORE/.unlocked while unlocked. */
@@ -386,7 +407,7 @@ static void save_unlocked(const struct fbdev *d)
 	char path[4096];
 	FILE *f;
 
-	path_of(d, ".unlocked", path, sizeof(path));
+	fbdev_path(d, ".unlocked", path, sizeof(path));
 	if (!d->unlocked) {
 		unlink(path);
 		return;
@@ -400,7 +421,7 @@ static void load_unlocked(struct fbdev *d)
 {
 	char path[4096];
 
-	path_of(d, ".unlocked", path, sizeof(path));
+	fbdev_path(d, ".unlocked", path, sizeof(path));
 	d->unlocked = access(path, F_OK) == 0;
 }
 
@@ -413,21 +434,33 @@ static int c_flashing(struct fbdev *d, const char *arg, fbdev_send_fn send, void
 		d->unlocked = 0;
 		save_unlocked(d);
 	} else if (!strcmp(arg, " get_unlock_ability")) {
-		reply(send, ctx, "INFO", "unlock_ability = 1");
+		fbdev_reply(send, ctx, "INFO", "unlock_ability = 1");
 	} else {
-		return reply(send, ctx, "FAIL", "unknown flashing command");
+		return fbdev_reply(send, ctx, "FAIL", "unknown flashing command");
 	}
-	return reply(send, ctx, "OKAY", "%s", "");
+	return fbdev_reply(send, ctx, "OKAY", "%s", "");
 }
 
+/*
+ * fastbootd has no boot, continue or flashing (AOSP's command map); the
+ * bootloader has no fetch.  "reboot" comes after the longer reboot-*.
+ */
 static const struct cmd commands[] = {
-	{ "getvar:", c_getvar },	{ "download:", c_download },
-	{ "flash:", c_flash },		{ "erase:", c_erase },
-	{ "set_active:", c_set_active }, { "boot", c_boot },
-	{ "continue", c_okay },		{ "reboot-bootloader", c_okay },
-	{ "reboot-recovery", c_okay },	{ "reboot-fastboot", c_okay },
-	{ "reboot", c_okay },		{ "oem", c_oem },
-	{ "flashing", c_flashing },
+	{ "getvar:", c_getvar, BL | FD },
+	{ "download:", c_download, BL | FD },
+	{ "flash:", c_flash, BL | FD },
+	{ "erase:", c_erase, BL | FD },
+	{ "set_active:", c_set_active, BL | FD },
+	{ "boot", c_boot, BL },
+	{ "continue", c_okay, BL },
+	{ "reboot-bootloader", fbdev_c_reboot_bootloader, BL | FD },
+	{ "reboot-recovery", fbdev_c_reboot_recovery, BL | FD },
+	{ "reboot-fastboot", fbdev_c_reboot_fastboot, BL | FD },
+	{ "reboot", fbdev_c_reboot, BL | FD },
+	{ "oem", c_oem, BL | FD },
+	{ "flashing", c_flashing, BL },
+	{ "snapshot-update", fbdev_c_snapshot_update, BL | FD },
+	{ "fetch:", fbdev_c_fetch, FD },
 };
 
 struct fbdev *fbdev_new(const struct fbdev_opts *o)
@@ -459,7 +492,8 @@ struct fbdev *fbdev_new(const struct fbdev_opts *o)
 	if (d->slot)
 		load_slot(d);
 	load_unlocked(d);
-	path_of(d, "commands.log", path, sizeof(path));
+	fbdev_load_mode(d);
+	fbdev_path(d, "commands.log", path, sizeof(path));
 	d->log = fopen(path, "a");
 	return d;
 }
@@ -478,6 +512,14 @@ void fbdev_free(struct fbdev *d)
 uint64_t fbdev_data_left(const struct fbdev *d)
 {
 	return d->dl_left;
+}
+
+void fbdev_reconnect(struct fbdev *d)
+{
+	if (d->dl_fd >= 0)
+		close(d->dl_fd);
+	d->dl_fd = -1;
+	d->dl_size = d->dl_left = d->dl_have = 0;
 }
 
 /* Drop the connection in the middle of a download, and say so in the log. */
@@ -514,12 +556,12 @@ int fbdev_input(struct fbdev *d, const uint8_t *buf, size_t len, fbdev_send_fn s
 			return hang_up(d);	/* 100 %: every byte in, no OKAY */
 		if (d->o.fault == FBDEV_FAULT_STALL_ON && !strcmp(d->o.fault_cmd, "data"))
 			return 0;
-		if (reply(send, ctx, "OKAY", "%s", ""))
+		if (fbdev_reply(send, ctx, "OKAY", "%s", ""))
 			return -1;
 		return d->o.fault == FBDEV_FAULT_DISCONNECT_BEFORE_FLASH ? -1 : 0;
 	}
 	if (len >= sizeof(cmd))
-		return reply(send, ctx, "FAIL", "command too long");
+		return fbdev_reply(send, ctx, "FAIL", "command too long");
 	memcpy(cmd, buf, len);
 	cmd[len] = '\0';
 	if (d->log) {
@@ -536,121 +578,23 @@ int fbdev_input(struct fbdev *d, const uint8_t *buf, size_t len, fbdev_send_fn s
 	if (d->o.fault == FBDEV_FAULT_SLOW_INFO)
 		for (int i = 0; i < 12; i++) {
 			usleep(250 * 1000);
-			if (reply(send, ctx, "INFO", "working (%d/12)", i + 1))
+			if (fbdev_reply(send, ctx, "INFO", "working (%d/12)", i + 1))
 				return -1;
 		}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		size_t n = strlen(commands[i].name);
+		int rc;
 
-		if (!strncmp(cmd, commands[i].name, n))
-			return commands[i].run(d, cmd + n, send, ctx) ? -1 : 0;
+		if (strncmp(cmd, commands[i].name, n))
+			continue;
+		if (!(commands[i].modes & (1u << d->mode)))
+			break;
+		rc = commands[i].run(d, cmd + n, send, ctx);
+		return rc < 0 ? -1 : rc;
 	}
-	return reply(send, ctx, "FAIL", "unknown command");
+	/* fastbootd names the command (fastboot_device.cpp ExecuteCommands). */
+	if (d->mode == FBDEV_FASTBOOTD)
+		return fbdev_reply(send, ctx, "FAIL", "Unrecognized command %s", cmd) ? -1 : 0;
+	return fbdev_reply(send, ctx, "FAIL", "unknown command") ? -1 : 0;
 }
 
-int fbdev_parse_fault(const char *s, enum fbdev_fault *f)
-{
-	static const struct {
-		const char *name;
-		enum fbdev_fault f;
-	} t[] = {
-		{ "none", FBDEV_FAULT_NONE },
-		{ "fail-download", FBDEV_FAULT_FAIL_DOWNLOAD },
-		{ "fail-flash", FBDEV_FAULT_FAIL_FLASH },
-		{ "disconnect-mid-download", FBDEV_FAULT_DISCONNECT_DOWNLOAD },
-		{ "stall", FBDEV_FAULT_STALL },
-		{ "stall-flash", FBDEV_FAULT_STALL_FLASH },
-		{ "garbage", FBDEV_FAULT_GARBAGE },
-		{ "slow-info", FBDEV_FAULT_SLOW_INFO },
-		{ "info-flood", FBDEV_FAULT_INFO_FLOOD },
-		{ "small-download", FBDEV_FAULT_SMALL_DOWNLOAD },
-		{ "disconnect-before-flash", FBDEV_FAULT_DISCONNECT_BEFORE_FLASH },
-		{ "disconnect-during-flash", FBDEV_FAULT_DISCONNECT_FLASH },
-		{ "fail-erase", FBDEV_FAULT_FAIL_ERASE },
-		{ "overlong", FBDEV_FAULT_OVERLONG },
-		{ "byte-by-byte", FBDEV_FAULT_BYTE_BY_BYTE },
-		{ "unframed", FBDEV_FAULT_UNFRAMED },
-	};
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (!strcmp(s, t[i].name)) {
-			*f = t[i].f;
-			return 0;
-		}
-	return -1;
-}
-
-int fbdev_parse_fault_spec(const char *s, struct fbdev_opts *o)
-{
-	const char *arg = strchr(s, ':');
-	char *end;
-	unsigned long v;
-
-	o->fault_num = 0;
-	o->fault_cmd[0] = '\0';
-	if (!arg)
-		return fbdev_parse_fault(s, &o->fault);
-	arg++;
-	if (!strncmp(s, "stall-on:", 9)) {
-		if (!*arg || strlen(arg) >= sizeof(o->fault_cmd))
-			return -1;
-		snprintf(o->fault_cmd, sizeof(o->fault_cmd), "%s", arg);
-		o->fault = FBDEV_FAULT_STALL_ON;
-		return 0;
-	}
-	v = strtoul(arg, &end, 10);
-	if (end == arg || *end)
-		return -1;
-	if (!strncmp(s, "disconnect-at:", 14) && v <= 100)
-		o->fault = FBDEV_FAULT_DISCONNECT_AT;
-	else if (!strncmp(s, "overlong:", 9) && v >= 4 && v <= 4096)
-		o->fault = FBDEV_FAULT_OVERLONG;
-	else
-		return -1;
-	o->fault_num = (unsigned)v;
-	return 0;
-}
-
-int fbdev_parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
-
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	else if (*end == 'G' || *end == 'g')
-		v <<= 30, end++;
-	*out = v;
-	return *end || end == s ? -1 : 0;
-}
-
-void fbdev_opts_init(struct fbdev_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->slots = -1;
-}
-
-int fbdev_parse_slot_option(const char *name, const char *value, struct fbdev_opts *o)
-{
-	char *end;
-	long v;
-
-	if (!strcmp(name, "--slots")) {
-		v = strtol(value, &end, 10);
-		if (end == value || *end || v < 0 || v == 1 || v > 26)
-			return -1;
-		o->slots = (int)v;
-		return 1;
-	}
-	if (!strcmp(name, "--current-slot")) {
-		o->slot_underscore = value[0] == '_';
-		value += o->slot_underscore;
-		if (strlen(value) != 1 || value[0] < 'a' || value[0] > 'z')
-			return -1;
-		o->current_slot = value[0];
-		return 1;
-	}
-	return 0;
-}

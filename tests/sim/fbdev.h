@@ -9,9 +9,24 @@
  * Partitions are named exactly: on an A/B device "flash:boot" fails when
  * the device has boot_a and boot_b (as fastbootd does), so a client that
  * forgets the slot suffix is caught.  Every command goes to
- * STORE/commands.log as it arrives.  The current slot and the lock state
- * (flashing unlock) outlive a connection, as on a device
- * (STORE/.current-slot, STORE/.unlocked).
+ * STORE/commands.log as it arrives.  The current slot, the lock state
+ * (flashing unlock), the mode and the snapshot-update state outlive a
+ * connection, as on a device (STORE/.current-slot, .unlocked, .mode,
+ * .snapshot).
+ *
+ * Two modes (fbdev_mode.c): the bootloader and fastbootd (userspace
+ * fastboot, getvar is-userspace: yes), switched by reboot-fastboot and
+ * reboot-bootloader.  A reboot command is answered OKAY and then the
+ * connection goes away (fbdev_input returns FBDEV_REBOOT): the wire closes
+ * it, and the device is back, in its new mode, after
+ * fbdev_reboot_delay_ms().  reboot and reboot-recovery come back to the
+ * bootloader (a real device would boot Android or recovery; a simulated
+ * one returns to where a test can go on).  Logical partitions (--logical)
+ * live in super on a real device: the bootloader says is-logical: yes but
+ * refuses to flash or erase them, and does not know their size; fastbootd
+ * flashes them (for now into NAME.img like any partition).  fastbootd
+ * refuses the bootloader's own commands (flashing, boot, continue) as
+ * AOSP's does ("Unrecognized command ..."); the bootloader refuses fetch.
  */
 #ifndef HWF_FBDEV_H
 #define HWF_FBDEV_H
@@ -46,12 +61,26 @@ enum fbdev_fault {
 	FBDEV_FAULT_BYTE_BY_BYTE,	/* the transport sends replies one byte at a time */
 	FBDEV_FAULT_UNFRAMED,		/* TCP: replies without their 8-byte length (a device
 					   that speaks USB-style fastboot on TCP); USB: no effect */
+	FBDEV_FAULT_REBOOT_NEVER,	/* reboot-never-returns: a reboot goes away for good */
+	FBDEV_FAULT_REBOOT_SLOW,	/* reboot-slow:MS, back MS milliseconds after a reboot */
+	FBDEV_FAULT_NO_FASTBOOTD,	/* no-fastbootd: reboot-fastboot comes back in the
+					   bootloader (fastbootd does not start) */
 };
+
+enum fbdev_mode { FBDEV_BOOTLOADER, FBDEV_FASTBOOTD };
+
+/* getvar snapshot-update-status (AOSP's merge status, as fastbootd reports it). */
+enum fbdev_snapshot { FBDEV_SNAP_NONE, FBDEV_SNAP_SNAPSHOTTED, FBDEV_SNAP_MERGING };
 
 struct fbdev_part {
 	char name[64];
 	uint64_t size;
+	int logical;			/* --logical: inside super on a real device */
+	char type[16];			/* partition-type ("raw" when empty) */
 };
+
+/* fbdev_input's answer when the device reboots: the connection goes away now. */
+#define FBDEV_REBOOT 1
 
 struct fbdev_opts {
 	const char *store;		/* folder: partitions as NAME.img, commands.log */
@@ -73,18 +102,26 @@ struct fbdev_opts {
 	int slots;
 	char current_slot;		/* 'a' unless set */
 	int slot_underscore;		/* --current-slot _b: answer current-slot as "_b" */
+	/* The state a new store starts in (a store that has .mode/.snapshot keeps it). */
+	enum fbdev_mode mode;		/* --mode bootloader|fastbootd */
+	enum fbdev_snapshot snapshot;	/* --snapshot none|snapshotted|merging */
+	unsigned reboot_ms;		/* --reboot-ms N: a reboot is back after N ms (0) */
 };
 
 /* Defaults: everything zero, slots -1 (decided by the partition list). */
 void fbdev_opts_init(struct fbdev_opts *o);
 
 /*
- * A slot option for the simulators' command lines: "--slots" N (0, or 2-26)
- * or "--current-slot" X (a letter; "_b" answers "_b", as some bootloaders
- * do).  Returns 1 when @name was one of them
- * and @value was good, 0 when @name is another option, -1 for a bad value.
+ * One device option of the simulators' command lines, with its @value:
+ *   --store DIR, --product P, --max-download SIZE, --partition NAME:SIZE[:TYPE],
+ *   --logical NAME:SIZE[:TYPE], --slots N (0, or 2-26), --current-slot X (a
+ *   letter; "_b" answers "_b", as some bootloaders do), --mode bootloader|fastbootd,
+ *   --snapshot none|snapshotted|merging, --reboot-ms N, --fault KIND[:ARG].
+ * Returns 1 when @name was one of them and @value was good, 0 when @name is
+ * another option, -1 for a bad value (@why gets a sentence).
  */
-int fbdev_parse_slot_option(const char *name, const char *value, struct fbdev_opts *o);
+int fbdev_parse_option(const char *name, const char *value, struct fbdev_opts *o, char *why,
+		       size_t whylen);
 
 /* Send one reply packet. */
 typedef int (*fbdev_send_fn)(void *ctx, const void *buf, size_t len);
@@ -99,10 +136,21 @@ uint64_t fbdev_data_left(const struct fbdev *d);
 
 /*
  * Feed a command packet (command mode) or download data (data mode).
- * Returns 0, or -1 when the connection must be dropped (a fault or a
- * protocol error).
+ * Returns 0; FBDEV_REBOOT after a reboot command's OKAY (the wire drops the
+ * connection and the device is back after fbdev_reboot_delay_ms); or -1
+ * when the connection must be dropped (a fault or a protocol error).
  */
 int fbdev_input(struct fbdev *d, const uint8_t *buf, size_t len, fbdev_send_fn send, void *ctx);
+
+/* The mode the device is in (after a reboot: the one it comes back in). */
+enum fbdev_mode fbdev_mode(const struct fbdev *d);
+/* After FBDEV_REBOOT: milliseconds until the device is back; -1: never (a fault). */
+int fbdev_reboot_delay_ms(const struct fbdev *d);
+/*
+ * A new connection to the same device (after a reboot, or a wire that keeps
+ * one model for many connections): a download in progress is forgotten.
+ */
+void fbdev_reconnect(struct fbdev *d);
 
 /* "64M", "1G", "512K", "0x1000", "4096" for the simulators' options; -1 if not a size. */
 int fbdev_parse_size(const char *s, uint64_t *out);

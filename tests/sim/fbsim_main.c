@@ -2,14 +2,24 @@
 /*
  * fbsim: the simulated fastboot device on TCP (AOSP TCP protocol v1).
  *   fbsim --tcp PORT --store DIR [--product P] [--max-download N]
- *         [--partition NAME:SIZE ...] [--slots 0|N] [--current-slot X]
+ *         [--partition NAME:SIZE[:TYPE] ...] [--logical NAME:SIZE[:TYPE] ...]
+ *         [--slots 0|N] [--current-slot X] [--mode bootloader|fastbootd]
+ *         [--snapshot none|snapshotted|merging] [--reboot-ms N]
  *         [--fault KIND] [--once]
  * --slots 0 is a device without slots (slot-count, current-slot, has-slot
  * FAIL); N >= 2 an A/B device (default: 2 when a partition ends in _a).
  * KIND is a fault named in fbdev.h's fbdev_parse_fault tables, e.g.
- * fail-flash, or one with an argument: disconnect-at:PCT, stall-on:CMD, overlong:N.
+ * fail-flash, or one with an argument: disconnect-at:PCT, stall-on:CMD,
+ * overlong:N, reboot-slow:MS.
  * PORT 0 picks a free port; the port is printed as "fbsim: listening on
  * 127.0.0.1:PORT" on stdout.  Serves one connection at a time on 127.0.0.1.
+ *
+ * A reboot (reboot, reboot-bootloader, reboot-fastboot, reboot-recovery)
+ * ends the connection after its OKAY and closes the port, as a device that
+ * restarts does (a connection attempt is refused meanwhile); the port
+ * listens again after the model's delay (--reboot-ms, reboot-slow:MS), in
+ * the new mode, or never (reboot-never-returns).  --once ends fbsim after
+ * a connection that did not end in a reboot.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -70,11 +80,14 @@ static int send_frame(void *ctx, const void *buf, size_t len)
 	const struct conn *c = ctx;
 	uint8_t f[8 + 4096];
 
-	/* One send per reply: a split header and payload meet Nagle's delay. */
-	if (len > 4096)
-		return -1;
 	if (c->unframed)
 		return send_all(c->fd, buf, len);
+	if (len > 4096) {
+		/* Data (fetch): the header, then the bytes; Nagle's delay does not matter. */
+		put_be64(f, len);
+		return send_all(c->fd, f, 8) ? -1 : send_all(c->fd, buf, len);
+	}
+	/* One send per reply: a split header and payload meet Nagle's delay. */
 	put_be64(f, len);
 	memcpy(f + 8, buf, len);
 	if (!c->bytewise)
@@ -88,11 +101,12 @@ static int send_frame(void *ctx, const void *buf, size_t len)
 	return 0;
 }
 
-static void serve(int fd, struct fbdev *d, int bytewise, int unframed)
+/* One connection; FBDEV_REBOOT when it ended in a reboot. */
+static int serve(int fd, struct fbdev *d, int bytewise, int unframed)
 {
 	uint8_t *buf = malloc(1 << 20), h[8], hs[4];
 	struct conn c = { fd, bytewise, unframed };
-	int one = 1;
+	int one = 1, rc = 0;
 
 	if (bytewise)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -111,21 +125,41 @@ static void serve(int fd, struct fbdev *d, int bytewise, int unframed)
 		while (len) {
 			size_t n = len < (1u << 20) ? (size_t)len : (1u << 20);
 
-			if (recv_all(fd, buf, n) || fbdev_input(d, buf, n, send_frame, &c))
+			if (recv_all(fd, buf, n) || (rc = fbdev_input(d, buf, n, send_frame, &c)))
 				goto out;
 			len -= n;
 		}
 	}
 out:
 	free(buf);
+	return rc;
+}
+
+/* 127.0.0.1:@port (0: any free one), listening; -1 when it cannot. */
+static int listen_on(struct sockaddr_in *a)
+{
+	socklen_t alen = sizeof(*a);
+	int one = 1, lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (lfd < 0)
+		return -1;
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(lfd, (struct sockaddr *)a, sizeof(*a)) || listen(lfd, 4) ||
+	    getsockname(lfd, (struct sockaddr *)a, &alen)) {
+		close(lfd);
+		return -1;
+	}
+	return lfd;
 }
 
 int main(int argc, char **argv)
 {
 	struct fbdev_opts o;
 	struct sockaddr_in a;
-	socklen_t alen = sizeof(a);
-	int port = -1, once = 0, one = 1, lfd;
+	char why[256];
+	int port = -1, once = 0, lfd;
 
 	fbdev_opts_init(&o);
 	signal(SIGPIPE, SIG_IGN);
@@ -141,47 +175,26 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		i++;
-		switch (fbdev_parse_slot_option(argv[i - 1], v, &o)) {
+		if (!strcmp(argv[i - 1], "--tcp")) {
+			port = atoi(v);
+			continue;
+		}
+		switch (fbdev_parse_option(argv[i - 1], v, &o, why, sizeof(why))) {
 		case 1:
 			continue;
 		case -1:
-			fprintf(stderr, "fbsim: %s %s: --slots takes 0 or 2-26, --current-slot a "
-					"letter\n", argv[i - 1], v);
+			fprintf(stderr, "fbsim: %s\n", why);
 			return 2;
 		}
-		if (!strcmp(argv[i - 1], "--tcp")) {
-			port = atoi(v);
-		} else if (!strcmp(argv[i - 1], "--store")) {
-			o.store = v;
-		} else if (!strcmp(argv[i - 1], "--product")) {
-			o.product = v;
-		} else if (!strcmp(argv[i - 1], "--max-download")) {
-			if (fbdev_parse_size(v, &o.max_download))
-				return 2;
-		} else if (!strcmp(argv[i - 1], "--partition")) {
-			const char *c = strchr(v, ':');
-
-			if (!c || o.nparts >= FBDEV_MAX_PARTS || (size_t)(c - v) >= 64 ||
-			    fbdev_parse_size(c + 1, &o.parts[o.nparts].size)) {
-				fprintf(stderr, "fbsim: --partition NAME:SIZE\n");
-				return 2;
-			}
-			memcpy(o.parts[o.nparts].name, v, (size_t)(c - v));
-			o.nparts++;
-		} else if (!strcmp(argv[i - 1], "--fault")) {
-			if (fbdev_parse_fault_spec(v, &o)) {
-				fprintf(stderr, "fbsim: unknown fault %s\n", v);
-				return 2;
-			}
-		} else {
-			fprintf(stderr, "fbsim: unknown option %s\n", argv[i - 1]);
-			return 2;
-		}
+		fprintf(stderr, "fbsim: unknown option %s\n", argv[i - 1]);
+		return 2;
 	}
 	if (port < 0 || !o.store) {
 		fprintf(stderr, "usage: fbsim --tcp PORT --store DIR [--product P] "
-				"[--max-download N] [--partition NAME:SIZE ...] [--slots 0|N] "
-				"[--current-slot X] [--fault KIND]\n");
+				"[--max-download N] [--partition NAME:SIZE[:TYPE] ...] "
+				"[--logical NAME:SIZE[:TYPE] ...] [--slots 0|N] [--current-slot X] "
+				"[--mode bootloader|fastbootd] [--snapshot none|snapshotted|merging] "
+				"[--reboot-ms N] [--fault KIND] [--once]\n");
 		return 2;
 	}
 	if (!o.nparts) {
@@ -194,32 +207,49 @@ int main(int argc, char **argv)
 		}
 		o.nparts = sizeof(def) / sizeof(def[0]);
 	}
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	a.sin_port = htons((uint16_t)port);
-	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 4) ||
-	    getsockname(lfd, (struct sockaddr *)&a, &alen)) {
+	lfd = listen_on(&a);
+	if (lfd < 0) {
 		fprintf(stderr, "fbsim: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(errno));
 		return 1;
 	}
 	printf("fbsim: listening on 127.0.0.1:%u\n", ntohs(a.sin_port));
 	fflush(stdout);
-	do {
+	for (;;) {
 		struct fbdev *d;
-		int fd = accept(lfd, NULL, NULL);
+		int fd = accept(lfd, NULL, NULL), rc = 0, delay;
 
 		if (fd < 0)
 			continue;
 		d = fbdev_new(&o);
 		if (d)
-			serve(fd, d, o.fault == FBDEV_FAULT_BYTE_BY_BYTE,
-			      o.fault == FBDEV_FAULT_UNFRAMED);
+			rc = serve(fd, d, o.fault == FBDEV_FAULT_BYTE_BY_BYTE,
+				   o.fault == FBDEV_FAULT_UNFRAMED);
+		delay = d ? fbdev_reboot_delay_ms(d) : 0;
 		fbdev_free(d);
+		if (rc != FBDEV_REBOOT) {
+			close(fd);
+			if (once)
+				break;
+			continue;
+		}
+		/* Rebooting: the port is closed before the connection, so nothing gets in. */
+		close(lfd);
 		close(fd);
-	} while (!once);
+		if (delay < 0)
+			for (;;)
+				pause(); /* gone for good, until killed */
+		usleep((useconds_t)delay * 1000);
+		for (int tries = 0; (lfd = listen_on(&a)) < 0; tries++) {
+			if (tries == 100) {
+				fprintf(stderr, "fbsim: cannot listen again on 127.0.0.1:%u: %s\n",
+					ntohs(a.sin_port), strerror(errno));
+				return 1;
+			}
+			usleep(10 * 1000);
+		}
+	}
 	close(lfd);
 	return 0;
 }

@@ -114,6 +114,7 @@ int simt_open(struct hwf_transport **out, struct fbdev *d, const char *name, str
 	s->base.ops = &simt_ops;
 	s->d = d;
 	snprintf(s->base.name, sizeof(s->base.name), "sim:%s", name);
+	snprintf(s->base.spec, sizeof(s->base.spec), "sim:%s", name);
 	*out = &s->base;
 	return 0;
 }

@@ -33,6 +33,7 @@ struct urb {
 /* One open file of the device node (libusb_open). */
 struct simclient {
 	int refs, dead;
+	int gen;			/* the device's gen when it was opened */
 	GQueue in;			/* IN URBs waiting for a reply */
 	GQueue done;			/* completed, waiting for REAPURB */
 };
@@ -51,6 +52,15 @@ struct simdev {
 	GCond cond;
 	GThread *worker;
 	int quit, added, gone;
+	/*
+	 * A reboot: the worker sets rebooting after the model's FBDEV_REBOOT;
+	 * the main thread takes the device off the bus once the OKAY went out
+	 * (down, until back_at; never back for reboot-never-returns) and puts
+	 * it back as a new device node (gen + 1: what was opened before stays
+	 * dead, as a file of a re-enumerated device does).
+	 */
+	int rebooting, down, never, gen;
+	double back_at;
 	struct fbdev *fb;
 	UMockdevIoctlBase *handler;
 	GQueue work;			/* OUT URBs for the model, in order */
@@ -75,5 +85,9 @@ gpointer usbsim_worker(gpointer arg);
 gboolean usbsim_on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer p);
 /* The device's descriptors (device, configuration, interface, endpoints) into @p. */
 size_t usbsim_device_descriptors(const struct simdev *d, uint8_t *p);
+/* Unplug @d: what is pending ends with ENODEV, new URBs too. */
+void usbsim_unplug(struct simdev *d);
+/* @d is back after a reboot: a new incarnation, nothing of the old one pending. */
+void usbsim_replug(struct simdev *d);
 
 #endif

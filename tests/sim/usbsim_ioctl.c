@@ -77,38 +77,74 @@ static void unplug(struct simdev *d)
 		fail_queue(d, &((struct simclient *)l->data)->in, -ENODEV);
 }
 
-/* Copy a reply into the oldest waiting IN URB of @c; lock held. */
-static int deliver_to(struct simdev *d, struct simclient *c, const void *buf, size_t len)
+/* @c's device is gone: unplugged, or @c opened the device before it rebooted. */
+static int dead_for(const struct simdev *d, const struct simclient *c)
 {
-	struct urb *r = c && !g_atomic_int_get(&c->dead) ? g_queue_pop_head(&c->in) : NULL;
+	return d->gone || c->gen != d->gen;
+}
+
+void usbsim_unplug(struct simdev *d)
+{
+	g_mutex_lock(&d->lock);
+	unplug(d);
+	g_mutex_unlock(&d->lock);
+}
+
+void usbsim_replug(struct simdev *d)
+{
+	GBytes *b;
+
+	g_mutex_lock(&d->lock);
+	d->gen++;
+	d->gone = 0;
+	d->halt[0] = d->halt[1] = 0;
+	while ((b = g_queue_pop_head(&d->replies)))
+		g_bytes_unref(b);
+	g_mutex_unlock(&d->lock);
+}
+
+/*
+ * Copy a reply into the oldest waiting IN URB of @c; lock held.  Returns
+ * the bytes it took (0: no URB).  A URB of whole max packets takes what
+ * fits and the rest goes on in the next one, as bulk data does; any other
+ * URB too small for the reply overflows.
+ */
+static size_t deliver_to(struct simdev *d, struct simclient *c, const void *buf, size_t len)
+{
+	struct urb *r = c && !g_atomic_int_get(&c->dead) && !dead_for(d, c)
+			    ? g_queue_pop_head(&c->in)
+			    : NULL;
 	size_t room;
 
 	if (!r)
 		return 0;
 	room = (size_t)r->u->buffer_length;
 	memcpy(r->u->buffer, buf, len < room ? len : room);
+	if (len > room && room && room % 512 == 0) {
+		finish(d, r, 0, (int)room);
+		return room;
+	}
 	finish(d, r, len > room ? -EOVERFLOW : 0, (int)(len < room ? len : room));
-	return 1;
+	return len;
 }
 
 /* fbdev's send callback: runs in the worker thread. */
 static int model_send(void *ctx, const void *buf, size_t len)
 {
 	struct simdev *d = ctx;
-	int sent = 0;
+	const uint8_t *p = buf;
+	size_t took = 1;
 
 	g_mutex_lock(&d->lock);
-	if (!g_queue_is_empty(&d->replies) || d->halt[1]) {
-		g_queue_push_tail(&d->replies, g_bytes_new(buf, len));
-		g_mutex_unlock(&d->lock);
-		return 0;
+	while (len && took && g_queue_is_empty(&d->replies) && !d->halt[1]) {
+		took = d->cur ? deliver_to(d, d->cur->c, p, len) : 0;
+		for (GList *l = d->clients; l && !took; l = l->next)
+			took = deliver_to(d, l->data, p, len);
+		p += took;
+		len -= took;
 	}
-	if (d->cur)
-		sent = deliver_to(d, d->cur->c, buf, len);
-	for (GList *l = d->clients; l && !sent; l = l->next)
-		sent = deliver_to(d, l->data, buf, len);
-	if (!sent)
-		g_queue_push_tail(&d->replies, g_bytes_new(buf, len));
+	if (len)
+		g_queue_push_tail(&d->replies, g_bytes_new(p, len));
 	g_mutex_unlock(&d->lock);
 	return 0;
 }
@@ -120,9 +156,11 @@ static void flush_replies(struct simdev *d, struct simclient *c)
 
 	while (!d->halt[1] && !g_queue_is_empty(&c->in) && (b = g_queue_pop_head(&d->replies))) {
 		gsize len;
-		const void *p = g_bytes_get_data(b, &len);
+		const uint8_t *p = g_bytes_get_data(b, &len);
+		size_t took = deliver_to(d, c, p, len);
 
-		deliver_to(d, c, p, len);
+		if (took < len)
+			g_queue_push_head(&d->replies, g_bytes_new(p + took, len - took));
 		g_bytes_unref(b);
 	}
 }
@@ -177,6 +215,9 @@ gpointer usbsim_worker(gpointer arg)
 			unplug(d);
 		} else {
 			finish(d, r, 0, len);
+			/* The main thread unplugs it once the OKAY went out (usbsim_main.c). */
+			if (rc == FBDEV_REBOOT)
+				d->rebooting = 1;
 		}
 	}
 	g_mutex_unlock(&d->lock);
@@ -287,6 +328,7 @@ static struct simclient *client_of(struct simdev *d, UMockdevIoctlClient *client
 	if (!c) {
 		c = g_new0(struct simclient, 1);
 		c->refs = 2;	/* the client object's, the device list's */
+		c->gen = d->gen;
 		g_queue_init(&c->in);
 		g_queue_init(&c->done);
 		d->clients = g_list_append(d->clients, c);
@@ -325,7 +367,7 @@ static gboolean submit(struct simdev *d, struct simclient *c, UMockdevIoctlClien
 					  (gsize)u->buffer_length, NULL);
 	if (buf)
 		umockdev_ioctl_data_unref(buf);	/* ud keeps it */
-	if (d->gone) {
+	if (dead_for(d, c)) {
 		umockdev_ioctl_data_unref(ud);
 		umockdev_ioctl_client_complete(client, -1, ENODEV);
 		return TRUE;
@@ -380,7 +422,7 @@ static gboolean reap(struct simdev *d, struct simclient *c, UMockdevIoctlClient 
 		r = g_queue_pop_head(&c->done);
 	}
 	if (!r) {
-		umockdev_ioctl_client_complete(client, -1, d->gone ? ENODEV : EAGAIN);
+		umockdev_ioctl_client_complete(client, -1, dead_for(d, c) ? ENODEV : EAGAIN);
 		return TRUE;
 	}
 	ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(gpointer), NULL);
@@ -461,9 +503,10 @@ gboolean usbsim_on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	case USBDEVFS_CLEAR_HALT: {
 		UMockdevIoctlData *v = umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), NULL);
 
-		if (!d->gone)
+		if (!dead_for(d, c))
 			clear_halt(d, v ? *(guint32 *)v->data : 0);
-		umockdev_ioctl_client_complete(client, d->gone ? -1 : 0, d->gone ? ENODEV : 0);
+		umockdev_ioctl_client_complete(client, dead_for(d, c) ? -1 : 0,
+					       dead_for(d, c) ? ENODEV : 0);
 		if (v)
 			umockdev_ioctl_data_unref(v);
 		break;
@@ -473,7 +516,8 @@ gboolean usbsim_on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	case USBDEVFS_SETINTERFACE:
 	case USBDEVFS_RESET:
 	case USBDEVFS_RESETEP:
-		umockdev_ioctl_client_complete(client, d->gone ? -1 : 0, d->gone ? ENODEV : 0);
+		umockdev_ioctl_client_complete(client, dead_for(d, c) ? -1 : 0,
+					       dead_for(d, c) ? ENODEV : 0);
 		break;
 	case USBDEVFS_SUBMITURB:
 		handled = submit(d, c, client, arg);

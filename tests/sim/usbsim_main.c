@@ -4,7 +4,9 @@
  *
  *   usbsim [--stats FILE] DEVICE... -- COMMAND [ARGS...]
  *   DEVICE: --device SERIAL --store DIR [--product P] [--max-download N]
- *           [--partition NAME:SIZE]... [--slots 0|N] [--current-slot X]
+ *           [--partition NAME:SIZE[:TYPE]]... [--logical NAME:SIZE[:TYPE]]...
+ *           [--slots 0|N] [--current-slot X] [--mode bootloader|fastbootd]
+ *           [--snapshot none|snapshotted|merging] [--reboot-ms N]
  *           [--fault KIND[:ARG]] [--usb-fault KIND=N]
  *           [--vid HEX] [--pid HEX] [--no-access] [--no-sysfs-strings]
  *           [--add-after SECONDS]
@@ -35,6 +37,14 @@
  * Model faults (--fault) are fbdev's: stall (never answer: a timeout),
  * disconnect-mid-download (ENODEV on reap half way through a download)...
  *
+ * A reboot command (reboot, reboot-bootloader, reboot-fastboot,
+ * reboot-recovery) is answered OKAY, then the device leaves the bus
+ * ("remove": its node and sysfs entry go, what the host has open fails with
+ * ENODEV) and comes back after the model's delay (--reboot-ms,
+ * reboot-slow:MS; at least REPLUG_MIN_S, as USB takes to enumerate; never
+ * with reboot-never-returns) as a new device node at the same port with
+ * the same serial, in its new mode, as a phone does.
+ *
  * --stats FILE gets one line per device when COMMAND is done: URBs, bytes,
  * the most OUT URBs in flight at once, halts cleared, and the data rate
  * from the first to the last OUT URB.
@@ -57,6 +67,7 @@
 #endif
 #define CAP_DAC_OVERRIDE_NR 1
 #define CAP_DAC_READ_SEARCH_NR 2
+#define REPLUG_MIN_S 0.1 /* a rebooted device is off the bus at least this long */
 
 /* --- the testbed ------------------------------------------------------------ */
 
@@ -112,6 +123,60 @@ static void add_device(UMockdevTestbed *tb, struct simdev *d)
 		g_free(root);
 	}
 	d->added = 1;
+}
+
+static char *syspath_of(const struct simdev *d)
+{
+	return g_strdup_printf("/sys/devices/usb1/1-%d", d->port);
+}
+
+/* The OKAY of a reboot went out: off the bus until the model is back. */
+static void take_off_bus(UMockdevTestbed *tb, struct simdev *d)
+{
+	char *sys = syspath_of(d);
+	int delay = fbdev_reboot_delay_ms(d->fb);
+
+	umockdev_testbed_uevent(tb, sys, "remove");
+	umockdev_testbed_remove_device(tb, sys);
+	g_free(sys);
+	usbsim_unplug(d);
+	d->rebooting = 0;
+	d->down = 1;
+	d->never = delay < 0;
+	d->back_at = usbsim_now() + (delay / 1000.0 > REPLUG_MIN_S ? delay / 1000.0 : REPLUG_MIN_S);
+}
+
+/* Back after a reboot: a new device number at the same port, the same serial. */
+static void put_back(UMockdevTestbed *tb, struct simdev *d, GPtrArray *old_handlers)
+{
+	char *sys;
+
+	g_ptr_array_add(old_handlers, d->handler);
+	d->devnum = d->devnum + MAX_DEVICES > 127 ? d->port + 1 : d->devnum + MAX_DEVICES;
+	fbdev_reconnect(d->fb);
+	usbsim_replug(d);
+	add_device(tb, d);
+	sys = syspath_of(d);
+	umockdev_testbed_uevent(tb, sys, "add");
+	g_free(sys);
+	d->down = 0;
+}
+
+/* Reboots in flight: unplug once the model's OKAY has gone into an IN URB, replug when due. */
+static void follow_reboots(UMockdevTestbed *tb, struct simdev *devs, int n, GPtrArray *old)
+{
+	for (int k = 0; k < n; k++) {
+		struct simdev *d = &devs[k];
+		int ready;
+
+		g_mutex_lock(&d->lock);
+		ready = d->rebooting && g_queue_is_empty(&d->replies);
+		g_mutex_unlock(&d->lock);
+		if (ready)
+			take_off_bus(tb, d);
+		else if (d->down && !d->never && usbsim_now() >= d->back_at)
+			put_back(tb, d, old);
+	}
 }
 
 static void add_root_hub(UMockdevTestbed *tb)
@@ -222,9 +287,10 @@ static void write_stats(const char *path, struct simdev *devs, int n)
 int main(int argc, char **argv)
 {
 	static struct simdev devs[MAX_DEVICES];
+	GPtrArray *old_handlers = g_ptr_array_new_with_free_func(g_object_unref);
 	UMockdevTestbed *tb;
 	const char *stats = NULL;
-	char *root;
+	char *root, why[256];
 	int n = 0, i, status = 0, drop = 0;
 	pid_t pid;
 	double t0;
@@ -264,31 +330,13 @@ int main(int argc, char **argv)
 		}
 		if (!d)
 			usbsim_die("%s comes after --device", a);
-		switch (fbdev_parse_slot_option(a, v, &d->o)) {
+		switch (fbdev_parse_option(a, v, &d->o, why, sizeof(why))) {
 		case 1:
 			continue;
 		case -1:
-			usbsim_die("%s: --slots takes 0 or 2-26, --current-slot a letter", a);
+			usbsim_die("%s", why);
 		}
-		if (!strcmp(a, "--store")) {
-			d->o.store = v;
-		} else if (!strcmp(a, "--product")) {
-			d->o.product = v;
-		} else if (!strcmp(a, "--max-download")) {
-			if (fbdev_parse_size(v, &d->o.max_download))
-				usbsim_die("--max-download %s: not a size", v);
-		} else if (!strcmp(a, "--partition")) {
-			const char *c = strchr(v, ':');
-
-			if (!c || d->o.nparts >= FBDEV_MAX_PARTS || (size_t)(c - v) >= 64 ||
-			    fbdev_parse_size(c + 1, &d->o.parts[d->o.nparts].size))
-				usbsim_die("--partition %s: give NAME:SIZE", v);
-			memcpy(d->o.parts[d->o.nparts].name, v, (size_t)(c - v));
-			d->o.nparts++;
-		} else if (!strcmp(a, "--fault")) {
-			if (fbdev_parse_fault_spec(v, &d->o))
-				usbsim_die("unknown --fault %s", v);
-		} else if (!strcmp(a, "--usb-fault")) {
+		if (!strcmp(a, "--usb-fault")) {
 			parse_usb_fault(d, v);
 		} else if (!strcmp(a, "--vid")) {
 			d->vid = (uint16_t)strtoul(v, NULL, 16);
@@ -346,6 +394,7 @@ int main(int argc, char **argv)
 		for (int k = 0; k < n; k++)
 			if (!devs[k].added && usbsim_now() - t0 >= devs[k].add_after)
 				add_device(tb, &devs[k]);
+		follow_reboots(tb, devs, n, old_handlers);
 		nanosleep(&ts, NULL);
 	}
 	write_stats(stats, devs, stats ? n : 0);
@@ -360,6 +409,7 @@ int main(int argc, char **argv)
 		fbdev_free(d->fb);
 	}
 	g_object_unref(tb);
+	g_ptr_array_free(old_handlers, TRUE);
 	g_free(root);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);

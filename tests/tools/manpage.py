@@ -34,7 +34,7 @@ def commands(hw):
     text = run(hw, "--help")
     out = []
     for line in text.splitlines():
-        m = re.match(r"^  ([a-z_]+(?: [a-z]+)?)\b", line)
+        m = re.match(r"^  ([a-z_-]+(?: [a-z]+)?)\b", line)
         if not m or line.startswith("  -"):
             continue
         words = line.split()

@@ -94,6 +94,32 @@ static void on_info(void *ctx, const char *text, int is_text)
 	add(ctx, "%s: %s", is_text ? "text" : "info", text);
 }
 
+/*
+ * The engine follows a reboot: the model is back on a new connection
+ * (fbdev_reconnect), unless it says it never comes back or comes back later
+ * than the engine waits.  No time passes.
+ */
+static int on_reconnect(void *ctx, struct hwf_transport **t, int wait_ms, struct hwf_err *e)
+{
+	struct fx *x = ctx;
+	int delay = fbdev_reboot_delay_ms(x->d);
+
+	CU_ASSERT_PTR_EQUAL(*t, x->t);
+	x->reconnects++;
+	x->reconnect_wait_ms = wait_ms;
+	add(x, "reconnect (waiting up to %d ms)", wait_ms);
+	hwf_transport_close(*t);
+	*t = x->t = NULL;
+	if (delay < 0 || delay > wait_ms)
+		return hwf_err_set(e, HWF_ETIMEOUT, "sim:dev did not come back within %d ms",
+				   wait_ms);
+	fbdev_reconnect(x->d);
+	if (simt_open(&x->t, x->d, "dev", e))
+		return HWF_ENOMEM;
+	*t = x->t;
+	return 0;
+}
+
 void fx_init(struct fx *x)
 {
 	memset(x, 0, sizeof(*x));
@@ -103,7 +129,8 @@ void fx_init(struct fx *x)
 	fbdev_opts_init(&x->dev);
 	x->dev.store = x->dir;
 	x->dev.product = "hwsim";
-	x->cb = (struct hwf_flash_cb){ x, on_step, on_message, on_progress, on_info, NULL };
+	x->cb = (struct hwf_flash_cb){ x, on_step, on_message, on_progress, on_info, NULL,
+				       on_reconnect };
 	CU_ASSERT_PTR_NOT_NULL_FATAL(x->dir);
 }
 

@@ -34,6 +34,8 @@ struct fx {
 	unsigned errors, warnings, steps;
 	uint64_t progress_done, progress_total;
 	int progress_calls;
+	int reconnects;	       /* how often the engine followed a reboot */
+	int reconnect_wait_ms; /* how long it was ready to wait, the last time */
 	struct bufs *bufs; /* behind the memory sources */
 };
 
@@ -41,7 +43,13 @@ struct fx {
 void fx_init(struct fx *x);
 /* Add partition @name of @size bytes to the device. */
 void fx_part(struct fx *x, const char *name, uint64_t size);
-/* The model, the transport and the engine, from x->dev and x->opts.  0 on success. */
+/*
+ * The model, the transport and the engine, from x->dev and x->opts.  0 on
+ * success.  The engine's reconnect callback follows the model through a
+ * reboot at once (a new simulated connection), or fails as a device that
+ * never comes back when the model's reboot delay is -1 or longer than the
+ * engine waits.
+ */
 int fx_start(struct fx *x);
 /* Everything fx_start made and the store; events too. */
 void fx_done(struct fx *x);

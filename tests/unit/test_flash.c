@@ -152,7 +152,7 @@ static void test_one_download_when_it_fits(void)
 	w = fx_writes(&x);
 	CU_ASSERT_STRING_EQUAL(w, "download:000186a0 flash:system ");
 	CU_ASSERT(fx_saw(&x, "start Sending 'system' (97 KB)\nOKAY Sending 'system' (97 KB)\n"
-			     "detail: sim:dev: 4 bulk transfers so far, at most 1 in flight, 0 "
+			     "detail: sim:dev: 5 bulk transfers so far, at most 1 in flight, 0 "
 			     "halts cleared\nstart Writing 'system'\nOKAY Writing 'system'\n"));
 	CU_ASSERT_EQUAL(x.steps, 2);
 	CU_ASSERT_EQUAL(x.progress_done, 100000);
