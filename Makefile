@@ -173,7 +173,9 @@ deps:
 
 # --- tests -----------------------------------------------------------------
 # Sanitizer build and its unit run first, then the script tests against the
-# real binary, then the plain unit run whose CUnit summary ends the output.
+# ASan binary and the real binary at the same time (they mostly wait on
+# simulated devices and timeouts: side by side they take the time of one),
+# then the plain unit run whose CUnit summary ends the output.
 check: deps
 	$(MAKE) all asan
 	@echo "== layering: formats/ <- protocol/ <- host/, no cycles, no file past 800 lines"
@@ -182,20 +184,25 @@ check: deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BA)/test_unit
 	@echo "== fuzz corpus replay under -fsanitize=address,undefined"
 	@$(MAKE) --no-print-directory fuzz-replay
-	@echo "== integration tests against the ASan/UBSan hwflash binary"
-	@HWFLASH=$(CURDIR)/$(BA)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim USBSIM=$(CURDIR)/$(B)/usbsim \
+	@echo "== integration tests: the ASan/UBSan binary and the real binary side by side"
+	@(HWFLASH=$(CURDIR)/$(BA)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim USBSIM=$(CURDIR)/$(B)/usbsim \
 	  ASAN_OPTIONS=detect_leaks=1 \
-	  sh tests/integration/run.sh > $(B)/integration-asan.log 2>&1; rc=$$?; \
-	  grep -v '^ok ' $(B)/integration-asan.log; [ $$rc -eq 0 ]
-	@echo "== integration tests (real hwflash binary)"
-	@HWFLASH=$(CURDIR)/$(B)/hwflash HWFLASH_ASAN=$(CURDIR)/$(BA)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim \
+	  sh tests/integration/run.sh > $(B)/integration-asan.log 2>&1; \
+	  echo "$$?" > $(B)/integration-asan.rc) & \
+	  HWFLASH=$(CURDIR)/$(B)/hwflash HWFLASH_ASAN=$(CURDIR)/$(BA)/hwflash FBSIM=$(CURDIR)/$(B)/fbsim \
 	  USBSIM=$(CURDIR)/$(B)/usbsim \
-	  sh tests/integration/run.sh > $(B)/integration.log 2>&1; rc=$$?; \
-	  cat $(B)/integration.log; echo "$$rc" > $(B)/integration.rc
+	  sh tests/integration/run.sh > $(B)/integration.log 2>&1; \
+	  echo "$$?" > $(B)/integration.rc; wait; \
+	  echo "== integration tests against the ASan/UBSan hwflash binary"; \
+	  grep -v '^ok ' $(B)/integration-asan.log
+	@echo "== integration tests (real hwflash binary)"
+	@cat $(B)/integration.log
 	@echo "== unit tests"
 	@$(B)/test_unit; urc=$$?; irc=$$(cat $(B)/integration.rc); \
+	  arc=$$(cat $(B)/integration-asan.rc); \
+	  echo "ASan run: $$(tail -n 1 $(B)/integration-asan.log)"; \
 	  tail -n 1 $(B)/integration.log; \
-	  [ $$urc -eq 0 ] && [ $$irc -eq 0 ]
+	  [ $$urc -eq 0 ] && [ $$irc -eq 0 ] && [ $$arc -eq 0 ]
 
 # The layering check alone (make check runs it after building).
 layering: all
