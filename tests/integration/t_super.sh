@@ -105,6 +105,18 @@ judge dev "after update"
 same dev system sys2.img "update: system is the zip's"
 same dev vendor ven2.img "update: vendor is the zip's"
 check "update: sizes as the images" grep -Eq "vendor +default +589824" "$T/lp"
+# 29.0.6 has no update-super command of its own; wipe-super flashes a whole
+# (sparse) super built from a super_empty.img: flash:super, in fastbootd.
+$J build -o se2.img --device-size 8388608 --metadata-size 65536 --metadata-slots 2 \
+	--partition product:readonly:0 --partition odm:none:8192
+aosp "reboot-fastboot" reboot-fastboot
+aosp "wipe-super se2.img" wipe-super se2.img
+check "wipe-super: flash:super sent" sh -c "tail -n 1 dev/commands.log | grep -qx flash:super"
+judge dev "after wipe-super"
+check "wipe-super: the new table is the device's" sh -c \
+	"grep -Eq 'odm +default +8192' '$T/lp' && ! grep -q system '$T/lp'"
+aosp "wipe-super: the device reads it (is-logical:odm)" getvar is-logical:odm
+expect_in "$T/fb" "is-logical:odm: yes" "wipe-super: odm is logical now"
 kill "$SIM_PID" 2> /dev/null
 wait "$SIM_PID" 2> /dev/null
 
