@@ -205,8 +205,8 @@ t0=$(date +%s)
 run_hw 1 "logical flash, the reboot never comes back, --json" -s "$G" --timeout 1 --json \
 	flash system sys.img
 within "$t0" 10 "logical flash: bounded by --timeout"
-json "$T/out" 'not d["ok"] and "did not come back within 1 s" in d["error"]' \
-	"--json: the error names it"
+json "$T/out" 'not d["ok"] and "did not come back within 1 s" in d["error"] and
+	d["device"] == "'"$G"'"' "--json: the error names it, and the device it was"
 check "nothing was downloaded" sh -c "! grep -q '^download:' gone2/commands.log"
 kill "$SIM_PID"
 start_sim nofd $PARTS --fault no-fastbootd

@@ -273,7 +273,8 @@ expect_in "$T/err" "hwflash: reboot-fastboot: FBSIM01 did not come back within 1
 one_error "$T/err" "USB: never back: one error line"
 check "USB: never back: --json error" python3 -c '
 import json,sys; d=json.load(open(sys.argv[1]))
-assert not d["ok"] and "did not come back within 1 s" in d["error"], d' "$T/out"
+assert not d["ok"] and "did not come back within 1 s" in d["error"], d
+assert d["device"] == "usb:1-1", d' "$T/out"
 check "USB: never back: nothing downloaded" log_has_no m3 "^download:"
 run_usb 1 "USB: no fastbootd" "$(usbmode m4) --fault no-fastbootd" -s FBSIM01 reboot fastboot
 expect_in "$T/err" "the device came back in its bootloader, not in fastbootd" "USB: no fastbootd, said"
