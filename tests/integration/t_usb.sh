@@ -277,7 +277,8 @@ assert not d["ok"] and "did not come back within 1 s" in d["error"], d
 assert d["device"] == "usb:1-1", d' "$T/out"
 check "USB: never back: nothing downloaded" log_has_no m3 "^download:"
 run_usb 1 "USB: no fastbootd" "$(usbmode m4) --fault no-fastbootd" -s FBSIM01 reboot fastboot
-expect_in "$T/err" "the device came back in its bootloader, not in fastbootd" "USB: no fastbootd, said"
+expect_in "$T/err" "the device came back in its bootloader, not in fastbootd" \
+	"USB: no fastbootd, said"
 one_error "$T/err" "USB: no fastbootd: one error line"
 
 # --- udev rules -------------------------------------------------------------
