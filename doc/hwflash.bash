@@ -20,7 +20,8 @@ _hwflash()
 
 	local groups="app image dload"
 	local fastboot="devices getvar flash erase boot reboot continue oem flashing
-		set_active update"
+		set_active update reboot-bootloader reboot-fastboot reboot-recovery
+		snapshot-update fetch"
 	local globals="-s --serial --json -v --force --yes --slot -S -w --timeout --wait --all
 		--help --version"
 
@@ -82,6 +83,9 @@ _hwflash()
 	reboot)
 		COMPREPLY=($(compgen -W "bootloader recovery fastboot" -- "$cur"))
 		;;
+	snapshot-update)
+		COMPREPLY=($(compgen -W "cancel merge" -- "$cur"))
+		;;
 	flashing)
 		COMPREPLY=($(compgen -W "lock unlock lock_critical unlock_critical
 			get_unlock_ability" -- "$cur"))
@@ -91,7 +95,8 @@ _hwflash()
 		;;
 	getvar)
 		COMPREPLY=($(compgen -W "all product serialno version version-bootloader
-			max-download-size current-slot slot-count unlocked secure" -- "$cur"))
+			max-download-size current-slot slot-count unlocked secure is-userspace
+			snapshot-update-status" -- "$cur"))
 		;;
 	flash | erase)
 		if [[ -z $sub ]]; then

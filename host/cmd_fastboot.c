@@ -297,9 +297,22 @@ static int one_step(struct hwf_cli *cli, const char *label, const char *cmd, int
 	return fbs_finish(&s, fbs_exit(hwf_flash_command(s.f, label, cmd, NULL)));
 }
 
-static int fb_reboot(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
+/* reboot [@target]: NULL (Android), bootloader, recovery or fastboot. */
+static int reboot_to(struct hwf_cli *cli, const char *target)
 {
 	struct fb_session s;
+	int rc = fbs_open(cli, &s);
+
+	if (rc)
+		return rc;
+	/* -w's wipe comes before: the device boots away after. */
+	if (cli->wipe && hwf_flash_wipe(s.f, NULL))
+		return fbs_finish(&s, HWF_EXIT_FAIL);
+	return fbs_finish(&s, fbs_exit(hwf_flash_reboot(s.f, target, NULL)));
+}
+
+static int fb_reboot(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
+{
 	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
 
 	if (rc)
@@ -308,13 +321,20 @@ static int fb_reboot(struct hwf_cli *cli, const struct hwf_command *self, int ar
 			 strcmp(argv[1], "recovery") && strcmp(argv[1], "fastboot")))
 		return cli_usage(cli, self,
 				 "reboot takes nothing, bootloader, recovery or fastboot");
-	rc = fbs_open(cli, &s);
+	return reboot_to(cli, argc == 2 ? argv[1] : NULL);
+}
+
+/* AOSP's other spellings: reboot-bootloader, reboot-fastboot, reboot-recovery. */
+static int fb_reboot_target(struct hwf_cli *cli, const struct hwf_command *self, int argc,
+			    char **argv)
+{
+	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
+
 	if (rc)
 		return rc;
-	/* -w's wipe comes before: the device boots away after. */
-	if (cli->wipe && hwf_flash_wipe(s.f, NULL))
-		return fbs_finish(&s, HWF_EXIT_FAIL);
-	return fbs_finish(&s, fbs_exit(hwf_flash_reboot(s.f, argc == 2 ? argv[1] : NULL, NULL)));
+	if (argc != 1)
+		return cli_usage(cli, self, "%s takes no arguments", self->name);
+	return reboot_to(cli, self->name + strlen("reboot-"));
 }
 
 static int fb_continue(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
@@ -498,6 +518,14 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  "--timeout, 30 s by default) and checks getvar is-userspace.  The others\n"
 	  "wait for the device to go.",
 	  NULL },
+	{ "reboot-bootloader", fb_reboot_target, "reboot-bootloader",
+	  "The same as reboot bootloader (AOSP's other spelling).", NULL },
+	{ "reboot-fastboot", fb_reboot_target, "reboot-fastboot",
+	  "The same as reboot fastboot (AOSP's other spelling): into fastbootd, and\n"
+	  "waits for the device to come back there.",
+	  NULL },
+	{ "reboot-recovery", fb_reboot_target, "reboot-recovery",
+	  "The same as reboot recovery (AOSP's other spelling).", NULL },
 	{ "continue", fb_continue, "continue", "Continue booting.", NULL },
 	{ "oem", fb_oem, "oem ARGS...", "Send a vendor command.", NULL },
 	{ "flashing", fb_flashing,

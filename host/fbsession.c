@@ -146,6 +146,8 @@ static int on_reconnect(void *ctx, struct hwf_transport **t, int wait_ms, struct
 		return hwf_err_set(e, HWF_EINVAL, "not this session's connection");
 	rc = hwf_transport_reopen(&s->t, &to, e);
 	*t = s->t;
+	if (s->t)
+		snprintf(s->device, sizeof(s->device), "%s", s->t->name);
 	return rc;
 }
 
@@ -174,6 +176,7 @@ int fbs_open(struct hwf_cli *cli, struct fb_session *s)
 		/* Several devices and no -s: the user has to choose. */
 		return rc == HWF_EINVAL && !serial ? HWF_EXIT_USAGE : HWF_EXIT_FAIL;
 	}
+	snprintf(s->device, sizeof(s->device), "%s", s->t->name);
 	if (cli->verbose)
 		cb.trace = on_trace;
 	if (hwf_flash_new(&s->f, s->t, &fo, &cb, &e)) {
@@ -205,7 +208,7 @@ static void json_result(struct fb_session *s, int rc)
 
 	json_begin_object(ui);
 	json_kv_str(ui, "command", s->command);
-	json_kv_str(ui, "device", s->t ? s->t->name : "");
+	json_kv_str(ui, "device", s->device);
 	json_kv_bool(ui, "ok", rc == 0);
 	json_key(ui, "seconds");
 	json_double(ui, ui_now() - s->start);

@@ -29,6 +29,8 @@ struct fb_session {
 	struct hwf_cli *cli;
 	struct hwf_transport *t;
 	struct hwf_flash *f; /* the engine, over @t */
+	/* @t's name, kept when a reboot's device does not come back (@t is NULL then). */
+	char device[sizeof(((struct hwf_transport *)0)->name)];
 	double start;
 	/* --json: fbs_finish() prints {"command", "ok", "seconds", "steps", "error"}
 	 * unless the command prints its own document (json_own). */

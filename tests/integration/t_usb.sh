@@ -214,6 +214,73 @@ import json,sys; d=json.load(open(sys.argv[1]))["devices"]
 assert [(x["device"], x["ok"], x["output"]["value"]) for x in d] == \
        [("A1", True, "fbsim"), ("B2", True, "bee")], d' "$T/out"
 
+# --- bootloader and fastbootd over USB -----------------------------------------
+# A reboot takes the device off the bus; it comes back at the same port with
+# the same serial in its new mode (usbsim), as a phone does.
+# run_usb_sh WANT "what" "SIM OPTIONS" SCRIPT: several hwflash runs (sh -c, $H is
+# "hwflash -s FBSIM01") on the same simulated devices.
+run_usb_sh() {
+	want=$1; what=$2; sim=$3; shift 3
+	# shellcheck disable=SC2086
+	"$USBSIM" $sim -- env H="$HWFLASH -s FBSIM01" sh -c "$1" > "$T/out" 2> "$T/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else
+		fail "$what: exit $got, wanted $want"; sed 's/^/    out: /' "$T/out"
+		sed 's/^/    err: /' "$T/err"; fi
+}
+# usbmode STORE: a device in its own store, with a logical partition (fetch in 512K pieces)
+usbmode() {
+	echo "--device FBSIM01 --store $T/$1 --product hwsim --partition boot:1M --partition misc:1M
+		--logical system:2M --max-download 512K"
+}
+since() { tail -n +$(($2 + 1)) "$1/commands.log" | tr '\n' ' ' | sed 's/ $//'; }
+run_usb_sh 0 "USB: reboot fastboot and back, the same -s each time" "$(usbmode m1)" '
+	$H getvar is-userspace && $H reboot fastboot && $H getvar is-userspace &&
+	$H reboot bootloader && $H --wait=10 getvar is-userspace'
+check "USB: is-userspace no, yes, no" test "$(grep '^is-userspace:' "$T/out" | tr '\n' ' ')" = \
+	"is-userspace: no is-userspace: yes is-userspace: no "
+check "USB: the device's log" test "$(since m1 0)" = "getvar:is-userspace reboot-fastboot \
+getvar:is-userspace getvar:is-userspace reboot-bootloader getvar:is-userspace"
+expect_in "$T/err" "< waiting for FBSIM01 >" "USB: hwflash waited for the device to come back"
+run_usb_sh 0 "USB: reboot-fastboot and reboot-bootloader, --json" "$(usbmode m1)" '
+	$H -v reboot-fastboot && $H --json getvar is-userspace && $H --json reboot-bootloader &&
+	$H --wait=10 --json getvar is-userspace'
+expect_in "$T/err" "reboot-fastboot: back as usb:1-1 after" "USB: followed to the same port (-v)"
+check "USB: the JSON answers" python3 -c '
+import json,sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+assert [d.get("value") for d in docs] == ["yes", None, "no"], docs
+assert docs[1]["command"] == "reboot-bootloader" and docs[1]["ok"], docs' "$T/out"
+random lsys.img 400000
+{ cat lsys.img; head -c $((2097152 - 400000)) /dev/zero; } > lsys.want
+run_usb_sh 0 "USB: a logical partition flashed from the bootloader, then fetched" "$(usbmode m2)" '
+	$H flash system lsys.img && $H fetch system lsys.back'
+expect_in "$T/err" "system is a logical partition: rebooting into fastbootd" \
+	"USB: hwflash says it reboots to fastbootd"
+got=$(since m2 0)
+case $got in
+*"reboot-fastboot getvar:is-userspace "*" download:00061a80 flash:system "*)
+	ok "USB: reboot-fastboot, then download and flash in fastbootd" ;;
+*) fail "USB: reboot-fastboot, then download and flash in fastbootd: $got" ;;
+esac
+check "USB: the stored bytes are the image (fetched back)" cmp lsys.back lsys.want
+t0=$(date +%s)
+run_usb 1 "USB: a reboot that never comes back (--timeout 1)" \
+	"$(usbmode m3) --fault reboot-never-returns" -s FBSIM01 --timeout 1 --json flash system lsys.img
+check "USB: bounded by --timeout" test $(($(date +%s) - t0)) -le 10
+expect_in "$T/err" "hwflash: reboot-fastboot: FBSIM01 did not come back within 1 s" \
+	"USB: never back, said"
+one_error "$T/err" "USB: never back: one error line"
+check "USB: never back: --json error" python3 -c '
+import json,sys; d=json.load(open(sys.argv[1]))
+assert not d["ok"] and "did not come back within 1 s" in d["error"], d
+assert d["device"] == "usb:1-1", d' "$T/out"
+check "USB: never back: nothing downloaded" log_has_no m3 "^download:"
+run_usb 1 "USB: no fastbootd" "$(usbmode m4) --fault no-fastbootd" -s FBSIM01 reboot fastboot
+expect_in "$T/err" "the device came back in its bootloader, not in fastbootd" \
+	"USB: no fastbootd, said"
+one_error "$T/err" "USB: no fastbootd: one error line"
+
 # --- udev rules -------------------------------------------------------------
 R="$here/../../udev/51-hwflash.rules"
 check "udev: fastboot interfaces (ff/42/03) of any vendor" grep -q 'ID_USB_INTERFACES}=="\*:ff4203:\*"' "$R"
