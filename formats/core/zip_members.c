@@ -250,8 +250,12 @@ static int64_t member_read(void *ctx, void *buf, size_t len, uint64_t off, struc
 		rc = extend(m, buf, len, off, &m->err);
 		m->seconds += now() - t0;
 		if (rc) {
+			/* Sticky: the member is not inflated again, its file not kept. */
 			m->err.code = rc;
 			stream_done(m);
+			if (m->fd >= 0)
+				close(m->fd);
+			m->fd = -1;
 			if (e)
 				*e = m->err;
 			return rc;
