@@ -7,6 +7,8 @@
  */
 #include "formats/core/zip.h"
 
+#include "formats/core/crc32.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +119,7 @@ static int64_t inflate_into(struct hwf_zip_stream *s, uint8_t *out, size_t len, 
 		}
 	}
 	made = len - s->zs.avail_out;
-	s->crc = crc32(s->crc, out, (uInt)made);
+	s->crc = hwf_crc32((uint32_t)s->crc, out, made);
 	s->pos += made;
 	s->produced += made;
 	return (int64_t)made;

@@ -20,6 +20,7 @@
 #include <zip.h>
 #include <zlib.h>
 
+#include "formats/core/crc32.h"
 #include "formats/core/source.h"
 #include "formats/core/zip_members.h"
 #include "tests/unit/testutil.h"
@@ -394,6 +395,26 @@ static void test_missing_member_and_zip(void)
 	free(nozip);
 }
 
+/* The folded CRC-32 gives zlib's over every length and alignment, chained too. */
+static void test_crc32_folded_as_zlib(void)
+{
+	unsigned bad = 0;
+
+	for (unsigned t = 0; t < 4000; t++) {
+		size_t off = t % 61, len = t < 2000 ? t % 300 : (t * 7919u) % IMG_LEN;
+		uint32_t c0 = t * 2654435761u;
+
+		if (len > IMG_LEN - off)
+			len = IMG_LEN - off;
+		if (hwf_crc32(c0, img + off, len) != hwf_crc32_zlib(c0, img + off, len))
+			bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(hwf_crc32(0, "123456789", 9), 0xcbf43926u);
+	CU_ASSERT_EQUAL(hwf_crc32(hwf_crc32(0, img, 1000), img + 1000, IMG_LEN - 1000),
+			hwf_crc32_zlib(0, img, IMG_LEN));
+}
+
 void hwf_suite_zip_members(void)
 {
 	CU_pSuite s = CU_add_suite("zip_members", setup, teardown);
@@ -406,4 +427,5 @@ void hwf_suite_zip_members(void)
 		    test_bomb_and_bad_data_refused);
 	CU_add_test(s, "no room in TMPDIR: one line naming zip, member, folder", test_no_room);
 	CU_add_test(s, "missing member and zip", test_missing_member_and_zip);
+	CU_add_test(s, "CRC-32 folded gives zlib's", test_crc32_folded_as_zlib);
 }
