@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
 """measure.py RUNS CMD...: run CMD RUNS times; print 'median_seconds max_rss_kib'.
+measure.py RUNS -- CMD1... -- CMD2... [-- CMD3...]: the commands take turns
+(CMD1, CMD2, CMD1, CMD2 ...) so that a slow phase of the machine hits them
+alike; one such line per command, in order.
 Each run's peak RSS comes from wait4() of that child alone."""
 import os
 import sys
@@ -26,10 +29,24 @@ def once(cmd):
 
 def main():
     runs = int(sys.argv[1])
-    cmd = sys.argv[2:]
-    res = [once(cmd) for _ in range(runs)]
-    times = sorted(r[0] for r in res)
-    print("%.4f %d" % (times[len(times) // 2], max(r[1] for r in res)))
+    args = sys.argv[2:]
+    if args and args[0] == "--":
+        cmds, cur = [], None
+        for a in args:
+            if a == "--":
+                cur = []
+                cmds.append(cur)
+            else:
+                cur.append(a)
+    else:
+        cmds = [args]
+    res = [[] for _ in cmds]
+    for _ in range(runs):
+        for i, cmd in enumerate(cmds):
+            res[i].append(once(cmd))
+    for r in res:
+        times = sorted(x[0] for x in r)
+        print("%.4f %d" % (times[len(times) // 2], max(x[1] for x in r)))
 
 
 main()

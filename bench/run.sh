@@ -10,6 +10,8 @@
 #   6. fastboot flash of a 1 GiB raw image to fbsim on loopback
 #      (max-download-size 256 MiB, so both split into sparse pieces):
 #      hwflash against AOSP fastboot, time and peak RSS.
+#   9. update of a deflated factory zip against AOSP fastboot update, and
+#      app flash out of a deflated firmware zip (bench/update.sh).
 # Ratios, not absolute times, are what to compare across machines.
 set -eu
 : "${HWFLASH:?}"
@@ -156,3 +158,9 @@ print("%-44s %9.0f MB/s %10s" % ("data phase, as the device saw it", float(kv["d
 print("%-44s %12s %10s" % ("bulk OUT transfers in flight at most", kv["max_out_in_flight"], ""))
 PY
 fi
+
+# 9. update of a deflated factory zip (400 MiB system.img) against AOSP
+#    fastboot update, and app flash out of a deflated firmware zip
+#    (bench/update.sh).
+echo
+HWFLASH="$HWFLASH" FBSIM="$FBSIM" sh "$here/update.sh"

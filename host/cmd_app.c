@@ -120,12 +120,17 @@ static int parse_opts(struct hwf_cli *cli, const struct hwf_command *c, const st
 	return cli_parse(cli, c, opts, argc, argv, on_opt, o);
 }
 
-/* Open the package named @path; prints the error itself. */
-static int open_pkg(struct hwf_cli *cli, const char *path, const struct app_opts *o,
+/*
+ * Open the package named @path; prints the error itself.  @once: the
+ * command reads it twice (extract: verify, then copy), so a package
+ * deflated in a zip is inflated once into a temporary file.
+ */
+static int open_pkg(struct hwf_cli *cli, const char *path, const struct app_opts *o, int once,
 		    struct hwf_pkg *pkg)
 {
 	struct hwf_err e = { 0 };
-	int rc = hwf_pkg_open(pkg, path, o->member, &e);
+	int rc = once ? hwf_pkg_open_once(pkg, path, o->member, NULL, &e)
+		      : hwf_pkg_open(pkg, path, o->member, &e);
 
 	if (rc)
 		return cli_fail(cli, NULL, rc, &e);
@@ -164,7 +169,7 @@ static int app_list(struct hwf_cli *cli, const struct hwf_command *self, int arg
 		return rc;
 	if (argc != 2)
 		return cli_usage(cli, c, "app list takes one FILE");
-	rc = open_pkg(cli, argv[1], &o, &pkg);
+	rc = open_pkg(cli, argv[1], &o, 0, &pkg);
 	if (rc)
 		return rc;
 	n = hwf_app_count(pkg.app);
@@ -234,7 +239,7 @@ static int app_check(struct hwf_cli *cli, const struct hwf_command *self, int ar
 		return rc;
 	if (argc != 2)
 		return cli_usage(cli, c, "app check takes one FILE");
-	rc = open_pkg(cli, argv[1], &o, &pkg);
+	rc = open_pkg(cli, argv[1], &o, 0, &pkg);
 	if (rc)
 		return rc;
 	n = hwf_app_count(pkg.app);
@@ -425,7 +430,7 @@ static int app_extract(struct hwf_cli *cli, const struct hwf_command *self, int 
 		ui_error(&cli->ui, "%s: not a folder", xo.dir);
 		return HWF_EXIT_FAIL;
 	}
-	rc = open_pkg(cli, argv[1], &o, &pkg);
+	rc = open_pkg(cli, argv[1], &o, 1, &pkg);
 	if (rc)
 		return rc;
 	/* Without NAMEs every entry (select NULL: the CRC entry is checked as well). */

@@ -232,7 +232,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 	rc = parse(cli, self, &argc, argv, &member, &dry, maps, &nmaps);
 	if (rc)
 		return rc;
-	if (hwf_pkg_open(&pkg, argv[1], member, &e)) {
+	if (hwf_pkg_open_once(&pkg, argv[1], member, NULL, &e)) {
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
@@ -318,6 +318,7 @@ out:
 	free(res);
 	free(rst);
 	free(st);
+	fbs_inflate_report(cli, pkg.members);
 	hwf_pkg_close(&pkg);
 	return rc;
 }

@@ -16,6 +16,7 @@
 
 #include "formats/core/source.h"
 #include "formats/core/zip.h"
+#include "formats/core/zip_members.h"
 #include "host/cli.h"
 #include "host/fbsession.h"
 #include "protocol/flash.h"
@@ -28,6 +29,7 @@ struct upd {
 	size_t n;
 	int has_info, too_many;
 	struct hwf_flash_parts parts[MAX_IMAGES]; /* what each image goes to; n = 0: skipped */
+	struct hwf_zip_members *zm; /* each member inflated once for the whole command */
 };
 
 static int walk_cb(void *ctx, const struct hwf_zip_member *m)
@@ -55,14 +57,14 @@ static int by_order(const void *a, const void *b)
 	return hwf_flash_update_cmp(a, b);
 }
 
-static int read_info(struct hwf_cli *cli, const char *zip, char **out)
+static int read_info(struct hwf_cli *cli, struct upd *u, const char *zip, char **out)
 {
 	struct hwf_source *src;
 	struct hwf_err e = { 0 };
 	uint64_t size;
 	char *text;
 
-	if (hwf_source_open_zip_member(&src, zip, "android-info.txt", &e)) {
+	if (hwf_zip_members_source(u->zm, "android-info.txt", &src, &e)) {
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
@@ -149,6 +151,11 @@ int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 		ui_warn(&cli->ui, "%s: more than %d images; only the first %d are used", zip,
 			MAX_IMAGES, MAX_IMAGES);
 	qsort(u->names, u->n, sizeof(u->names[0]), by_order);
+	if (hwf_zip_members_open(&u->zm, zip, NULL, &e)) {
+		ui_error(&cli->ui, "%s", e.msg);
+		free(u);
+		return HWF_EXIT_FAIL;
+	}
 
 	/* Verify every image before the device is even asked. */
 	for (size_t i = 0; i < u->n && !rc; i++) {
@@ -157,7 +164,7 @@ int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 
 		snprintf(part, sizeof(part), "%.*s", (int)strlen(u->names[i]) - 4, u->names[i]);
 		snprintf(label, sizeof(label), "%s:%s", zip, u->names[i]);
-		if (hwf_source_open_zip_member(&src, zip, u->names[i], &e)) {
+		if (hwf_zip_members_source(u->zm, u->names[i], &src, &e)) {
 			ui_error(&cli->ui, "%s", e.msg);
 			rc = HWF_EXIT_FAIL;
 			break;
@@ -166,7 +173,7 @@ int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 		hwf_source_close(src);
 	}
 	if (!rc && u->has_info)
-		rc = read_info(cli, zip, &info);
+		rc = read_info(cli, u, zip, &info);
 	if (rc)
 		goto out;
 	rc = fbs_open(cli, &s);
@@ -184,7 +191,7 @@ int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 		for (int k = 0; k < u->parts[i].n && !rc; k++) {
 			struct hwf_source *src;
 
-			if (hwf_source_open_zip_member(&src, zip, u->names[i], &e)) {
+			if (hwf_zip_members_source(u->zm, u->names[i], &src, &e)) {
 				ui_error(&cli->ui, "%s", e.msg);
 				rc = HWF_EXIT_FAIL;
 				break;
@@ -207,6 +214,8 @@ int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 		rc = fbs_exit(hwf_flash_command(s.f, "Rebooting", "reboot", NULL));
 	rc = fbs_finish(&s, rc);
 out:
+	fbs_inflate_report(cli, u->zm);
+	hwf_zip_members_close(u->zm);
 	free(info);
 	free(u);
 	return rc;

@@ -261,3 +261,24 @@ int cmd_wipe(struct hwf_cli *cli)
 
 	return rc ? rc : fbs_finish(&s, 0);
 }
+
+void fbs_inflate_report(struct hwf_cli *cli, const struct hwf_zip_members *zm)
+{
+	size_t n = zm ? hwf_zip_members_count(zm) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct hwf_zip_member_stats st;
+
+		hwf_zip_members_stats(zm, i, &st);
+		if (!st.deflated)
+			ui_debug(&cli->ui, "%s: stored, read in place\n", st.name);
+		else
+			ui_debug(&cli->ui,
+				 "%s: inflated %llu time%s, %llu of %llu bytes in %.3fs, %llu "
+				 "bytes kept in an unlinked file in %s\n",
+				 st.name, (unsigned long long)st.passes, st.passes == 1 ? "" : "s",
+				 (unsigned long long)st.inflated, (unsigned long long)st.size,
+				 st.seconds, (unsigned long long)st.written,
+				 hwf_zip_members_tmpdir(zm));
+	}
+}

@@ -11,6 +11,7 @@
 #define HWF_FBSESSION_H
 
 #include "formats/core/source.h"
+#include "formats/core/zip_members.h"
 #include "host/cli.h"
 #include "protocol/flash.h"
 #include "protocol/transport.h"
@@ -62,5 +63,12 @@ int fbs_exit(int rc);
  * messages, --force from @cli.  Returns 0 or HWF_EXIT_FAIL (printed).
  */
 int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, const char *file);
+
+/*
+ * -v: what became of each zip member a command read through @zm (NULL:
+ * nothing), one line each: inflated how often, how many bytes, how long,
+ * how many written to the temporary file.
+ */
+void fbs_inflate_report(struct hwf_cli *cli, const struct hwf_zip_members *zm);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "formats/core/zip.h"
+#include "formats/core/zip_members.h"
 #include "formats/core/text.h"
 #include "formats/app/pkg.h"
 
@@ -31,7 +32,8 @@ static int scan_cb(void *ctx, const struct hwf_zip_member *m)
 	return 0;
 }
 
-static int open_zip(struct hwf_pkg *pkg, const char *path, const char *member, struct hwf_err *e)
+static int open_zip(struct hwf_pkg *pkg, const char *path, const char *member, int once,
+		    const char *tmpdir, struct hwf_err *e)
 {
 	struct zip_scan z;
 	const char *pick = member;
@@ -78,7 +80,13 @@ static int open_zip(struct hwf_pkg *pkg, const char *path, const char *member, s
 				   "%s holds %d packages: %s; choose one with --member NAME", path,
 				   z.nfound, list);
 	}
-	rc = hwf_source_open_zip_member(&pkg->src, path, pick, e);
+	if (once) {
+		rc = hwf_zip_members_open(&pkg->members, path, tmpdir, e);
+		if (!rc)
+			rc = hwf_zip_members_source(pkg->members, pick, &pkg->src, e);
+	} else {
+		rc = hwf_source_open_zip_member(&pkg->src, path, pick, e);
+	}
 	if (rc)
 		return rc;
 	snprintf(pkg->label, sizeof(pkg->label), "%s:%s", path, pick);
@@ -91,7 +99,8 @@ static int open_zip(struct hwf_pkg *pkg, const char *path, const char *member, s
 	return 0;
 }
 
-int hwf_pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, struct hwf_err *e)
+static int pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, int once,
+		    const char *tmpdir, struct hwf_err *e)
 {
 	int rc;
 
@@ -110,9 +119,11 @@ int hwf_pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, stru
 	if (hwf_source_pread(pkg->src, magic, 4, 0, NULL) == 4 && !memcmp(magic, "PK\3\4", 4)) {
 		hwf_source_close(pkg->src);
 		pkg->src = NULL;
-		rc = open_zip(pkg, path, member, e);
-		if (rc)
+		rc = open_zip(pkg, path, member, once, tmpdir, e);
+		if (rc) {
+			hwf_pkg_close(pkg);
 			return rc;
+		}
 	} else if (member) {
 		hwf_pkg_close(pkg);
 		return hwf_err_set(e, HWF_EINVAL, "%s: --member needs a zip", path);
@@ -125,10 +136,23 @@ int hwf_pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, stru
 	return 0;
 }
 
+int hwf_pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, struct hwf_err *e)
+{
+	return pkg_open(pkg, path, member, 0, NULL, e);
+}
+
+int hwf_pkg_open_once(struct hwf_pkg *pkg, const char *path, const char *member,
+		      const char *tmpdir, struct hwf_err *e)
+{
+	return pkg_open(pkg, path, member, 1, tmpdir, e);
+}
+
 void hwf_pkg_close(struct hwf_pkg *pkg)
 {
 	hwf_app_close(pkg->app);
 	hwf_source_close(pkg->src);
+	hwf_zip_members_close(pkg->members);
 	pkg->app = NULL;
 	pkg->src = NULL;
+	pkg->members = NULL;
 }

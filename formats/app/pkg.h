@@ -15,12 +15,14 @@
 #include "formats/core/err.h"
 #include "formats/core/source.h"
 #include "formats/app/updateapp.h"
+#include "formats/core/zip_members.h"
 
 struct hwf_pkg {
 	struct hwf_source *src;
 	struct hwf_app *app;
 	char label[1024];	/* "fw.zip:dload/UPDATE.APP" or the path */
 	char others[1024];	/* other packages in the same zip, for a note */
+	struct hwf_zip_members *members; /* hwf_pkg_open_once of a zip: its counters */
 };
 
 /*
@@ -29,6 +31,16 @@ struct hwf_pkg {
  * line (what the file is instead, which packages a zip holds, ...).
  */
 int hwf_pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, struct hwf_err *e);
+
+/*
+ * The same for a command that reads the package more than once (app flash:
+ * the verify, then the send): a package deflated in a zip is inflated once,
+ * into an unlinked temporary file under @tmpdir (NULL: $TMPDIR, else /tmp;
+ * formats/core/zip_members.h), and pkg->members says how it went.  Also
+ * HWF_ENOSPC when that folder is full.
+ */
+int hwf_pkg_open_once(struct hwf_pkg *pkg, const char *path, const char *member,
+		      const char *tmpdir, struct hwf_err *e);
 void hwf_pkg_close(struct hwf_pkg *pkg);
 
 #endif

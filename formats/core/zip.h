@@ -83,6 +83,11 @@ int hwf_zip_stream_open(struct hwf_zip_stream **out, struct hwf_source *file,
 			struct hwf_err *e);
 int64_t hwf_zip_stream_read(struct hwf_zip_stream *zs, void *buf, size_t len, uint64_t off,
 			    struct hwf_err *e);
+/*
+ * How often @zs started inflating from the member's first byte (1 after
+ * open, one more per restart) and how many bytes it inflated in all.
+ */
+void hwf_zip_stream_counts(const struct hwf_zip_stream *zs, uint64_t *passes, uint64_t *bytes);
 void hwf_zip_stream_close(struct hwf_zip_stream *zs);
 
 /* --- for the commands: members as sources, listing --- */
@@ -91,7 +96,9 @@ void hwf_zip_stream_close(struct hwf_zip_stream *zs);
  * Member @member (exact path inside the archive) of the zip file @zip_path.
  * Stored members become a window on the zip file (random access, parallel
  * reads); deflated members are inflated as a stream (reading backwards
- * restarts the stream).  Zip64 is supported.
+ * restarts the stream).  Zip64 is supported.  For one pass; a command that
+ * reads a member more than once opens it through formats/core/zip_members.h,
+ * which inflates it once.
  */
 int hwf_source_open_zip_member(struct hwf_source **out, const char *zip_path, const char *member,
 			       struct hwf_err *e);

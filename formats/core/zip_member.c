@@ -7,6 +7,8 @@
  */
 #include "formats/core/zip.h"
 
+#include "formats/core/crc32.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,8 @@ struct hwf_zip_stream {
 	uint32_t crc_want;
 	z_stream zs;
 	int ended;	 /* the deflate stream said Z_STREAM_END */
+	uint64_t passes;   /* times inflating started from the first byte */
+	uint64_t produced; /* bytes inflated over all passes */
 	uint64_t in_pos; /* compressed bytes read */
 	uint64_t pos;	 /* bytes produced */
 	uLong crc;
@@ -38,6 +42,7 @@ static int stream_restart(struct hwf_zip_stream *s, struct hwf_err *e)
 	s->in_pos = 0;
 	s->pos = 0;
 	s->crc = crc32(0, NULL, 0);
+	s->passes++;
 	return 0;
 }
 
@@ -114,8 +119,9 @@ static int64_t inflate_into(struct hwf_zip_stream *s, uint8_t *out, size_t len, 
 		}
 	}
 	made = len - s->zs.avail_out;
-	s->crc = crc32(s->crc, out, (uInt)made);
+	s->crc = hwf_crc32((uint32_t)s->crc, out, made);
 	s->pos += made;
+	s->produced += made;
 	return (int64_t)made;
 }
 
@@ -192,6 +198,14 @@ int64_t hwf_zip_stream_read(struct hwf_zip_stream *s, void *buf, size_t len, uin
 			return rc;
 	}
 	return (int64_t)done;
+}
+
+void hwf_zip_stream_counts(const struct hwf_zip_stream *s, uint64_t *passes, uint64_t *bytes)
+{
+	if (passes)
+		*passes = s->passes;
+	if (bytes)
+		*bytes = s->produced;
 }
 
 void hwf_zip_stream_close(struct hwf_zip_stream *s)
