@@ -43,8 +43,22 @@ void fbdev_path(const struct fbdev *d, const char *name, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s", d->o.store, name);
 }
 
+size_t fbdev_nparts(const struct fbdev *d)
+{
+	return d->o.nparts + d->nlparts;
+}
+
+const struct fbdev_part *fbdev_part_at(const struct fbdev *d, size_t i)
+{
+	return i < d->o.nparts ? &d->o.parts[i] : &d->lparts[i - d->o.nparts];
+}
+
+/* A name in super and among the physical partitions is the logical one (as fastbootd). */
 const struct fbdev_part *fbdev_find_part(const struct fbdev *d, const char *name)
 {
+	for (size_t i = 0; i < d->nlparts; i++)
+		if (!strcmp(d->lparts[i].name, name))
+			return &d->lparts[i];
 	for (size_t i = 0; i < d->o.nparts; i++)
 		if (!strcmp(d->o.parts[i].name, name))
 			return &d->o.parts[i];
@@ -86,6 +100,8 @@ static int var(struct fbdev *d, const char *name, char *out, size_t len)
 
 	if (m)
 		return m > 0 ? 0 : -1;
+	if (fbdev_super_var(d, name, out, len))
+		return 0;
 	if (!strcmp(name, "version"))
 		snprintf(out, len, "0.4");
 	else if (!strcmp(name, "version-bootloader"))
@@ -109,7 +125,9 @@ static int var(struct fbdev *d, const char *name, char *out, size_t len)
 	else if (!strcmp(name, "secure"))
 		snprintf(out, len, "yes");
 	else if (!strncmp(name, "partition-size:", 15) && sized(d, p = resolve(d, name + 15)))
-		snprintf(out, len, "0x%llx", (unsigned long long)p->size);
+		/* fastbootd: "0x%" PRIX64 (AOSP variables.cpp GetPartitionSize). */
+		snprintf(out, len, d->mode == FBDEV_FASTBOOTD ? "0x%llX" : "0x%llx",
+			 (unsigned long long)p->size);
 	else if (!strncmp(name, "partition-type:", 15) && sized(d, p = resolve(d, name + 15)))
 		snprintf(out, len, "%s", p->type[0] ? p->type : "raw");
 	else if (!strncmp(name, "has-slot:", 9) && d->o.slots > 0)
@@ -146,24 +164,27 @@ static int c_getvar(struct fbdev *d, const char *arg, fbdev_send_fn send, void *
 		static const char *const names[] = {
 			"version",   "version-bootloader", "product",  "serialno",
 			"max-download-size", "current-slot", "slot-count", "unlocked",
-			"secure",    "is-userspace",	   "snapshot-update-status"
+			"secure",    "is-userspace",	   "snapshot-update-status",
+			"super-partition-name", "dynamic-partition"
 		};
 
 		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 			if (!var(d, names[i], v, sizeof(v)))
 				fbdev_reply(send, ctx, "INFO", "%s: %s", names[i], v);
-		for (size_t i = 0; i < d->o.nparts; i++) {
-			const struct fbdev_part *p = &d->o.parts[i];
+		for (size_t i = 0; i < fbdev_nparts(d); i++) {
+			const struct fbdev_part *p = fbdev_part_at(d, i);
 
 			if (sized(d, p))
-				fbdev_reply(send, ctx, "INFO", "partition-size:%s: 0x%llx", p->name,
-					    (unsigned long long)p->size);
+				fbdev_reply(send, ctx, "INFO",
+					    d->mode == FBDEV_FASTBOOTD ? "partition-size:%s: 0x%llX"
+								       : "partition-size:%s: 0x%llx",
+					    p->name, (unsigned long long)p->size);
 			if (p->logical)
 				fbdev_reply(send, ctx, "INFO", "is-logical:%s: yes", p->name);
 		}
 		/* has-slot for the base names of slotted partitions, as LK lists them. */
-		for (size_t i = 0; d->o.slots > 0 && i < d->o.nparts; i++) {
-			const char *n = d->o.parts[i].name;
+		for (size_t i = 0; d->o.slots > 0 && i < fbdev_nparts(d); i++) {
+			const char *n = fbdev_part_at(d, i)->name;
 			size_t l = strlen(n);
 
 			if (l > 2 && !strcmp(n + l - 2, "_a"))
@@ -200,24 +221,27 @@ static int c_download(struct fbdev *d, const char *arg, fbdev_send_fn send, void
 	return fbdev_reply(send, ctx, "DATA", "%08llx", n);
 }
 
-/* Copy [0, len) of the download into the partition file, raw or sparse-expanded. */
+/*
+ * Copy the download into the partition, raw or sparse-expanded: its file
+ * (what is past the image reads as zeros), or its extents in super (what
+ * the image does not cover keeps its bytes, as on a block device).
+ */
 static int store(struct fbdev *d, const struct fbdev_part *p, char *err, size_t errlen)
 {
-	char path[4096], dl[4096];
+	char dl[4096];
 	struct hwf_source *src;
 	struct hwf_err e = { 0 };
+	struct fbdev_io io;
 	uint8_t m[4] = { 0 };
-	int fd, rc = 0;
+	int rc = 0;
 
 	fbdev_path(d, ".download", dl, sizeof(dl));
-	snprintf(path, sizeof(path), "%s/%s.img", d->o.store, p->name);
 	if (hwf_source_open_file(&src, dl, &e)) {
 		snprintf(err, errlen, "%s", e.msg);
 		return -1;
 	}
 	hwf_source_read_exact(src, m, 4, 0, NULL);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
+	if (fbdev_io_open(d, p, 1, &io)) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		hwf_source_close(src);
 		return -1;
@@ -256,7 +280,7 @@ static int store(struct fbdev *d, const struct fbdev_part *p, char *err, size_t 
 				else
 					for (size_t i = 0; i < n; i += 4)
 						memcpy(buf + i, &c.fill, 4);
-				if (pwrite(fd, buf, n, (off_t)(o + k)) != (ssize_t)n)
+				if (fbdev_io_pwrite(&io, buf, n, o + k))
 					rc = -1;
 				k += n;
 			}
@@ -268,7 +292,7 @@ static int store(struct fbdev *d, const struct fbdev_part *p, char *err, size_t 
 		}
 		hwf_sparse_close(r);
 		free(buf);
-		if (!rc && ftruncate(fd, (off_t)raw) < 0)
+		if (!rc && !io.ext && ftruncate(io.fd, (off_t)raw) < 0)
 			rc = -1;
 	} else {
 		uint8_t *buf = malloc(1 << 20);
@@ -279,19 +303,19 @@ static int store(struct fbdev *d, const struct fbdev_part *p, char *err, size_t 
 				 (unsigned long long)size, (unsigned long long)p->size);
 			rc = -1;
 		}
-		if (!rc && ftruncate(fd, 0) < 0)
+		if (!rc && !io.ext && ftruncate(io.fd, 0) < 0)
 			rc = -1;
 		for (uint64_t k = 0; buf && !rc && k < size;) {
 			size_t n = size - k < (1u << 20) ? (size_t)(size - k) : (1u << 20);
 
 			hwf_source_read_exact(src, buf, n, k, NULL);
-			if (pwrite(fd, buf, n, (off_t)k) != (ssize_t)n)
+			if (fbdev_io_pwrite(&io, buf, n, k))
 				rc = -1;
 			k += n;
 		}
 		free(buf);
 	}
-	close(fd);
+	fbdev_io_close(&io);
 	hwf_source_close(src);
 	if (rc && !err[0])
 		snprintf(err, errlen, "write failed");
@@ -316,7 +340,9 @@ static int c_flash(struct fbdev *d, const char *arg, fbdev_send_fn send, void *c
 		return rc;
 	if (!d->dl_size || d->dl_left)
 		return fbdev_reply(send, ctx, "FAIL", "no image downloaded");
-	if (store(d, p, err, sizeof(err)))
+	rc = store(d, p, err, sizeof(err));
+	fbdev_super_written(d, p, 0);
+	if (rc)
 		return fbdev_reply(send, ctx, "FAIL", "%s", err);
 	return fbdev_reply(send, ctx, "OKAY", "%s", "");
 }
@@ -333,8 +359,10 @@ static int c_erase(struct fbdev *d, const char *arg, fbdev_send_fn send, void *c
 		return fbdev_reply(send, ctx, "FAIL", "partition does not exist");
 	if (fbdev_refuse_write(d, p, "erase", send, ctx, &rc))
 		return rc;
-	snprintf(path, sizeof(path), "%s/%s.img", d->o.store, p->name);
-	unlink(path);
+	if (!fbdev_super_written(d, p, 1)) {
+		snprintf(path, sizeof(path), "%s/%s.img", d->o.store, p->name);
+		unlink(path);
+	}
 	return fbdev_reply(send, ctx, "OKAY", "%s", "");
 }
 
@@ -461,6 +489,10 @@ static const struct cmd commands[] = {
 	{ "flashing", c_flashing, BL },
 	{ "snapshot-update", fbdev_c_snapshot_update, BL | FD },
 	{ "fetch:", fbdev_c_fetch, FD },
+	{ "update-super:", fbdev_c_update_super, FD },
+	{ "create-logical-partition:", fbdev_c_create_lp, FD },
+	{ "delete-logical-partition:", fbdev_c_delete_lp, FD },
+	{ "resize-logical-partition:", fbdev_c_resize_lp, FD },
 };
 
 struct fbdev *fbdev_new(const struct fbdev_opts *o)
@@ -495,6 +527,7 @@ struct fbdev *fbdev_new(const struct fbdev_opts *o)
 	fbdev_load_mode(d);
 	fbdev_path(d, "commands.log", path, sizeof(path));
 	d->log = fopen(path, "a");
+	fbdev_super_init(d);
 	return d;
 }
 
@@ -506,6 +539,7 @@ void fbdev_free(struct fbdev *d)
 		close(d->dl_fd);
 	if (d->log)
 		fclose(d->log);
+	fbdev_super_free(d);
 	free(d);
 }
 

@@ -24,7 +24,10 @@
  * one returns to where a test can go on).  Logical partitions (--logical)
  * live in super on a real device: the bootloader says is-logical: yes but
  * refuses to flash or erase them, and does not know their size; fastbootd
- * flashes them (for now into NAME.img like any partition).  fastbootd
+ * flashes them: into NAME.img like any partition, or with --super through
+ * their extents in a real super partition (fbdev_super.c: update-super,
+ * create-, delete-, resize-logical-partition, super-partition-name, as
+ * AOSP's fastbootd).  fastbootd
  * refuses the bootloader's own commands (flashing, boot, continue) as
  * AOSP's does ("Unrecognized command ..."); the bootloader refuses fetch.
  */
@@ -65,6 +68,11 @@ enum fbdev_fault {
 	FBDEV_FAULT_REBOOT_SLOW,	/* reboot-slow:MS, back MS milliseconds after a reboot */
 	FBDEV_FAULT_NO_FASTBOOTD,	/* no-fastbootd: reboot-fastboot comes back in the
 					   bootloader (fastbootd does not start) */
+	FBDEV_FAULT_SUPER_FULL,		/* super-full: create/resize-logical-partition that
+					   needs more space fails as AOSP's does when none is
+					   left (shrinking still works) */
+	FBDEV_FAULT_RESIZE_REFUSED,	/* resize-refused: every resize-logical-partition
+					   fails ("Failed to write partition table") */
 };
 
 enum fbdev_mode { FBDEV_BOOTLOADER, FBDEV_FASTBOOTD };
@@ -106,6 +114,17 @@ struct fbdev_opts {
 	enum fbdev_mode mode;		/* --mode bootloader|fastbootd */
 	enum fbdev_snapshot snapshot;	/* --snapshot none|snapshotted|merging */
 	unsigned reboot_ms;		/* --reboot-ms N: a reboot is back after N ms (0) */
+	/*
+	 * --super SIZE: a dynamic device.  A physical partition "super" of SIZE
+	 * bytes (STORE/super.img) holds liblp metadata (2 metadata slots, 3 on
+	 * an A/B device; 64 KiB each) and the logical partitions' extents.  A
+	 * new store gets the --logical partitions in it (on an A/B device a
+	 * NAME without a slot suffix becomes NAME_a of its size and NAME_b of
+	 * 0, in groups main_a and main_b, readonly, as AOSP's build makes
+	 * super); a store that has super.img keeps what it holds.  0: the
+	 * --logical partitions are files NAME.img, as before.
+	 */
+	uint64_t super_size;
 };
 
 /* Defaults: everything zero, slots -1 (decided by the partition list). */
@@ -116,7 +135,8 @@ void fbdev_opts_init(struct fbdev_opts *o);
  *   --store DIR, --product P, --max-download SIZE, --partition NAME:SIZE[:TYPE],
  *   --logical NAME:SIZE[:TYPE], --slots N (0, or 2-26), --current-slot X (a
  *   letter; "_b" answers "_b", as some bootloaders do), --mode bootloader|fastbootd,
- *   --snapshot none|snapshotted|merging, --reboot-ms N, --fault KIND[:ARG].
+ *   --snapshot none|snapshotted|merging, --reboot-ms N, --super SIZE (a multiple
+ *   of 4096, at least 2 MiB), --fault KIND[:ARG].
  * Returns 1 when @name was one of them and @value was good, 0 when @name is
  * another option, -1 for a bad value (@why gets a sentence).
  */

@@ -203,8 +203,7 @@ int fbdev_c_snapshot_update(struct fbdev *d, const char *arg, fbdev_send_fn send
 	return fbdev_reply(send, ctx, "OKAY", "Success");
 }
 
-/* ParseUint as AOSP's: decimal or 0x hex, nothing after it. */
-static int parse_u64(const char *s, uint64_t *v)
+int fbdev_parse_u64(const char *s, uint64_t *v)
 {
 	char *end;
 
@@ -223,11 +222,12 @@ static int parse_u64(const char *s, uint64_t *v)
  */
 int fbdev_c_fetch(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
 {
-	char name[80], path[4096], *colon;
+	char name[80], *colon;
 	const struct fbdev_part *p;
 	uint64_t off = 0, size, left;
+	struct fbdev_io io;
 	uint8_t *buf;
-	int fd, rc = 0;
+	int rc = 0;
 
 	snprintf(name, sizeof(name), "%s", arg);
 	colon = strchr(name, ':');
@@ -243,7 +243,7 @@ int fbdev_c_fetch(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ct
 
 		if (sz)
 			*sz++ = '\0';
-		if (parse_u64(colon, &off))
+		if (fbdev_parse_u64(colon, &off))
 			return fbdev_reply(send, ctx, "FAIL", "Invalid offset, must be integer");
 		if (off > p->size)
 			return fbdev_reply(send, ctx, "FAIL",
@@ -251,7 +251,7 @@ int fbdev_c_fetch(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ct
 					   (unsigned long long)off, name,
 					   (unsigned long long)p->size);
 		size = p->size - off;
-		if (sz && parse_u64(sz, &size))
+		if (sz && fbdev_parse_u64(sz, &size))
 			return fbdev_reply(send, ctx, "FAIL", "Invalid size, must be integer");
 	} else {
 		size = p->size;
@@ -272,21 +272,20 @@ int fbdev_c_fetch(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ct
 	buf = malloc(FETCH_CHUNK);
 	if (!buf)
 		return fbdev_reply(send, ctx, "FAIL", "out of memory");
-	snprintf(path, sizeof(path), "%s/%s.img", d->o.store, p->name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fbdev_io_open(d, p, 0, &io)) {
+		free(buf);
+		return fbdev_reply(send, ctx, "FAIL", "Cannot open %s", name);
+	}
 	rc = fbdev_reply(send, ctx, "DATA", "%08llx", (unsigned long long)size);
 	for (left = size; !rc && left;) {
 		size_t n = left < FETCH_CHUNK ? (size_t)left : FETCH_CHUNK;
-		ssize_t got = fd >= 0 ? pread(fd, buf, n, (off_t)(off + size - left)) : 0;
 
-		if (got < 0)
-			got = 0;
-		memset(buf + got, 0, n - (size_t)got);
-		rc = send(ctx, buf, n);
+		rc = fbdev_io_pread(&io, buf, n, off + size - left);
+		if (!rc)
+			rc = send(ctx, buf, n);
 		left -= n;
 	}
-	if (fd >= 0)
-		close(fd);
+	fbdev_io_close(&io);
 	free(buf);
 	if (rc)
 		return -1;

@@ -33,6 +33,8 @@ int fbdev_parse_fault(const char *s, enum fbdev_fault *f)
 	    {"unframed", FBDEV_FAULT_UNFRAMED},
 	    {"reboot-never-returns", FBDEV_FAULT_REBOOT_NEVER},
 	    {"no-fastbootd", FBDEV_FAULT_NO_FASTBOOTD},
+	    {"super-full", FBDEV_FAULT_SUPER_FULL},
+	    {"resize-refused", FBDEV_FAULT_RESIZE_REFUSED},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -160,6 +162,13 @@ int fbdev_parse_option(const char *name, const char *value, struct fbdev_opts *o
 		}
 	} else if (!strcmp(name, "--partition") || !strcmp(name, "--logical")) {
 		return parse_partition(value, name[2] == 'l', o, why, whylen);
+	} else if (!strcmp(name, "--super")) {
+		if (fbdev_parse_size(value, &o->super_size) || o->super_size % 4096 ||
+		    o->super_size < (2u << 20)) {
+			snprintf(why, whylen,
+				 "--super %s: give a size of at least 2M, a multiple of 4096", value);
+			return -1;
+		}
 	} else if (!strcmp(name, "--fault")) {
 		if (fbdev_parse_fault_spec(value, o)) {
 			snprintf(why, whylen, "unknown fault %s", value);

@@ -3,6 +3,7 @@
  * fbsim: the simulated fastboot device on TCP (AOSP TCP protocol v1).
  *   fbsim --tcp PORT --store DIR [--product P] [--max-download N]
  *         [--partition NAME:SIZE[:TYPE] ...] [--logical NAME:SIZE[:TYPE] ...]
+ *         [--super SIZE]
  *         [--slots 0|N] [--current-slot X] [--mode bootloader|fastbootd]
  *         [--snapshot none|snapshotted|merging] [--reboot-ms N]
  *         [--fault KIND] [--once]
@@ -192,7 +193,8 @@ int main(int argc, char **argv)
 	if (port < 0 || !o.store) {
 		fprintf(stderr, "usage: fbsim --tcp PORT --store DIR [--product P] "
 				"[--max-download N] [--partition NAME:SIZE[:TYPE] ...] "
-				"[--logical NAME:SIZE[:TYPE] ...] [--slots 0|N] [--current-slot X] "
+				"[--logical NAME:SIZE[:TYPE] ...] [--super SIZE] [--slots 0|N] "
+				"[--current-slot X] "
 				"[--mode bootloader|fastbootd] [--snapshot none|snapshotted|merging] "
 				"[--reboot-ms N] [--fault KIND] [--once]\n");
 		return 2;

@@ -5,6 +5,7 @@
  *   usbsim [--stats FILE] DEVICE... -- COMMAND [ARGS...]
  *   DEVICE: --device SERIAL --store DIR [--product P] [--max-download N]
  *           [--partition NAME:SIZE[:TYPE]]... [--logical NAME:SIZE[:TYPE]]...
+ *           [--super SIZE]
  *           [--slots 0|N] [--current-slot X] [--mode bootloader|fastbootd]
  *           [--snapshot none|snapshotted|merging] [--reboot-ms N]
  *           [--fault KIND[:ARG]] [--usb-fault KIND=N]
