@@ -58,7 +58,8 @@ const struct fbdev_part *fbdev_part_at(const struct fbdev *d, size_t i);
 void fbdev_super_init(struct fbdev *d);
 void fbdev_super_free(struct fbdev *d);
 /* Open @p's bytes for reading or (@write) writing: 0, or -1 with errno. */
-int fbdev_io_open(const struct fbdev *d, const struct fbdev_part *p, int write, struct fbdev_io *io);
+int fbdev_io_open(const struct fbdev *d, const struct fbdev_part *p, int write,
+		  struct fbdev_io *io);
 /* Write @n bytes at @off of the partition: 0, or -1 (past its end, or a write error). */
 int fbdev_io_pwrite(const struct fbdev_io *io, const void *buf, size_t n, uint64_t off);
 /* Read @n bytes at @off; what was never written reads as zeros.  0 or -1. */

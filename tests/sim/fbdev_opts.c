@@ -166,7 +166,8 @@ int fbdev_parse_option(const char *name, const char *value, struct fbdev_opts *o
 		if (fbdev_parse_size(value, &o->super_size) || o->super_size % 4096 ||
 		    o->super_size < (2u << 20)) {
 			snprintf(why, whylen,
-				 "--super %s: give a size of at least 2M, a multiple of 4096", value);
+				 "--super %s: give a size of at least 2M, a multiple of 4096",
+				 value);
 			return -1;
 		}
 	} else if (!strcmp(name, "--fault")) {

@@ -146,7 +146,7 @@ static int add_initial(struct fbdev *d, struct hwf_lp_builder *b, const struct f
 		return rc ? rc : hwf_lp_builder_resize_partition(b, p->name, p->size, e);
 	}
 	for (int s = 0; s < d->o.slots && !rc; s++) {
-		snprintf(name, sizeof(name), "%s_%c", p->name, 'a' + s);
+		snprintf(name, sizeof(name), "%.60s_%c", p->name, 'a' + s);
 		snprintf(group, sizeof(group), "main_%c", 'a' + s);
 		rc = hwf_lp_builder_add_partition(b, name, group, HWF_LP_ATTR_READONLY, e);
 		if (!rc && !s)

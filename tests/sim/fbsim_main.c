@@ -216,6 +216,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fbsim: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(errno));
 		return 1;
 	}
+	/* A dynamic device has its super.img before anyone connects. */
+	if (o.super_size)
+		fbdev_free(fbdev_new(&o));
 	printf("fbsim: listening on 127.0.0.1:%u\n", ntohs(a.sin_port));
 	fflush(stdout);
 	for (;;) {
