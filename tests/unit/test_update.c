@@ -326,7 +326,12 @@ static void test_an_image_with_nowhere_to_go(void)
 	u.x.dev.super_size = 0;
 	u.x.dev.slots = 0;
 	CU_ASSERT_EQUAL_FATAL(hwf_factory_open(&u.fac, u.dir, NULL), 0);
-	unlink(tu_path(u.dir, "super_empty.img")); /* leaks a path: fine in a test */
+	{
+		char *se = tu_path(u.dir, "super_empty.img");
+
+		unlink(se);
+		free(se);
+	}
 	hwf_factory_close(u.fac);
 	u.fac = NULL;
 	CU_ASSERT_EQUAL(plan(&u), HWF_ENOTFOUND);
