@@ -545,15 +545,26 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  "fetches (AOSP's only vendor_boot, and not on user builds); bootloaders\n"
 	  "do not.",
 	  NULL },
-	{ "update", fb_update, "update ZIP [--skip-reboot]",
-	  "Flash AOSP's update package: every NAME.img at the top of ZIP to partition\n"
-	  "NAME (images the device has no partition for are skipped), streamed out of\n"
-	  "the zip.  Every image is checked first, as flash checks it (an empty\n"
-	  "member is refused); android-info.txt's require and reject lines are\n"
-	  "checked against the device before anything is sent (--force overrides).\n"
-	  "On an A/B device the images go to the current slot (or --slot's) and that\n"
-	  "slot is made active, as AOSP does.  -w wipes userdata, cache and metadata;\n"
-	  "then the device reboots unless --skip-reboot.",
+	{ "update", fb_update,
+	  "update ZIP [--dry-run] [--skip-secondary] [--skip-reboot] [-w] [--force] [--json]",
+	  "Flash factory images: AOSP's update zip (NAME.img at its top,\n"
+	  "android-info.txt, super_empty.img, *_other.img, fastboot-info.txt) or\n"
+	  "Google's factory zip (bootloader, reboot-bootloader, radio,\n"
+	  "reboot-bootloader, then its inner image zip, as flash-all.sh does).\n"
+	  "Planned before the first byte: every image is checked (as flash checks\n"
+	  "it), android-info.txt is checked against the device, and every image is\n"
+	  "placed: physical, logical (inside super: update-super from fastbootd,\n"
+	  "resized to 0, then to its image), secondary (the other slot; not with\n"
+	  "--skip-secondary) or not flashed, with the reason.  The plan is printed\n"
+	  "(--json: in the result); --dry-run stops there.  An image with nowhere to\n"
+	  "go fails the whole command before anything is sent.  fastboot-info.txt,\n"
+	  "when there, gives the order.  Then the slot is made active, -w wipes\n"
+	  "userdata, cache and metadata (and update-super wipes super), and the\n"
+	  "device reboots unless --skip-reboot.",
+	  NULL },
+	{ "flashall", fb_flashall, "flashall [--dry-run] [--skip-secondary] [--skip-reboot]",
+	  "update from the images of a build: the folder $ANDROID_PRODUCT_OUT (it\n"
+	  "must hold android-info.txt); only the images AOSP's flashall knows.",
 	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -1,222 +1,252 @@
 // SPDX-License-Identifier: MIT
 /*
- * hwflash update ZIP: AOSP's update package (boot.img, system.img, ... and
- * android-info.txt at the top of a zip), flashed with AOSP's semantics:
- * android-info.txt's require/reject lines are checked against the device
- * before anything is sent (--force overrides), then every image the device
- * has a partition for, then -w's wipe, then a reboot (--skip-reboot).
- * Every image is checked first, as for flash; images are streamed out of
- * the zip, never extracted.  The decisions are the flash engine's
- * (protocol/flash.h); this file reads the zip and says what happens.
+ * hwflash update ZIP and flashall: factory images (an update zip, Google's
+ * outer factory zip, or $ANDROID_PRODUCT_OUT) flashed with AOSP's
+ * semantics, planned before the first byte: every image is checked, its
+ * place on the device settled (physical, logical, secondary, or not
+ * flashed and why) and the plan printed; --dry-run stops there.  The
+ * decisions are the engine's (protocol/update.h); this file reads the
+ * options and prints.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <sys/stat.h>
 
-#include "formats/core/source.h"
 #include "formats/core/zip.h"
-#include "formats/core/zip_members.h"
 #include "host/cli.h"
 #include "host/fbsession.h"
-#include "protocol/flash.h"
+#include "protocol/update.h"
 
-#define MAX_IMAGES 64
-#define INFO_MAX 65536
-
-struct upd {
-	char names[MAX_IMAGES][64];	/* member names "boot.img" */
-	size_t n;
-	int has_info, too_many;
-	struct hwf_flash_parts parts[MAX_IMAGES]; /* what each image goes to; n = 0: skipped */
-	struct hwf_zip_members *zm; /* each member inflated once for the whole command */
+struct upd_cmd {
+	int skip_reboot, dry_run;
+	struct hwf_upd_opts o;
+	struct hwf_upd_input in;
+	struct hwf_upd_plan plan;
 };
 
-static int walk_cb(void *ctx, const struct hwf_zip_member *m)
-{
-	struct upd *u = ctx;
-	size_t len = strlen(m->name);
+enum { OPT_SKIP_REBOOT = 1, OPT_SKIP_SECONDARY, OPT_DRY_RUN };
 
-	if (!strcmp(m->name, "android-info.txt")) {
-		u->has_info = 1;
-		return 0;
-	}
-	if (strchr(m->name, '/') || len < 5 || len >= sizeof(u->names[0]) ||
-	    strcasecmp(m->name + len - 4, ".img"))
-		return 0;
-	if (u->n == MAX_IMAGES) {
-		u->too_many = 1;
-		return 0;
-	}
-	snprintf(u->names[u->n++], sizeof(u->names[0]), "%s", m->name);
-	return 0;
-}
-
-static int by_order(const void *a, const void *b)
-{
-	return hwf_flash_update_cmp(a, b);
-}
-
-static int read_info(struct hwf_cli *cli, struct upd *u, const char *zip, char **out)
-{
-	struct hwf_source *src;
-	struct hwf_err e = { 0 };
-	uint64_t size;
-	char *text;
-
-	if (hwf_zip_members_source(u->zm, "android-info.txt", &src, &e)) {
-		ui_error(&cli->ui, "%s", e.msg);
-		return HWF_EXIT_FAIL;
-	}
-	size = hwf_source_size(src);
-	if (size > INFO_MAX) {
-		ui_error(&cli->ui, "%s: android-info.txt is %llu bytes; that is not one", zip,
-			 (unsigned long long)size);
-		hwf_source_close(src);
-		return HWF_EXIT_FAIL;
-	}
-	text = malloc(size + 1);
-	if (!text || hwf_source_read_exact(src, text, size, 0, &e)) {
-		ui_error(&cli->ui, "%s", text ? e.msg : "out of memory");
-		free(text);
-		hwf_source_close(src);
-		return HWF_EXIT_FAIL;
-	}
-	text[size] = '\0';
-	hwf_source_close(src);
-	*out = text;
-	return 0;
-}
-
-/* This command's table entry, for its synopsis in usage errors. */
 static int on_opt(void *ctx, int id, const char *v)
 {
-	(void)id;
+	struct upd_cmd *u = ctx;
+
 	(void)v;
-	*(int *)ctx = 1;	/* --skip-reboot, the only option */
+	if (id == OPT_SKIP_REBOOT)
+		u->skip_reboot = 1;
+	else if (id == OPT_SKIP_SECONDARY)
+		u->o.skip_secondary = 1;
+	else
+		u->dry_run = 1;
 	return 0;
+}
+
+static const char *image_name(const struct upd_cmd *u, const struct hwf_upd_step *s)
+{
+	return s->image >= 0 ? u->in.fac->img[s->image].name : "";
+}
+
+static const char *op_name(enum hwf_upd_op op)
+{
+	static const char *const names[] = {"none",   "flash",	"update-super",
+					    "resize", "reboot", "erase"};
+
+	return names[op];
+}
+
+/* The plan as a table on stdout. */
+static void print_plan(struct hwf_cli *cli, const struct upd_cmd *u)
+{
+	ui_info(&cli->ui, "Plan for %s (%zu images; nothing is sent before it is complete):",
+		u->in.fac->label, u->in.fac->n);
+	for (size_t i = 0; i < u->plan.n; i++) {
+		const struct hwf_upd_step *s = &u->plan.step[i];
+		char what[80];
+
+		if (s->op == HWF_UPD_OP_RESIZE || s->op == HWF_UPD_OP_REBOOT ||
+		    s->op == HWF_UPD_OP_ERASE)
+			snprintf(what, sizeof(what), "%s %s", op_name(s->op),
+				 s->op == HWF_UPD_OP_RESIZE ? "to 0" : "");
+		else
+			snprintf(what, sizeof(what), "%s", hwf_upd_kind_name(s->kind));
+		ui_info(&cli->ui, "  %-22s %-2s %-18s %-12s %s", image_name(u, s),
+			s->image >= 0 && s->op != HWF_UPD_OP_NONE ? "->" : "",
+			s->op == HWF_UPD_OP_NONE ? "-" : s->target, what, s->reason);
+	}
+	if (u->dry_run)
+		ui_info(&cli->ui, "--dry-run: nothing was sent.");
+}
+
+/* The plan in the --json result document. */
+static void json_plan(void *ctx, struct hwf_ui *ui)
+{
+	const struct upd_cmd *u = ctx;
+
+	json_kv_bool(ui, "dry_run", u->dry_run);
+	json_kv_str(ui, "input", u->in.fac->label);
+	json_kv_bool(ui, "fastboot_info", u->plan.from_fbinfo);
+	json_key(ui, "plan");
+	json_begin_array(ui);
+	for (size_t i = 0; i < u->plan.n; i++) {
+		const struct hwf_upd_step *s = &u->plan.step[i];
+
+		json_begin_object(ui);
+		json_key(ui, "image");
+		if (s->image >= 0)
+			json_str(ui, image_name(u, s));
+		else
+			json_null(ui);
+		json_kv_str(ui, "op", op_name(s->op));
+		json_kv_str(ui, "kind", hwf_upd_kind_name(s->kind));
+		json_key(ui, "target");
+		if (s->op != HWF_UPD_OP_NONE)
+			json_str(ui, s->target);
+		else
+			json_null(ui);
+		if (s->op == HWF_UPD_OP_FLASH)
+			json_kv_uint(ui, "size", s->size);
+		json_kv_str(ui, "reason", s->reason);
+		json_end_object(ui);
+	}
+	json_end_array(ui);
+}
+
+/* Plan against the device, print, then (unless --dry-run) flash, -w, reboot. */
+static int on_device(struct hwf_cli *cli, struct upd_cmd *u, int need_info)
+{
+	struct hwf_factory *fac = u->in.fac;
+	struct fb_session s;
+	char *info = NULL;
+	int rc = fbs_open(cli, &s);
+
+	if (rc)
+		return rc;
+	s.json_more = json_plan;
+	s.json_more_ctx = u;
+	s.no_wipe = u->dry_run;
+	if (fac->android_info) {
+		info = strdup(fac->android_info);
+		if (!info || hwf_flash_android_info(s.f, fac->label, info, NULL))
+			rc = HWF_EXIT_FAIL;
+		free(info);
+	} else if (need_info) {
+		ui_error(&cli->ui, "%s: no android-info.txt: flashall needs it", fac->label);
+		rc = HWF_EXIT_FAIL;
+	}
+	if (!rc)
+		rc = fbs_exit(hwf_update_plan(s.f, &u->in, &u->o, &u->plan, NULL));
+	if (!rc)
+		print_plan(cli, u);
+	if (!rc && !u->dry_run) {
+		rc = fbs_exit(hwf_update_run(s.f, &u->in, &u->plan, &u->o, NULL));
+		/* As AOSP's update: the flashed slot (or the current one) is made active. */
+		if (!rc)
+			rc = fbs_exit(hwf_flash_set_active_flashed(s.f, NULL));
+		if (!rc && cli->wipe)
+			rc = fbs_exit(hwf_flash_wipe(s.f, NULL));
+		if (!rc && !u->skip_reboot)
+			rc = fbs_exit(hwf_flash_command(s.f, "Rebooting", "reboot", NULL));
+	}
+	return fbs_finish(&s, rc);
+}
+
+/* Options, the input opened and checked, then on_device. */
+static int run(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv,
+	       const char *path, int flashall)
+{
+	static const struct cli_opt opts[] = {
+	    {"skip-reboot", 0, 0, OPT_SKIP_REBOOT},
+	    {"skip-secondary", 0, 0, OPT_SKIP_SECONDARY},
+	    {"dry-run", 0, 0, OPT_DRY_RUN},
+	    {NULL, 0, 0, 0},
+	};
+	struct upd_cmd *u = calloc(1, sizeof(*u));
+	struct hwf_flash_cb cb;
+	struct hwf_factory *fac = NULL;
+	struct hwf_err e = {0};
+	int rc;
+
+	if (!u)
+		return HWF_EXIT_FAIL;
+	rc = cli_parse(cli, self, opts, &argc, argv, on_opt, u);
+	if (!rc && flashall && argc > 1)
+		rc = cli_usage(cli, self, "flashall takes no file, not '%s'", argv[1]);
+	else if (!rc && !flashall && argc > 2)
+		rc = cli_usage(cli, self, "update takes one ZIP, not '%s' too", argv[2]);
+	else if (!rc && !flashall && argc < 2)
+		rc = cli_usage(cli, self, "update needs ZIP");
+	if (rc)
+		goto out;
+	if (!flashall)
+		path = argv[1];
+	u->o.wipe = cli->wipe;
+	u->o.force = cli->force;
+	rc = hwf_factory_open(&fac, path, &e);
+	if (rc) {
+		ui_error(&cli->ui, "%s", e.msg);
+		rc = HWF_EXIT_FAIL;
+		goto out;
+	}
+	fbs_cli_cb(cli, &cb);
+	rc = hwf_update_check(fac, &u->o, &cb, &u->in, NULL) ? HWF_EXIT_FAIL : 0;
+	if (!rc)
+		rc = on_device(cli, u, flashall);
+out:
+	hwf_update_plan_free(&u->plan);
+	hwf_update_input_free(&u->in);
+	if (fac) {
+		fbs_inflate_report(cli, hwf_factory_members(fac, 0));
+		fbs_inflate_report(cli, hwf_factory_members(fac, 1));
+	}
+	hwf_factory_close(fac);
+	free(u);
+	return rc;
 }
 
 int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
-	static const struct cli_opt opts[] = {
-		{ "skip-reboot", 0, 0, 0 },
-		{ NULL, 0, 0, 0 },
-	};
-	struct upd *u = calloc(1, sizeof(*u));
-	const char *zip = NULL;
-	struct hwf_err e = { 0 };
-	int skip_reboot = 0, rc = 0, nflashed = 0;
-	char *info = NULL;
 	struct hwf_source *probe;
-	struct fb_session s;
+	struct hwf_err e = {0};
 
-	rc = cli_parse(cli, self, opts, &argc, argv, on_opt, &skip_reboot);
-	if (!rc && argc > 2)
-		rc = cli_usage(cli, self, "update takes one ZIP, not '%s' too", argv[2]);
-	else if (!rc && argc < 2)
-		rc = cli_usage(cli, self, "update needs ZIP");
-	else if (!rc)
-		zip = argv[1];
-	if (rc || !u) {
-		free(u);
-		return rc ? rc : HWF_EXIT_FAIL;
-	}
 	/* A missing or unreadable file is said as such, not as "not a zip". */
-	if (hwf_source_open_file(&probe, zip, &e)) {
-		ui_error(&cli->ui, "%s", e.msg);
-		free(u);
-		return HWF_EXIT_FAIL;
-	}
-	hwf_source_close(probe);
-	if (!hwf_zip_sniff(zip)) {
-		ui_error(&cli->ui, "%s: not a zip file (update takes AOSP's update package; an "
-				   "UPDATE.APP goes to 'hwflash app flash')",
-			 zip);
-		free(u);
-		return HWF_EXIT_FAIL;
-	}
-	if (hwf_zip_walk(zip, walk_cb, u, &e)) {
-		ui_error(&cli->ui, "%s", e.msg);
-		free(u);
-		return HWF_EXIT_FAIL;
-	}
-	if (!u->n) {
-		ui_error(&cli->ui, "%s: no *.img at the top of the zip: not an AOSP update package",
-			 zip);
-		free(u);
-		return HWF_EXIT_FAIL;
-	}
-	if (u->too_many)
-		ui_warn(&cli->ui, "%s: more than %d images; only the first %d are used", zip,
-			MAX_IMAGES, MAX_IMAGES);
-	qsort(u->names, u->n, sizeof(u->names[0]), by_order);
-	if (hwf_zip_members_open(&u->zm, zip, NULL, &e)) {
-		ui_error(&cli->ui, "%s", e.msg);
-		free(u);
-		return HWF_EXIT_FAIL;
-	}
-
-	/* Verify every image before the device is even asked. */
-	for (size_t i = 0; i < u->n && !rc; i++) {
-		struct hwf_source *src;
-		char part[64], label[1200];
-
-		snprintf(part, sizeof(part), "%.*s", (int)strlen(u->names[i]) - 4, u->names[i]);
-		snprintf(label, sizeof(label), "%s:%s", zip, u->names[i]);
-		if (hwf_zip_members_source(u->zm, u->names[i], &src, &e)) {
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-')
+			continue;
+		if (hwf_source_open_file(&probe, argv[i], &e)) {
 			ui_error(&cli->ui, "%s", e.msg);
-			rc = HWF_EXIT_FAIL;
-			break;
+			return HWF_EXIT_FAIL;
 		}
-		rc = fbs_gate(cli, src, part, label);
-		hwf_source_close(src);
-	}
-	if (!rc && u->has_info)
-		rc = read_info(cli, u, zip, &info);
-	if (rc)
-		goto out;
-	rc = fbs_open(cli, &s);
-	if (rc)
-		goto out;
-	if (info && hwf_flash_android_info(s.f, zip, info, NULL))
-		rc = HWF_EXIT_FAIL;
-	/* Every image's partition(s) settled with the device (slots too) before the first byte. */
-	for (size_t i = 0; i < u->n && !rc; i++)
-		rc = fbs_exit(hwf_flash_update_target(s.f, u->names[i], &u->parts[i], NULL));
-	for (size_t i = 0; i < u->n && !rc; i++) {
-		char label[1200];
-
-		snprintf(label, sizeof(label), "%s:%s", zip, u->names[i]);
-		for (int k = 0; k < u->parts[i].n && !rc; k++) {
-			struct hwf_source *src;
-
-			if (hwf_zip_members_source(u->zm, u->names[i], &src, &e)) {
-				ui_error(&cli->ui, "%s", e.msg);
-				rc = HWF_EXIT_FAIL;
-				break;
-			}
-			rc = fbs_exit(hwf_flash_image(s.f, src, u->parts[i].name[k], label, NULL));
-			hwf_source_close(src);
-			nflashed++;
+		hwf_source_close(probe);
+		if (!hwf_zip_sniff(argv[i])) {
+			ui_error(&cli->ui,
+				 "%s: not a zip file (update takes AOSP's update package or a "
+				 "factory zip; an UPDATE.APP goes to 'hwflash app flash')",
+				 argv[i]);
+			return HWF_EXIT_FAIL;
 		}
+		break;
 	}
-	if (!rc && !nflashed) {
-		ui_error(&cli->ui, "%s: the device has a partition for none of its images", zip);
-		rc = HWF_EXIT_FAIL;
+	return run(cli, self, argc, argv, NULL, 0);
+}
+
+int fb_flashall(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
+{
+	const char *out = getenv("ANDROID_PRODUCT_OUT");
+	char info[4200];
+	struct stat st;
+
+	if (!out || !*out) {
+		ui_error(&cli->ui, "flashall: $ANDROID_PRODUCT_OUT is not set (it names the folder "
+				   "of a build's images; or give a zip to hwflash update)");
+		return HWF_EXIT_FAIL;
 	}
-	/* As AOSP's update: the flashed slot (or the current one) is made active. */
-	if (!rc)
-		rc = fbs_exit(hwf_flash_set_active_flashed(s.f, NULL));
-	if (!rc && cli->wipe)
-		rc = fbs_exit(hwf_flash_wipe(s.f, NULL));
-	if (!rc && !skip_reboot)
-		rc = fbs_exit(hwf_flash_command(s.f, "Rebooting", "reboot", NULL));
-	rc = fbs_finish(&s, rc);
-out:
-	fbs_inflate_report(cli, u->zm);
-	hwf_zip_members_close(u->zm);
-	free(info);
-	free(u);
-	return rc;
+	snprintf(info, sizeof(info), "%s/android-info.txt", out);
+	if (stat(out, &st) || !S_ISDIR(st.st_mode) || stat(info, &st)) {
+		ui_error(&cli->ui,
+			 "flashall: $ANDROID_PRODUCT_OUT (%s) holds no android-info.txt: "
+			 "not a build's image folder",
+			 out);
+		return HWF_EXIT_FAIL;
+	}
+	return run(cli, self, argc, argv, out, 1);
 }

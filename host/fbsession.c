@@ -225,6 +225,8 @@ static void json_result(struct fb_session *s, int rc)
 		json_end_object(ui);
 	}
 	json_end_array(ui);
+	if (s->json_more)
+		s->json_more(s->json_more_ctx, ui);
 	json_key(ui, "error");
 	if (rc)
 		json_str(ui, s->error[0] ? s->error : ui->error[0] ? ui->error : "failed");
@@ -236,7 +238,7 @@ static void json_result(struct fb_session *s, int rc)
 
 int fbs_finish(struct fb_session *s, int rc)
 {
-	if (!rc && s->cli->wipe && hwf_flash_wipe(s->f, NULL))
+	if (!rc && s->cli->wipe && !s->no_wipe && hwf_flash_wipe(s->f, NULL))
 		rc = HWF_EXIT_FAIL;
 	if (!rc)
 		ui_note(&s->cli->ui, "Finished. Total time: %.3fs", ui_now() - s->start);
@@ -251,6 +253,13 @@ int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, cons
 	struct hwf_flash_cb cb = { .ctx = cli, .message = on_cli_message };
 
 	return hwf_flash_gate(src, part, file, cli->force, &cb, NULL) ? HWF_EXIT_FAIL : 0;
+}
+
+void fbs_cli_cb(struct hwf_cli *cli, struct hwf_flash_cb *cb)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->ctx = cli;
+	cb->message = on_cli_message;
 }
 
 /* "hwflash -w" with no command: only the wipe. */

@@ -37,6 +37,10 @@ struct fb_session {
 	 * unless the command prints its own document (json_own). */
 	const char *command;
 	int json_own;
+	/* More members of that document (update's plan), written by @json_more. */
+	void (*json_more)(void *ctx, struct hwf_ui *ui);
+	void *json_more_ctx;
+	int no_wipe; /* fbs_finish does not wipe (a dry run) */
 	struct fbs_step_log steps[FBS_MAX_STEPS];
 	int nsteps;
 	char error[HWF_ERR_MSG_MAX];
@@ -70,5 +74,8 @@ int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, cons
  * how many written to the temporary file.
  */
 void fbs_inflate_report(struct hwf_cli *cli, const struct hwf_zip_members *zm);
+
+/* Callbacks that print an engine's messages through @cli's ui, for work without a device. */
+void fbs_cli_cb(struct hwf_cli *cli, struct hwf_flash_cb *cb);
 
 #endif

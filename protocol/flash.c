@@ -249,6 +249,15 @@ static int download_one(struct hwf_flash *f, struct hwf_source *src, const char 
 	return 0;
 }
 
+int hwf_flash_download(struct hwf_flash *f, struct hwf_source *src, const char *what,
+		       struct hwf_err *e)
+{
+	if (!hwf_source_size(src))
+		return hwf_flash_fail(&f->cb, e, HWF_EFORMAT, "%s: empty (0 bytes): nothing to send",
+				      hwf_source_name(src));
+	return download_one(f, src, what, e);
+}
+
 /* The download limit: the device's max-download-size, or the caller's when smaller. */
 static int limit(struct hwf_flash *f, uint64_t *max, struct hwf_err *e)
 {

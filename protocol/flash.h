@@ -140,10 +140,19 @@ int hwf_flash_command(struct hwf_flash *f, const char *label, const char *cmd, s
  * pieces, each followed by flash:@part.  A partition the device calls
  * logical (is-logical:@part) is flashed from fastbootd: from the
  * bootloader the session first reboots there and says so (a note, then
- * hwf_flash_reboot_mode's steps).
+ * hwf_flash_reboot_mode's steps); then it is resized to the image
+ * (resize-logical-partition:@part:SIZE, a sparse image by its expanded
+ * size), as AOSP does.
  */
 int hwf_flash_image(struct hwf_flash *f, struct hwf_source *src, const char *part,
 		    const char *label, struct hwf_err *e);
+
+/*
+ * download:%08x of all of @src as the step "Sending @what (N KB)" (@what:
+ * "'super'"), for a command that takes the data (update-super).
+ */
+int hwf_flash_download(struct hwf_flash *f, struct hwf_source *src, const char *what,
+		       struct hwf_err *e);
 
 /* boot: @src in one download (refused when larger than the device takes), then "boot". */
 int hwf_flash_boot(struct hwf_flash *f, struct hwf_source *src, struct hwf_err *e);

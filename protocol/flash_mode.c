@@ -10,15 +10,16 @@
  * CancelSnapshotIfNeeded, fetch_partition, the -w list) and
  * fastboot/device/commands.cpp (what fastbootd answers).
  *
- * The next phase (super, liblp) builds on this: update-super and the
- * resize of each logical partition before it is flashed go where
- * hwf_flash_image says so, once the session is in fastbootd.
+ * A logical partition is resized to its image before it is flashed
+ * (hwf_flash_image); update-super and the resizes to 0 of an update are
+ * protocol/update_run.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "formats/image/sparse.h"
 #include "protocol/flash_int.h"
 
 #define GONE_MS 3000 /* how long a rebooting device may take to go (AOSP: 3 s, USB) */
@@ -178,6 +179,28 @@ static int need_fastbootd(struct hwf_flash *f, const char *why, struct hwf_err *
 	return hwf_flash_reboot_mode(f, HWF_FLASH_FASTBOOTD, e);
 }
 
+/*
+ * AOSP's flash of a logical partition: resize-logical-partition:@part:SIZE
+ * first, SIZE the bytes the image takes (a sparse image's expanded size).
+ */
+static int resize_to(struct hwf_flash *f, struct hwf_source *src, const char *part,
+		     struct hwf_err *e)
+{
+	uint64_t size = hwf_source_size(src);
+	char cmd[HWF_FLASH_PART_MAX + 64], label[HWF_FLASH_PART_MAX + 32];
+	struct hwf_err le = { 0 };
+	uint8_t m[4];
+
+	if (size >= 28 && !hwf_source_read_exact(src, m, 4, 0, &le) &&
+	    (uint32_t)(m[0] | m[1] << 8 | m[2] << 16 | (uint32_t)m[3] << 24) == 0xED26FF3Au &&
+	    hwf_sparse_validate(src, &size, &le))
+		return hwf_flash_pass(&f->cb, e, HWF_EFORMAT, &le);
+	snprintf(cmd, sizeof(cmd), "resize-logical-partition:%s:%llu", part,
+		 (unsigned long long)size);
+	snprintf(label, sizeof(label), "Resizing '%s'", part);
+	return hwf_flash_command(f, label, cmd, e);
+}
+
 int hwf_flash_image(struct hwf_flash *f, struct hwf_source *src, const char *part,
 		    const char *label, struct hwf_err *e)
 {
@@ -191,11 +214,9 @@ int hwf_flash_image(struct hwf_flash *f, struct hwf_source *src, const char *par
 		rc = need_fastbootd(f, why, e);
 		if (rc)
 			return rc;
-		/*
-		 * Phase 2 (super): resize-logical-partition:@part:SIZE goes here,
-		 * before the download, as AOSP resizes each logical partition to
-		 * its image; until then the partition is flashed at its size.
-		 */
+		rc = resize_to(f, src, part, e);
+		if (rc)
+			return rc;
 	}
 	return hwf_flash_write(f, src, part, label, e);
 }

@@ -37,6 +37,7 @@ struct member {
 struct hwf_zip_members {
 	char *path, *tmpdir;
 	struct hwf_source *file;
+	int own_file; /* 0: the zip's source is the caller's (hwf_zip_members_open_source) */
 	struct hwf_zip *zip;
 	struct member **m;
 	size_t n, cap;
@@ -50,11 +51,10 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int hwf_zip_members_open(struct hwf_zip_members **out, const char *zip_path, const char *tmpdir,
-			 struct hwf_err *e)
+static int members_new(struct hwf_zip_members **out, const char *label, const char *tmpdir,
+		       struct hwf_err *e)
 {
 	struct hwf_zip_members *zm;
-	int rc;
 
 	*out = NULL;
 	if (!tmpdir || !*tmpdir)
@@ -64,15 +64,48 @@ int hwf_zip_members_open(struct hwf_zip_members **out, const char *zip_path, con
 	zm = calloc(1, sizeof(*zm));
 	if (!zm)
 		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
-	zm->path = strdup(zip_path);
+	zm->path = strdup(label);
 	zm->tmpdir = strdup(tmpdir);
 	if (!zm->path || !zm->tmpdir) {
 		hwf_zip_members_close(zm);
 		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
 	}
+	*out = zm;
+	return 0;
+}
+
+int hwf_zip_members_open(struct hwf_zip_members **out, const char *zip_path, const char *tmpdir,
+			 struct hwf_err *e)
+{
+	struct hwf_zip_members *zm;
+	int rc = members_new(&zm, zip_path, tmpdir, e);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	zm->own_file = 1;
 	rc = hwf_source_open_file(&zm->file, zip_path, e);
 	if (!rc)
 		rc = hwf_zip_open(&zm->zip, zm->file, e);
+	if (rc) {
+		hwf_zip_members_close(zm);
+		return rc;
+	}
+	*out = zm;
+	return 0;
+}
+
+int hwf_zip_members_open_source(struct hwf_zip_members **out, struct hwf_source *zip,
+				const char *label, const char *tmpdir, struct hwf_err *e)
+{
+	struct hwf_zip_members *zm;
+	int rc = members_new(&zm, label, tmpdir, e);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	zm->file = zip;
+	rc = hwf_zip_open(&zm->zip, zm->file, e);
 	if (rc) {
 		hwf_zip_members_close(zm);
 		return rc;
@@ -392,7 +425,8 @@ void hwf_zip_members_close(struct hwf_zip_members *zm)
 		member_free(zm->m[i]);
 	free(zm->m);
 	hwf_zip_close(zm->zip);
-	hwf_source_close(zm->file);
+	if (zm->own_file)
+		hwf_source_close(zm->file);
 	free(zm->path);
 	free(zm->tmpdir);
 	free(zm);

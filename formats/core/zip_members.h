@@ -40,6 +40,14 @@ int hwf_zip_members_open(struct hwf_zip_members **out, const char *zip_path, con
 			 struct hwf_err *e);
 
 /*
+ * The same for a zip held in @zip (borrowed: it must outlive the handle;
+ * e.g. an inner zip, itself a member source of an outer handle), named
+ * @label in messages and source names.
+ */
+int hwf_zip_members_open_source(struct hwf_zip_members **out, struct hwf_source *zip,
+				const char *label, const char *tmpdir, struct hwf_err *e);
+
+/*
  * Member @member (exact path inside the archive) as a source named
  * "ZIP:MEMBER".  The first source of a deflated member starts its one
  * inflation (lazily: only as far as it is read); later sources of the same

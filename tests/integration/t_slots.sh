@@ -255,11 +255,13 @@ with zipfile.ZipFile("upd.zip", "w") as z:
     z.write("data.img", "userdata.img")'
 m=$(mark app)
 run_hw 0 "update on an A/B device" -s "$A" update upd.zip
-sent app "$m" "$DL_BOOT flash:boot_a download:00010000 flash:system_a download:00010000 flash:userdata set_active:a reboot " \
-	"update: boot_a, system_a, userdata, then set_active:a as AOSP, reboot"
+sent app "$m" "$DL_BOOT flash:boot_a download:00010000 flash:system_a set_active:a reboot " \
+	"update: boot_a, system_a, then set_active:a as AOSP, reboot"
+expect_in "$T/out" "AOSP's update and flashall do not flash it" \
+	"update: userdata.img not flashed (AOSP's \"extra\"), and said so"
 m=$(mark app)
 run_hw 0 "update --slot b" -s "$A" --slot b update upd.zip --skip-reboot
-sent app "$m" "$DL_BOOT flash:boot_b download:00010000 flash:system_b download:00010000 flash:userdata set_active:b " \
+sent app "$m" "$DL_BOOT flash:boot_b download:00010000 flash:system_b set_active:b " \
 	"update --slot b: _b, and b made active"
 check "update --slot b: boot_b stored" cmp app/boot_b.img boot.img
 m=$(mark app)
