@@ -32,7 +32,7 @@
  * refuses or that does not fit, HWF_ENOTFOUND for a slot or partition the
  * device does not have, HWF_EUNSUPPORTED for a device whose slots cannot be
  * used, and HWF_EINVAL only from resolving names (hwf_flash_resolve,
- * hwf_flash_plan, hwf_flash_update_target) when the request contradicts
+ * hwf_flash_plan) when the request contradicts
  * itself or cannot be said in fastboot: a usage error for a CLI.
  *
  * Memory: the session borrows its transport and every source; plans and
@@ -293,13 +293,5 @@ void hwf_flash_product_check(struct hwf_flash *f, const char *hwid);
  * not for this device" (with force: a warning, and 0).
  */
 int hwf_flash_android_info(struct hwf_flash *f, const char *zip, char *text, struct hwf_err *e);
-/*
- * update: where image @image ("boot.img") goes: nowhere (out->n 0, and a
- * note) when the device has no such partition, else hwf_flash_resolve's.
- */
-int hwf_flash_update_target(struct hwf_flash *f, const char *image, struct hwf_flash_parts *out,
-			    struct hwf_err *e);
-/* AOSP's flashing order of update images (boot.img first ...), then by name: a strcmp. */
-int hwf_flash_update_cmp(const char *a, const char *b);
 
 #endif

@@ -345,47 +345,6 @@ static void test_android_info_refuses(void)
 	fx_done(&x);
 }
 
-static void test_update_targets(void)
-{
-	struct hwf_flash_parts p;
-	struct hwf_err e = { 0 };
-	struct fx x;
-
-	fx_init(&x);
-	fx_part(&x, "boot_a", MiB);
-	fx_part(&x, "boot_b", MiB);
-	fx_part(&x, "system", MiB);
-	x.opts.slot = "b";
-	CU_ASSERT_EQUAL_FATAL(fx_start(&x), 0);
-	CU_ASSERT_EQUAL(hwf_flash_update_target(x.f, "boot.img", &p, &e), 0);
-	CU_ASSERT_EQUAL(p.n, 1);
-	CU_ASSERT_STRING_EQUAL(p.name[0], "boot_b");
-	CU_ASSERT_EQUAL(hwf_flash_update_target(x.f, "system.img", &p, &e), 0);
-	CU_ASSERT_STRING_EQUAL(p.name[0], "system");
-	CU_ASSERT_EQUAL(x.warnings, 0); /* update's images do not warn about --slot */
-	CU_ASSERT_EQUAL(hwf_flash_update_target(x.f, "vendor.img", &p, &e), 0);
-	CU_ASSERT_EQUAL(p.n, 0);
-	CU_ASSERT(fx_saw(&x, "note: Skipping vendor.img: the device has no partition 'vendor'\n"));
-	fx_done(&x);
-}
-
-static int by_order(const void *a, const void *b)
-{
-	return hwf_flash_update_cmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void test_update_order(void)
-{
-	const char *n[] = { "vendor.img", "zzz.img",  "system.img", "abc.img",
-			    "vbmeta.img", "boot.img", "dtbo.img" };
-	static const char *const want[] = { "boot.img",	  "dtbo.img", "vbmeta.img", "system.img",
-					    "vendor.img", "abc.img",  "zzz.img" };
-
-	qsort(n, 7, sizeof(n[0]), by_order);
-	for (int i = 0; i < 7; i++)
-		CU_ASSERT_STRING_EQUAL(n[i], want[i]);
-}
-
 void hwf_suite_flash_plan(void)
 {
 	CU_pSuite s = CU_add_suite("flash engine: failures and plans", NULL, NULL);
@@ -404,6 +363,4 @@ void hwf_suite_flash_plan(void)
 	CU_add_test(s, "update: android-info.txt lines that hold", test_android_info_accepts);
 	CU_add_test(s, "update: android-info.txt lines that fail, --force",
 		    test_android_info_refuses);
-	CU_add_test(s, "update: where each image goes", test_update_targets);
-	CU_add_test(s, "update: AOSP's order", test_update_order);
 }
