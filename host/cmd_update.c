@@ -68,9 +68,14 @@ static void print_plan(struct hwf_cli *cli, const struct upd_cmd *u)
 			snprintf(what, sizeof(what), "%s", op_name(s->op));
 		else
 			snprintf(what, sizeof(what), "%s", hwf_upd_kind_name(s->kind));
-		ui_info(&cli->ui, "  %-22s %-2s %-18s %-12s %s\n", image_name(u, s),
-			s->image >= 0 && s->op != HWF_UPD_OP_NONE ? "->" : "",
-			s->op == HWF_UPD_OP_NONE ? "-" : s->target, what, s->reason);
+		if (*s->reason)
+			ui_info(&cli->ui, "  %-22s %-2s %-18s %-12s %s\n", image_name(u, s),
+				s->image >= 0 && s->op != HWF_UPD_OP_NONE ? "->" : "",
+				s->op == HWF_UPD_OP_NONE ? "-" : s->target, what, s->reason);
+		else
+			ui_info(&cli->ui, "  %-22s %-2s %-18s %s\n", image_name(u, s),
+				s->image >= 0 && s->op != HWF_UPD_OP_NONE ? "->" : "",
+				s->op == HWF_UPD_OP_NONE ? "-" : s->target, what);
 	}
 	if (u->dry_run)
 		ui_info(&cli->ui, "--dry-run: nothing was sent.\n");
