@@ -29,9 +29,10 @@ json() {
 	check "$3" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert ($2), d" "$1"
 }
 
-# Small partitions: the logical ones live in super on a real device; fetch pieces of 512K.
+# Small partitions: the logical ones live in super, as on a real device; fetch pieces of 512K.
 PARTS="--partition boot:1M --partition misc:1M --partition userdata:1M --partition cache:512K
-	--partition metadata:512K:ext4 --logical system:2M --logical vendor:1M --max-download 512K"
+	--partition metadata:512K:ext4 --super 8M --logical system:2M --logical vendor:1M
+	--max-download 512K"
 random misc.img 300000
 random sys.img 400000
 start_sim dev $PARTS
@@ -80,8 +81,9 @@ expect_in "$T/err" "system is a logical partition: rebooting into fastbootd (use
 	"hwflash says it reboots to fastbootd"
 check "the reboot step shown once" once "$T/err" "Rebooting into fastboot"
 sent dev "$n" "getvar:has-slot:system getvar:is-logical:system getvar:is-userspace reboot-fastboot \
-getvar:is-userspace getvar:partition-size:system getvar:max-download-size download:00061a80 \
-flash:system" "is-logical, reboot-fastboot, then download and flash in fastbootd"
+getvar:is-userspace resize-logical-partition:system:400000 getvar:partition-size:system \
+getvar:max-download-size download:00061a80 flash:system" \
+	"is-logical, reboot-fastboot, resized to the image, then download and flash in fastbootd"
 check "the device is in fastbootd now" sh -c "'$HWFLASH' -s '$S' getvar is-userspace | \
 	grep -qx 'is-userspace: yes'"
 n=$(lines dev)
@@ -89,13 +91,15 @@ run_hw 0 "flash it again, already in fastbootd" -s "$S" flash system sys.img
 check "no reboot when already in fastbootd" sh -c "! tail -n +$((n + 1)) dev/commands.log | \
 	grep -q '^reboot'"
 run_hw 0 "fetch the logical partition back" -s "$S" fetch system sys.back
-{ cat sys.img; head -c $((2097152 - 400000)) /dev/zero; } > sys.want
-check "the stored bytes are the image (then zeros to the partition's end)" cmp sys.back sys.want
+# Resized to the image: 400000 bytes rounded up to super's 4096-byte blocks.
+{ cat sys.img; head -c $((401408 - 400000)) /dev/zero; } > sys.want
+check "the stored bytes are the image (then zeros to the partition's 4096-byte end)" \
+	cmp sys.back sys.want
 run_hw 0 "back to the bootloader" -s "$S" reboot bootloader
 run_hw 0 "logical flash from the bootloader, --json" -s "$S" --wait=10 --json flash vendor sys.img
 json "$T/out" 'd["ok"] and [s["step"] for s in d["steps"]] == ["Rebooting into fastboot",
-	"Sending \x27vendor\x27 (390 KB)", "Writing \x27vendor\x27"]' \
-	"--json: the reboot, then the download and the write"
+	"Resizing \x27vendor\x27", "Sending \x27vendor\x27 (390 KB)", "Writing \x27vendor\x27"]' \
+	"--json: the reboot, the resize, then the download and the write"
 
 # --- fetch -------------------------------------------------------------------------
 run_hw 0 "flash misc (fastbootd)" -s "$S" flash misc misc.img

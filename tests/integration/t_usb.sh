@@ -231,7 +231,7 @@ run_usb_sh() {
 # usbmode STORE: a device in its own store, with a logical partition (fetch in 512K pieces)
 usbmode() {
 	echo "--device FBSIM01 --store $T/$1 --product hwsim --partition boot:1M --partition misc:1M
-		--logical system:2M --max-download 512K"
+		--super 8M --logical system:2M --max-download 512K"
 }
 since() { tail -n +$(($2 + 1)) "$1/commands.log" | tr '\n' ' ' | sed 's/ $//'; }
 run_usb_sh 0 "USB: reboot fastboot and back, the same -s each time" "$(usbmode m1)" '
@@ -252,14 +252,14 @@ docs = [json.loads(l) for l in open(sys.argv[1])]
 assert [d.get("value") for d in docs] == ["yes", None, "no"], docs
 assert docs[1]["command"] == "reboot-bootloader" and docs[1]["ok"], docs' "$T/out"
 random lsys.img 400000
-{ cat lsys.img; head -c $((2097152 - 400000)) /dev/zero; } > lsys.want
+{ cat lsys.img; head -c $((401408 - 400000)) /dev/zero; } > lsys.want
 run_usb_sh 0 "USB: a logical partition flashed from the bootloader, then fetched" "$(usbmode m2)" '
 	$H flash system lsys.img && $H fetch system lsys.back'
 expect_in "$T/err" "system is a logical partition: rebooting into fastbootd" \
 	"USB: hwflash says it reboots to fastbootd"
 got=$(since m2 0)
 case $got in
-*"reboot-fastboot getvar:is-userspace "*" download:00061a80 flash:system "*)
+*"reboot-fastboot getvar:is-userspace resize-logical-partition:system:400000 "*" download:00061a80 flash:system "*)
 	ok "USB: reboot-fastboot, then download and flash in fastbootd" ;;
 *) fail "USB: reboot-fastboot, then download and flash in fastbootd: $got" ;;
 esac
