@@ -17,6 +17,14 @@
 #include "protocol/transport.h"
 
 #define FBS_MAX_STEPS 64
+#define FBS_MAX_READBACKS 32
+
+/* --verify: one partition's read-back, kept for the summary and --json. */
+struct fbs_readback {
+	char part[HWF_FLASH_PART_MAX];
+	enum hwf_flash_rb result;
+	uint64_t compared, first, ndiff;
+};
 
 /* One AOSP-style line, kept for --json. */
 struct fbs_step_log {
@@ -45,6 +53,8 @@ struct fb_session {
 	int nsteps;
 	char error[HWF_ERR_MSG_MAX];
 	int step_started; /* ui_step_start printed the current step's label */
+	struct fbs_readback rb[FBS_MAX_READBACKS]; /* --verify */
+	int nrb, rb_count[3];			   /* counts by enum hwf_flash_rb */
 	/* getvar all --json: the INFO lines, "\n"-separated, while @collecting. */
 	int collecting;
 	char *collect;
