@@ -182,7 +182,7 @@ static void readback_summary(struct fb_session *s)
 		ui_note(&s->cli->ui, "read back: identical (%d partition%s)", n, n == 1 ? "" : "s");
 }
 
-static void readback_json(struct fb_session *s)
+void fbs_readback_json(struct fb_session *s)
 {
 	struct hwf_ui *ui = &s->cli->ui;
 	const char *w = readback_word(s);
@@ -312,7 +312,7 @@ static void json_result(struct fb_session *s, int rc)
 	json_end_array(ui);
 	if (s->json_more)
 		s->json_more(s->json_more_ctx, ui);
-	readback_json(s);
+	fbs_readback_json(s);
 	json_key(ui, "error");
 	if (rc)
 		json_str(ui, s->error[0] ? s->error : ui->error[0] ? ui->error : "failed");

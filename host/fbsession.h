@@ -85,6 +85,14 @@ int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, cons
  */
 void fbs_inflate_report(struct hwf_cli *cli, const struct hwf_zip_members *zm);
 
+/*
+ * --verify: "read_back" ("identical", "differs" when any partition
+ * differs, "unsupported" when any could not be read back, null when none
+ * was) and "read_back_partitions" as members of the document being
+ * written.  Nothing without --verify.
+ */
+void fbs_readback_json(struct fb_session *s);
+
 /* Callbacks that print an engine's messages through @cli's ui, for work without a device. */
 void fbs_cli_cb(struct hwf_cli *cli, struct hwf_flash_cb *cb);
 
