@@ -33,6 +33,7 @@ struct cmp {
 	EVP_MD_CTX *dw, *dg;	 /* digests: expected, fetched */
 	uint8_t *buf;
 	struct hwf_flash_readback *r;
+	int refused; /* fetch: answered FAIL (the words in the error) */
 };
 
 static int sink(void *ctx, const void *data, size_t len, struct hwf_err *e)
@@ -100,8 +101,10 @@ static int fetch_range(struct hwf_flash *f, const char *part, uint64_t off, uint
 		s.seconds = now() - t0;
 		s.error = rc ? le.msg : NULL;
 		hwf_flash_step_event(f, &s);
-		if (rc == HWF_EDEVICE && !f->fb.lost)
+		if (rc == HWF_EDEVICE && !f->fb.lost) {
+			c->refused = 1;
 			return hwf_err_set(e, HWF_EUNSUPPORTED, "%s", le.msg);
+		}
 		if (rc)
 			return hwf_flash_pass(&f->cb, e, rc, &le);
 		off += n;
@@ -182,7 +185,7 @@ int hwf_flash_readback(struct hwf_flash *f, struct hwf_source *img, const char *
 {
 	struct cmp c = {.r = r};
 	struct hwf_err le = {0}, fe = {0};
-	char v[HWF_FB_RESP_MAX], why[HWF_ERR_MSG_MAX + 32];
+	char v[HWF_FB_RESP_MAX], why[HWF_ERR_MSG_MAX + 96];
 	uint8_t m[4] = {0}, dw[32], dg[32];
 	uint64_t max = 0;
 	int rc, sparse;
@@ -195,8 +198,10 @@ int hwf_flash_readback(struct hwf_flash *f, struct hwf_source *img, const char *
 	if (rc || hwf_fb_parse_hex(v, &max) || !max) {
 		/* AOSP's fetch needs it; bootloaders do not say it, fastbootd does. */
 		r->result = HWF_FLASH_RB_UNSUPPORTED;
-		snprintf(why, sizeof(why), "getvar max-fetch-size: %s",
-			 rc ? le.msg : "no size given");
+		snprintf(why, sizeof(why),
+			 "it does not say max-fetch-size (%s); bootloaders do not fetch, "
+			 "fastbootd does",
+			 rc ? le.msg : "an empty answer");
 		r->why = why;
 		return report(f, r, e);
 	}
@@ -224,7 +229,7 @@ int hwf_flash_readback(struct hwf_flash *f, struct hwf_source *img, const char *
 	free(c.buf);
 	if (c.want != img)
 		hwf_source_close(c.want);
-	if (rc == HWF_EUNSUPPORTED) {
+	if (rc && c.refused) {
 		/* fetch: answered FAIL: fastbootd of a user build fetches nothing. */
 		snprintf(why, sizeof(why), "%s", fe.msg);
 		r->result = HWF_FLASH_RB_UNSUPPORTED;
