@@ -57,7 +57,7 @@ static const char *op_name(enum hwf_upd_op op)
 /* The plan as a table on stdout. */
 static void print_plan(struct hwf_cli *cli, const struct upd_cmd *u)
 {
-	ui_info(&cli->ui, "Plan for %s (%zu images; nothing is sent before it is complete):",
+	ui_info(&cli->ui, "Plan for %s (%zu images; nothing is sent before it is complete):\n",
 		u->in.fac->label, u->in.fac->n);
 	for (size_t i = 0; i < u->plan.n; i++) {
 		const struct hwf_upd_step *s = &u->plan.step[i];
@@ -65,16 +65,20 @@ static void print_plan(struct hwf_cli *cli, const struct upd_cmd *u)
 
 		if (s->op == HWF_UPD_OP_RESIZE || s->op == HWF_UPD_OP_REBOOT ||
 		    s->op == HWF_UPD_OP_ERASE)
-			snprintf(what, sizeof(what), "%s %s", op_name(s->op),
-				 s->op == HWF_UPD_OP_RESIZE ? "to 0" : "");
+			snprintf(what, sizeof(what), "%s", op_name(s->op));
 		else
 			snprintf(what, sizeof(what), "%s", hwf_upd_kind_name(s->kind));
-		ui_info(&cli->ui, "  %-22s %-2s %-18s %-12s %s", image_name(u, s),
-			s->image >= 0 && s->op != HWF_UPD_OP_NONE ? "->" : "",
-			s->op == HWF_UPD_OP_NONE ? "-" : s->target, what, s->reason);
+		if (*s->reason)
+			ui_info(&cli->ui, "  %-22s %-2s %-18s %-12s %s\n", image_name(u, s),
+				s->image >= 0 && s->op != HWF_UPD_OP_NONE ? "->" : "",
+				s->op == HWF_UPD_OP_NONE ? "-" : s->target, what, s->reason);
+		else
+			ui_info(&cli->ui, "  %-22s %-2s %-18s %s\n", image_name(u, s),
+				s->image >= 0 && s->op != HWF_UPD_OP_NONE ? "->" : "",
+				s->op == HWF_UPD_OP_NONE ? "-" : s->target, what);
 	}
 	if (u->dry_run)
-		ui_info(&cli->ui, "--dry-run: nothing was sent.");
+		ui_info(&cli->ui, "--dry-run: nothing was sent.\n");
 }
 
 /* The plan in the --json result document. */

@@ -4,7 +4,7 @@
 # the files the walk-throughs name, and exits as README says ("# exit N"
 # at the end of the line, else 0).  So the README cannot rot.
 . "$(dirname "$0")/lib.sh"
-need python3 mkbootimg cpio gzip zip
+need python3 mkbootimg cpio gzip zip openssl mkfs.ext4
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$T"
@@ -30,10 +30,41 @@ rm -f UPDATE.APP kernel rd.gz
 rm -rf rd
 truncate -s 8G card.img
 
+# "A modern phone": an A/B phone with super, and its factory zip (a signed
+# boot.img and vbmeta.img, ext4 system and vendor, super_empty.img from the
+# independent liblp builder).
+tools=$top/tests/tools
+mkdir px && (
+	cd px || exit 1
+	head -c 300000 /dev/urandom > kernel
+	mkdir -p rd sys/bin ven/etc && echo init > rd/init && echo sh > sys/bin/sh &&
+		echo fstab > ven/etc/fstab
+	(cd rd && find . | cpio -o -H newc 2> /dev/null) | gzip > rd.gz
+	mkbootimg --kernel kernel --ramdisk rd.gz --header_version 2 --dtb kernel -o boot_raw.img
+	openssl genrsa -out key.pem 2048 2> /dev/null
+	python3 "$tools/avbfoot.py" boot_raw.img boot.img boot 4194304 --key key.pem
+	python3 "$tools/avbfoot.py" --vbmeta vbmeta.img --key key.pem --hash boot=boot_raw.img
+	mkfs.ext4 -q -d sys system.img 3M > /dev/null 2>&1
+	mkfs.ext4 -q -d ven vendor.img 2M > /dev/null 2>&1
+	python3 "$tools/lpjudge.py" build -o super_empty.img --device-size 16777216 \
+		--metadata-size 65536 --metadata-slots 3 --group main_a:0 --group main_b:0 \
+		--partition system_a:readonly:0:main_a --partition system_b:readonly:0:main_b \
+		--partition vendor_a:readonly:0:main_a --partition vendor_b:readonly:0:main_b
+	printf 'require board=pixel\n' > android-info.txt
+	zip -q ../image-pixel.zip android-info.txt boot.img vbmeta.img super_empty.img \
+		system.img vendor.img
+)
+cp px/super_empty.img .
+start_sim pixel --product pixel --slots 2 --partition boot_a:4M --partition boot_b:4M \
+	--partition vbmeta_a:64K --partition vbmeta_b:64K --partition userdata:4M \
+	--partition metadata:64K --super 16M
+PIXEL=tcp:127.0.0.1:$PORT
+
 start_sim phone --product ANE-LX1 --max-download 16M --partition boot:64M \
 	--partition recovery:64M --partition system:256M --partition userdata:256M \
 	--partition cache:64M
 ANDROID_SERIAL=tcp:127.0.0.1:$PORT
+PHONE=$ANDROID_SERIAL
 export ANDROID_SERIAL
 mkdir bin
 printf '#!/bin/sh\nexec "%s" "$@"\n' "$HWFLASH" > bin/hwflash
@@ -41,9 +72,17 @@ chmod +x bin/hwflash
 PATH="$T/bin:$PATH"
 
 n=0
-awk '/^```console/ { on = 1; next } /^```/ { on = 0 } on && /^\$ hwflash / { print }' \
+# A "<!-- readme-device: NAME -->" line makes the blocks after it talk to the device
+# started as NAME (the first ones talk to "phone").
+awk '/^<!-- readme-device: / { print "@device " $3; next }
+	/^```console/ { on = 1; next } /^```/ { on = 0 } on && /^\$ hwflash / { print }' \
 	"$top/README.md" > cmds
 while IFS= read -r line; do
+	case $line in
+	"@device pixel") ANDROID_SERIAL=$PIXEL; continue ;;
+	"@device phone") ANDROID_SERIAL=$PHONE; continue ;;
+	"@device "*) fail "README names an unknown device: $line"; continue ;;
+	esac
 	cmd=${line#\$ }
 	want=0
 	case $cmd in
@@ -57,6 +96,13 @@ while IFS= read -r line; do
 		fail "README: $cmd: exit $got, README says $want"; sed 's/^/    /' out err; fi
 done < cmds
 check "README has walk-through command lines ($n)" test "$n" -ge 8
+# The modern phone's walk-through did what it says.
+check "README pixel: system_a fetched back equals system.img" cmp system-back.img px/system.img
+check "README pixel: super judged sound, vendor_a holds vendor.img" sh -c \
+	"python3 '$tools/lpjudge.py' check pixel/super.img > /dev/null &&
+	 python3 '$tools/lpjudge.py' extract pixel/super.img vendor_a ven.out && cmp ven.out px/vendor.img"
+check "README pixel: boot_a and vbmeta_a stored" sh -c \
+	"cmp px/boot.img pixel/boot_a.img && cmp -n 4096 px/vbmeta.img pixel/vbmeta_a.img"
 
 # Every other example line in README's code blocks.  A synopsis (it has
 # placeholders: FILE, [--json] ...) must be one `hwflash --help` prints;

@@ -76,7 +76,12 @@ expect_in "$T/out" "system_other.img       -> system_b           secondary" "sec
 expect_in "$T/out" "super_empty.img        -> super              super" "super_empty placed"
 expect_in "$T/out" "system.img             -> system_a           logical" "system placed"
 expect_in "$T/out" "boot.img               -> boot_a             physical" "boot placed"
-expect_in "$T/out" "resize to 0" "resizes planned"
+expect_in "$T/out" "resize       to 0 before flashing" "resizes planned"
+check "the plan: one line per step (a line starts with each image)" sh -c \
+	"grep -q '^  system.img  *-> system_a  *logical' '$T/out' && \
+	 grep -q '^  boot.img  *-> boot_a  *physical' '$T/out' && \
+	 test \$(grep -c '^  *system_a  *resize ' '$T/out') = 1 && \
+	 grep -qx -- '--dry-run: nothing was sent.' '$T/out'"
 expect_in "$T/out" "--dry-run: nothing was sent." "--dry-run said"
 run_hw 0 "update --dry-run --json" -s "$D" --json update upd.zip --dry-run
 check "--json: every image in the plan with its kind and target" python3 -c '
