@@ -22,7 +22,7 @@ _hwflash()
 	local fastboot="devices getvar flash erase boot reboot continue oem flashing
 		set_active update reboot-bootloader reboot-fastboot reboot-recovery
 		snapshot-update fetch"
-	local globals="-s --serial --json -v --force --yes --slot -S -w --timeout --wait --all
+	local globals="-s --serial --json -v --force --yes --slot -S -w --verify --timeout --wait --all
 		--help --version"
 
 	# The command and the serial given so far, skipping global options and their values.

@@ -17,6 +17,7 @@ struct hwf_cli {
 	struct hwf_ui ui;
 	int json, verbose, force, yes;
 	int wipe;			/* -w */
+	int verify;			/* --verify: read written partitions back */
 	int all;			/* --all: every device */
 	const char *serials[HWF_MAX_SERIALS];	/* -s, or $ANDROID_SERIAL */
 	int nserials;

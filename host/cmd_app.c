@@ -48,7 +48,8 @@ const struct hwf_command hwf_app_commands[] = {
 	  "that checks signatures (dload, eRecovery) rejects the package, while fastboot\n"
 	  "flashing does not care.", NULL },
 	{ "flash", app_flash,
-	  "app flash FILE [NAME...] [--dry-run] [--map NAME=PARTITION] [--member M] [--force]",
+	  "app flash FILE [NAME...] [--dry-run] [--map NAME=PARTITION] [--member M] [--force] "
+	  "[--verify]",
 	  "Flash the entries of an UPDATE.APP (or of the one in a firmware .zip) over\n"
 	  "fastboot, streamed out of the package.  Without NAMEs every image entry;\n"
 	  "signature, CRC and metadata entries are never flashed.  Partitions are the\n"
@@ -59,7 +60,8 @@ const struct hwf_command hwf_app_commands[] = {
 	  "device must have every partition.  A plan that would write one partition\n"
 	  "twice (HISIUFS_GPT and EFI both to ptable, a --map onto a taken partition,\n"
 	  "an entry named twice) is refused; split SUPER pieces go in order to one\n"
-	  "partition.  --dry-run shows the plan and verifies, sending nothing.", NULL },
+	  "partition.  --dry-run shows the plan and verifies, sending nothing.\n"
+	  "--verify reads each written partition back, as flash does.", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

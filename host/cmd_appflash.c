@@ -156,10 +156,12 @@ static int verify(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_pla
 
 /*
  * The plan (@res NULL) or the summary.  --json: one document; @error set
- * (a failed flash) adds "ok": false and "error" to it.
+ * (a failed flash) adds "ok": false and "error" to it; @s (may be NULL) the
+ * session's read-back (--verify).
  */
 static void print_plan(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_plan_step *st,
-		       size_t nst, const struct result *res, int dry, const char *error)
+		       size_t nst, const struct result *res, int dry, const char *error,
+		       struct fb_session *s)
 {
 	int we = 16, wp = 16;
 
@@ -189,6 +191,8 @@ static void print_plan(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hw
 			json_end_object(&cli->ui);
 		}
 		json_end_array(&cli->ui);
+		if (s)
+			fbs_readback_json(s);
 		json_end_object(&cli->ui);
 		json_done(&cli->ui);
 		return;
@@ -249,7 +253,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 	}
 	/* Without a device the plan comes first; with one, once the device named the partitions. */
 	if (dry && !cli->json && !cli->nserials)
-		print_plan(cli, &pkg, st, nst, NULL, 1, NULL);
+		print_plan(cli, &pkg, st, nst, NULL, 1, NULL, NULL);
 	rc = verify(cli, &pkg, st, nst, argc == 2);
 	if (rc)
 		goto out;
@@ -265,12 +269,12 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 			rc = fbs_exit(hwf_flash_plan(s.f, pkg.app, st, nst, &rst, &nrst, NULL));
 			fbs_close(&s);
 			if (!rc && !cli->json)
-				print_plan(cli, &pkg, rst, nrst, NULL, 1, NULL);
+				print_plan(cli, &pkg, rst, nrst, NULL, 1, NULL, NULL);
 		}
 		/* A refusal leaves the document to main's failure fallback. */
 		if (cli->json && !rc)
 			print_plan(cli, &pkg, cli->nserials ? rst : st, cli->nserials ? nrst : nst, NULL,
-				   1, NULL);
+				   1, NULL, NULL);
 		if (!rc)
 			ui_note(&cli->ui, "--dry-run: nothing was sent");
 		goto out;
@@ -312,7 +316,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 	}
 	if (res && sent)
 		print_plan(cli, &pkg, rst, nrst, res, 0,
-			   rc ? (cli->ui.error[0] ? cli->ui.error : "failed") : NULL);
+			   rc ? (cli->ui.error[0] ? cli->ui.error : "failed") : NULL, &s);
 	rc = fbs_finish(&s, rc);
 out:
 	free(res);

@@ -495,7 +495,7 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	{ "getvar", fb_getvar_cmd, "getvar NAME|all [--json]",
 	  "Ask the device for a variable (product, max-download-size, partition-size:P ...).",
 	  NULL },
-	{ "flash", fb_flash, "flash PARTITION [FILE] [--force]",
+	{ "flash", fb_flash, "flash PARTITION [FILE] [--force] [--verify]",
 	  "Check the image, then download and write it.  FILE defaults to PARTITION.img.\n"
 	  "Every image goes through 'image check --partition PARTITION' first: a\n"
 	  "damaged image (truncated sparse, boot image ...) or content that cannot\n"
@@ -504,7 +504,11 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  "shown before sending.  An empty file is never sent (use erase).  On an\n"
 	  "A/B device a slotted PARTITION gets the current slot's suffix, or --slot's.\n"
 	  "A logical partition (inside super: getvar is-logical says yes) is flashed\n"
-	  "from fastbootd: from the bootloader hwflash reboots there first and says so.",
+	  "from fastbootd: from the bootloader hwflash reboots there first and says so.\n"
+	  "--verify reads the partition back (fetch:, fastbootd) and compares what it\n"
+	  "holds with what was sent: \"read back: identical\", or the first differing\n"
+	  "offset (exit 1).  A device that does not fetch (bootloaders) gets a warning\n"
+	  "and exit 0: written, not verified.",
 	  NULL },
 	{ "erase", fb_erase, "erase PARTITION",
 	  "Erase a partition (on an A/B device: the current slot's, or --slot's).", NULL },
@@ -546,7 +550,8 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  "do not.",
 	  NULL },
 	{ "update", fb_update,
-	  "update ZIP [--dry-run] [--skip-secondary] [--skip-reboot] [-w] [--force] [--json]",
+	  "update ZIP [--dry-run] [--skip-secondary] [--skip-reboot] [-w] [--force] [--verify] "
+	  "[--json]",
 	  "Flash factory images: AOSP's update zip (NAME.img at its top,\n"
 	  "android-info.txt, super_empty.img, *_other.img, fastboot-info.txt) or\n"
 	  "Google's factory zip (bootloader, reboot-bootloader, radio,\n"
@@ -560,7 +565,9 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  "go fails the whole command before anything is sent.  fastboot-info.txt,\n"
 	  "when there, gives the order.  Then the slot is made active, -w wipes\n"
 	  "userdata, cache and metadata (and update-super wipes super), and the\n"
-	  "device reboots unless --skip-reboot.",
+	  "device reboots unless --skip-reboot.  --verify reads each written partition\n"
+	  "back where the device fetches (fastbootd: the logical ones; physical ones\n"
+	  "written in the bootloader are not verified, with a warning), as flash does.",
 	  NULL },
 	{ "flashall", fb_flashall, "flashall [--dry-run] [--skip-secondary] [--skip-reboot]",
 	  "update from the images of a build: the folder $ANDROID_PRODUCT_OUT (it\n"

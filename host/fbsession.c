@@ -126,6 +126,90 @@ static void on_step(void *ctx, const struct hwf_flash_step *st)
 	log_step(s, st);
 }
 
+/* --verify: each partition's read-back, for the summary and --json. */
+static void on_readback(void *ctx, const struct hwf_flash_readback *r)
+{
+	struct fb_session *s = ctx;
+
+	s->rb_count[r->result]++;
+	if (s->nrb < FBS_MAX_READBACKS) {
+		struct fbs_readback *k = &s->rb[s->nrb++];
+
+		snprintf(k->part, sizeof(k->part), "%s", r->part);
+		k->result = r->result;
+		k->compared = r->compared;
+		k->first = r->first;
+		k->ndiff = r->ndiff;
+	}
+}
+
+/*
+ * The read-back as one word: "differs" when any partition differs, else
+ * "unsupported" when any could not be read back (a technician who asked
+ * for --verify learns that it did not happen; the exit status stays 0),
+ * else "identical"; NULL when nothing was read back.
+ */
+static const char *readback_word(const struct fb_session *s)
+{
+	if (s->rb_count[HWF_FLASH_RB_DIFFERS])
+		return "differs";
+	if (s->rb_count[HWF_FLASH_RB_UNSUPPORTED])
+		return "unsupported";
+	return s->rb_count[HWF_FLASH_RB_IDENTICAL] ? "identical" : NULL;
+}
+
+static const char *const rb_names[] = { "identical", "differs", "unsupported" };
+
+static void readback_summary(struct fb_session *s)
+{
+	const char *w = readback_word(s);
+	int n = s->rb_count[0] + s->rb_count[1] + s->rb_count[2];
+
+	if (!w)
+		return;
+	for (int i = 0; !strcmp(w, "differs") && i < s->nrb; i++)
+		if (s->rb[i].result == HWF_FLASH_RB_DIFFERS) {
+			ui_note(&s->cli->ui, "read back: differs at offset 0x%llx of '%s'",
+				(unsigned long long)s->rb[i].first, s->rb[i].part);
+			return;
+		}
+	if (!strcmp(w, "unsupported"))
+		ui_warn(&s->cli->ui,
+			"read back: not supported by the device (fetch:) for %d of %d "
+			"partition%s: written, not verified",
+			s->rb_count[HWF_FLASH_RB_UNSUPPORTED], n, n == 1 ? "" : "s");
+	else
+		ui_note(&s->cli->ui, "read back: identical (%d partition%s)", n, n == 1 ? "" : "s");
+}
+
+void fbs_readback_json(struct fb_session *s)
+{
+	struct hwf_ui *ui = &s->cli->ui;
+	const char *w = readback_word(s);
+
+	if (!s->cli->verify)
+		return;
+	json_key(ui, "read_back");
+	if (w)
+		json_str(ui, w);
+	else
+		json_null(ui);
+	json_key(ui, "read_back_partitions");
+	json_begin_array(ui);
+	for (int i = 0; i < s->nrb; i++) {
+		json_begin_object(ui);
+		json_kv_str(ui, "partition", s->rb[i].part);
+		json_kv_str(ui, "result", rb_names[s->rb[i].result]);
+		json_kv_uint(ui, "bytes_compared", s->rb[i].compared);
+		if (s->rb[i].result == HWF_FLASH_RB_DIFFERS) {
+			json_kv_uint(ui, "first_difference", s->rb[i].first);
+			json_kv_uint(ui, "bytes_differing", s->rb[i].ndiff);
+		}
+		json_end_object(ui);
+	}
+	json_end_array(ui);
+}
+
 static void on_waiting(void *ctx, const char *what)
 {
 	ui_note(&((struct hwf_cli *)ctx)->ui, "< waiting for %s >", what);
@@ -154,9 +238,10 @@ static int on_reconnect(void *ctx, struct hwf_transport **t, int wait_ms, struct
 int fbs_open(struct hwf_cli *cli, struct fb_session *s)
 {
 	struct hwf_transport_opts to = { cli->wait, 0, on_waiting, cli };
-	struct hwf_flash_opts fo = { cli->force, cli->slot, cli->sparse_limit, cli->timeout_ms };
-	struct hwf_flash_cb cb = { s,	    on_step, on_message, on_progress,
-				   on_info, NULL,    on_reconnect };
+	struct hwf_flash_opts fo = { cli->force, cli->slot, cli->sparse_limit, cli->timeout_ms,
+				     cli->verify };
+	struct hwf_flash_cb cb = { s,	    on_step, on_message,   on_progress,
+				   on_info, NULL,    on_reconnect, on_readback };
 	const char *serial = cli->nserials ? cli->serials[0] : NULL;
 	struct hwf_err e = { 0 };
 	int rc;
@@ -227,6 +312,7 @@ static void json_result(struct fb_session *s, int rc)
 	json_end_array(ui);
 	if (s->json_more)
 		s->json_more(s->json_more_ctx, ui);
+	fbs_readback_json(s);
 	json_key(ui, "error");
 	if (rc)
 		json_str(ui, s->error[0] ? s->error : ui->error[0] ? ui->error : "failed");
@@ -240,6 +326,7 @@ int fbs_finish(struct fb_session *s, int rc)
 {
 	if (!rc && s->cli->wipe && !s->no_wipe && hwf_flash_wipe(s->f, NULL))
 		rc = HWF_EXIT_FAIL;
+	readback_summary(s);
 	if (!rc)
 		ui_note(&s->cli->ui, "Finished. Total time: %.3fs", ui_now() - s->start);
 	if (s->cli->json && !s->json_own && s->command)

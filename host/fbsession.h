@@ -17,6 +17,14 @@
 #include "protocol/transport.h"
 
 #define FBS_MAX_STEPS 64
+#define FBS_MAX_READBACKS 32
+
+/* --verify: one partition's read-back, kept for the summary and --json. */
+struct fbs_readback {
+	char part[HWF_FLASH_PART_MAX];
+	enum hwf_flash_rb result;
+	uint64_t compared, first, ndiff;
+};
 
 /* One AOSP-style line, kept for --json. */
 struct fbs_step_log {
@@ -45,6 +53,8 @@ struct fb_session {
 	int nsteps;
 	char error[HWF_ERR_MSG_MAX];
 	int step_started; /* ui_step_start printed the current step's label */
+	struct fbs_readback rb[FBS_MAX_READBACKS]; /* --verify */
+	int nrb, rb_count[3];			   /* counts by enum hwf_flash_rb */
 	/* getvar all --json: the INFO lines, "\n"-separated, while @collecting. */
 	int collecting;
 	char *collect;
@@ -74,6 +84,14 @@ int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, cons
  * how many written to the temporary file.
  */
 void fbs_inflate_report(struct hwf_cli *cli, const struct hwf_zip_members *zm);
+
+/*
+ * --verify: "read_back" ("identical", "differs" when any partition
+ * differs, "unsupported" when any could not be read back, null when none
+ * was) and "read_back_partitions" as members of the document being
+ * written.  Nothing without --verify.
+ */
+void fbs_readback_json(struct fb_session *s);
 
 /* Callbacks that print an engine's messages through @cli's ui, for work without a device. */
 void fbs_cli_cb(struct hwf_cli *cli, struct hwf_flash_cb *cb);

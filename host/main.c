@@ -74,6 +74,8 @@ static void print_usage(struct hwf_ui *ui, int to_stderr)
 		"  -S SIZE       split images into sparse pieces of at most SIZE (64K or more,\n"
 		"                e.g. 256M)\n"
 		"  -w            wipe userdata, cache and metadata (as AOSP's fastboot -w)\n"
+		"  --verify      flash, app flash, update: read each written partition back\n"
+		"                (fetch:, fastbootd) and compare it with what was sent\n"
 		"  --timeout S   seconds to wait for each device reply, and for a device\n"
 		"                that reboots into fastbootd (default 30)\n"
 		"  -h, --help    this text;  hwflash help COMMAND for one command\n"
@@ -170,6 +172,8 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 			cli->yes = 1;
 		} else if (!strcmp(a, "-w")) {
 			cli->wipe = 1;
+		} else if (!strcmp(a, "--verify")) {
+			cli->verify = 1;
 		} else if (!strcmp(a, "--all")) {
 			cli->all = 1;
 		} else if (!strcmp(a, "--wait")) {

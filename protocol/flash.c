@@ -390,7 +390,7 @@ static int fit_partition(struct hwf_flash *f, struct hwf_source **src, const cha
 }
 
 int hwf_flash_write(struct hwf_flash *f, struct hwf_source *src, const char *part,
-		    const char *label, struct hwf_err *e)
+		    const char *label, hwf_flash_after_fn after, struct hwf_err *e)
 {
 	struct hwf_avb_relocation moved = { 0 };
 	struct hwf_source *view = src;
@@ -398,6 +398,8 @@ int hwf_flash_write(struct hwf_flash *f, struct hwf_source *src, const char *par
 
 	if (!rc)
 		rc = flash_source(f, view, part, e);
+	if (!rc && after)
+		rc = after(f, view, part, e);
 	if (view != src)
 		hwf_source_close(view);
 	return rc;

@@ -13,6 +13,8 @@
  *             max-download-size (or the caller's limit), each flashed;
  *   plans     app flash's partitions checked against the device, update's
  *             android-info.txt and its image order;
+ *   read-back with opts.verify, each written partition fetched back and
+ *             compared with what it should hold (flash_verify.c);
  *   modes     the bootloader and fastbootd (userspace fastboot): reboots
  *             between them and following the device to its new connection,
  *             logical partitions (flashed from fastbootd), -w, snapshot-update
@@ -75,6 +77,24 @@ struct hwf_flash_step {
 	const char *error; /* !@ok: the failure as the client said it */
 };
 
+/* Read-back after write (hwf_flash_readback): what came of one partition. */
+enum hwf_flash_rb {
+	HWF_FLASH_RB_IDENTICAL,	  /* every compared byte as written */
+	HWF_FLASH_RB_DIFFERS,	  /* @first is the first differing offset */
+	HWF_FLASH_RB_UNSUPPORTED, /* the device does not fetch (@why): not verified */
+};
+
+struct hwf_flash_readback {
+	const char *part;
+	enum hwf_flash_rb result;
+	uint64_t compared; /* bytes compared (a sparse image's DONT_CARE is not) */
+	uint64_t first;	   /* DIFFERS: partition offset of the first differing byte */
+	uint64_t ndiff;	   /* DIFFERS: how many bytes differ */
+	char sha256[65];      /* hex, of the expected bytes of the compared ranges */
+	char read_sha256[65]; /* hex, of the bytes read back in the same ranges */
+	const char *why;      /* UNSUPPORTED: the device's answer */
+};
+
 enum hwf_flash_msg {
 	HWF_FLASH_DETAIL, /* a fact for -v: a finding of the image check, USB counters */
 	HWF_FLASH_NOTE,	  /* a line for a person: "AVB footer of x moved ..." */
@@ -99,6 +119,8 @@ struct hwf_flash_cb {
 	 * @e says why.  NULL: the session cannot follow a reboot.
 	 */
 	int (*reconnect)(void *ctx, struct hwf_transport **t, int wait_ms, struct hwf_err *e);
+	/* opts.verify: each partition's read-back, as it ends (strings valid for the call). */
+	void (*readback)(void *ctx, const struct hwf_flash_readback *r);
 };
 
 struct hwf_flash_opts {
@@ -107,6 +129,7 @@ struct hwf_flash_opts {
 	uint64_t sparse_limit; /* pieces at most this big when smaller than the device's */
 	int timeout_ms;	       /* per device reply, and the wait for a device that
 				  reboots; 0: the client's default (HWF_FB_TIMEOUT_MS) */
+	int verify;	       /* read each partition back after writing it (hwf_flash_image) */
 };
 
 /*
@@ -142,7 +165,8 @@ int hwf_flash_command(struct hwf_flash *f, const char *label, const char *cmd, s
  * bootloader the session first reboots there and says so (a note, then
  * hwf_flash_reboot_mode's steps); then it is resized to the image
  * (resize-logical-partition:@part:SIZE, a sparse image by its expanded
- * size), as AOSP does.
+ * size), as AOSP does.  With opts.verify the partition is then read
+ * back (hwf_flash_readback of what was sent).
  */
 int hwf_flash_image(struct hwf_flash *f, struct hwf_source *src, const char *part,
 		    const char *label, struct hwf_err *e);
@@ -224,6 +248,25 @@ int hwf_flash_snapshot_update(struct hwf_flash *f, const char *action, struct hw
  */
 int hwf_flash_fetch(struct hwf_flash *f, const char *part, hwf_fb_sink_fn sink, void *sctx,
 		    uint64_t *size, struct hwf_err *e);
+
+/* --- read-back (flash_verify.c) -------------------------------------------- */
+
+/*
+ * Read @part back and compare it with @img, what was sent to it (a raw
+ * image, the view with its AVB footer moved, or a sparse image): a raw
+ * image over its own length, a sparse one over its RAW and FILL chunks
+ * (DONT_CARE is not compared).  Both sides are streamed, fetched in pieces
+ * of max-fetch-size (fetch:@part:0xOFFSET:0xSIZE, AOSP's spelling); *@r
+ * gets the result (also to the readback callback), and a message says it:
+ * a note "P: read back: identical (...)", or a warning "P: read back: not
+ * supported by the device (fetch:): ..." when the device does not say
+ * max-fetch-size (bootloaders) or answers fetch: with FAIL (fastbootd of
+ * a user build) -- 0 then: the write stands, unverified; or the error
+ * HWF_ECRC "P: read back: differs at offset 0x... (N of M bytes differ
+ * ...)".  Other errors: the client's (a lost device), reading @img's.
+ */
+int hwf_flash_readback(struct hwf_flash *f, struct hwf_source *img, const char *part,
+		       struct hwf_flash_readback *r, struct hwf_err *e);
 
 /* --- slots (flash_slot.c) ------------------------------------------------- */
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Inside the flash engine (flash.c, flash_slot.c, flash_plan.c,
- * flash_mode.c): the session's state and the reporting helpers.  flash.c
- * defines the helpers and uses nothing of the others; flash_mode.c uses
- * only flash.c; flash_slot.c and flash_plan.c may use both.  So no two
+ * flash_mode.c, flash_verify.c): the session's state and the reporting
+ * helpers.  flash.c defines the helpers and uses nothing of the others;
+ * flash_verify.c uses only flash.c; flash_mode.c only flash.c and
+ * flash_verify.c; flash_slot.c and flash_plan.c may use all.  So no two
  * objects use each other.
  */
 #ifndef HWF_FLASH_INT_H
@@ -36,11 +37,17 @@ int hwf_flash_pass(const struct hwf_flash_cb *cb, struct hwf_err *e, int rc,
 		   const struct hwf_err *from);
 /* A step's start (@s->done 0) or end to the step callback. */
 void hwf_flash_step_event(struct hwf_flash *f, struct hwf_flash_step *s);
+/* Called after a write with what was sent (@src, or its view with the AVB footer moved). */
+typedef int (*hwf_flash_after_fn)(struct hwf_flash *f, struct hwf_source *sent, const char *part,
+				  struct hwf_err *e);
 /*
  * hwf_flash_image without the mode: fit @src to @part, then one download
- * or sparse pieces, each flashed (flash.c).
+ * or sparse pieces, each flashed, then @after (may be NULL) (flash.c).
  */
 int hwf_flash_write(struct hwf_flash *f, struct hwf_source *src, const char *part,
-		    const char *label, struct hwf_err *e);
+		    const char *label, hwf_flash_after_fn after, struct hwf_err *e);
+/* hwf_flash_readback as an after-write step (flash_verify.c). */
+int hwf_flash_verify_written(struct hwf_flash *f, struct hwf_source *sent, const char *part,
+			     struct hwf_err *e);
 
 #endif

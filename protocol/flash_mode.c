@@ -218,7 +218,8 @@ int hwf_flash_image(struct hwf_flash *f, struct hwf_source *src, const char *par
 		if (rc)
 			return rc;
 	}
-	return hwf_flash_write(f, src, part, label, e);
+	return hwf_flash_write(f, src, part, label, f->o.verify ? hwf_flash_verify_written : NULL,
+			       e);
 }
 
 /* --- -w and snapshot-update --------------------------------------------------- */

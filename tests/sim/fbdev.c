@@ -221,6 +221,13 @@ static int c_download(struct fbdev *d, const char *arg, fbdev_send_fn send, void
 	return fbdev_reply(send, ctx, "DATA", "%08llx", n);
 }
 
+/* The flip-byte fault: the byte at its offset, when in [@at, @at + @n), goes wrong. */
+static void flip(const struct fbdev *d, uint8_t *buf, size_t n, uint64_t at)
+{
+	if (d->o.fault == FBDEV_FAULT_FLIP_BYTE && d->o.fault_num >= at && d->o.fault_num - at < n)
+		buf[d->o.fault_num - at] ^= 0xff;
+}
+
 /*
  * Copy the download into the partition, raw or sparse-expanded: its file
  * (what is past the image reads as zeros), or its extents in super (what
@@ -280,6 +287,7 @@ static int store(struct fbdev *d, const struct fbdev_part *p, char *err, size_t 
 				else
 					for (size_t i = 0; i < n; i += 4)
 						memcpy(buf + i, &c.fill, 4);
+				flip(d, buf, n, o + k);
 				if (fbdev_io_pwrite(&io, buf, n, o + k))
 					rc = -1;
 				k += n;
@@ -309,6 +317,7 @@ static int store(struct fbdev *d, const struct fbdev_part *p, char *err, size_t 
 			size_t n = size - k < (1u << 20) ? (size_t)(size - k) : (1u << 20);
 
 			hwf_source_read_exact(src, buf, n, k, NULL);
+			flip(d, buf, n, k);
 			if (fbdev_io_pwrite(&io, buf, n, k))
 				rc = -1;
 			k += n;

@@ -73,6 +73,8 @@ enum fbdev_fault {
 					   left (shrinking still works) */
 	FBDEV_FAULT_RESIZE_REFUSED,	/* resize-refused: every resize-logical-partition
 					   fails ("Failed to write partition table") */
+	FBDEV_FAULT_FLIP_BYTE,		/* flip-byte:OFFSET, a flash that writes the byte at
+					   OFFSET of a partition stores it inverted */
 };
 
 enum fbdev_mode { FBDEV_BOOTLOADER, FBDEV_FASTBOOTD };
@@ -97,7 +99,8 @@ struct fbdev_opts {
 	struct fbdev_part parts[FBDEV_MAX_PARTS];
 	size_t nparts;
 	enum fbdev_fault fault;
-	unsigned fault_num;		/* disconnect-at's percentage, overlong's length */
+	unsigned fault_num;		/* disconnect-at's percentage, overlong's length,
+					   flip-byte's offset */
 	char fault_cmd[32];		/* stall-on's command prefix */
 	const char *serial;		/* getvar serialno (default FBSIM0001) */
 	/*

@@ -72,6 +72,8 @@ int fbdev_parse_fault_spec(const char *s, struct fbdev_opts *o)
 		o->fault = FBDEV_FAULT_OVERLONG;
 	else if (!strncmp(s, "reboot-slow:", 12) && v <= 600000)
 		o->fault = FBDEV_FAULT_REBOOT_SLOW;
+	else if (!strncmp(s, "flip-byte:", 10) && v <= 0xffffffffu)
+		o->fault = FBDEV_FAULT_FLIP_BYTE;
 	else
 		return -1;
 	o->fault_num = (unsigned)v;

@@ -130,7 +130,7 @@ void fx_init(struct fx *x)
 	x->dev.store = x->dir;
 	x->dev.product = "hwsim";
 	x->cb = (struct hwf_flash_cb){ x, on_step, on_message, on_progress, on_info, NULL,
-				       on_reconnect };
+				       on_reconnect, NULL };
 	CU_ASSERT_PTR_NOT_NULL_FATAL(x->dir);
 }
 
