@@ -95,6 +95,22 @@ int hwf_update_run(struct hwf_flash *f, const struct hwf_upd_input *in,
 {
 	int rc = 0;
 
+	/* A locked bootloader's refusals, every image before the first byte (flash_lock.c). */
+	for (size_t i = 0; i < p->n && !rc; i++) {
+		const struct hwf_upd_step *st = &p->step[i];
+		struct hwf_source *src;
+		struct hwf_err le = {0};
+		char label[2048];
+
+		if (st->op != HWF_UPD_OP_FLASH)
+			continue;
+		hwf_factory_image_label(in->fac, (size_t)st->image, label, sizeof(label));
+		rc = hwf_factory_open_image(in->fac, (size_t)st->image, &src, &le);
+		if (rc)
+			return hwf_flash_pass(&f->cb, e, rc, &le);
+		rc = hwf_flash_lock_gate(f, src, st->target, label, e);
+		hwf_source_close(src);
+	}
 	for (size_t i = 0; i < p->n && !rc; i++)
 		rc = run_step(f, in, &p->step[i], o, e);
 	return rc;

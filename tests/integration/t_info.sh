@@ -79,6 +79,17 @@ run_hw 0 "locked: flashing unlock" -s "$S" flashing unlock
 run_hw 0 "unlocked now: the repacked recovery goes" -s "$S" flash recovery repacked.img
 check "unlocked now: downloaded" test "$(downloads locked)" = 3
 
+# update: every image gated before the first byte.
+start_sim lupd --product fbsim --partition boot:1M --locked
+S="tcp:127.0.0.1:$PORT"
+cp repacked.img boot.img
+python3 -c 'import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1], "w"); z.write("boot.img"); z.close()' upd.zip
+run_hw 1 "locked: update with a repacked boot.img refused" -s "$S" update --skip-reboot upd.zip
+expect_in "$T/err" "upd.zip:boot.img: not flashed to boot: bootloader is locked: it will reject a repacked boot" \
+	"locked: update says why"
+check "locked: update sent no download:" test "$(downloads lupd)" = 0
+
 # --- Huawei locked: the lock from oem lock-state info -------------------------------
 start_sim hwl --product ANE-LX1 --partition recovery:1M --huawei --locked
 S="tcp:127.0.0.1:$PORT"
