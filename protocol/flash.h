@@ -168,10 +168,11 @@ int hwf_flash_download(struct hwf_flash *f, struct hwf_source *src, const char *
 int hwf_flash_boot(struct hwf_flash *f, struct hwf_source *src, struct hwf_err *e);
 
 /*
- * Before any byte of @src goes to @part (flash_lock.c): the device's lock
- * state, asked once per session (protocol/devinfo.h:
- * hwf_devinfo_lock_state: getvar unlocked, or Huawei's FB lock), against
- * the image check's signature verdict.  A locked bootloader and an image it
+ * Before any byte of @src goes to @part (flash_lock.c): the image check's
+ * signature verdict against the device's lock state, asked (once per
+ * session) only for an image a locked bootloader would reject
+ * (protocol/devinfo.h: hwf_devinfo_lock_state: getvar unlocked, or
+ * Huawei's FB lock); every other image sends nothing.  A locked bootloader and an image it
  * rejects (hwf_flash_lock_rejects) is refused with HWF_EFORMAT and the
  * reason, unless force (then a warning).  An unlocked or unknown lock, or
  * a properly signed image, passes.  @file names the image in messages.

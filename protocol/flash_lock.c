@@ -52,13 +52,21 @@ int hwf_flash_lock_gate(struct hwf_flash *f, struct hwf_source *src, const char 
 	struct hwf_image_report rep;
 	struct hwf_err le = {0};
 	const char *word;
-	int rc = ask_lock(f, e);
+	int rc;
 
-	if (rc || (f->lock != HWF_LOCK_LOCKED && f->lock != HWF_LOCK_RELOCKED))
-		return rc;
+	/*
+	 * The image first (no device): only an image a locked bootloader would
+	 * reject makes the device be asked, so the conversation of every other
+	 * flash stays AOSP's.
+	 */
 	rc = hwf_image_check(src, &o, &rep, NULL, NULL, &le);
 	if (rc)
 		return hwf_flash_pass(&f->cb, e, rc, &le);
+	if (!hwf_flash_lock_rejects(HWF_LOCK_LOCKED, (int)rep.sign))
+		return 0;
+	rc = ask_lock(f, e);
+	if (rc)
+		return rc;
 	word = hwf_flash_lock_rejects(f->lock, (int)rep.sign);
 	if (!word)
 		return 0;
@@ -69,10 +77,9 @@ int hwf_flash_lock_gate(struct hwf_flash *f, struct hwf_source *src, const char 
 			      file, part, f->lock_source, word[0] == 'u' ? "an" : "a", word, part);
 		return 0;
 	}
-	return hwf_flash_fail(
-	    &f->cb, e, HWF_EFORMAT,
-	    "%s: not flashed to %s: bootloader is locked: it will reject %s %s %s; "
-	    "unlock first, or flash the signed original (%s says locked; nothing "
-	    "was sent; --force overrides)",
-	    file, part, word[0] == 'u' ? "an" : "a", word, part, f->lock_source);
+	return hwf_flash_fail(&f->cb, e, HWF_EFORMAT,
+			      "%s: not flashed to %s: bootloader is locked: it will reject %s %s %s; "
+			      "unlock first, or flash the signed original (%s says locked; nothing "
+			      "was sent; --force overrides)",
+			      file, part, word[0] == 'u' ? "an" : "a", word, part, f->lock_source);
 }
