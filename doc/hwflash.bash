@@ -21,7 +21,7 @@ _hwflash()
 	local groups="app image dload"
 	local fastboot="devices getvar flash erase boot reboot continue oem flashing
 		set_active update reboot-bootloader reboot-fastboot reboot-recovery
-		snapshot-update fetch"
+		snapshot-update fetch info"
 	local globals="-s --serial --json -v --force --yes --slot -S -w --verify --timeout --wait --all
 		--help --version"
 
@@ -96,7 +96,10 @@ _hwflash()
 	getvar)
 		COMPREPLY=($(compgen -W "all product serialno version version-bootloader
 			max-download-size current-slot slot-count unlocked secure is-userspace
-			snapshot-update-status" -- "$cur"))
+			snapshot-update-status battery-voltage battery-soc-ok vendorcountry" -- "$cur"))
+		;;
+	info)
+		COMPREPLY=($(compgen -W "--json" -- "$cur"))
 		;;
 	flash | erase)
 		if [[ -z $sub ]]; then

@@ -116,6 +116,8 @@ extern const struct hwf_command hwf_app_commands[];
 int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 /* update ZIP (host/cmd_update.c), in the fastboot table */
 int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+/* host/cmd_info.c: the device check before flashing. */
+int fb_info(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 int fb_flashall(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 extern const struct hwf_command hwf_image_commands[];
 /* dload prepare | check (host/cmd_dload.c, over formats/dload) */

@@ -147,7 +147,7 @@ static int verify(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_pla
 			return HWF_EXIT_FAIL;
 		}
 		snprintf(label, sizeof(label), "%s:%s", pkg->label, en->name);
-		if (fbs_gate(cli, src, st[i].partition, label))
+		if (fbs_gate(cli, src, st[i].partition, label, NULL))
 			bad = 1;	/* go on: name every bad entry at once */
 		hwf_source_close(src);
 	}

@@ -202,6 +202,7 @@ static int fb_flash(struct hwf_cli *cli, const struct hwf_command *self, int arg
 	struct hwf_source *src;
 	struct fb_session s;
 	char file[4096];
+	int sign = 0;
 	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
 
 	if (rc)
@@ -216,7 +217,7 @@ static int fb_flash(struct hwf_cli *cli, const struct hwf_command *self, int arg
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
-	rc = fbs_gate(cli, src, argv[1], file);
+	rc = fbs_gate(cli, src, argv[1], file, &sign);
 	if (rc) {
 		hwf_source_close(src);
 		return rc;
@@ -226,8 +227,10 @@ static int fb_flash(struct hwf_cli *cli, const struct hwf_command *self, int arg
 		hwf_source_close(src);
 		return rc;
 	}
-	/* The names are settled with the device before the first byte goes. */
+	/* The names and the lock are settled with the device before the first byte goes. */
 	rc = fbs_exit(hwf_flash_resolve(s.f, argv[1], 1, &parts, NULL));
+	for (int i = 0; !rc && i < parts.n; i++)
+		rc = fbs_exit(hwf_flash_lock_gate(s.f, sign, parts.name[i], file, NULL));
 	for (int i = 0; !rc && i < parts.n; i++)
 		rc = fbs_exit(hwf_flash_image(s.f, src, parts.name[i], file, NULL));
 	hwf_source_close(src);
@@ -272,7 +275,7 @@ static int fb_boot(struct hwf_cli *cli, const struct hwf_command *self, int argc
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
-	rc = fbs_gate(cli, src, "boot", argv[1]);
+	rc = fbs_gate(cli, src, "boot", argv[1], NULL);
 	if (!rc)
 		rc = fbs_open(cli, &s);
 	if (rc) {
@@ -492,6 +495,16 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  "(usb:BUS-PORT.PORT, which -s takes too), the product and the vendor:product\n"
 	  "id.  A device that may not be opened is listed as \"no permissions\".",
 	  NULL },
+	{ "info", fb_info, "info [--json]",
+	  "The device check before flashing, on one screen: product, serial,\n"
+	  "bootloader version, slots and the active one, the bootloader lock\n"
+	  "(getvar unlocked, or Huawei's FB lock), secure, is-userspace,\n"
+	  "max-download-size and the battery where the device reports them.  A\n"
+	  "Huawei/Honor bootloader (one that answers getvar vendorcountry) is also\n"
+	  "asked oem get-product-model, oem get-build-number, oem lock-state info\n"
+	  "(FB lock, USER lock, FRP) and oem get-bootinfo; a reply hwflash does not\n"
+	  "know is shown raw.",
+	  NULL },
 	{ "getvar", fb_getvar_cmd, "getvar NAME|all [--json]",
 	  "Ask the device for a variable (product, max-download-size, partition-size:P ...).",
 	  NULL },
@@ -508,7 +521,10 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  "--verify reads the partition back (fetch:, fastbootd) and compares what it\n"
 	  "holds with what was sent: \"read back: identical\", or the first differing\n"
 	  "offset (exit 1).  A device that does not fetch (bootloaders) gets a warning\n"
-	  "and exit 0: written, not verified.",
+	  "and exit 0: written, not verified.\n"
+	  "On a locked bootloader (see info) a repacked, unsigned or modified image\n"
+	  "is refused before any byte is sent, as the bootloader would reject it;\n"
+	  "--force overrides.  A properly signed image is not blocked.",
 	  NULL },
 	{ "erase", fb_erase, "erase PARTITION",
 	  "Erase a partition (on an A/B device: the current slot's, or --slot's).", NULL },

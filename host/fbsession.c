@@ -335,11 +335,12 @@ int fbs_finish(struct fb_session *s, int rc)
 	return rc;
 }
 
-int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, const char *file)
+int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, const char *file,
+	     int *sign)
 {
 	struct hwf_flash_cb cb = { .ctx = cli, .message = on_cli_message };
 
-	return hwf_flash_gate(src, part, file, cli->force, &cb, NULL) ? HWF_EXIT_FAIL : 0;
+	return hwf_flash_gate(src, part, file, cli->force, &cb, sign, NULL) ? HWF_EXIT_FAIL : 0;
 }
 
 void fbs_cli_cb(struct hwf_cli *cli, struct hwf_flash_cb *cb)

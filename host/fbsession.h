@@ -74,9 +74,11 @@ int fbs_exit(int rc);
 
 /*
  * The engine's gate (hwf_flash_gate) for the CLI: @file named in
- * messages, --force from @cli.  Returns 0 or HWF_EXIT_FAIL (printed).
+ * messages, --force from @cli; @sign (may be NULL) gets the signature
+ * verdict for hwf_flash_lock_gate.  Returns 0 or HWF_EXIT_FAIL (printed).
  */
-int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, const char *file);
+int fbs_gate(struct hwf_cli *cli, struct hwf_source *src, const char *part, const char *file,
+	     int *sign);
 
 /*
  * -v: what became of each zip member a command read through @zm (NULL:

@@ -111,7 +111,7 @@ static const char *finding_text(const char *text, struct hwf_source *src, int wo
  * would empty the partition, and that is erase's job.
  */
 int hwf_flash_gate(struct hwf_source *src, const char *part, const char *file, int force,
-		   const struct hwf_flash_cb *cb, struct hwf_err *e)
+		   const struct hwf_flash_cb *cb, int *sign, struct hwf_err *e)
 {
 	struct hwf_image_check_opts o = { part, NULL, NULL, NULL };
 	struct hwf_image_report rep, *r = &rep;
@@ -125,9 +125,13 @@ int hwf_flash_gate(struct hwf_source *src, const char *part, const char *file, i
 				      "sent; to clear the partition use 'hwflash erase %s'%s",
 				      file, part, part,
 				      force ? " (--force does not send empty images)" : "");
+	if (sign)
+		*sign = HWF_SIGN_UNKNOWN;
 	rc = hwf_image_check(src, &o, r, NULL, NULL, &le);
 	if (rc)
 		return hwf_flash_pass(cb, e, rc, &le);
+	if (sign)
+		*sign = (int)r->sign;
 	for (size_t i = 0; i < r->nfind && first == SIZE_MAX; i++)
 		if (r->find[i].severity == HWF_SEV_ERROR)
 			first = i;

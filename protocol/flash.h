@@ -138,10 +138,22 @@ struct hwf_flash_opts {
  * error refuses it (HWF_EFORMAT) unless @force, and then each error is a
  * warning; warnings are reported, the check's facts are details.  An empty
  * @src is refused even with @force (erase's job).  @file names the image
- * in messages.  No device needed.
+ * in messages.  No device needed.  @sign (may be NULL) gets the check's
+ * signature verdict (enum hwf_image_sign) for hwf_flash_lock_gate, so that
+ * the image is read once.
  */
 int hwf_flash_gate(struct hwf_source *src, const char *part, const char *file, int force,
-		   const struct hwf_flash_cb *cb, struct hwf_err *e);
+		   const struct hwf_flash_cb *cb, int *sign, struct hwf_err *e);
+
+/*
+ * The lock gate's decision, without a device: on a locked bootloader
+ * (@lock an enum hwf_lock, protocol/devinfo.h) an image whose check says
+ * @sign (enum hwf_image_sign, formats/image/imagecheck.h) is repacked,
+ * unsigned or changed after signing is one the bootloader rejects: returns
+ * the word for it ("repacked", "unsigned", "modified"), else NULL (an
+ * unknown lock or signature blocks nothing).
+ */
+const char *hwf_flash_lock_rejects(int lock, int sign);
 
 /* --- a session with one device ------------------------------------------ */
 
@@ -180,6 +192,19 @@ int hwf_flash_download(struct hwf_flash *f, struct hwf_source *src, const char *
 
 /* boot: @src in one download (refused when larger than the device takes), then "boot". */
 int hwf_flash_boot(struct hwf_flash *f, struct hwf_source *src, struct hwf_err *e);
+
+/*
+ * Before any byte goes to @part (flash_lock.c): the image check's
+ * signature verdict @sign (from hwf_flash_gate) against the device's lock state, asked (once per
+ * session) only for an image a locked bootloader would reject
+ * (protocol/devinfo.h: hwf_devinfo_lock_state: getvar unlocked, or
+ * Huawei's FB lock); every other image sends nothing.  A locked bootloader and an image it
+ * rejects (hwf_flash_lock_rejects) is refused with HWF_EFORMAT and the
+ * reason, unless force (then a warning).  An unlocked or unknown lock, or
+ * a properly signed image, passes.  @file names the image in messages.
+ */
+int hwf_flash_lock_gate(struct hwf_flash *f, int sign, const char *part, const char *file,
+			struct hwf_err *e);
 
 /* --- modes (flash_mode.c) ------------------------------------------------- */
 

@@ -24,6 +24,10 @@ struct hwf_flash {
 	char current_slot; /* 'a', 'b' ...; 0 when not asked yet */
 	char slot;	   /* the slot option checked: a letter, '*' for all, 0 */
 	int slot_checked;
+	/* The lock state, asked once (flash_lock.c): 0 not asked, else enum hwf_lock + 1. */
+	int lock_asked;
+	int lock;
+	char lock_source[48];
 };
 
 /* A message to @cb (NULL: none). */

@@ -74,6 +74,7 @@ struct hwf_upd_opts {
 struct hwf_upd_input {
 	struct hwf_factory *fac;	     /* borrowed */
 	uint64_t size[HWF_FACTORY_MAX];	     /* each image's bytes on the device */
+	int sign[HWF_FACTORY_MAX];	     /* the gate's signature verdict (hwf_image_sign) */
 	int super_empty;		     /* index of super_empty.img, or -1 */
 	char (*dynamic)[HWF_FLASH_PART_MAX]; /* names in super_empty.img ("system_a") */
 	size_t ndynamic;

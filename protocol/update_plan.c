@@ -139,7 +139,7 @@ static int check_one(struct hwf_upd_input *in, size_t i, const struct hwf_upd_op
 		hwf_source_close(src);
 		return rc;
 	}
-	rc = hwf_flash_gate(src, part, label, o->force, cb, e);
+	rc = hwf_flash_gate(src, part, label, o->force, cb, &in->sign[i], e);
 	hwf_source_close(src);
 	if (rc)
 		return rc;

@@ -95,6 +95,19 @@ int hwf_update_run(struct hwf_flash *f, const struct hwf_upd_input *in,
 {
 	int rc = 0;
 
+	/*
+	 * A locked bootloader's refusals, every image before the first byte
+	 * (flash_lock.c), from the verdicts of hwf_update_check's gate.
+	 */
+	for (size_t i = 0; i < p->n && !rc; i++) {
+		const struct hwf_upd_step *st = &p->step[i];
+		char label[2048];
+
+		if (st->op != HWF_UPD_OP_FLASH)
+			continue;
+		hwf_factory_image_label(in->fac, (size_t)st->image, label, sizeof(label));
+		rc = hwf_flash_lock_gate(f, in->sign[st->image], st->target, label, e);
+	}
 	for (size_t i = 0; i < p->n && !rc; i++)
 		rc = run_step(f, in, &p->step[i], o, e);
 	return rc;

@@ -259,6 +259,11 @@ static void check_signature(struct hwf_source *src, uint64_t off, uint64_t len,
 		add(r, HWF_SEV_ERROR, "%s", e->msg);
 		return;
 	}
+	/* A digest found changed before (check_avb) stays BROKEN. */
+	if (r->sign != HWF_SIGN_BROKEN)
+		r->sign = sig == HWF_AVB_SIG_OK || sig == HWF_AVB_SIG_OTHER_KEY ? HWF_SIGN_VALID
+			  : sig == HWF_AVB_SIG_NONE			     ? HWF_SIGN_UNSIGNED
+									     : HWF_SIGN_BROKEN;
 	switch (sig) {
 	case HWF_AVB_SIG_NONE:
 		add(r, o->key_path ? HWF_SEV_ERROR : HWF_SEV_WARN,
@@ -324,10 +329,12 @@ static uint64_t check_avb(struct hwf_source *src, const char *fn,
 		return size;
 	}
 	if (rc == 0) {
-		if (is_boot_partition(o->partition))
+		if (is_boot_partition(o->partition)) {
+			r->sign = HWF_SIGN_REPACKED;
 			add(r, HWF_SEV_WARN,
 			    "no AVB footer and no signature: a repacked image; a locked bootloader "
 			    "will reject it");
+		}
 		return size;
 	}
 	r->has_vbmeta = 1;
@@ -372,7 +379,7 @@ static uint64_t check_avb(struct hwf_source *src, const char *fn,
 		if (hwf_avb_check_digest(src, f.vbmeta_offset, f.vbmeta_size, &info, progress,
 					 pctx, e))
 			add(r, HWF_SEV_ERROR, "%s", e->msg);
-		else if (!info.digest_ok)
+		else if (!info.digest_ok && (r->sign = HWF_SIGN_BROKEN))
 			add(r, HWF_SEV_ERROR,
 			    "AVB %s digest of the image differs from the one in vbmeta: the image "
 			    "was changed after signing",

@@ -46,10 +46,23 @@ struct hwf_image_check_opts {
 	const char *product;	/* device product name, or NULL */
 };
 
+/*
+ * What a locked bootloader would make of the image's signature (the flash
+ * engine's lock gate reads it): only what the check found, never a guess.
+ */
+enum hwf_image_sign {
+	HWF_SIGN_UNKNOWN,	/* nothing to say: no AVB expected here, or none found */
+	HWF_SIGN_VALID,		/* an AVB footer or vbmeta whose signature verifies */
+	HWF_SIGN_REPACKED,	/* a boot-type image with no AVB footer and no signature */
+	HWF_SIGN_UNSIGNED,	/* vbmeta algorithm NONE */
+	HWF_SIGN_BROKEN,	/* digest or signature no longer match (changed after signing) */
+};
+
 struct hwf_image_report {
 	enum hwf_kind kind;
 	int ok;			/* no HWF_SEV_ERROR finding */
 	int has_vbmeta;		/* a footer or vbmeta was found: --key had a signature */
+	enum hwf_image_sign sign;
 	size_t nfind;
 	struct hwf_image_finding find[HWF_IMAGE_MAX_FINDINGS];
 };

@@ -102,6 +102,8 @@ static int var(struct fbdev *d, const char *name, char *out, size_t len)
 		return m > 0 ? 0 : -1;
 	if (fbdev_super_var(d, name, out, len))
 		return 0;
+	if ((m = fbdev_extra_var(d, name, out, len)))
+		return m > 0 ? 0 : -1;
 	if (!strcmp(name, "version"))
 		snprintf(out, len, "0.4");
 	else if (!strcmp(name, "version-bootloader"))
@@ -433,22 +435,26 @@ static int c_set_active(struct fbdev *d, const char *arg, fbdev_send_fn send, vo
 
 static int c_oem(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
 {
-	(void)d;
+	int rc;
+
+	if (fbdev_huawei_oem(d, arg, send, ctx, &rc))
+		return rc;
 	fbdev_reply(send, ctx, "INFO", "oem%s", arg);
 	return fbdev_reply(send, ctx, "OKAY", "%s", "");
 }
 
-/* The lock state outlives a connection too: STORE/.unlocked while unlocked. */
+/*
+ * The lock state outlives a connection too: STORE/.unlocked while
+ * unlocked, STORE/.locked while locked; a new store starts as --locked says.
+ */
 static void save_unlocked(const struct fbdev *d)
 {
-	char path[4096];
+	char path[4096], other[4096];
 	FILE *f;
 
-	fbdev_path(d, ".unlocked", path, sizeof(path));
-	if (!d->unlocked) {
-		unlink(path);
-		return;
-	}
+	fbdev_path(d, d->unlocked ? ".unlocked" : ".locked", path, sizeof(path));
+	fbdev_path(d, d->unlocked ? ".locked" : ".unlocked", other, sizeof(other));
+	unlink(other);
 	f = fopen(path, "w");
 	if (f)
 		fclose(f);
@@ -456,10 +462,13 @@ static void save_unlocked(const struct fbdev *d)
 
 static void load_unlocked(struct fbdev *d)
 {
-	char path[4096];
+	char path[4096], other[4096];
 
 	fbdev_path(d, ".unlocked", path, sizeof(path));
-	d->unlocked = access(path, F_OK) == 0;
+	fbdev_path(d, ".locked", other, sizeof(other));
+	d->unlocked = access(path, F_OK) == 0		? 1
+		      : access(other, F_OK) == 0	? 0
+							: !d->o.locked;
 }
 
 static int c_flashing(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)

@@ -128,6 +128,10 @@ struct fbdev_opts {
 	 * --logical partitions are files NAME.img, as before.
 	 */
 	uint64_t super_size;
+	/* --huawei: a Huawei/Honor bootloader (fbdev_huawei.c); --locked: a new store starts
+	   locked (unlocked: no, oem lock-state info LOCKED), else unlocked. */
+	int huawei;
+	int locked;
 };
 
 /* Defaults: everything zero, slots -1 (decided by the partition list). */
@@ -139,12 +143,16 @@ void fbdev_opts_init(struct fbdev_opts *o);
  *   --logical NAME:SIZE[:TYPE], --slots N (0, or 2-26), --current-slot X (a
  *   letter; "_b" answers "_b", as some bootloaders do), --mode bootloader|fastbootd,
  *   --snapshot none|snapshotted|merging, --reboot-ms N, --super SIZE (a multiple
- *   of 4096, at least 2 MiB), --fault KIND[:ARG].
+ *   of 4096, at least 2 MiB), --fault KIND[:ARG]; the flags --huawei and --locked
+ *   (fbdev_parse_flag).
  * Returns 1 when @name was one of them and @value was good, 0 when @name is
  * another option, -1 for a bad value (@why gets a sentence).
  */
 int fbdev_parse_option(const char *name, const char *value, struct fbdev_opts *o, char *why,
 		       size_t whylen);
+
+/* A device flag without a value (--huawei, --locked): 1 when @name was one, else 0. */
+int fbdev_parse_flag(const char *name, struct fbdev_opts *o);
 
 /* Send one reply packet. */
 typedef int (*fbdev_send_fn)(void *ctx, const void *buf, size_t len);

@@ -78,6 +78,15 @@ int fbdev_c_create_lp(struct fbdev *d, const char *arg, fbdev_send_fn send, void
 int fbdev_c_delete_lp(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx);
 int fbdev_c_resize_lp(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx);
 
+/*
+ * fbdev_huawei.c: battery-voltage, battery-soc-ok, and with --huawei
+ * vendorcountry (and unlocked refused): 1 with the value, -1 refused, 0
+ * when @name is none of them.
+ */
+int fbdev_extra_var(const struct fbdev *d, const char *name, char *out, size_t len);
+/* --huawei's oem commands: 1 and *@rc when @arg (" lock-state info" ...) was answered. */
+int fbdev_huawei_oem(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx, int *rc);
+
 /* AOSP's ParseUint: decimal or 0x hex, nothing after it.  0 or -1. */
 int fbdev_parse_u64(const char *s, uint64_t *v);
 

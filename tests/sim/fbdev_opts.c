@@ -101,6 +101,17 @@ void fbdev_opts_init(struct fbdev_opts *o)
 	o->slots = -1;
 }
 
+int fbdev_parse_flag(const char *name, struct fbdev_opts *o)
+{
+	if (!strcmp(name, "--huawei"))
+		o->huawei = 1;
+	else if (!strcmp(name, "--locked"))
+		o->locked = 1;
+	else
+		return 0;
+	return 1;
+}
+
 /* NAME:SIZE[:TYPE] into the next partition of @o. */
 static int parse_partition(const char *v, int logical, struct fbdev_opts *o, char *why,
 			   size_t whylen)

@@ -171,6 +171,8 @@ int main(int argc, char **argv)
 			once = 1;
 			continue;
 		}
+		if (fbdev_parse_flag(argv[i], &o))
+			continue;
 		if (!v) {
 			fprintf(stderr, "fbsim: %s needs a value\n", argv[i]);
 			return 2;
@@ -196,7 +198,7 @@ int main(int argc, char **argv)
 				"[--logical NAME:SIZE[:TYPE] ...] [--super SIZE] [--slots 0|N] "
 				"[--current-slot X] "
 				"[--mode bootloader|fastbootd] [--snapshot none|snapshotted|merging] "
-				"[--reboot-ms N] [--fault KIND] [--once]\n");
+				"[--reboot-ms N] [--fault KIND] [--huawei] [--locked] [--once]\n");
 		return 2;
 	}
 	if (!o.nparts) {

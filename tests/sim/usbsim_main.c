@@ -9,7 +9,7 @@
  *           [--slots 0|N] [--current-slot X] [--mode bootloader|fastbootd]
  *           [--snapshot none|snapshotted|merging] [--reboot-ms N]
  *           [--fault KIND[:ARG]] [--usb-fault KIND=N]
- *           [--vid HEX] [--pid HEX] [--no-access] [--no-sysfs-strings]
+ *           [--vid HEX] [--pid HEX] [--no-access] [--no-sysfs-strings] [--huawei] [--locked]
  *           [--add-after SECONDS]
  *
  * It makes a umockdev testbed (a private /sys and /dev), declares each
@@ -310,6 +310,8 @@ int main(int argc, char **argv)
 				d->no_sysfs_strings = 1;
 			continue;
 		}
+		if (d && fbdev_parse_flag(a, &d->o))
+			continue;
 		if (!v)
 			usbsim_die("%s needs a value", a);
 		i++;

@@ -36,7 +36,7 @@ static size_t boot_v4(uint8_t *img)
 static int gate(struct fx *x, struct hwf_source *src, const char *part, int force,
 		struct hwf_err *e)
 {
-	int rc = hwf_flash_gate(src, part, hwf_source_name(src), force, &x->cb, e);
+	int rc = hwf_flash_gate(src, part, hwf_source_name(src), force, &x->cb, NULL, e);
 
 	hwf_source_close(src);
 	return rc;
