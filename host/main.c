@@ -201,7 +201,12 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 			val = a + 7;
 			a = "--slot";
 		} else {
-			argv[out++] = a;
+			int rc = cli_aosp_option(cli, *argc, argv, &i);
+
+			if (rc > 0)
+				return rc;
+			if (rc < 0)
+				argv[out++] = a;
 			continue;
 		}
 		if (!val)
@@ -255,6 +260,7 @@ int main(int argc, char **argv)
 
 	memset(&cli, 0, sizeof(cli));
 	cli.wait = -1;
+	cli_aosp_init(&cli);
 	/* --json is known before anything can fail, so that a usage error is JSON too. */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--json"))
@@ -290,7 +296,7 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 				for (int k = 1; k < i && n < 3; k++) {
 					const struct hwf_command *g;
 
-					if (takes_value(argv[k])) {
+					if (takes_value(argv[k]) || cli_aosp_takes_value(argv[k])) {
 						k++;	/* -s SERIAL: not a command word */
 						continue;
 					}
@@ -325,13 +331,19 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 		if (!child)
 			return rc;
 	}
-	if (argc < 2 && cli->wipe)
+	rc = cli_aosp_check(cli, argc < 2 ? NULL : argv[1]);
+	if (rc)
+		return rc;
+	/* "hwflash -w", "hwflash --set-active=b": only that. */
+	if (argc < 2 && (cli->wipe || cli->aosp.set_active))
 		return cmd_wipe(cli);
 	if (argc < 2) {
 		print_usage(&cli->ui, 1);
 		return HWF_EXIT_USAGE;
 	}
 	c = find_any(argv[1]);
+	if (!c && cli_aosp_command(cli, argv[1]))
+		return HWF_EXIT_USAGE;
 	if (!c)
 		return cli_usage(cli, NULL, "unknown command '%s' (hwflash --help lists them)",
 				 argv[1]);
