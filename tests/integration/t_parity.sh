@@ -8,6 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 need python3 unpack_bootimg cpio gzip cmp
 : "${FBSIM:?set FBSIM to the fbsim binary}"
+top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$T"
 
 mark() { cat "$1/commands.log" 2> /dev/null | wc -l | tr -d ' '; }
@@ -192,3 +193,41 @@ fastboot -s "$A" --header-version 2 --dtb dtb --cmdline "a b" --os-version 11.2.
 "$HWFLASH" -s "$B" --header-version 2 --dtb dtb --dtb-offset 0x01100000 --cmdline "a b" \
 	--os-version 11.2.3 --os-patch-level 2021-05-01 boot kernel rd.gz > /dev/null 2>&1
 same ta/.download tb/.download "AOSP: the v2 boot image built is byte for byte AOSP's"
+
+# --- README's table "AOSP fastboot command → hwflash": every hwflash line runs ------
+mkdir readme && cd readme || exit 1
+cp ../kernel kernel && cp ../dtb dtb && cp ../rd.gz ramdisk.img && cp ../vbmeta.orig vbmeta.img
+cp ../built.img boot.img
+python3 -c '
+import zipfile
+with zipfile.ZipFile("update.zip", "w") as z:
+    z.writestr("android-info.txt", "require board=hwsim\n")
+    z.write("boot.img", "boot.img")'
+python3 - "$top/README.md" > rows << 'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+sec = text.split("## AOSP fastboot command → hwflash", 1)[1].split("\n## ", 1)[0]
+for line in sec.splitlines():
+    cells = re.split(r"(?<!\\) \| ", line.strip().strip("|"))
+    if len(cells) >= 2 and cells[1].startswith("`hwflash "):
+        print(cells[1].strip("`").replace("\\|", "|"))
+PY
+# shellcheck disable=SC2086
+start_sim rab --product hwsim $AB --partition vendor_boot_a:64K --partition vendor_boot_b:64K
+RAB="tcp:127.0.0.1:$PORT"
+start_sim rfd --product hwsim --mode fastbootd --partition vendor_boot:64K --partition system:1M
+RFD="tcp:127.0.0.1:$PORT"
+n=0
+while IFS= read -r cmd; do
+	case $cmd in
+	*" gsi "* | *" fetch "*) ANDROID_SERIAL=$RFD ;;
+	*) ANDROID_SERIAL=$RAB ;;
+	esac
+	export ANDROID_SERIAL
+	sh -c "\"\$HWFLASH\" ${cmd#hwflash }" > out 2> err
+	got=$?
+	n=$((n + 1))
+	if [ $got -eq 0 ]; then ok "README table: $cmd"; else
+		fail "README table: $cmd: exit $got"; sed 's/^/    /' out err; fi
+done < rows
+check "README's table has hwflash lines ($n)" test "$n" -ge 20
