@@ -231,3 +231,14 @@ while IFS= read -r cmd; do
 		fail "README table: $cmd: exit $got"; sed 's/^/    /' out err; fi
 done < rows
 check "README's table has hwflash lines ($n)" test "$n" -ge 20
+
+# --- update's options before the command, AOSP-style -----------------------------
+m=$(mark ../rab)
+run_hw 0 "--skip-reboot --skip-secondary update ZIP (options before)" -s "$RAB" --skip-reboot \
+	--skip-secondary update update.zip
+check "--skip-reboot before the command: no reboot sent" sh -c \
+	"! tail -n +$((m + 1)) ../rab/commands.log | grep -q '^reboot'"
+m=$(mark ../rab)
+run_hw 0 "update ZIP" -s "$RAB" update update.zip
+check "without --skip-reboot: reboot sent" sh -c \
+	"tail -n +$((m + 1)) ../rab/commands.log | grep -qx reboot"
