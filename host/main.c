@@ -340,7 +340,11 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 		if (!child)
 			return rc;
 	}
-	rc = cli_aosp_check(cli, argc < 2 ? NULL : argv[1]);
+	/* "app flash" talks to a device; the other app commands do not. */
+	if (argc > 2 && !strcmp(argv[1], "app") && !strcmp(argv[2], "flash"))
+		rc = cli_aosp_check(cli, "app flash");
+	else
+		rc = cli_aosp_check(cli, argc < 2 ? NULL : argv[1]);
 	if (rc)
 		return rc;
 	/* "hwflash -w", "hwflash --set-active=b": only that. */
