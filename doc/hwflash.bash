@@ -21,16 +21,20 @@ _hwflash()
 	local groups="app image dload"
 	local fastboot="devices getvar flash erase boot reboot continue oem flashing
 		set_active update reboot-bootloader reboot-fastboot reboot-recovery
-		snapshot-update fetch info"
+		snapshot-update fetch info flash:raw stage get_staged gsi flashall"
 	local globals="-s --serial --json -v --force --yes --slot -S -w --verify --timeout --wait --all
-		--help --version"
+		--help --version -a --set-active --skip-reboot --skip-secondary -u --disable-verity
+		--disable-verification --cmdline --base --kernel-offset --ramdisk-offset
+		--second-offset --tags-offset --dtb-offset --page-size --header-version --os-version
+		--os-patch-level --dtb"
 
 	# The command and the serial given so far, skipping global options and their values.
 	local i cmd="" sub="" serial="${ANDROID_SERIAL:-}"
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
 		-s | --serial) serial=${words[i + 1]}; ((i++)) ;;
-		--slot | -S | --timeout) ((i++)) ;;
+		--slot | -S | --timeout | --cmdline | --base | --*-offset | --page-size | \
+			--header-version | --os-version | --os-patch-level | --dtb) ((i++)) ;;
 		-*) ;;
 		*)
 			if [[ -z $cmd ]]; then
@@ -51,7 +55,9 @@ _hwflash()
 		COMPREPLY=($(compgen -W "a b" -- "$cur"))
 		return
 		;;
-	-S | --timeout) return ;;
+	-S | --timeout | --cmdline | --base | --*-offset | --page-size | --header-version | \
+		--os-version | --os-patch-level) return ;;
+	--dtb) _filedir; return ;;
 	-o)
 		_filedir -d
 		return
@@ -81,7 +87,7 @@ _hwflash()
 		COMPREPLY=($(compgen -W "$groups $fastboot" -- "$cur"))
 		;;
 	reboot)
-		COMPREPLY=($(compgen -W "bootloader recovery fastboot" -- "$cur"))
+		COMPREPLY=($(compgen -W "bootloader recovery fastboot edl sideload" -- "$cur"))
 		;;
 	snapshot-update)
 		COMPREPLY=($(compgen -W "cancel merge" -- "$cur"))
@@ -93,6 +99,9 @@ _hwflash()
 	set_active)
 		COMPREPLY=($(compgen -W "a b" -- "$cur"))
 		;;
+	gsi)
+		COMPREPLY=($(compgen -W "wipe disable status" -- "$cur"))
+		;;
 	getvar)
 		COMPREPLY=($(compgen -W "all product serialno version version-bootloader
 			max-download-size current-slot slot-count unlocked secure is-userspace
@@ -101,7 +110,7 @@ _hwflash()
 	info)
 		COMPREPLY=($(compgen -W "--json" -- "$cur"))
 		;;
-	flash | erase)
+	flash | erase | flash:raw)
 		if [[ -z $sub ]]; then
 			COMPREPLY=($(compgen -W "$(_hwflash_partitions "$serial")" -- "$cur"))
 		else

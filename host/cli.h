@@ -6,12 +6,24 @@
 #include <stdint.h>
 
 #include "formats/core/err.h"
+#include "formats/image/bootimg_build.h"
 #include "host/cleanup.h"
 #include "host/ui.h"
 
 enum { HWF_EXIT_OK = 0, HWF_EXIT_FAIL = 1, HWF_EXIT_USAGE = 2 };
 
 #define HWF_MAX_SERIALS 32
+
+/* AOSP fastboot's options that hwflash takes too (host/cli_aosp.c). */
+struct hwf_aosp_opts {
+	const char *set_active;	/* --set-active[=SLOT], -a: "" = the flashed slot; NULL */
+	int skip_reboot, skip_secondary;
+	int no_erase_first;	/* -u: no effect (hwflash never formats) */
+	uint32_t avb_disable;	/* --disable-verity (1) | --disable-verification (2) */
+	struct hwf_bootimg_args boot; /* --cmdline, --base ... for boot and flash:raw */
+	const char *boot_given;	/* the first of those options given, for messages */
+	const char *dtb;	/* --dtb FILE */
+};
 
 struct hwf_cli {
 	struct hwf_ui ui;
@@ -29,6 +41,7 @@ struct hwf_cli {
 	char command_buf[64];		/* "app list": a group's command words */
 	struct hwf_cleanup cleanup;	/* temporary files removed on Ctrl-C too */
 	char own_serial[160];		/* a parallel run's child: its one -s (host/multi.c) */
+	struct hwf_aosp_opts aosp;
 };
 
 struct hwf_command {
@@ -95,6 +108,23 @@ typedef int (*cli_opt_fn)(void *ctx, int id, const char *value);
 int cli_parse(struct hwf_cli *cli, const struct hwf_command *self, const struct cli_opt *opts,
 	      int *argc, char **argv, cli_opt_fn on, void *ctx);
 
+/*
+ * AOSP's options (host/cli_aosp.c), taken anywhere on the line as the
+ * global ones are.  cli_aosp_init: their defaults.  cli_aosp_option: argv[*i]
+ * is one of them (or one hwflash names as unsupported): -1 when not, 0 when
+ * taken (*i moved past its value), HWF_EXIT_USAGE after a usage error.
+ * cli_aosp_takes_value: 1 when @a takes the next word.  cli_aosp_command:
+ * a command word AOSP has and hwflash does not (one line, HWF_EXIT_USAGE),
+ * else 0.  cli_aosp_check: the options against the command @name (NULL: no
+ * command): a note for one without effect, HWF_EXIT_USAGE for one that
+ * cannot apply.
+ */
+void cli_aosp_init(struct hwf_cli *cli);
+int cli_aosp_option(struct hwf_cli *cli, int argc, char **argv, int *i);
+int cli_aosp_takes_value(const char *a);
+int cli_aosp_command(struct hwf_cli *cli, const char *word);
+int cli_aosp_check(struct hwf_cli *cli, const char *name);
+
 /* Smallest -S: a sparse piece needs its headers and at least one 4 KiB block. */
 #define CLI_MIN_SPARSE_LIMIT (64u << 10)
 
@@ -124,6 +154,12 @@ extern const struct hwf_command hwf_image_commands[];
 extern const struct hwf_command hwf_dload_commands[];
 /* The fastboot commands are top-level (AOSP spelling): host/cmd_fastboot.c. */
 extern const struct hwf_command hwf_fastboot_commands[];
+/* boot, flash:raw, stage, get_staged, gsi (host/cmd_aosp.c) */
+int fb_boot(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+int fb_flash_raw(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+int fb_stage(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+int fb_get_staged(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+int fb_gsi(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 /* "hwflash -w" alone: erase userdata (and cache). */
 int cmd_wipe(struct hwf_cli *cli);
 

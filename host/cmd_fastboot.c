@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "formats/core/outfile.h"
+#include "formats/image/avb_patch.h"
+#include "formats/image/imagecheck.h"
 #include "host/cli.h"
 #include "host/fbsession.h"
 #include "protocol/fastboot.h"
@@ -199,7 +201,8 @@ static int fb_flash(struct hwf_cli *cli, const struct hwf_command *self, int arg
 {
 	struct hwf_err e = { 0 };
 	struct hwf_flash_parts parts;
-	struct hwf_source *src;
+	struct hwf_source *src, *sent = NULL;
+	struct hwf_avb_patch patch;
 	struct fb_session s;
 	char file[4096];
 	int sign = 0;
@@ -218,12 +221,29 @@ static int fb_flash(struct hwf_cli *cli, const struct hwf_command *self, int arg
 		return HWF_EXIT_FAIL;
 	}
 	rc = fbs_gate(cli, src, argv[1], file, &sign);
-	if (rc) {
-		hwf_source_close(src);
-		return rc;
+	/* --disable-verity/-verification: the flags set in the bytes sent, not in the file. */
+	if (!rc && cli->aosp.avb_disable) {
+		if (hwf_avb_patch_flags(&patch, src, cli->aosp.avb_disable, &sent, &e)) {
+			ui_error(&cli->ui, "%s", e.msg);
+			rc = HWF_EXIT_FAIL;
+		} else {
+			ui_note(&cli->ui, "%s: vbmeta flags at offset %llu set from 0x%x to 0x%x (%s) "
+					  "in the bytes sent; the file is unchanged",
+				file, (unsigned long long)patch.vbmeta_offset + 120,
+				patch.old_flags, patch.new_flags,
+				hwf_avb_flags_text(patch.new_flags));
+			/*
+			 * The flags are in the signed header: a locked bootloader
+			 * rejects the patched bytes (the lock gate below says so).
+			 */
+			if (sign == HWF_SIGN_VALID && patch.new_flags != patch.old_flags)
+				sign = HWF_SIGN_BROKEN;
+		}
 	}
-	rc = fbs_open(cli, &s);
+	if (!rc)
+		rc = fbs_open(cli, &s);
 	if (rc) {
+		hwf_source_close(sent);
 		hwf_source_close(src);
 		return rc;
 	}
@@ -232,7 +252,8 @@ static int fb_flash(struct hwf_cli *cli, const struct hwf_command *self, int arg
 	for (int i = 0; !rc && i < parts.n; i++)
 		rc = fbs_exit(hwf_flash_lock_gate(s.f, sign, parts.name[i], file, NULL));
 	for (int i = 0; !rc && i < parts.n; i++)
-		rc = fbs_exit(hwf_flash_image(s.f, src, parts.name[i], file, NULL));
+		rc = fbs_exit(hwf_flash_image(s.f, sent ? sent : src, parts.name[i], file, NULL));
+	hwf_source_close(sent);
 	hwf_source_close(src);
 	return fbs_finish(&s, rc);
 }
@@ -260,33 +281,6 @@ static int fb_erase(struct hwf_cli *cli, const struct hwf_command *self, int arg
 	return fbs_finish(&s, rc);
 }
 
-static int fb_boot(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
-{
-	struct hwf_err e = { 0 };
-	struct hwf_source *src;
-	struct fb_session s;
-	int rc = cli_parse(cli, self, NULL, &argc, argv, NULL, NULL);
-
-	if (rc)
-		return rc;
-	if (argc != 2)
-		return cli_usage(cli, self, "boot takes one FILE");
-	if (hwf_source_open_file(&src, argv[1], &e)) {
-		ui_error(&cli->ui, "%s", e.msg);
-		return HWF_EXIT_FAIL;
-	}
-	rc = fbs_gate(cli, src, "boot", argv[1], NULL);
-	if (!rc)
-		rc = fbs_open(cli, &s);
-	if (rc) {
-		hwf_source_close(src);
-		return rc;
-	}
-	rc = fbs_exit(hwf_flash_boot(s.f, src, NULL));
-	hwf_source_close(src);
-	return fbs_finish(&s, rc);
-}
-
 /* One command as one step; @wipe_first: -w's wipe before it (the device boots away after). */
 static int one_step(struct hwf_cli *cli, const char *label, const char *cmd, int wipe_first)
 {
@@ -300,7 +294,7 @@ static int one_step(struct hwf_cli *cli, const char *label, const char *cmd, int
 	return fbs_finish(&s, fbs_exit(hwf_flash_command(s.f, label, cmd, NULL)));
 }
 
-/* reboot [@target]: NULL (Android), bootloader, recovery or fastboot. */
+/* reboot [@target]: NULL (Android), bootloader, recovery, fastboot, or any: reboot-TARGET. */
 static int reboot_to(struct hwf_cli *cli, const char *target)
 {
 	struct fb_session s;
@@ -308,9 +302,10 @@ static int reboot_to(struct hwf_cli *cli, const char *target)
 
 	if (rc)
 		return rc;
-	/* -w's wipe comes before: the device boots away after. */
-	if (cli->wipe && hwf_flash_wipe(s.f, NULL))
-		return fbs_finish(&s, HWF_EXIT_FAIL);
+	/* -w's wipe and --set-active come before: the device boots away after. */
+	rc = fbs_settle(&s);
+	if (rc)
+		return fbs_finish(&s, rc);
 	return fbs_finish(&s, fbs_exit(hwf_flash_reboot(s.f, target, NULL)));
 }
 
@@ -320,10 +315,15 @@ static int fb_reboot(struct hwf_cli *cli, const struct hwf_command *self, int ar
 
 	if (rc)
 		return rc;
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "bootloader") &&
-			 strcmp(argv[1], "recovery") && strcmp(argv[1], "fastboot")))
-		return cli_usage(cli, self,
-				 "reboot takes nothing, bootloader, recovery or fastboot");
+	if (argc > 2)
+		return cli_usage(cli, self, "reboot takes at most one TARGET");
+	/* Any target (edl, sideload ...) is sent as reboot-TARGET, as AOSP does. */
+	if (argc == 2 && (!argv[1][0] || strlen(argv[1]) > 24 ||
+			  strspn(argv[1], "abcdefghijklmnopqrstuvwxyz0123456789_-") !=
+			      strlen(argv[1])))
+		return cli_usage(cli, self, "reboot %s: a target is a word of a-z, 0-9, - and _ "
+					    "(bootloader, recovery, fastboot, edl ...)",
+				 argv[1]);
 	return reboot_to(cli, argc == 2 ? argv[1] : NULL);
 }
 
@@ -524,19 +524,35 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	  "and exit 0: written, not verified.\n"
 	  "On a locked bootloader (see info) a repacked, unsigned or modified image\n"
 	  "is refused before any byte is sent, as the bootloader would reject it;\n"
-	  "--force overrides.  A properly signed image is not blocked.",
+	  "--force overrides.  A properly signed image is not blocked.\n"
+	  "--disable-verity and --disable-verification set the flags of the vbmeta\n"
+	  "header (a vbmeta image, or the one an AVB footer points at) in the bytes\n"
+	  "sent; the file is never changed, and an image without vbmeta is refused.",
 	  NULL },
 	{ "erase", fb_erase, "erase PARTITION",
 	  "Erase a partition (on an A/B device: the current slot's, or --slot's).", NULL },
-	{ "boot", fb_boot, "boot FILE",
-	  "Check FILE as a boot image (as 'image check --partition boot'), download it\n"
-	  "and boot it without flashing.",
+	{ "boot", fb_boot, "boot FILE | boot KERNEL [RAMDISK [SECOND]] [--cmdline ...]",
+	  "Boot without flashing.  A boot image (ANDROID!) is checked (as 'image check\n"
+	  "--partition boot') and sent as it is.  Anything else is a KERNEL: a boot\n"
+	  "image (header v0-v2) is built on the fly from it and the optional RAMDISK\n"
+	  "and SECOND, as AOSP's fastboot builds it, with --cmdline TEXT, --base,\n"
+	  "--kernel-offset, --ramdisk-offset, --second-offset, --tags-offset,\n"
+	  "--dtb-offset (hex addresses; mkbootimg's defaults: base 0x10000000, kernel\n"
+	  "0x8000, ramdisk 0x1000000, second 0xf00000, tags 0x100, dtb 0x1f00000),\n"
+	  "--page-size (2048), --header-version (0), --os-version A.B.C,\n"
+	  "--os-patch-level YYYY-MM-DD and --dtb FILE (version 2); it goes through\n"
+	  "the same check as any boot image.",
 	  NULL },
-	{ "reboot", fb_reboot, "reboot [bootloader|recovery|fastboot]",
+	{ "flash:raw", fb_flash_raw, "flash:raw PARTITION KERNEL [RAMDISK [SECOND]] [--cmdline ...]",
+	  "Flash a boot image built from KERNEL (and RAMDISK, SECOND) with boot's\n"
+	  "options, after the same check as flash PARTITION.",
+	  NULL },
+	{ "reboot", fb_reboot, "reboot [bootloader|recovery|fastboot|TARGET]",
 	  "Reboot the device.  reboot fastboot goes into fastbootd (userspace fastboot)\n"
 	  "and, as AOSP's fastboot, waits for the device to come back there (up to\n"
 	  "--timeout, 30 s by default) and checks getvar is-userspace.  The others\n"
-	  "wait for the device to go.",
+	  "wait for the device to go.  Any other TARGET (edl, sideload ...) is sent\n"
+	  "as reboot-TARGET.",
 	  NULL },
 	{ "reboot-bootloader", fb_reboot_target, "reboot-bootloader",
 	  "The same as reboot bootloader (AOSP's other spelling).", NULL },
@@ -551,6 +567,14 @@ const struct hwf_command hwf_fastboot_commands[] = {
 	{ "flashing", fb_flashing,
 	  "flashing lock|unlock|lock_critical|unlock_critical|get_unlock_ability",
 	  "Lock or unlock flashing (the device asks for confirmation).", NULL },
+	{ "stage", fb_stage, "stage FILE",
+	  "Download FILE to the device for a later command to use (nothing is\n"
+	  "written to a partition).",
+	  NULL },
+	{ "get_staged", fb_get_staged, "get_staged FILE",
+	  "Read what the device staged for the host (upload) into FILE.", NULL },
+	{ "gsi", fb_gsi, "gsi wipe|disable|status",
+	  "fastbootd: wipe or disable an installed GSI, or say its status.", NULL },
 	{ "set_active", fb_set_active, "set_active SLOT",
 	  "Make a slot the active one: a, b ... (one the device has) or other.", NULL },
 	{ "snapshot-update", fb_snapshot_update, "snapshot-update [cancel|merge]",

@@ -128,6 +128,7 @@ static int on_device(struct hwf_cli *cli, struct upd_cmd *u, int need_info)
 	s.json_more = json_plan;
 	s.json_more_ctx = u;
 	s.no_wipe = u->dry_run;
+	s.no_set_active = 1; /* update makes the flashed slot active itself */
 	if (fac->android_info) {
 		info = strdup(fac->android_info);
 		if (!info || hwf_flash_android_info(s.f, fac->label, info, NULL))
@@ -184,6 +185,9 @@ static int run(struct hwf_cli *cli, const struct hwf_command *self, int argc, ch
 	if (!flashall)
 		path = argv[1];
 	u->o.wipe = cli->wipe;
+	/* Given before the command, AOSP-style, they are the CLI's. */
+	u->skip_reboot |= cli->aosp.skip_reboot;
+	u->o.skip_secondary |= cli->aosp.skip_secondary;
 	u->o.force = cli->force;
 	rc = hwf_factory_open(&fac, path, &e);
 	if (rc) {

@@ -322,10 +322,26 @@ static void json_result(struct fb_session *s, int rc)
 	json_done(ui);
 }
 
+int fbs_settle(struct fb_session *s)
+{
+	const char *w = s->cli->aosp.set_active;
+
+	if (s->settled)
+		return 0;
+	s->settled = 1;
+	if (s->cli->wipe && !s->no_wipe && hwf_flash_wipe(s->f, NULL))
+		return HWF_EXIT_FAIL;
+	/* AOSP: after the commands and -w, before a reboot. */
+	if (w && !s->no_wipe && !s->no_set_active)
+		return fbs_exit(*w ? hwf_flash_set_active(s->f, w, NULL)
+				   : hwf_flash_set_active_flashed(s->f, NULL));
+	return 0;
+}
+
 int fbs_finish(struct fb_session *s, int rc)
 {
-	if (!rc && s->cli->wipe && !s->no_wipe && hwf_flash_wipe(s->f, NULL))
-		rc = HWF_EXIT_FAIL;
+	if (!rc)
+		rc = fbs_settle(s);
 	readback_summary(s);
 	if (!rc)
 		ui_note(&s->cli->ui, "Finished. Total time: %.3fs", ui_now() - s->start);

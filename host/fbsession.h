@@ -48,7 +48,9 @@ struct fb_session {
 	/* More members of that document (update's plan), written by @json_more. */
 	void (*json_more)(void *ctx, struct hwf_ui *ui);
 	void *json_more_ctx;
-	int no_wipe; /* fbs_finish does not wipe (a dry run) */
+	int no_wipe; /* fbs_finish does not wipe nor set the active slot (a dry run) */
+	int no_set_active; /* the command sets the active slot itself (update) */
+	int settled; /* fbs_settle ran */
 	struct fbs_step_log steps[FBS_MAX_STEPS];
 	int nsteps;
 	char error[HWF_ERR_MSG_MAX];
@@ -64,7 +66,12 @@ struct fb_session {
 /* Connect to the one device given (-s / $ANDROID_SERIAL) and start the engine. */
 int fbs_open(struct hwf_cli *cli, struct fb_session *s);
 void fbs_close(struct fb_session *s);
-/* -w's wipe if asked, "Finished. Total time", --json result, close; returns @rc or the wipe's. */
+/*
+ * What the options ask after the commands, once: -w's wipe, then
+ * --set-active's slot (AOSP's order; before a reboot).  HWF_EXIT_* code.
+ */
+int fbs_settle(struct fb_session *s);
+/* fbs_settle, "Finished. Total time", --json result, close; returns @rc or the wipe's. */
 int fbs_finish(struct fb_session *s, int rc);
 /*
  * The exit code for an engine call's result (already printed):

@@ -76,6 +76,15 @@ static void print_usage(struct hwf_ui *ui, int to_stderr)
 		"  -w            wipe userdata, cache and metadata (as AOSP's fastboot -w)\n"
 		"  --verify      flash, app flash, update: read each written partition back\n"
 		"                (fetch:, fastbootd) and compare it with what was sent\n"
+		"  -a, --set-active[=SLOT]  make SLOT (default: the one flashed) active after\n"
+		"                the command, before a reboot\n"
+		"  --disable-verity, --disable-verification   flash: set those vbmeta flags in\n"
+		"                the bytes sent (the file is never changed)\n"
+		"  --cmdline, --base, --kernel-offset, --ramdisk-offset, --second-offset,\n"
+		"  --tags-offset, --dtb-offset, --page-size, --header-version, --os-version,\n"
+		"  --os-patch-level, --dtb FILE   the boot image built by boot and flash:raw\n"
+		"  --skip-reboot, --skip-secondary   update and flashall; -u: no effect\n"
+		"                (AOSP's options stand before or after the command)\n"
 		"  --timeout S   seconds to wait for each device reply, and for a device\n"
 		"                that reboots into fastbootd (default 30)\n"
 		"  -h, --help    this text;  hwflash help COMMAND for one command\n"
@@ -205,7 +214,12 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 			val = a + 7;
 			a = "--slot";
 		} else {
-			argv[out++] = a;
+			int rc = cli_aosp_option(cli, *argc, argv, &i);
+
+			if (rc > 0)
+				return rc;
+			if (rc < 0)
+				argv[out++] = a;
 			continue;
 		}
 		if (!val)
@@ -259,6 +273,7 @@ int main(int argc, char **argv)
 
 	memset(&cli, 0, sizeof(cli));
 	cli.wait = -1;
+	cli_aosp_init(&cli);
 	/* --json is known before anything can fail, so that a usage error is JSON too. */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--json"))
@@ -294,7 +309,7 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 				for (int k = 1; k < i && n < 3; k++) {
 					const struct hwf_command *g;
 
-					if (takes_value(argv[k])) {
+					if (takes_value(argv[k]) || cli_aosp_takes_value(argv[k])) {
 						k++;	/* -s SERIAL: not a command word */
 						continue;
 					}
@@ -329,13 +344,23 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 		if (!child)
 			return rc;
 	}
-	if (argc < 2 && cli->wipe)
+	/* "app flash" talks to a device; the other app commands do not. */
+	if (argc > 2 && !strcmp(argv[1], "app") && !strcmp(argv[2], "flash"))
+		rc = cli_aosp_check(cli, "app flash");
+	else
+		rc = cli_aosp_check(cli, argc < 2 ? NULL : argv[1]);
+	if (rc)
+		return rc;
+	/* "hwflash -w", "hwflash --set-active=b": only that. */
+	if (argc < 2 && (cli->wipe || cli->aosp.set_active))
 		return cmd_wipe(cli);
 	if (argc < 2) {
 		print_usage(&cli->ui, 1);
 		return HWF_EXIT_USAGE;
 	}
 	c = find_any(argv[1]);
+	if (!c && cli_aosp_command(cli, argv[1]))
+		return HWF_EXIT_USAGE;
 	if (!c)
 		return cli_usage(cli, NULL, "unknown command '%s' (hwflash --help lists them)",
 				 argv[1]);

@@ -319,7 +319,11 @@ int hwf_fb_upload(struct hwf_fb *fb, const char *cmd, uint64_t want, hwf_fb_sink
 		return lose(fb, rc, e);
 	if (rc == 0)
 		/* OKAY and no data: the conversation is in step, the data is missing. */
-		return want ? hwf_err_set(e, HWF_EPROTO, "%s: the device sent no data", cmd) : 0;
+		return want && want != HWF_FB_UPLOAD_ANY
+			   ? hwf_err_set(e, HWF_EPROTO, "%s: the device sent no data", cmd)
+			   : 0;
+	if (want == HWF_FB_UPLOAD_ANY)
+		want = offered;
 	if (offered != want)
 		return lose(fb, hwf_err_set(e, HWF_EPROTO, "%s: the device offered %u bytes, not %llu",
 					    cmd, offered, (unsigned long long)want),

@@ -104,8 +104,10 @@ typedef int (*hwf_fb_sink_fn)(void *ctx, const void *buf, size_t len, struct hwf
  * the device answers DATA%08x, which must be @want bytes; those bytes go
  * to @sink as they come; then OKAY.  HWF_EPROTO when the device offers
  * another size or no data; a sink's error stops the conversation (the rest
- * of the data would be taken for replies).
+ * of the data would be taken for replies).  @want HWF_FB_UPLOAD_ANY: as
+ * many bytes as the device offers (upload), none when it answers OKAY.
  */
+#define HWF_FB_UPLOAD_ANY UINT64_MAX
 int hwf_fb_upload(struct hwf_fb *fb, const char *cmd, uint64_t want, hwf_fb_sink_fn sink,
 		  void *sctx, hwf_progress_fn progress, void *pctx, struct hwf_err *e);
 

@@ -103,7 +103,7 @@ last dev 6 "$W reboot" "erase before reboot"
 run_hw 0 "-w continue wipes before continuing" -s "$S" -w continue
 last dev 6 "$W continue" "-w continue: erase, then continue"
 n0=$(lines dev)
-run_hw 2 "reboot somewhere odd is usage" -s "$S" reboot nowhere
+run_hw 2 "reboot to a target that is no word is usage" -s "$S" reboot "no where"
 run_hw 2 "set_active with no slot is usage" -s "$S" set_active
 run_hw 2 "flashing nonsense is usage" -s "$S" flashing nonsense
 run_hw 2 "oem with no command is usage" -s "$S" oem

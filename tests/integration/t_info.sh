@@ -79,6 +79,18 @@ run_hw 0 "locked: flashing unlock" -s "$S" flashing unlock
 run_hw 0 "unlocked now: the repacked recovery goes" -s "$S" flash recovery repacked.img
 check "unlocked now: downloaded" test "$(downloads locked)" = 3
 
+# --disable-verity on a locked bootloader: the flags are in vbmeta's signed
+# header, so the patched bytes no longer match the signature: refused.
+start_sim lvb --product fbsim --partition vbmeta:64K --locked
+S="tcp:127.0.0.1:$PORT"
+python3 "$tools/avbfoot.py" --vbmeta vbmeta.img --key key.pem --hash recovery=repacked.img
+run_hw 0 "locked: a signed vbmeta is not blocked" -s "$S" flash vbmeta vbmeta.img
+run_hw 1 "locked: --disable-verity of a signed vbmeta refused" -s "$S" --disable-verity \
+	flash vbmeta vbmeta.img
+expect_in "$T/err" "bootloader is locked: it will reject a modified vbmeta" \
+	"locked: --disable-verity: the reason"
+check "locked: --disable-verity sent nothing" test "$(downloads lvb)" = 1
+
 # update: every image gated before the first byte.
 start_sim lupd --product fbsim --partition boot:1M --locked
 S="tcp:127.0.0.1:$PORT"

@@ -392,6 +392,51 @@ static int c_boot(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ct
 	return fbdev_reply(send, ctx, "OKAY", "%s", "");
 }
 
+/*
+ * upload (AOSP's get_staged): the last download back (stage = a download
+ * and nothing else; STORE/.download outlives a connection as staged data
+ * would), DATA, its bytes, OKAY; FAIL when nothing is staged.
+ */
+static int c_upload(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
+{
+	char buf[65536], path[4096];
+	uint64_t off = 0, size;
+	struct stat st;
+	int fd, rc = 0;
+
+	fbdev_path(d, ".download", path, sizeof(path));
+	fd = d->dl_left ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	if (*arg || fd < 0 || fstat(fd, &st) || !st.st_size) {
+		if (fd >= 0)
+			close(fd);
+		return fbdev_reply(send, ctx, "FAIL", "No data staged");
+	}
+	size = (uint64_t)st.st_size;
+	rc = fbdev_reply(send, ctx, "DATA", "%08llx", (unsigned long long)size);
+	while (!rc && off < size) {
+		size_t n = size - off < sizeof(buf) ? (size_t)(size - off) : sizeof(buf);
+
+		rc = pread(fd, buf, n, (off_t)off) != (ssize_t)n || send(ctx, buf, n);
+		off += n;
+	}
+	close(fd);
+	return rc ? -1 : fbdev_reply(send, ctx, "OKAY", "%s", "");
+}
+
+/* gsi:wipe|disable|status (fastbootd): no GSI is ever installed here. */
+static int c_gsi(struct fbdev *d, const char *arg, fbdev_send_fn send, void *ctx)
+{
+	(void)d;
+	if (!strcmp(arg, "status")) {
+		if (fbdev_reply(send, ctx, "INFO", "not installed"))
+			return -1;
+		return fbdev_reply(send, ctx, "OKAY", "%s", "");
+	}
+	if (!strcmp(arg, "wipe") || !strcmp(arg, "disable"))
+		return fbdev_reply(send, ctx, "OKAY", "%s", "");
+	return fbdev_reply(send, ctx, "FAIL", "Invalid arguments");
+}
+
 /* The current slot outlives a connection, as on a device: STORE/.current-slot. */
 static void save_slot(const struct fbdev *d)
 {
@@ -507,6 +552,8 @@ static const struct cmd commands[] = {
 	{ "flashing", c_flashing, BL },
 	{ "snapshot-update", fbdev_c_snapshot_update, BL | FD },
 	{ "fetch:", fbdev_c_fetch, FD },
+	{ "upload", c_upload, BL | FD },
+	{ "gsi:", c_gsi, FD },
 	{ "update-super:", fbdev_c_update_super, FD },
 	{ "create-logical-partition:", fbdev_c_create_lp, FD },
 	{ "delete-logical-partition:", fbdev_c_delete_lp, FD },
