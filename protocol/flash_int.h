@@ -41,6 +41,12 @@ int hwf_flash_pass(const struct hwf_flash_cb *cb, struct hwf_err *e, int rc,
 		   const struct hwf_err *from);
 /* A step's start (@s->done 0) or end to the step callback. */
 void hwf_flash_step_event(struct hwf_flash *f, struct hwf_flash_step *s);
+
+/*
+ * @why ("system is a logical partition") needs fastbootd: go there unless
+ * already in it, and say so (flash_mode.c).
+ */
+int hwf_flash_need_fastbootd(struct hwf_flash *f, const char *why, struct hwf_err *e);
 /* Called after a write with what was sent (@src, or its view with the AVB footer moved). */
 typedef int (*hwf_flash_after_fn)(struct hwf_flash *f, struct hwf_source *sent, const char *part,
 				  struct hwf_err *e);

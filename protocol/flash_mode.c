@@ -166,8 +166,7 @@ int hwf_flash_is_logical(struct hwf_flash *f, const char *part, struct hwf_err *
 	return rc ? rc : !strcmp(v, "yes");
 }
 
-/* @why ("system is a logical partition") needs fastbootd: go there unless already in it. */
-static int need_fastbootd(struct hwf_flash *f, const char *why, struct hwf_err *e)
+int hwf_flash_need_fastbootd(struct hwf_flash *f, const char *why, struct hwf_err *e)
 {
 	enum hwf_flash_mode mode;
 	int rc = hwf_flash_mode(f, &mode, e);
@@ -211,7 +210,7 @@ int hwf_flash_image(struct hwf_flash *f, struct hwf_source *src, const char *par
 		return rc;
 	if (rc) {
 		snprintf(why, sizeof(why), "%s is a logical partition", part);
-		rc = need_fastbootd(f, why, e);
+		rc = hwf_flash_need_fastbootd(f, why, e);
 		if (rc)
 			return rc;
 		rc = resize_to(f, src, part, e);
@@ -287,7 +286,7 @@ int hwf_flash_snapshot_update(struct hwf_flash *f, const char *action, struct hw
 	int rc;
 
 	if (action && !strcmp(action, "merge")) {
-		rc = need_fastbootd(f, "snapshot-update merge is done in fastbootd", e);
+		rc = hwf_flash_need_fastbootd(f, "snapshot-update merge is done in fastbootd", e);
 		if (rc)
 			return rc;
 	}

@@ -13,19 +13,6 @@
 #include "protocol/flash_int.h"
 #include "protocol/update.h"
 
-/* @why needs fastbootd: go there unless already in it, and say so. */
-static int fastbootd(struct hwf_flash *f, const char *why, struct hwf_err *e)
-{
-	enum hwf_flash_mode mode;
-	int rc = hwf_flash_mode(f, &mode, e);
-
-	if (rc || mode == HWF_FLASH_FASTBOOTD)
-		return rc;
-	hwf_flash_say(&f->cb, HWF_FLASH_NOTE, "%s: rebooting into fastbootd (userspace fastboot)",
-		      why);
-	return hwf_flash_reboot_mode(f, HWF_FLASH_FASTBOOTD, e);
-}
-
 static int update_super(struct hwf_flash *f, const struct hwf_upd_input *in,
 			const struct hwf_upd_step *s, const struct hwf_upd_opts *o,
 			struct hwf_err *e)
@@ -33,7 +20,8 @@ static int update_super(struct hwf_flash *f, const struct hwf_upd_input *in,
 	char name[HWF_FB_RESP_MAX], cmd[HWF_FB_RESP_MAX + 40];
 	struct hwf_source *src;
 	struct hwf_err le = {0};
-	int rc = fastbootd(f, "super_empty.img: update-super is done in fastbootd", e);
+	int rc = hwf_flash_need_fastbootd(f, "super_empty.img: update-super is done in fastbootd",
+					  e);
 
 	if (rc)
 		return rc;
@@ -72,7 +60,7 @@ static int run_step(struct hwf_flash *f, const struct hwf_upd_input *in,
 		return rc;
 	case HWF_UPD_OP_UPDATE_SUPER: return update_super(f, in, s, o, e);
 	case HWF_UPD_OP_RESIZE:
-		rc = fastbootd(f, "logical partitions are resized in fastbootd", e);
+		rc = hwf_flash_need_fastbootd(f, "logical partitions are resized in fastbootd", e);
 		if (rc)
 			return rc;
 		snprintf(cmd, sizeof(cmd), "resize-logical-partition:%s:0", s->target);
