@@ -31,6 +31,7 @@ struct hwf_download {
 	struct pkg_at at[HWF_DOWNLOAD_MAX];
 	size_t npkg;
 	size_t nzips;
+	size_t nfiles;
 	char too_deep[1024];
 	const char *group;
 };
@@ -169,6 +170,8 @@ static int walk(struct hwf_download *dl, size_t li, int depth, struct hwf_err *e
 
 		if (!*b)
 			continue; /* a folder */
+		if (depth == 0)
+			dl->nfiles++;
 		snprintf(path, sizeof(path), "%s%s", dl->layer[li].prefix, ent.name);
 		if (hwf_ends_with_ci(b, ".app") || f) {
 			add_pkg(dl, li, &ent, path, f, depth);
@@ -255,6 +258,11 @@ size_t hwf_download_zips(const struct hwf_download *dl)
 	return dl->nzips;
 }
 
+size_t hwf_download_files(const struct hwf_download *dl)
+{
+	return dl->nfiles;
+}
+
 const char *hwf_download_too_deep(const struct hwf_download *dl)
 {
 	return dl->too_deep[0] ? dl->too_deep : NULL;
@@ -284,6 +292,35 @@ int hwf_download_find(const struct hwf_download *dl, const char *want)
 		}
 	}
 	return found;
+}
+
+int hwf_download_add(struct hwf_download *dl, const char *path, struct hwf_err *e)
+{
+	for (size_t li = dl->nlayers; li-- > 0;) {
+		const char *pre = dl->layer[li].prefix;
+		struct hwf_zip_entry ent;
+		struct hwf_zip *z;
+		int rc;
+
+		if (strncmp(path, pre, strlen(pre)) || dl->npkg == HWF_DOWNLOAD_MAX)
+			continue;
+		rc = hwf_zip_open(&z, dl->layer[li].src, e);
+		if (rc)
+			return rc;
+		rc = hwf_zip_find(z, path + strlen(pre), &ent, NULL);
+		if (rc == 0) {
+			int depth = 0;
+
+			for (const char *c = pre; *c; c++)
+				depth +=
+				    *c == '/' && c - pre >= 4 && !strncasecmp(c - 4, ".zip", 4);
+			add_pkg(dl, li, &ent, path, NULL, depth);
+		}
+		hwf_zip_close(z);
+		if (rc == 0)
+			return (int)dl->npkg - 1;
+	}
+	return hwf_err_set(e, HWF_ENOTFOUND, "%s: no member %s", dl->path, path);
 }
 
 int hwf_download_source(struct hwf_download *dl, size_t i, struct hwf_source **out,

@@ -64,6 +64,9 @@ const struct hwf_download_pkg *hwf_download_pkg(const struct hwf_download *dl, s
 /* Zips seen inside, at any depth (for a message when no package is found). */
 size_t hwf_download_zips(const struct hwf_download *dl);
 
+/* Files (not folders) in the outer zip. */
+size_t hwf_download_files(const struct hwf_download *dl);
+
 /* The first zip that lies deeper than HWF_DOWNLOAD_DEPTH, or NULL. */
 const char *hwf_download_too_deep(const struct hwf_download *dl);
 
@@ -79,6 +82,13 @@ const char *hwf_download_group(const struct hwf_download *dl);
  * "/@want".  Returns its index, or -1.
  */
 int hwf_download_find(const struct hwf_download *dl, const char *want);
+
+/*
+ * Add the member @path (its path through the zips) as a package, whatever
+ * its name (--member on a member not named *.APP); its index, or
+ * HWF_ENOTFOUND.
+ */
+int hwf_download_add(struct hwf_download *dl, const char *path, struct hwf_err *e);
 
 /*
  * Package @i as a source named "ZIP:MEMBER" through the layers

@@ -30,7 +30,7 @@ static void list_pkgs(const struct hwf_download *dl, char *buf, size_t len, int 
 }
 
 /* Which package of @dl to open: the one asked for, or the only UPDATE.APP. */
-static int pick(const struct hwf_download *dl, const char *member, struct hwf_err *e)
+int hwf_pkg_pick(struct hwf_download *dl, const char *member, struct hwf_err *e)
 {
 	const char *path = hwf_download_path(dl);
 	size_t n = hwf_download_count(dl);
@@ -40,6 +40,9 @@ static int pick(const struct hwf_download *dl, const char *member, struct hwf_er
 	if (member) {
 		int i = hwf_download_find(dl, member);
 
+		if (i >= 0)
+			return i;
+		i = hwf_download_add(dl, member, NULL);
 		if (i >= 0)
 			return i;
 		list_pkgs(dl, list, sizeof(list), -1);
@@ -78,8 +81,9 @@ static int pick(const struct hwf_download *dl, const char *member, struct hwf_er
 			    e, HWF_ENOTFOUND,
 			    "%s: no UPDATE.APP inside, nor in the %zu zip%s it holds", path,
 			    hwf_download_zips(dl), hwf_download_zips(dl) == 1 ? "" : "s");
-		return hwf_err_set(e, HWF_ENOTFOUND, "%s: no UPDATE.APP inside (none ends in .APP)",
-				   path);
+		return hwf_err_set(e, HWF_ENOTFOUND,
+				   "%s: no UPDATE.APP inside (%zu file%s, none ends in .APP)", path,
+				   hwf_download_files(dl), hwf_download_files(dl) == 1 ? "" : "s");
 	}
 	list_pkgs(dl, list, sizeof(list), -1);
 	if (hwf_download_group(dl))
@@ -154,12 +158,13 @@ static int open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int o
 	return 0;
 }
 
-int hwf_pkg_open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, struct hwf_err *e)
+int hwf_pkg_open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int once,
+		    struct hwf_err *e)
 {
 	int rc;
 
 	memset(pkg, 0, sizeof(*pkg));
-	rc = open_in(pkg, dl, i, 1, e);
+	rc = open_in(pkg, dl, i, once, e);
 	if (!rc)
 		rc = hwf_app_open(&pkg->app, pkg->src, e);
 	if (rc)
@@ -180,7 +185,7 @@ static int pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, i
 	if (rc == 1) {
 		pkg->own_dl = 1;
 		pkg->dl = dl;
-		rc = pick(dl, member, e);
+		rc = hwf_pkg_pick(dl, member, e);
 		if (rc >= 0)
 			rc = open_in(pkg, dl, (size_t)rc, once, e);
 	} else if (member) {

@@ -53,9 +53,19 @@ int hwf_pkg_open_once(struct hwf_pkg *pkg, const char *path, const char *member,
 
 /*
  * Package @i of the open download @dl (borrowed: close the package first).
- * Inner and deflated packages are inflated once through @dl.
+ * Inner packages are read through @dl (each deflated zip or package
+ * inflated once); a deflated member of the outer zip too when @once, else
+ * it is inflated as a stream for one pass.
  */
-int hwf_pkg_open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, struct hwf_err *e);
+int hwf_pkg_open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int once,
+		    struct hwf_err *e);
+
+/*
+ * Which package of @dl a command opens: @member (its path, or a unique end
+ * of it), else the only UPDATE.APP; the index, or the error (several
+ * packages, none, only packages hwflash cannot read ...).
+ */
+int hwf_pkg_pick(struct hwf_download *dl, const char *member, struct hwf_err *e);
 
 /*
  * Open @path as a download when it is a zip: 1 with *@dl set, 0 when it is
