@@ -142,6 +142,7 @@ static int open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int o
 	int rc;
 
 	pkg->dl = dl;
+	pkg->depth = p->depth;
 	if (p->depth == 0 && !once && p->deflated) {
 		/* One pass over a member of the outer zip: inflate it as a stream. */
 		rc = hwf_source_open_zip_member(&pkg->src, path, p->path, e);

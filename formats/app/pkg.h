@@ -31,6 +31,7 @@ struct hwf_pkg {
 					    as a stream): its counters */
 	struct hwf_download *dl;	 /* the download it came from, or NULL */
 	int own_dl;
+	int depth; /* zips around the package inside the download: 0 in the outer zip */
 };
 
 /*

@@ -240,6 +240,14 @@ static int plan_zip(struct hwf_dload_plan *p, const char *source, const char *ba
 				   "nothing was written",
 				   source, apps.name, (unsigned long long)apps.size);
 	rc = hwf_pkg_open(&pkg, source, NULL, e);
+	if (rc == 0 && pkg.depth > 0) {
+		/* Inside an inner zip: the update_sd zips go to the card as they are. */
+		hwf_pkg_close(&pkg);
+		rc = hwf_err_set(e, HWF_EUNSUPPORTED,
+				 "%s: its UPDATE.APP lies in a zip inside; dload/ takes UPDATE.APP "
+				 "or update_sd zips",
+				 source);
+	}
 	if (rc == 0) {
 		const char *m = strchr(pkg.label, ':');
 
