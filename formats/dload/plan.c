@@ -213,6 +213,9 @@ static int zipsd_cb(void *ctx, const struct hwf_zip_member *m)
 	if (!hwf_ends_with_ci(base, ".zip") || strncasecmp(base, "update_sd", 9))
 		return 0;
 	d = strcasestr(m->name, "dload/");
+	/* A path that would climb out of dload/ (or is no path on a card): its name alone. */
+	if (d && (strstr(d, "..") || strchr(d, '\\') || d[6] == '/'))
+		d = NULL;
 	z->rc = add_item(z->p, d ? d + 6 : base, z->zip, m->name, HWF_DLOAD_SDZIP, &z->e);
 	return z->rc;
 }
