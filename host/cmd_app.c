@@ -173,6 +173,35 @@ static void show_download(struct hwf_cli *cli, const struct hwf_download *dl)
 		ui_info(&cli->ui, "Together they make one update (%s).\n", hwf_download_group(dl));
 }
 
+/* A download's packages as a JSON array under "packages", and the update they make. */
+static void json_download(struct hwf_cli *cli, const struct hwf_download *dl)
+{
+	json_key(&cli->ui, "packages");
+	json_begin_array(&cli->ui);
+	for (size_t i = 0; i < hwf_download_count(dl); i++) {
+		const struct hwf_download_pkg *p = hwf_download_pkg(dl, i);
+
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "path", p->path);
+		json_kv_uint(&cli->ui, "size", p->size);
+		json_kv_uint(&cli->ui, "depth", (uint64_t)p->depth);
+		json_kv_bool(&cli->ui, "deflated", p->deflated);
+		json_key(&cli->ui, "foreign");
+		if (p->foreign)
+			json_str(&cli->ui, p->foreign);
+		else
+			json_null(&cli->ui);
+		json_kv_bool(&cli->ui, "part_of_update", p->group);
+		json_end_object(&cli->ui);
+	}
+	json_end_array(&cli->ui);
+	json_key(&cli->ui, "update");
+	if (hwf_download_group(dl))
+		json_str(&cli->ui, hwf_download_group(dl));
+	else
+		json_null(&cli->ui);
+}
+
 /*
  * Run @fn on the package @path names; for a download, on the one --member
  * picks, else on every UPDATE.APP it holds (@all) or on the packages that
@@ -208,6 +237,16 @@ static int each_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 	}
 	if (!cli->json && (n > 1 || nested))
 		show_download(cli, dl);
+	if (cli->json && all && !o->member && nsel >= 2) {
+		/* app list --json of several packages: what the download holds. */
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "file", path);
+		json_download(cli, dl);
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
+		hwf_download_close(dl);
+		return HWF_EXIT_OK;
+	}
 	if (o->member || cli->json || nsel < 2) {
 		int i = hwf_pkg_pick(dl, o->member, &e);
 
@@ -269,6 +308,8 @@ static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 		json_begin_object(&cli->ui);
 		json_kv_str(&cli->ui, "file", pkg.label);
 		json_kv_uint(&cli->ui, "size", hwf_source_size(pkg.src));
+		if (pkg.dl)
+			json_download(cli, pkg.dl);
 		json_key(&cli->ui, "entries");
 		json_begin_array(&cli->ui);
 		for (size_t i = 0; i < n; i++) {

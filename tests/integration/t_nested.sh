@@ -108,6 +108,16 @@ for m in 0 8; do
 	check "sdset_$m: cust's system extracted whole" cmp sys.img y$m/system.img
 	run_hw 0 "check full_$m.zip (full_base + data_public + all_hw)" app check full_$m.zip
 	expect_in "$T/out" "full_base + data_public + all_hw" "full_$m: one update named"
+	run_hw 0 "list --json sdset_$m.zip" app list --json sdset_$m.zip
+	check "sdset_$m: --json names the packages and the update" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["update"] == "base + cust + preload", d
+p = [x["path"] for x in d["packages"]]
+assert p == ["Software/dload/update_sd_base.zip/UPDATE.APP",
+             "Software/dload/cust/update_sd_cust_ABC.zip/UPDATE.APP",
+             "Software/dload/preload/update_sd_preload_ABC.zip/UPDATE.APP"], p
+assert all(x["part_of_update"] and x["depth"] == 1 for x in d["packages"])' "$T/out"
 	run_hw 0 "list full_$m.zip" app list full_$m.zip
 	n=$(grep -c "3 entries," "$T/out")
 	check "full_$m: every package's entries listed ($n)" test "$n" -eq 3
