@@ -173,6 +173,15 @@ static void show_download(struct hwf_cli *cli, const struct hwf_download *dl)
 		ui_info(&cli->ui, "Together they make one update (%s).\n", hwf_download_group(dl));
 }
 
+/* An inner zip that could not be read, when packages beside it could. */
+static void warn_skipped(struct hwf_cli *cli, const struct hwf_download *dl)
+{
+	struct hwf_err e = { 0 };
+
+	if (hwf_download_count(dl) && hwf_download_skipped(dl, &e))
+		ui_warn(&cli->ui, "%s (its packages are left out)", e.msg);
+}
+
 /* A download's packages as a JSON array under "packages", and the update they make. */
 static void json_download(struct hwf_cli *cli, const struct hwf_download *dl)
 {
@@ -235,6 +244,7 @@ static int each_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 		napp += !p->foreign;
 		nsel += !p->foreign && (all || p->group);
 	}
+	warn_skipped(cli, dl);
 	if (!cli->json && (n > 1 || nested))
 		show_download(cli, dl);
 	if (cli->json && all && !o->member && nsel >= 2) {

@@ -34,6 +34,8 @@ struct hwf_download {
 	size_t nfiles;
 	char too_deep[1024];
 	const char *group;
+	int skipped_rc;
+	struct hwf_err skipped;
 };
 
 static const char *base_of(const char *name)
@@ -199,13 +201,29 @@ static int walk(struct hwf_download *dl, size_t li, int depth, struct hwf_err *e
 		char prefix[1024];
 		size_t idx;
 
-		rc = hwf_zip_members_source(dl->layer[li].zm, inner[i].name, &src, e);
-		if (rc)
-			break;
-		snprintf(prefix, sizeof(prefix), "%s%s/", dl->layer[li].prefix, inner[i].name);
-		rc = add_layer(dl, src, hwf_source_name(src), prefix, &idx, e);
+		struct hwf_err ie = {0};
+
+		rc = hwf_zip_members_source(dl->layer[li].zm, inner[i].name, &src, &ie);
+		if (!rc) {
+			snprintf(prefix, sizeof(prefix), "%s%s/", dl->layer[li].prefix,
+				 inner[i].name);
+			rc = add_layer(dl, src, hwf_source_name(src), prefix, &idx, &ie);
+		}
 		if (!rc)
-			rc = walk(dl, idx, depth + 1, e);
+			rc = walk(dl, idx, depth + 1, &ie);
+		/*
+		 * An inner zip that cannot be read (broken, a bomb, encrypted) does not
+		 * hide the packages beside it: its error is kept for the caller.
+		 */
+		if (rc && rc != HWF_ENOMEM && rc != HWF_ENOSPC) {
+			if (!dl->skipped_rc) {
+				dl->skipped_rc = rc;
+				dl->skipped = ie;
+			}
+			rc = 0;
+		} else if (rc) {
+			*e = ie;
+		}
 	}
 	free(inner);
 	return rc < 0 ? rc : 0;
@@ -256,6 +274,13 @@ const struct hwf_download_pkg *hwf_download_pkg(const struct hwf_download *dl, s
 size_t hwf_download_zips(const struct hwf_download *dl)
 {
 	return dl->nzips;
+}
+
+int hwf_download_skipped(const struct hwf_download *dl, struct hwf_err *e)
+{
+	if (dl->skipped_rc && e)
+		*e = dl->skipped;
+	return dl->skipped_rc;
 }
 
 size_t hwf_download_files(const struct hwf_download *dl)

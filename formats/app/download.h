@@ -64,6 +64,14 @@ const struct hwf_download_pkg *hwf_download_pkg(const struct hwf_download *dl, s
 /* Zips seen inside, at any depth (for a message when no package is found). */
 size_t hwf_download_zips(const struct hwf_download *dl);
 
+/*
+ * The first inner zip that could not be read (broken, a zip bomb,
+ * encrypted): its error code with @e filled (the sentence names it through
+ * the layers), or 0.  Its packages are missing from the list; the others
+ * are there.
+ */
+int hwf_download_skipped(const struct hwf_download *dl, struct hwf_err *e);
+
 /* Files (not folders) in the outer zip. */
 size_t hwf_download_files(const struct hwf_download *dl);
 

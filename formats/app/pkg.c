@@ -71,6 +71,8 @@ int hwf_pkg_pick(struct hwf_download *dl, const char *member, struct hwf_err *e)
 	if (napp == 0 && foreign >= 0)
 		return foreign; /* said in words by the caller */
 	if (napp == 0) {
+		if (hwf_download_skipped(dl, e))
+			return hwf_download_skipped(dl, NULL);
 		if (hwf_download_too_deep(dl))
 			return hwf_err_set(e, HWF_ENOTFOUND,
 					   "%s: no UPDATE.APP inside; %s lies deeper than %d zips "

@@ -72,6 +72,14 @@ lh = b.find(b"PK\3\4"); ch = b.find(b"PK\1\2")
 struct.pack_into("<I", b, lh + 22, 4096)
 struct.pack_into("<I", b, ch + 24, 4096)
 open("bomb.zip", "wb").write(zbytes([("update_sd.zip", bytes(b))], zipfile.ZIP_STORED))
+# An inner zip that is itself a bomb, beside a good one.
+b = bytearray(zbytes([("a/update_sd.zip", bytes(1 << 20)),
+                      ("b/update_sd.zip", zbytes([("UPDATE.APP", app)], zipfile.ZIP_STORED))],
+                     zipfile.ZIP_DEFLATED))
+lh = 0; ch = struct.unpack_from("<I", b, b.rfind(b"PK\5\6") + 16)[0]
+struct.pack_into("<I", b, lh + 22, 4096)
+struct.pack_into("<I", b, ch + 24, 4096)
+open("bomb2.zip", "wb").write(bytes(b))
 # Packages hwflash cannot read yet.
 open("payload.bin", "wb").write(b"CrAU" + bytes(60))
 hdr = bytearray(512)
@@ -153,6 +161,12 @@ run_hw 1 "zips nested five deep" app list deep5.zip
 expect_in "$T/err" "deeper than 4 zips" "too deep: said"
 run_hw 1 "a zip bomb inside" app list bomb.zip
 one_error "$T/err" "zip bomb: one error"
+expect_in "$T/err" "bomb.zip:update_sd.zip:UPDATE.APP: the deflated data holds more than the 4096" \
+	"zip bomb: refused, named through the layers"
+run_hw 0 "an inner zip that is a bomb, beside a good one" app check bomb2.zip
+expect_in "$T/err" "bomb2.zip:a/update_sd.zip" "inner bomb: named in a warning"
+expect_in "$T/out" "bomb2.zip:b/update_sd.zip:UPDATE.APP: all 3 entries OK" \
+	"inner bomb: the good package beside it checked"
 check "zip bomb: nothing left in TMPDIR" test -z "$(ls "${TMPDIR:-/tmp}" | grep hwflash-inflate)"
 
 for f in payload.bin update.bin AP_X.tar.md5 MT6765_Android_scatter.txt ota_payload.zip \

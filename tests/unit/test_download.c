@@ -327,9 +327,34 @@ static void test_bomb(void)
 
 	/* The inner zip itself is the bomb. */
 	path = make_zip("bomb1.zip", &outer, 1);
-	CU_ASSERT(hwf_download_open(&dl, path, tmp, &e) < 0);
-	CU_ASSERT(strstr(e.msg, "update_sd.zip") != NULL);
+	CU_ASSERT_EQUAL_FATAL(hwf_download_open(&dl, path, tmp, &e), 0);
+	CU_ASSERT_EQUAL(hwf_download_count(dl), 0);
+	CU_ASSERT(hwf_download_skipped(dl, &e) < 0);
+	CU_ASSERT(strstr(e.msg, "bomb1.zip:update_sd.zip") != NULL);
+	memset(&e, 0, sizeof(e));
+	CU_ASSERT(hwf_pkg_pick(dl, NULL, &e) < 0);
+	CU_ASSERT(strstr(e.msg, "bomb1.zip:update_sd.zip") != NULL);
+	hwf_download_close(dl);
 	free(path);
+
+	/* Beside a good update_sd zip: that one is still listed, the bomb said. */
+	{
+		size_t glen;
+		char *good = zip_bytes("UPDATE.APP", pkgbuf, pkglen, Z_DEFLATED, &glen);
+		struct member two[] = {{"a/update_sd.zip", zeros, sizeof(zeros), -1},
+				       {"b/update_sd.zip", good, glen, 0}};
+
+		path = make_zip("bomb3.zip", two, 2);
+		memset(&e, 0, sizeof(e));
+		CU_ASSERT_EQUAL_FATAL(hwf_download_open(&dl, path, tmp, &e), 0);
+		CU_ASSERT_EQUAL(hwf_download_count(dl), 1);
+		CU_ASSERT(hwf_download_skipped(dl, &e) < 0);
+		CU_ASSERT(strstr(e.msg, "a/update_sd.zip") != NULL);
+		CU_ASSERT_EQUAL(hwf_pkg_pick(dl, NULL, &e), 0);
+		hwf_download_close(dl);
+		free(good);
+		free(path);
+	}
 
 	/* The package inside a well-formed inner zip is. */
 	{
