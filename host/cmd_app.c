@@ -17,14 +17,18 @@ static int app_pack(struct hwf_cli *cli, const struct hwf_command *self, int arg
 
 const struct hwf_command hwf_app_commands[] = {
 	{ "list", app_list, "app list FILE [--member NAME] [--json]",
-	  "List the entries of an UPDATE.APP, or of the UPDATE.APP inside a firmware .zip\n"
-	  "(found anywhere in the zip; --member picks one when there are several).\n"
+	  "List the entries of an UPDATE.APP, or of the UPDATE.APPs in a firmware download\n"
+	  "(a .zip, with packages in zips inside it up to 4 levels deep): first the\n"
+	  "packages it holds (path through the zips, size), then each one's entries\n"
+	  "(--member PATH lists one).\n"
 	  "One row per entry: index, name, size, date, time, hardware id, sequence id,\n"
 	  "where its data starts, and its kind (image, signature, crc, metadata).", NULL },
 	{ "check", app_check, "app check FILE [--member NAME] [--json]",
 	  "Verify every entry: header CRC, every block CRC, and the package's CRC entry.\n"
 	  "A bad entry is named with its bad blocks and their byte offsets.\n"
-	  "Exit status 1 when anything is bad.", NULL },
+	  "In a download, the one UPDATE.APP, the one --member picks, or every package of\n"
+	  "an update made of several (base + cust + preload, full_base + data_public +\n"
+	  "all_hw).  Exit status 1 when anything is bad.", NULL },
 	{ "extract", app_extract,
 	  "app extract FILE [-o DIR] [--member NAME] [--keep-bad] [--force] [NAME...]",
 	  "Write entries as DIR/<name>.img (the FILE column of 'app list --json': lower\n"
@@ -143,6 +147,152 @@ static int open_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 	return 0;
 }
 
+static void pkg_warnings(struct hwf_cli *cli, const char *path, struct hwf_pkg *pkg, int others)
+{
+	if (others && pkg->others[0])
+		ui_warn(&cli->ui, "%s also holds %s (pick one with --member)", path, pkg->others);
+	for (size_t i = 0; i < hwf_app_warning_count(pkg->app); i++)
+		ui_warn(&cli->ui, "%s: %s", pkg->label, hwf_app_warning(pkg->app, i));
+}
+
+/* A download's packages, before their entries. */
+static void show_download(struct hwf_cli *cli, const struct hwf_download *dl)
+{
+	size_t n = hwf_download_count(dl);
+	char sz[32];
+
+	ui_info(&cli->ui, "%s holds %zu package%s:\n", hwf_download_path(dl), n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		const struct hwf_download_pkg *p = hwf_download_pkg(dl, i);
+
+		ui_size(p->size, sz, sizeof(sz));
+		ui_info(&cli->ui, "  %-48s %10s%s%s%s\n", p->path, sz, p->foreign ? "  " : "",
+			p->foreign ? p->foreign : "", p->group ? "  (part of the update)" : "");
+	}
+	if (hwf_download_group(dl))
+		ui_info(&cli->ui, "Together they make one update (%s).\n", hwf_download_group(dl));
+}
+
+/* An inner zip that could not be read, when packages beside it could. */
+static void warn_skipped(struct hwf_cli *cli, const struct hwf_download *dl)
+{
+	struct hwf_err e = { 0 };
+
+	if (hwf_download_count(dl) && hwf_download_skipped(dl, &e))
+		ui_warn(&cli->ui, "%s (its packages are left out)", e.msg);
+}
+
+/* A download's packages as a JSON array under "packages", and the update they make. */
+static void json_download(struct hwf_cli *cli, const struct hwf_download *dl)
+{
+	json_key(&cli->ui, "packages");
+	json_begin_array(&cli->ui);
+	for (size_t i = 0; i < hwf_download_count(dl); i++) {
+		const struct hwf_download_pkg *p = hwf_download_pkg(dl, i);
+
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "path", p->path);
+		json_kv_uint(&cli->ui, "size", p->size);
+		json_kv_uint(&cli->ui, "depth", (uint64_t)p->depth);
+		json_kv_bool(&cli->ui, "deflated", p->deflated);
+		json_key(&cli->ui, "foreign");
+		if (p->foreign)
+			json_str(&cli->ui, p->foreign);
+		else
+			json_null(&cli->ui);
+		json_kv_bool(&cli->ui, "part_of_update", p->group);
+		json_end_object(&cli->ui);
+	}
+	json_end_array(&cli->ui);
+	json_key(&cli->ui, "update");
+	if (hwf_download_group(dl))
+		json_str(&cli->ui, hwf_download_group(dl));
+	else
+		json_null(&cli->ui);
+}
+
+/*
+ * Run @fn on the package @path names; for a download, on the one --member
+ * picks, else on every UPDATE.APP it holds (@all) or on the packages that
+ * make one update together, else on its one UPDATE.APP.  Prints errors.
+ */
+static int each_pkg(struct hwf_cli *cli, const char *path, const struct app_opts *o, int all,
+		    int (*fn)(struct hwf_cli *cli, struct hwf_pkg *pkg))
+{
+	struct hwf_err e = { 0 };
+	struct hwf_download *dl;
+	struct hwf_pkg pkg;
+	size_t n, napp = 0, nsel = 0;
+	int nested = 0, rc, worst = HWF_EXIT_OK;
+
+	rc = hwf_pkg_download(path, NULL, &dl, &e);
+	if (rc < 0)
+		return cli_fail(cli, NULL, rc, &e);
+	if (rc == 0) {
+		rc = open_pkg(cli, path, o, 0, &pkg);
+		if (!rc) {
+			rc = fn(cli, &pkg);
+			hwf_pkg_close(&pkg);
+		}
+		return rc;
+	}
+	n = hwf_download_count(dl);
+	for (size_t i = 0; i < n; i++) {
+		const struct hwf_download_pkg *p = hwf_download_pkg(dl, i);
+
+		nested |= p->depth > 0 || p->foreign;
+		napp += !p->foreign;
+		nsel += !p->foreign && (all || p->group);
+	}
+	warn_skipped(cli, dl);
+	if (!cli->json && (n > 1 || nested))
+		show_download(cli, dl);
+	if (cli->json && all && !o->member && nsel >= 2) {
+		/* app list --json of several packages: what the download holds. */
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "file", path);
+		json_download(cli, dl);
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
+		hwf_download_close(dl);
+		return HWF_EXIT_OK;
+	}
+	if (o->member || cli->json || nsel < 2) {
+		int i = hwf_pkg_pick(dl, o->member, &e);
+
+		rc = i < 0 ? i : hwf_pkg_open_in(&pkg, dl, (size_t)i, 0, &e);
+		if (rc) {
+			hwf_download_close(dl);
+			return cli_fail(cli, NULL, rc, &e);
+		}
+		pkg_warnings(cli, path, &pkg, napp > 1);
+		rc = fn(cli, &pkg);
+		hwf_pkg_close(&pkg);
+		hwf_download_close(dl);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct hwf_download_pkg *p = hwf_download_pkg(dl, i);
+
+		if (p->foreign || !(all || p->group))
+			continue;
+		ui_info(&cli->ui, "\n");
+		rc = hwf_pkg_open_in(&pkg, dl, i, 0, &e);
+		if (rc) {
+			cli_fail(cli, NULL, rc, &e);
+			worst = HWF_EXIT_FAIL;
+			continue;
+		}
+		pkg_warnings(cli, path, &pkg, 0);
+		rc = fn(cli, &pkg);
+		if (rc != HWF_EXIT_OK)
+			worst = rc;
+		hwf_pkg_close(&pkg);
+	}
+	hwf_download_close(dl);
+	return worst;
+}
+
 /* Width of the NAME column: at least @min, else the longest display name. */
 static int name_width(struct hwf_app *app, int min)
 {
@@ -159,26 +309,17 @@ static int name_width(struct hwf_app *app, int min)
 
 /* --- list --- */
 
-static int app_list(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
+static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 {
-	const struct hwf_command *c = self;
-	struct hwf_pkg pkg;
-	struct app_opts o;
-	size_t n;
-	int rc = parse_opts(cli, c, read_opts, &argc, argv, &o);
+	struct hwf_pkg pkg = *pkg_;
+	size_t n = hwf_app_count(pkg.app);
 
-	if (rc)
-		return rc;
-	if (argc != 2)
-		return cli_usage(cli, c, "app list takes one FILE");
-	rc = open_pkg(cli, argv[1], &o, 0, &pkg);
-	if (rc)
-		return rc;
-	n = hwf_app_count(pkg.app);
 	if (cli->json) {
 		json_begin_object(&cli->ui);
 		json_kv_str(&cli->ui, "file", pkg.label);
 		json_kv_uint(&cli->ui, "size", hwf_source_size(pkg.src));
+		if (pkg.dl)
+			json_download(cli, pkg.dl);
 		json_key(&cli->ui, "entries");
 		json_begin_array(&cli->ui);
 		for (size_t i = 0; i < n; i++) {
@@ -219,40 +360,39 @@ static int app_list(struct hwf_cli *cli, const struct hwf_command *self, int arg
 				hwf_app_kind_name(en->kind));
 		}
 	}
-	hwf_pkg_close(&pkg);
 	return HWF_EXIT_OK;
 }
 
-/* --- check --- */
-
-static int app_check(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
+static int app_list(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
-	const struct hwf_command *c = self;
-	struct hwf_err e = { 0 };
-	struct hwf_app_check res;
-	struct hwf_pkg pkg;
 	struct app_opts o;
-	size_t n, nbad = 0;
-	char verdict[HWF_ERR_MSG_MAX + 1100] = "";
-	double t0;
-	int rc = parse_opts(cli, c, read_opts, &argc, argv, &o);
+	int rc = parse_opts(cli, self, read_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
 	if (argc != 2)
-		return cli_usage(cli, c, "app check takes one FILE");
-	rc = open_pkg(cli, argv[1], &o, 0, &pkg);
-	if (rc)
-		return rc;
-	n = hwf_app_count(pkg.app);
+		return cli_usage(cli, self, "app list takes one FILE");
+	return each_pkg(cli, argv[1], &o, 1, list_one);
+}
+
+/* --- check --- */
+
+static int check_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
+{
+	struct hwf_pkg pkg = *pkg_;
+	struct hwf_err e = { 0 };
+	struct hwf_app_check res;
+	size_t n = hwf_app_count(pkg.app), nbad = 0;
+	char verdict[HWF_ERR_MSG_MAX + 1100] = "";
+	double t0;
+	int rc;
+
 	t0 = ui_now();
 	ui_progress_begin(&cli->ui, "checking");
 	rc = hwf_app_verify(pkg.app, NULL, 0, &res, ui_progress_cb, &cli->ui, &e);
 	ui_progress_end(&cli->ui);
-	if (rc) {
-		hwf_pkg_close(&pkg);
+	if (rc)
 		return cli_fail(cli, NULL, rc, &e);
-	}
 	for (size_t i = 0; i < n; i++) {
 		const struct hwf_app_entry_check *r = &res.entries[i];
 
@@ -335,8 +475,19 @@ static int app_check(struct hwf_cli *cli, const struct hwf_command *self, int ar
 		ui_error(&cli->ui, "%s", verdict);
 	rc = res.ok ? HWF_EXIT_OK : HWF_EXIT_FAIL;
 	hwf_app_check_free(&res);
-	hwf_pkg_close(&pkg);
 	return rc;
+}
+
+static int app_check(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
+{
+	struct app_opts o;
+	int rc = parse_opts(cli, self, read_opts, &argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (argc != 2)
+		return cli_usage(cli, self, "app check takes one FILE");
+	return each_pkg(cli, argv[1], &o, 0, check_one);
 }
 
 /* --- extract --- */

@@ -322,7 +322,11 @@ out:
 	free(res);
 	free(rst);
 	free(st);
-	fbs_inflate_report(cli, pkg.members);
+	if (pkg.dl)
+		for (size_t l = 0; l < hwf_download_layers(pkg.dl); l++)
+			fbs_inflate_report(cli, hwf_download_layer(pkg.dl, l));
+	else
+		fbs_inflate_report(cli, pkg.members);
 	hwf_pkg_close(&pkg);
 	return rc;
 }

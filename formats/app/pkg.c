@@ -2,6 +2,7 @@
 #include "formats/core/zip.h"
 #include "formats/core/zip_members.h"
 #include "formats/core/text.h"
+#include "formats/app/foreign.h"
 #include "formats/app/pkg.h"
 
 #include <stdio.h>
@@ -9,126 +10,197 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_FOUND 16
-
-struct zip_scan {
-	char found[MAX_FOUND][512];
-	int nfound;
-	int nfiles;
-	char zips[512];		/* nested zips, for the message */
-};
-
-static int scan_cb(void *ctx, const struct hwf_zip_member *m)
+static const char *base_of(const char *name)
 {
-	struct zip_scan *z = ctx;
+	const char *b = strrchr(name, '/');
 
-	z->nfiles++;
-	if (hwf_ends_with_ci(m->name, ".app") && z->nfound < MAX_FOUND)
-		snprintf(z->found[z->nfound++], sizeof(z->found[0]), "%s", m->name);
-	else if (hwf_ends_with_ci(m->name, ".zip") && strlen(z->zips) + strlen(m->name) + 3 <
-							 sizeof(z->zips))
-		snprintf(z->zips + strlen(z->zips), sizeof(z->zips) - strlen(z->zips), "%s%s",
-			 z->zips[0] ? ", " : "", m->name);
-	return 0;
+	return b ? b + 1 : name;
 }
 
-static int open_zip(struct hwf_pkg *pkg, const char *path, const char *member, int once,
-		    const char *tmpdir, struct hwf_err *e)
+static void list_pkgs(const struct hwf_download *dl, char *buf, size_t len, int skip)
 {
-	struct zip_scan z;
-	const char *pick = member;
-	int rc;
+	buf[0] = '\0';
+	for (size_t i = 0; i < hwf_download_count(dl); i++) {
+		const struct hwf_download_pkg *p = hwf_download_pkg(dl, i);
 
-	memset(&z, 0, sizeof(z));
-	rc = hwf_zip_walk(path, scan_cb, &z, e);
-	if (rc)
-		return rc;
-	if (!pick) {
-		int upd = -1, nupd = 0;
+		if ((int)i == skip || p->foreign)
+			continue;
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? ", " : "", p->path);
+	}
+}
 
-		for (int i = 0; i < z.nfound; i++) {
-			const char *base = strrchr(z.found[i], '/');
+/* Which package of @dl to open: the one asked for, or the only UPDATE.APP. */
+int hwf_pkg_pick(struct hwf_download *dl, const char *member, struct hwf_err *e)
+{
+	const char *path = hwf_download_path(dl);
+	size_t n = hwf_download_count(dl);
+	int napp = 0, app = -1, nupd = 0, upd = -1, foreign = -1;
+	char list[2048];
 
-			base = base ? base + 1 : z.found[i];
-			if (!strcasecmp(base, "UPDATE.APP")) {
-				upd = i;
-				nupd++;
-			}
+	if (member) {
+		int i = hwf_download_find(dl, member);
+
+		if (i >= 0)
+			return i;
+		i = hwf_download_add(dl, member, NULL);
+		if (i >= 0)
+			return i;
+		list_pkgs(dl, list, sizeof(list), -1);
+		return hwf_err_set(e, HWF_ENOTFOUND, "%s: no package %s inside (it holds %s)", path,
+				   member, list[0] ? list : "none");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct hwf_download_pkg *p = hwf_download_pkg(dl, i);
+
+		if (p->foreign) {
+			if (foreign < 0)
+				foreign = (int)i;
+			continue;
 		}
-		if (z.nfound == 1)
-			pick = z.found[0];
-		else if (nupd == 1)
-			pick = z.found[upd];
+		napp++;
+		app = (int)i;
+		if (!strcasecmp(base_of(p->path), "UPDATE.APP")) {
+			nupd++;
+			upd = (int)i;
+		}
 	}
-	if (!pick && z.nfound == 0) {
-		if (z.zips[0])
+	if (napp == 1)
+		return app;
+	if (nupd == 1 && !hwf_download_group(dl))
+		return upd;
+	if (napp == 0 && foreign >= 0)
+		return foreign; /* said in words by the caller */
+	if (napp == 0) {
+		if (hwf_download_skipped(dl, e))
+			return hwf_download_skipped(dl, NULL);
+		if (hwf_download_too_deep(dl))
 			return hwf_err_set(e, HWF_ENOTFOUND,
-					   "%s: no UPDATE.APP inside; it holds zips (%s): unpack "
-					   "the one with UPDATE.APP first",
-					   path, z.zips);
+					   "%s: no UPDATE.APP inside; %s lies deeper than %d zips "
+					   "and was not read",
+					   path, hwf_download_too_deep(dl), HWF_DOWNLOAD_DEPTH);
+		if (hwf_download_zips(dl))
+			return hwf_err_set(
+			    e, HWF_ENOTFOUND,
+			    "%s: no UPDATE.APP inside, nor in the %zu zip%s it holds", path,
+			    hwf_download_zips(dl), hwf_download_zips(dl) == 1 ? "" : "s");
 		return hwf_err_set(e, HWF_ENOTFOUND,
-				   "%s: no UPDATE.APP inside (%d file%s, none ends in .APP)", path,
-				   z.nfiles, z.nfiles == 1 ? "" : "s");
+				   "%s: no UPDATE.APP inside (%zu file%s, none ends in .APP)", path,
+				   hwf_download_files(dl), hwf_download_files(dl) == 1 ? "" : "s");
 	}
-	if (!pick) {
-		char list[2048] = "";
-
-		for (int i = 0; i < z.nfound; i++)
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-				 i ? ", " : "", z.found[i]);
+	list_pkgs(dl, list, sizeof(list), -1);
+	if (hwf_download_group(dl))
 		return hwf_err_set(e, HWF_EINVAL,
-				   "%s holds %d packages: %s; choose one with --member NAME", path,
-				   z.nfound, list);
-	}
-	if (once) {
-		rc = hwf_zip_members_open(&pkg->members, path, tmpdir, e);
-		if (!rc)
-			rc = hwf_zip_members_source(pkg->members, pick, &pkg->src, e);
-	} else {
-		rc = hwf_source_open_zip_member(&pkg->src, path, pick, e);
-	}
-	if (rc)
-		return rc;
-	snprintf(pkg->label, sizeof(pkg->label), "%s:%s", path, pick);
-	pkg->others[0] = '\0';
-	for (int i = 0; i < z.nfound; i++)
-		if (strcmp(z.found[i], pick))
-			snprintf(pkg->others + strlen(pkg->others),
-				 sizeof(pkg->others) - strlen(pkg->others), "%s%s",
-				 pkg->others[0] ? ", " : "", z.found[i]);
-	return 0;
+				   "%s holds %d packages that make one update (%s): %s; choose "
+				   "one with --member PATH",
+				   path, napp, hwf_download_group(dl), list);
+	return hwf_err_set(e, HWF_EINVAL, "%s holds %d packages: %s; choose one with --member PATH",
+			   path, napp, list);
 }
 
-static int pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, int once,
-		    const char *tmpdir, struct hwf_err *e)
+int hwf_pkg_download(const char *path, const char *tmpdir, struct hwf_download **dl,
+		     struct hwf_err *e)
 {
-	int rc;
-
+	struct hwf_source *src;
 	uint8_t magic[4];
+	int zip, rc;
 
-	memset(pkg, 0, sizeof(*pkg));
+	*dl = NULL;
 	/*
 	 * Open it as a file first: a missing file, a folder or a pipe is refused
 	 * here in one line, before anything reads from it (a pipe read to sniff
 	 * would lose those bytes).
 	 */
-	rc = hwf_source_open_file(&pkg->src, path, e);
+	rc = hwf_source_open_file(&src, path, e);
 	if (rc)
 		return rc;
-	snprintf(pkg->label, sizeof(pkg->label), "%s", path);
-	if (hwf_source_pread(pkg->src, magic, 4, 0, NULL) == 4 && !memcmp(magic, "PK\3\4", 4)) {
-		hwf_source_close(pkg->src);
-		pkg->src = NULL;
-		rc = open_zip(pkg, path, member, once, tmpdir, e);
-		if (rc) {
-			hwf_pkg_close(pkg);
-			return rc;
-		}
-	} else if (member) {
-		hwf_pkg_close(pkg);
-		return hwf_err_set(e, HWF_EINVAL, "%s: --member needs a zip", path);
+	zip = hwf_source_pread(src, magic, 4, 0, NULL) == 4 && !memcmp(magic, "PK\3\4", 4);
+	hwf_source_close(src);
+	if (!zip)
+		return 0;
+	rc = hwf_download_open(dl, path, tmpdir, e);
+	return rc ? rc : 1;
+}
+
+/* Say what a package hwflash cannot read is, from its name and first bytes. */
+static int refuse_foreign(struct hwf_source *src, const char *label, const char *by_name,
+			  struct hwf_err *e)
+{
+	uint8_t head[HWF_FOREIGN_HEAD];
+	int64_t n = hwf_source_pread(src, head, sizeof(head), 0, NULL);
+	const char *what = hwf_foreign_what(label, head, n > 0 ? (size_t)n : 0);
+
+	if (!what)
+		what = by_name;
+	if (!what)
+		return 0;
+	return hwf_err_set(e, HWF_EUNSUPPORTED, "%s: this is %s, not an UPDATE.APP", label, what);
+}
+
+static int open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int once,
+		   struct hwf_err *e)
+{
+	const struct hwf_download_pkg *p = hwf_download_pkg(dl, i);
+	const char *path = hwf_download_path(dl);
+	int rc;
+
+	pkg->dl = dl;
+	pkg->depth = p->depth;
+	if (p->depth == 0 && !once && p->deflated) {
+		/* One pass over a member of the outer zip: inflate it as a stream. */
+		rc = hwf_source_open_zip_member(&pkg->src, path, p->path, e);
+	} else {
+		rc = hwf_download_source(dl, i, &pkg->src, e);
+		pkg->members = hwf_download_layer(dl, p->layer);
 	}
-	rc = hwf_app_open(&pkg->app, pkg->src, e);
+	if (rc)
+		return rc;
+	snprintf(pkg->label, sizeof(pkg->label), "%s", hwf_source_name(pkg->src));
+	list_pkgs(dl, pkg->others, sizeof(pkg->others), (int)i);
+	if (p->foreign)
+		return refuse_foreign(pkg->src, pkg->label, p->foreign, e);
+	return 0;
+}
+
+int hwf_pkg_open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int once,
+		    struct hwf_err *e)
+{
+	int rc;
+
+	memset(pkg, 0, sizeof(*pkg));
+	rc = open_in(pkg, dl, i, once, e);
+	if (!rc)
+		rc = hwf_app_open(&pkg->app, pkg->src, e);
+	if (rc)
+		hwf_pkg_close(pkg);
+	return rc;
+}
+
+static int pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, int once,
+		    const char *tmpdir, struct hwf_err *e)
+{
+	struct hwf_download *dl;
+	int rc;
+
+	memset(pkg, 0, sizeof(*pkg));
+	rc = hwf_pkg_download(path, tmpdir, &dl, e);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		pkg->own_dl = 1;
+		pkg->dl = dl;
+		rc = hwf_pkg_pick(dl, member, e);
+		if (rc >= 0)
+			rc = open_in(pkg, dl, (size_t)rc, once, e);
+	} else if (member) {
+		rc = hwf_err_set(e, HWF_EINVAL, "%s: --member needs a zip", path);
+	} else {
+		rc = hwf_source_open_file(&pkg->src, path, e);
+		snprintf(pkg->label, sizeof(pkg->label), "%s", path);
+		if (!rc)
+			rc = refuse_foreign(pkg->src, path, NULL, e);
+	}
+	if (!rc)
+		rc = hwf_app_open(&pkg->app, pkg->src, e);
 	if (rc) {
 		hwf_pkg_close(pkg);
 		return rc;
@@ -141,8 +213,8 @@ int hwf_pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, stru
 	return pkg_open(pkg, path, member, 0, NULL, e);
 }
 
-int hwf_pkg_open_once(struct hwf_pkg *pkg, const char *path, const char *member,
-		      const char *tmpdir, struct hwf_err *e)
+int hwf_pkg_open_once(struct hwf_pkg *pkg, const char *path, const char *member, const char *tmpdir,
+		      struct hwf_err *e)
 {
 	return pkg_open(pkg, path, member, 1, tmpdir, e);
 }
@@ -151,8 +223,11 @@ void hwf_pkg_close(struct hwf_pkg *pkg)
 {
 	hwf_app_close(pkg->app);
 	hwf_source_close(pkg->src);
-	hwf_zip_members_close(pkg->members);
+	if (pkg->own_dl)
+		hwf_download_close(pkg->dl);
 	pkg->app = NULL;
 	pkg->src = NULL;
 	pkg->members = NULL;
+	pkg->dl = NULL;
+	pkg->own_dl = 0;
 }

@@ -57,6 +57,12 @@ int hwf_dl_verify_app(struct hwf_source *src, const char *label, const struct hw
 		      char *why, size_t whylen);
 /* The same for the UPDATE.APP inside the zip @path; HWF_ENOTFOUND when it holds none. */
 int hwf_dl_verify_zip(const char *path, const struct hwf_dload_cb *cb, char *why, size_t whylen);
+/*
+ * The same for the UPDATE.APP inside the zip @member of the zip @path (an
+ * update_sd zip inside a download); HWF_ENOTFOUND when it holds none.
+ */
+int hwf_dl_verify_inner(const char *path, const char *member, const struct hwf_dload_cb *cb,
+			char *why, size_t whylen);
 /* Read @copy back (the file on the card) and compare with what @it promised. */
 int hwf_dl_verify_copy(const struct hwf_dload_item *it, struct hwf_source *copy,
 		       const struct hwf_dload_cb *cb, char *why, size_t whylen);

@@ -213,6 +213,9 @@ static int zipsd_cb(void *ctx, const struct hwf_zip_member *m)
 	if (!hwf_ends_with_ci(base, ".zip") || strncasecmp(base, "update_sd", 9))
 		return 0;
 	d = strcasestr(m->name, "dload/");
+	/* A path that would climb out of dload/ (or is no path on a card): its name alone. */
+	if (d && (strstr(d, "..") || strchr(d, '\\') || d[6] == '/'))
+		d = NULL;
 	z->rc = add_item(z->p, d ? d + 6 : base, z->zip, m->name, HWF_DLOAD_SDZIP, &z->e);
 	return z->rc;
 }
@@ -240,6 +243,14 @@ static int plan_zip(struct hwf_dload_plan *p, const char *source, const char *ba
 				   "nothing was written",
 				   source, apps.name, (unsigned long long)apps.size);
 	rc = hwf_pkg_open(&pkg, source, NULL, e);
+	if (rc == 0 && pkg.depth > 0) {
+		/* Inside an inner zip: the update_sd zips go to the card as they are. */
+		hwf_pkg_close(&pkg);
+		rc = hwf_err_set(e, HWF_EUNSUPPORTED,
+				 "%s: its UPDATE.APP lies in a zip inside; dload/ takes UPDATE.APP "
+				 "or update_sd zips",
+				 source);
+	}
 	if (rc == 0) {
 		const char *m = strchr(pkg.label, ':');
 

@@ -82,6 +82,47 @@ int hwf_dl_verify_zip(const char *path, const struct hwf_dload_cb *cb, char *why
 	return rc;
 }
 
+int hwf_dl_verify_inner(const char *path, const char *member, const struct hwf_dload_cb *cb,
+			char *why, size_t whylen)
+{
+	struct hwf_err e = {0};
+	struct hwf_download *dl;
+	struct hwf_pkg pkg;
+	size_t ml = strlen(member);
+	int rc = hwf_download_open(&dl, path, NULL, &e), pick = -1;
+
+	if (rc) {
+		hwf_dl_say(why, whylen, "%s", e.msg);
+		return rc;
+	}
+	for (size_t i = 0; i < hwf_download_count(dl) && pick < 0; i++) {
+		const struct hwf_download_pkg *p = hwf_download_pkg(dl, i);
+
+		if (!p->foreign && !strncmp(p->path, member, ml) && p->path[ml] == '/' &&
+		    !strchr(p->path + ml + 1, '/'))
+			pick = (int)i;
+	}
+	if (pick < 0) {
+		hwf_download_close(dl);
+		return HWF_ENOTFOUND;
+	}
+	rc = hwf_pkg_open_in(&pkg, dl, (size_t)pick, 0, &e);
+	if (rc) {
+		hwf_dl_say(why, whylen, "%s", e.msg);
+	} else {
+		rc = hwf_dl_verify_app(pkg.src, "verifying", cb, why, whylen);
+		if (rc) {
+			char inner[HWF_ERR_MSG_MAX];
+
+			snprintf(inner, sizeof(inner), "%s", why);
+			hwf_dl_say(why, whylen, "%s: %s", pkg.label, inner);
+		}
+		hwf_pkg_close(&pkg);
+	}
+	hwf_download_close(dl);
+	return rc;
+}
+
 int hwf_dl_verify_copy(const struct hwf_dload_item *it, struct hwf_source *copy,
 		       const struct hwf_dload_cb *cb, char *why, size_t whylen)
 {
@@ -179,6 +220,12 @@ static int verify_item(struct hwf_dload_item *it, struct hwf_source *src, uint8_
 		if (rc < 0 && rc != HWF_ENOTFOUND)
 			return hwf_err_set(e, rc, "%s: %s; nothing was written to the card",
 					   it->path, why);
+	}
+	/* An update_sd zip inside a download: its UPDATE.APP, through the zip. */
+	if (it->kind == HWF_DLOAD_SDZIP && it->member[0]) {
+		rc = hwf_dl_verify_inner(it->path, it->member, cb, why, sizeof(why));
+		if (rc < 0 && rc != HWF_ENOTFOUND)
+			return hwf_err_set(e, rc, "%s; nothing was written to the card", why);
 	}
 	return 0;
 }

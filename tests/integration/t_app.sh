@@ -110,12 +110,14 @@ run_hw 0 "check inside a deflated zip" app check fw.zip
 run_hw 0 "check inside a stored zip" app check stored.zip
 run_hw 0 "extract from a zip" app extract fw.zip -o zout BOOT
 check "zip-extracted boot equals input" cmp zout/boot.img boot.img
-run_hw 1 "zip with two packages asks which" app list two.zip
-expect_in "$T/err" "a/UPDATE.APP" "the packages are listed"
+run_hw 0 "zip with two packages lists both" app list two.zip
+expect_in "$T/out" "b/UPDATE.APP" "the packages are listed"
+run_hw 1 "zip with two packages: check asks which" app check two.zip
+expect_in "$T/err" "a/UPDATE.APP" "the packages are named"
 run_hw 0 "--member picks one" app list two.zip --member b/UPDATE.APP
 run_hw 0 "UPDATE.APP preferred over other .app members" app list sdset.zip
 expect_in "$T/out" "sdset.zip:dload/UPDATE.APP" "the UPDATE.APP is listed"
-expect_in "$T/err" "update_sd_cust.app" "the other package is mentioned"
+expect_in "$T/out" "update_sd_cust.app" "the other package is mentioned"
 run_hw 1 "zip without UPDATE.APP" app list none.zip
 expect_in "$T/err" "no UPDATE.APP inside" "zip without package explained"
 one_line "$T/err" "zip without package: one line"
