@@ -24,6 +24,7 @@
 #include "formats/app/pkg.h"
 #include "formats/app/updateapp.h"
 #include "tests/unit/testutil.h"
+#include "tests/unit/zipfix.h"
 
 static char *dir, *tmp;
 static uint8_t *pkgbuf; /* a small UPDATE.APP: CRC, BOOT, SYSTEM */
@@ -57,33 +58,6 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static int add_bomb(zipFile z, const char *name, const void *buf, size_t len)
-{
-	uLongf clen = compressBound(len);
-	uint8_t *c = malloc(clen);
-	z_stream zs;
-	zip_fileinfo zi;
-	int rc = -1;
-
-	memset(&zs, 0, sizeof(zs));
-	memset(&zi, 0, sizeof(zi));
-	if (c && deflateInit2(&zs, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
-		zs.next_in = (Bytef *)buf;
-		zs.avail_in = (uInt)len;
-		zs.next_out = c;
-		zs.avail_out = (uInt)clen;
-		if (deflate(&zs, Z_FINISH) == Z_STREAM_END &&
-		    zipOpenNewFileInZip2(z, name, &zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED, 6, 1) ==
-			ZIP_OK &&
-		    zipWriteInFileInZip(z, c, (unsigned)zs.total_out) == ZIP_OK &&
-		    zipCloseFileInZipRaw(z, 4096, crc32(0, buf, 4096)) == ZIP_OK)
-			rc = 0;
-		deflateEnd(&zs);
-	}
-	free(c);
-	return rc;
-}
-
 /* Write the zip @name in dir from @n members; its path (malloc'ed). */
 static char *make_zip(const char *name, const struct member *m, size_t n)
 {
@@ -92,20 +66,12 @@ static char *make_zip(const char *name, const struct member *m, size_t n)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
 	for (size_t i = 0; i < n; i++) {
-		zip_fileinfo zi;
+		/* method < 0: a bomb, the zip saying 4096 bytes. */
+		int rc = m[i].method < 0 ? zf_add_raw(z, m[i].name, m[i].buf, m[i].len, 4096,
+						      crc32(0, m[i].buf, 4096))
+				 : zf_add(z, m[i].name, m[i].buf, m[i].len, m[i].method);
 
-		memset(&zi, 0, sizeof(zi));
-		if (m[i].method < 0) {
-			CU_ASSERT_EQUAL_FATAL(add_bomb(z, m[i].name, m[i].buf, m[i].len), 0);
-			continue;
-		}
-		CU_ASSERT_EQUAL_FATAL(zipOpenNewFileInZip64(z, m[i].name, &zi, NULL, 0, NULL, 0,
-							    NULL, m[i].method,
-							    m[i].method ? Z_DEFAULT_COMPRESSION : 0,
-							    m[i].len >= 0xffffffffu),
-				      ZIP_OK);
-		CU_ASSERT_EQUAL_FATAL(zipWriteInFileInZip(z, m[i].buf, (unsigned)m[i].len), ZIP_OK);
-		CU_ASSERT_EQUAL_FATAL(zipCloseFileInZip(z), ZIP_OK);
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
 	}
 	CU_ASSERT_EQUAL_FATAL(zipClose(z, NULL), ZIP_OK);
 	return path;

@@ -24,6 +24,7 @@
 #include "formats/core/source.h"
 #include "formats/core/zip_members.h"
 #include "tests/unit/testutil.h"
+#include "tests/unit/zipfix.h"
 
 #define IMG_LEN	   (3u << 20) /* more than the handle's 1 MiB chunk */
 #define STORED_LEN 300000u
@@ -52,47 +53,6 @@ static void make_image(uint8_t *p, size_t len)
 	}
 }
 
-/* Run in the suite's setup: failures are returned, not asserted. */
-static int add(zipFile z, const char *name, const void *buf, size_t len, int method)
-{
-	zip_fileinfo zi;
-
-	memset(&zi, 0, sizeof(zi));
-	if (zipOpenNewFileInZip(z, name, &zi, NULL, 0, NULL, 0, NULL, method,
-				method ? Z_DEFAULT_COMPRESSION : 0) != ZIP_OK ||
-	    zipWriteInFileInZip(z, buf, (unsigned)len) != ZIP_OK)
-		return -1;
-	return zipCloseFileInZip(z) == ZIP_OK ? 0 : -1;
-}
-
-/* Deflated @len bytes of @buf stored raw, the zip saying @usize bytes and @crc. */
-static int add_raw(zipFile z, const char *name, const void *buf, size_t len, uLong usize, uLong crc)
-{
-	uLongf clen = compressBound(len);
-	uint8_t *c = malloc(clen);
-	z_stream zs;
-	zip_fileinfo zi;
-	int rc = -1;
-
-	memset(&zs, 0, sizeof(zs));
-	memset(&zi, 0, sizeof(zi));
-	if (c && deflateInit2(&zs, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
-		zs.next_in = (Bytef *)buf;
-		zs.avail_in = (uInt)len;
-		zs.next_out = c;
-		zs.avail_out = (uInt)clen;
-		if (deflate(&zs, Z_FINISH) == Z_STREAM_END &&
-		    zipOpenNewFileInZip2(z, name, &zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED, 6, 1) ==
-			ZIP_OK &&
-		    zipWriteInFileInZip(z, c, (unsigned)zs.total_out) == ZIP_OK &&
-		    zipCloseFileInZipRaw(z, usize, crc) == ZIP_OK)
-			rc = 0;
-		deflateEnd(&zs);
-	}
-	free(c);
-	return rc;
-}
-
 static int setup(void)
 {
 	zipFile z;
@@ -110,14 +70,14 @@ static int setup(void)
 	z = zipOpen64(zpath, 0);
 	if (!z)
 		return -1;
-	if (add(z, "stored.bin", stored, STORED_LEN, 0) ||
-	    add(z, "system.img", img, IMG_LEN, Z_DEFLATED) ||
+	if (zf_add(z, "stored.bin", stored, STORED_LEN, 0) ||
+	    zf_add(z, "system.img", img, IMG_LEN, Z_DEFLATED) ||
 	    /* 64 KiB of zeros said to be 4 KiB: a bomb in small. */
-	    add_raw(z, "bomb.img", zeros, sizeof(zeros), 4096, crc32(0, zeros, 4096)) ||
+	    zf_add_raw(z, "bomb.img", zeros, sizeof(zeros), 4096, crc32(0, zeros, 4096)) ||
 	    /* The right size, a wrong CRC-32. */
-	    add_raw(z, "badcrc.img", img, 100000, 100000, crc32(0, img, 100000) ^ 1) ||
+	    zf_add_raw(z, "badcrc.img", img, 100000, 100000, crc32(0, img, 100000) ^ 1) ||
 	    /* Less data than the zip says. */
-	    add_raw(z, "short.img", img, 100000, 200000, crc32(0, img, 100000))) {
+	    zf_add_raw(z, "short.img", img, 100000, 200000, crc32(0, img, 100000))) {
 		zipClose(z, NULL);
 		return -1;
 	}
