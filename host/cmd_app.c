@@ -30,7 +30,8 @@ const struct hwf_command hwf_app_commands[] = {
 	  "an update made of several (base + cust + preload, full_base + data_public +\n"
 	  "all_hw).  Exit status 1 when anything is bad.", NULL },
 	{ "extract", app_extract,
-	  "app extract FILE [-o DIR] [--member NAME] [--keep-bad] [--force] [NAME...]",
+	  "app extract FILE [-o DIR] [--member NAME] [--keep-bad] [--merge-super] [--force] "
+	  "[NAME...]",
 	  "Write entries as DIR/<name>.img (the FILE column of 'app list --json': lower\n"
 	  "case, unique even where entry names collide: super.img, super_2.img ...).\n"
 	  "DIR and its parents are created.  Without NAMEs, every entry.  First every\n"
@@ -38,7 +39,12 @@ const struct hwf_command hwf_app_commands[] = {
 	  "CRC, the package's CRC entry); then the good entries are written, each under\n"
 	  "a temporary name renamed once complete, while a bad entry is not written at\n"
 	  "all and the exit status is 1.  --keep-bad writes bad entries too (exit 1).\n"
-	  "Existing files are not replaced without --force; then nothing is written.", NULL },
+	  "Existing files are not replaced without --force; then nothing is written.\n"
+	  "--merge-super joins a split SUPER (several entries of one name, each a sparse\n"
+	  "image of the whole partition with DONT_CARE where the others hold data) into\n"
+	  "one sparse super.img, chunk by chunk, never expanded; pieces whose data\n"
+	  "overlap are refused.  'hwflash image unpack super.img' then writes out the\n"
+	  "logical partitions.", NULL },
 	{ "pack", app_pack,
 	  "app pack -o OUT.APP [--hwid ID] [--no-crc] [--allow-empty] [--force] NAME=FILE...",
 	  "Build an UPDATE.APP from image files, with a CRC entry first as official\n"
@@ -72,10 +78,10 @@ const struct hwf_command hwf_app_commands[] = {
 /* Options shared by the subcommands. */
 struct app_opts {
 	const char *member, *outdir, *out, *hwid;
-	int keep_bad, no_crc, allow_empty;
+	int keep_bad, no_crc, allow_empty, merge_super;
 };
 
-enum { OPT_MEMBER, OPT_KEEP_BAD, OPT_HWID, OPT_NO_CRC, OPT_ALLOW_EMPTY, OPT_OUT };
+enum { OPT_MEMBER, OPT_KEEP_BAD, OPT_HWID, OPT_NO_CRC, OPT_ALLOW_EMPTY, OPT_OUT, OPT_MERGE_SUPER };
 
 /* Each subcommand's options (list and check take only --member). */
 static const struct cli_opt read_opts[] = {
@@ -87,6 +93,7 @@ static const struct cli_opt extract_opts[] = {
 	{ "member", 0, 1, OPT_MEMBER },
 	{ "keep-bad", 0, 0, OPT_KEEP_BAD },
 	{ "output", 'o', 1, OPT_OUT },
+	{ "merge-super", 0, 0, OPT_MERGE_SUPER },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -109,6 +116,7 @@ static int on_opt(void *ctx, int id, const char *v)
 	case OPT_NO_CRC: o->no_crc = 1; break;
 	case OPT_ALLOW_EMPTY: o->allow_empty = 1; break;
 	case OPT_OUT: o->out = o->outdir = v; break;
+	case OPT_MERGE_SUPER: o->merge_super = 1; break;
 	}
 	return 0;
 }
@@ -518,7 +526,12 @@ static void on_extract(void *ctx, const struct hwf_extract_event *ev)
 	case HWF_XEV_WRITTEN:
 		en = hwf_app_entry(x->pkg->app, (size_t)ev->entry);
 		ui_size(en->data_len, sz, sizeof(sz));
-		ui_info(ui, "  %-*s -> %s (%s, verified)\n", x->w, en->name, ev->path, sz);
+		if (ev->msg)
+			ui_info(ui, "  %-*s -> %s (%s, verified)\n", x->w, en->name, ev->path,
+				ev->msg);
+		else
+			ui_info(ui, "  %-*s -> %s (%s, verified)\n", x->w, en->name, ev->path,
+				sz);
 		break;
 	}
 }
@@ -607,6 +620,7 @@ static int app_extract(struct hwf_cli *cli, const struct hwf_command *self, int 
 	xo.select = sel;
 	xo.label = pkg.label;
 	xo.keep_bad = o.keep_bad;
+	xo.merge_super = o.merge_super;
 	xo.force = cli->force;
 	xo.files = &hooks;
 	xo.event = on_extract;

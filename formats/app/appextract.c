@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* app extract: one verdict first, then each entry written whole or not at all. */
 #include "formats/app/appextract.h"
+#include "formats/app/appgroup.h"
+#include "formats/image/sparse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,21 @@ struct run {
 	const struct hwf_extract_opts *o;
 	struct hwf_extract_result *res;
 	struct written wr;
+	struct hwf_app_group *g; /* same-name entries (formats/app/appgroup.h) */
+	size_t ng;
+	unsigned char *sel; /* the selection, widened to whole joined groups */
 };
+
+/* The joined group entry @i belongs to (raw pieces always, sparse with merge_super), or NULL. */
+static const struct hwf_app_group *joined(const struct run *r, size_t i)
+{
+	const struct hwf_app_group *g = hwf_app_group_of(r->g, r->ng, i);
+
+	if (!g || g->kind == HWF_GROUP_ONE || (g->kind == HWF_GROUP_SPARSE && !r->o->merge_super) ||
+	    (g->kind == HWF_GROUP_RAW && !r->o->join_raw))
+		return NULL;
+	return g;
+}
 
 static void tell(const struct run *r, enum hwf_extract_event_kind kind, long entry,
 		 const char *path, const char *msg)
@@ -73,9 +89,50 @@ static int place(struct run *r, struct hwf_outfile *f, struct hwf_err *e)
 	return hwf_outfile_place(f, r->o->force ? 0 : HWF_OUTFILE_NOREPLACE, e);
 }
 
-/* Write entry @i (@good: it verified) as DIR/<file name>. */
+/* Copy entry @i, or the group @g it leads, into @fd. */
+static int copy_into(struct run *r, size_t i, const struct hwf_app_group *g, int fd,
+		     uint64_t *nbad, struct hwf_err *e)
+{
+	struct hwf_source **src;
+	const char **names;
+	int rc = 0;
+
+	if (!g)
+		return hwf_app_extract(r->app, i, fd, r->o->keep_bad, nbad, r->o->progress,
+				       r->o->ctx, e);
+	if (g->kind == HWF_GROUP_RAW) {
+		/* Raw pieces one after the other, each verified block by block. */
+		for (size_t p = 0; p < g->n && !rc; p++) {
+			uint64_t nb = 0;
+
+			rc = hwf_app_extract(r->app, g->entry[p], fd, r->o->keep_bad, &nb,
+					     r->o->progress, r->o->ctx, e);
+			*nbad += nb;
+		}
+		return rc;
+	}
+	src = calloc(g->n, sizeof(*src));
+	names = calloc(g->n, sizeof(*names));
+	if (!src || !names)
+		rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	for (size_t p = 0; !rc && p < g->n; p++) {
+		rc = hwf_app_entry_source(r->app, g->entry[p], &src[p], e);
+		names[p] = hwf_app_entry(r->app, g->entry[p])->name;
+	}
+	if (!rc)
+		rc = hwf_sparse_merge(src, names, g->n, fd, r->o->progress, r->o->ctx, e);
+	for (size_t p = 0; src && p < g->n; p++)
+		hwf_source_close(src[p]);
+	free(src);
+	free(names);
+	return rc;
+}
+
+/* Write entry @i (@good: it verified), or the group it leads, as DIR/<file name>. */
 static int extract_one(struct run *r, size_t i, int good)
 {
+	const struct hwf_app_group *g = joined(r, i);
+	char how[80] = "";
 	const struct hwf_app_entry *en = hwf_app_entry(r->app, i);
 	char path[HWF_PATH_MAX + 80], msg[HWF_ERR_MSG_MAX + HWF_PATH_MAX + 1200];
 	struct hwf_err e = { 0 };
@@ -90,7 +147,7 @@ static int extract_one(struct run *r, size_t i, int good)
 		return XT_FAILED;
 	}
 	tell(r, HWF_XEV_STEP, (long)i, path, en->name);
-	rc = hwf_app_extract(r->app, i, f.fd, r->o->keep_bad, &nbad, r->o->progress, r->o->ctx, &e);
+	rc = copy_into(r, i, g, f.fd, &nbad, &e);
 	tell(r, HWF_XEV_STEP_END, (long)i, path, NULL);
 	if (rc)
 		hwf_outfile_discard(&f);
@@ -112,7 +169,9 @@ static int extract_one(struct run *r, size_t i, int good)
 		tell(r, HWF_XEV_KEPT_BAD, (long)i, path, msg);
 		return XT_KEPT_BAD;
 	}
-	tell(r, HWF_XEV_WRITTEN, (long)i, path, NULL);
+	if (g)
+		snprintf(how, sizeof(how), "%zu %s joined", g->n, hwf_group_kind_name(g->kind));
+	tell(r, HWF_XEV_WRITTEN, (long)i, path, how[0] ? how : NULL);
 	return XT_DONE;
 }
 
@@ -139,7 +198,9 @@ static int judge(struct run *r, struct hwf_err *e)
 		struct hwf_extract_row *row = &res->row[i];
 		char path[HWF_PATH_MAX + 80];
 
-		if (o->select && !o->select[i])
+		const struct hwf_app_group *g = joined(r, i);
+
+		if (!r->sel[i])
 			continue;
 		res->selected++;
 		row->selected = 1;
@@ -155,7 +216,7 @@ static int judge(struct run *r, struct hwf_err *e)
 				 hwf_app_entry(r->app, i)->name, row->why, bad_fate(o));
 			tell(r, HWF_XEV_BAD, (long)i, NULL, msg);
 		}
-		if (!row->good && !o->keep_bad)
+		if ((!row->good && !o->keep_bad) || (g && g->entry[0] != i))
 			continue;
 		entry_path(r, i, path, sizeof(path));
 		if (!o->force && lstat(path, &st) == 0 && !exist++)
@@ -187,10 +248,64 @@ static void summarize(struct run *r)
 		 res->written == 1 ? "" : "s", r->o->dir);
 }
 
+/*
+ * The groups of same-name entries, and the selection: every entry, or the
+ * ones asked for with the rest of any joined group they belong to.
+ */
+static int widen(struct run *r, struct hwf_err *e)
+{
+	size_t n = hwf_app_count(r->app);
+	int rc = hwf_app_groups(r->app, &r->g, &r->ng, e);
+
+	if (rc)
+		return rc;
+	r->sel = calloc(n ? n : 1, 1);
+	if (!r->sel)
+		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		r->sel[i] = !r->o->select || r->o->select[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct hwf_app_group *g = joined(r, i);
+
+		for (size_t p = 0; g && r->sel[i] && p < g->n; p++)
+			r->sel[g->entry[p]] = 1;
+	}
+	return 0;
+}
+
+/* Write entry @i, or the joined group it leads (all its pieces must be good). */
+static void write_one(struct run *r, size_t i)
+{
+	const struct hwf_app_group *g = joined(r, i);
+	struct hwf_extract_result *res = r->res;
+	struct hwf_extract_row *row = &res->row[i];
+	int good = row->good, x;
+
+	if (!row->selected || (g && g->entry[0] != i))
+		return;
+	for (size_t p = 1; g && p < g->n; p++)
+		good = good && res->row[g->entry[p]].good;
+	if (!good && !r->o->keep_bad)
+		return;
+	x = extract_one(r, i, good);
+	for (size_t p = 0; p < (g ? g->n : 1); p++)
+		res->row[g ? g->entry[p] : i].written = x != XT_FAILED;
+	if (x == XT_FAILED)
+		res->failed++;
+	else
+		res->written++;
+	if (x == XT_KEPT_BAD && good) {
+		/* Bad blocks found while copying that the check did not see: changed? */
+		row->good = 0;
+		row->why = "bad blocks while copying";
+		res->bad++;
+	}
+}
+
 int hwf_extract_run(struct hwf_app *app, const struct hwf_extract_opts *o,
 		    struct hwf_extract_result *res, struct hwf_err *e)
 {
-	struct run r = {app, o, res, {NULL, NULL, 0}};
+	struct run r = { app, o, res, { NULL, NULL, 0 }, NULL, 0, NULL };
 	size_t n = hwf_app_count(app);
 	int rc;
 
@@ -202,8 +317,11 @@ int hwf_extract_run(struct hwf_app *app, const struct hwf_extract_opts *o,
 		rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
 		goto out;
 	}
+	rc = widen(&r, e);
+	if (rc)
+		goto out;
 	tell(&r, HWF_XEV_STEP, -1, NULL, "verifying");
-	rc = hwf_app_verify(app, o->select, 0, &res->check, o->progress, o->ctx, e);
+	rc = hwf_app_verify(app, o->select ? r.sel : NULL, 0, &res->check, o->progress, o->ctx, e);
 	tell(&r, HWF_XEV_STEP_END, -1, NULL, NULL);
 	if (rc)
 		goto out;
@@ -219,30 +337,15 @@ int hwf_extract_run(struct hwf_app *app, const struct hwf_extract_opts *o,
 	if (rc)
 		goto out;
 	tell(&r, HWF_XEV_WRITING, -1, o->dir, NULL);
-	for (size_t i = 0; i < n; i++) {
-		struct hwf_extract_row *row = &res->row[i];
-		int x;
-
-		if (!row->selected || (!row->good && !o->keep_bad))
-			continue;
-		x = extract_one(&r, i, row->good);
-		row->written = x != XT_FAILED;
-		if (x == XT_FAILED)
-			res->failed++;
-		else
-			res->written++;
-		if (x == XT_KEPT_BAD && row->good) {
-			/* Bad blocks found while copying that the check did not see: changed? */
-			row->good = 0;
-			row->why = "bad blocks while copying";
-			res->bad++;
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		write_one(&r, i);
 	summarize(&r);
 out:
 	res->ok = !rc && !res->summary[0];
 	free(r.wr.dev);
 	free(r.wr.ino);
+	free(r.sel);
+	hwf_app_groups_free(r.g, r.ng);
 	return rc;
 }
 

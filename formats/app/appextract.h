@@ -35,7 +35,8 @@ enum hwf_extract_event_kind {
 	/* @msg: why an entry (@entry; -1: the CRC entry) fails, and whether it is written. */
 	HWF_XEV_BAD,
 	HWF_XEV_WRITING,  /* the check is over, files are about to be written in @path */
-	HWF_XEV_WRITTEN,  /* @entry is complete at @path and verified */
+	HWF_XEV_WRITTEN,  /* @entry is complete at @path and verified; @msg for a group:
+			     "3 sparse pieces joined" (else NULL) */
 	HWF_XEV_KEPT_BAD, /* @entry is at @path although bad (keep_bad): @msg says so */
 	HWF_XEV_FAILED,	  /* @entry could not be written: @msg */
 };
@@ -53,6 +54,19 @@ struct hwf_extract_opts {
 	const char *label;	     /* the package in messages ("fw.zip:UPDATE.APP") */
 	int keep_bad;		     /* write bad entries too (the result is still a failure) */
 	int force;		     /* replace files that existed before the run */
+	/*
+	 * Join split SUPER (sparse pieces of one partition, formats/app/appgroup.h)
+	 * into one sparse file, the first piece's name (super.img), with
+	 * hwf_sparse_merge().  Selecting one piece of a joined group selects all
+	 * of them.
+	 */
+	int merge_super;
+	/*
+	 * Join raw pieces of one partition (same-name entries that are not all
+	 * sparse: a HarmonyOS partition over 4,160,749,568 bytes) in order into
+	 * the first piece's file, each piece verified as it is copied.
+	 */
+	int join_raw;
 	const struct hwf_file_hooks *files; /* temporary files; NULL = plain calls */
 	void (*event)(void *ctx, const struct hwf_extract_event *ev); /* may be NULL */
 	hwf_progress_fn progress;				      /* may be NULL */

@@ -11,7 +11,7 @@
 
 #include "formats/core/zip.h"
 
-enum src_kind { SRC_FILE, SRC_WINDOW, SRC_STREAM, SRC_MEM, SRC_CB };
+enum src_kind { SRC_FILE, SRC_WINDOW, SRC_STREAM, SRC_MEM, SRC_CB, SRC_CONCAT };
 
 struct hwf_source {
 	enum src_kind kind;
@@ -30,6 +30,9 @@ struct hwf_source {
 	void *cb_ctx;
 	void (*release)(void *ctx);	/* SRC_STREAM: frees cb_ctx on close */
 	struct hwf_source *owned;	/* closed with this source (hwf_source_own) */
+	/* SRC_CONCAT: @nparts borrowed sources one after the other */
+	struct hwf_source **parts;
+	size_t nparts;
 };
 
 static struct hwf_source *src_new(enum src_kind kind, const char *name)
@@ -194,6 +197,52 @@ int hwf_source_open_stream(struct hwf_source **out, uint64_t size, const char *n
 	return 0;
 }
 
+int hwf_source_open_concat(struct hwf_source **out, struct hwf_source *const *parts, size_t n,
+			   const char *name, struct hwf_err *e)
+{
+	struct hwf_source *s = src_new(SRC_CONCAT, name);
+
+	*out = NULL;
+	if (!s || !(s->parts = malloc((n ? n : 1) * sizeof(*s->parts)))) {
+		if (s)
+			free(s->name);
+		free(s);
+		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		s->parts[i] = parts[i];
+		s->size += hwf_source_size(parts[i]);
+	}
+	s->nparts = n;
+	*out = s;
+	return 0;
+}
+
+/* SRC_CONCAT: the parts' bytes at @off, part after part. */
+static int64_t concat_pread(struct hwf_source *s, uint8_t *buf, size_t len, uint64_t off,
+			    struct hwf_err *e)
+{
+	size_t done = 0;
+
+	for (size_t i = 0; i < s->nparts && done < len; i++) {
+		uint64_t sz = hwf_source_size(s->parts[i]);
+		int64_t n;
+
+		if (off >= sz) {
+			off -= sz;
+			continue;
+		}
+		n = hwf_source_pread(s->parts[i], buf + done, len - done, off, e);
+		if (n < 0)
+			return n;
+		done += (size_t)n;
+		if ((uint64_t)n < sz - off && done < len)
+			break; /* a part shorter than it said */
+		off = 0;
+	}
+	return (int64_t)done;
+}
+
 void hwf_source_own(struct hwf_source *s, struct hwf_source *other)
 {
 	s->owned = other;
@@ -213,6 +262,8 @@ int64_t hwf_source_pread(struct hwf_source *s, void *buf, size_t len, uint64_t o
 		return hwf_source_pread(s->parent, buf, len, s->base + off, e);
 	case SRC_STREAM:
 		return s->stream_read(s->cb_ctx, buf, len, off, e);
+	case SRC_CONCAT:
+		return concat_pread(s, buf, len, off, e);
 	case SRC_MEM:
 		memcpy(buf, s->mem + off, len);
 		return (int64_t)len;
@@ -268,6 +319,12 @@ int hwf_source_random_access(const struct hwf_source *s)
 {
 	if (s->kind == SRC_WINDOW)
 		return hwf_source_random_access(s->parent);
+	if (s->kind == SRC_CONCAT) {
+		for (size_t i = 0; i < s->nparts; i++)
+			if (!hwf_source_random_access(s->parts[i]))
+				return 0;
+		return 1;
+	}
 	return s->kind == SRC_FILE || s->kind == SRC_MEM || s->kind == SRC_CB;
 }
 
@@ -295,6 +352,7 @@ void hwf_source_close(struct hwf_source *s)
 	if (s->release)
 		s->release(s->cb_ctx);
 	hwf_source_close(s->owned);
+	free(s->parts);
 	free(s->name);
 	free(s);
 }

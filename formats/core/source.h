@@ -75,6 +75,13 @@ int hwf_source_open_stream(struct hwf_source **out, uint64_t size, const char *n
 					   struct hwf_err *e),
 			   void (*release)(void *ctx), void *ctx, struct hwf_err *e);
 
+/*
+ * @n sources (borrowed: keep them open while this one is) read one after
+ * the other as one: the raw pieces of a partition split over several
+ * UPDATE.APP entries.  Random access when every part is.
+ */
+int hwf_source_open_concat(struct hwf_source **out, struct hwf_source *const *parts, size_t n,
+			   const char *name, struct hwf_err *e);
 /* @s closes @other when it is closed (a window on a file it opened itself). */
 void hwf_source_own(struct hwf_source *s, struct hwf_source *other);
 

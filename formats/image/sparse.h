@@ -76,6 +76,24 @@ int hwf_sparse_expand(struct hwf_source *src, int fd, hwf_progress_fn progress, 
  */
 int hwf_sparse_open_view(struct hwf_source **out, struct hwf_source *src, struct hwf_err *e);
 
+/* --- joining split pieces (sparse_merge.c) --- */
+
+/*
+ * Join @n sparse pieces of one image (@src, borrowed; @names for messages,
+ * may be NULL) into one sparse image written to @fd (a regular file,
+ * positioned at 0, empty; its header is written last, at offset 0).  The
+ * pieces are what a splitter such as libsparse's resparse (fastboot -S)
+ * makes: each describes the whole image (same block size and block count),
+ * with DONT_CARE where the other pieces hold the data.  Where one piece has
+ * RAW or FILL blocks they are taken, where none does the result has
+ * DONT_CARE; chunks are written in order and never expanded.  Errors as
+ * the reader's, and HWF_EFORMAT when the pieces describe different sizes
+ * or two of them hold data for the same block (naming both and the block),
+ * HWF_EIO/HWF_ENOSPC writing, HWF_EINVAL for no pieces.
+ */
+int hwf_sparse_merge(struct hwf_source *const *src, const char *const *names, size_t n, int fd,
+		     hwf_progress_fn progress, void *pctx, struct hwf_err *e);
+
 /* --- splitting for fastboot --- */
 
 struct hwf_sparse_split;
