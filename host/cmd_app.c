@@ -22,13 +22,17 @@ const struct hwf_command hwf_app_commands[] = {
 	  "packages it holds (path through the zips, size), then each one's entries\n"
 	  "(--member PATH lists one).\n"
 	  "One row per entry: index, name, size, date, time, hardware id, sequence id,\n"
-	  "where its data starts, and its kind (image, signature, crc, metadata).", NULL },
+	  "where its data starts, and its kind (image, signature, crc, metadata).\n"
+	  "A HarmonyOS update.bin (plain or in a zip) is listed too: its components\n"
+	  "(name without '/', size, type, version, offset, the file extract writes).", NULL },
 	{ "check", app_check, "app check FILE [--member NAME] [--json]",
 	  "Verify every entry: header CRC, every block CRC, and the package's CRC entry.\n"
 	  "A bad entry is named with its bad blocks and their byte offsets.\n"
 	  "In a download, the one UPDATE.APP, the one --member picks, or every package of\n"
 	  "an update made of several (base + cust + preload, full_base + data_public +\n"
-	  "all_hw).  Exit status 1 when anything is bad.", NULL },
+	  "all_hw).  Exit status 1 when anything is bad.  For a HarmonyOS update.bin:\n"
+	  "the SHA-256 of every component against its table; the header signature is\n"
+	  "reported, never checked (Huawei's key is not public).", NULL },
 	{ "extract", app_extract,
 	  "app extract FILE [-o DIR] [--member NAME] [--keep-bad] [--merge-super] [--force] "
 	  "[NAME...]",
@@ -44,7 +48,9 @@ const struct hwf_command hwf_app_commands[] = {
 	  "image of the whole partition with DONT_CARE where the others hold data) into\n"
 	  "one sparse super.img, chunk by chunk, never expanded; pieces whose data\n"
 	  "overlap are refused.  'hwflash image unpack super.img' then writes out the\n"
-	  "logical partitions.", NULL },
+	  "logical partitions.  A HarmonyOS update.bin's components are written as\n"
+	  "NAME.img (raw images), NAME.zip, VERSION.mbn, BOARD.list, each streamed and\n"
+	  "kept only when its SHA-256 matches; a name that would leave DIR is refused.", NULL },
 	{ "pack", app_pack,
 	  "app pack -o OUT.APP [--hwid ID] [--no-crc] [--allow-empty] [--force] NAME=FILE...",
 	  "Build an UPDATE.APP from image files, with a CRC entry first as official\n"
@@ -71,7 +77,9 @@ const struct hwf_command hwf_app_commands[] = {
 	  "twice (HISIUFS_GPT and EFI both to ptable, a --map onto a taken partition,\n"
 	  "an entry named twice) is refused; split SUPER pieces go in order to one\n"
 	  "partition.  --dry-run shows the plan and verifies, sending nothing.\n"
-	  "--verify reads each written partition back, as flash does.", NULL },
+	  "--verify reads each written partition back, as flash does.  A HarmonyOS\n"
+	  "update.bin is refused: no public source says which component goes to which\n"
+	  "partition.", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -374,13 +382,14 @@ static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 static int app_list(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct app_opts o;
-	int rc = parse_opts(cli, self, read_opts, &argc, argv, &o);
+	int handled, rc = parse_opts(cli, self, read_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
 	if (argc != 2)
 		return cli_usage(cli, self, "app list takes one FILE");
-	return each_pkg(cli, argv[1], &o, 1, list_one);
+	rc = ubin_command(cli, UBIN_LIST, argv[1], o.member, NULL, 0, NULL, &handled);
+	return handled ? rc : each_pkg(cli, argv[1], &o, 1, list_one);
 }
 
 /* --- check --- */
@@ -489,13 +498,14 @@ static int check_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 static int app_check(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct app_opts o;
-	int rc = parse_opts(cli, self, read_opts, &argc, argv, &o);
+	int handled, rc = parse_opts(cli, self, read_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
 	if (argc != 2)
 		return cli_usage(cli, self, "app check takes one FILE");
-	return each_pkg(cli, argv[1], &o, 0, check_one);
+	rc = ubin_command(cli, UBIN_CHECK, argv[1], o.member, NULL, 0, NULL, &handled);
+	return handled ? rc : each_pkg(cli, argv[1], &o, 0, check_one);
 }
 
 /* --- extract --- */
@@ -585,7 +595,7 @@ static int app_extract(struct hwf_cli *cli, const struct hwf_command *self, int 
 	struct app_opts o;
 	unsigned char *sel = NULL;
 	struct stat st;
-	int rc = parse_opts(cli, self, extract_opts, &argc, argv, &o);
+	int handled, rc = parse_opts(cli, self, extract_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
@@ -596,6 +606,10 @@ static int app_extract(struct hwf_cli *cli, const struct hwf_command *self, int 
 		ui_error(&cli->ui, "%s: not a folder", xo.dir);
 		return HWF_EXIT_FAIL;
 	}
+	rc = ubin_command(cli, UBIN_EXTRACT, argv[1], o.member, xo.dir, argc - 2,
+			  argv + 2, &handled);
+	if (handled)
+		return rc;
 	rc = open_pkg(cli, argv[1], &o, 1, &pkg);
 	if (rc)
 		return rc;

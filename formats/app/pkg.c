@@ -4,6 +4,7 @@
 #include "formats/core/text.h"
 #include "formats/app/foreign.h"
 #include "formats/app/pkg.h"
+#include "formats/app/updatebin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,8 +220,56 @@ int hwf_pkg_open_once(struct hwf_pkg *pkg, const char *path, const char *member,
 	return pkg_open(pkg, path, member, 1, tmpdir, e);
 }
 
+/* A zip's package hwf_pkg_pick() takes, when it is a HarmonyOS update.bin. */
+static int pick_ubin(struct hwf_download *dl, const char *member)
+{
+	int i = hwf_pkg_pick(dl, member, NULL);
+	const char *what = i >= 0 ? hwf_download_pkg(dl, (size_t)i)->foreign : NULL;
+
+	return what && strstr(what, "update.bin") ? i : -1;
+}
+
+int hwf_pkg_open_ubin(struct hwf_pkg *pkg, const char *path, const char *member,
+		      const char *tmpdir, struct hwf_err *e)
+{
+	struct hwf_download *dl;
+	int rc, i;
+
+	memset(pkg, 0, sizeof(*pkg));
+	if (hwf_pkg_download(path, tmpdir, &dl, NULL) == 1) {
+		i = pick_ubin(dl, member);
+		if (i < 0) {
+			hwf_download_close(dl);
+			return 0;
+		}
+		pkg->own_dl = 1;
+		/* Read more than once (the headers, then each component): inflated once. */
+		rc = open_in(pkg, dl, (size_t)i, 1, e);
+		if (rc == HWF_EUNSUPPORTED || !rc)
+			rc = 0; /* what open_in says of a foreign package: read it here */
+	} else if (member || hwf_source_open_file(&pkg->src, path, NULL)) {
+		return 0;
+	} else {
+		snprintf(pkg->label, sizeof(pkg->label), "%s", path);
+		rc = 0;
+	}
+	if (!rc && !hwf_ubin_sniff(pkg->src)) {
+		hwf_pkg_close(pkg);
+		return 0;
+	}
+	if (!rc)
+		rc = hwf_ubin_open(&pkg->ubin, pkg->src, e);
+	if (rc) {
+		hwf_pkg_close(pkg);
+		return rc;
+	}
+	return 1;
+}
+
 void hwf_pkg_close(struct hwf_pkg *pkg)
 {
+	hwf_ubin_close(pkg->ubin);
+	pkg->ubin = NULL;
 	hwf_app_close(pkg->app);
 	hwf_source_close(pkg->src);
 	if (pkg->own_dl)

@@ -22,9 +22,12 @@
 #include "formats/app/updateapp.h"
 #include "formats/core/zip_members.h"
 
+struct hwf_ubin;
+
 struct hwf_pkg {
 	struct hwf_source *src;
 	struct hwf_app *app;
+	struct hwf_ubin *ubin; /* hwf_pkg_open_ubin(): a HarmonyOS update.bin (app is NULL) */
 	char label[1024];		 /* "fw.zip:dload/UPDATE.APP" or the path */
 	char others[1024];		 /* other packages in the same download, for a note */
 	struct hwf_zip_members *members; /* the zip the package lies in (NULL: none, or read
@@ -74,6 +77,16 @@ int hwf_pkg_pick(struct hwf_download *dl, const char *member, struct hwf_err *e)
  */
 int hwf_pkg_download(const char *path, const char *tmpdir, struct hwf_download **dl,
 		     struct hwf_err *e);
+
+/*
+ * The same when @path (or the package @member or hwf_pkg_pick() takes in a
+ * zip) is a HarmonyOS update.bin (formats/app/updatebin.h): 1 with
+ * pkg->ubin open (a deflated member inflated once under @tmpdir), 0 when it
+ * is not one (nothing open, no error: open it as an UPDATE.APP), or the
+ * error of a broken update.bin.
+ */
+int hwf_pkg_open_ubin(struct hwf_pkg *pkg, const char *path, const char *member,
+		      const char *tmpdir, struct hwf_err *e);
 
 void hwf_pkg_close(struct hwf_pkg *pkg);
 

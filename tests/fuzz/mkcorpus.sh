@@ -4,7 +4,7 @@
 # image) from small fixtures, the way the test fixtures are made.  The
 # committed seeds are its output; run it again only to refresh them:
 #   sh tests/fuzz/mkcorpus.sh
-# Needs python3, openssl, mkfs.vfat, mtools, sfdisk (make deps).
+# Needs python3, openssl, mkfs.vfat, mtools, sfdisk, img2simg (make deps).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 tools=$here/../tools
@@ -243,3 +243,24 @@ b[4096 + 44] ^= 1          # primary geometry
 b[12288 + 6] ^= 1          # slot 0's primary header
 open(sys.argv[2], "wb").write(b)
 PY
+
+# --- updatebin: HarmonyOS update.bin layouts (tests/tools/mkupdatebin.py); sparse_merge:
+# a u32 length, then two split pieces (tests/tools/simgsplit.py)
+mkdir -p "$C/updatebin" "$C/sparse_merge"
+head -c 3000 /dev/urandom > ub1.bin
+head -c 700 /dev/urandom > ub2.bin
+U="python3 $tools/mkupdatebin.py"
+$U "$C/updatebin/l2.bin" /system=ub1.bin /version_list=ub2.bin:zip
+$U "$C/updatebin/nonl2.bin" --non-l2 /system=ub1.bin /vendor=ub2.bin
+$U "$C/updatebin/sd.bin" --sd /system=ub1.bin /board_list=ub2.bin
+$U "$C/updatebin/slot.bin" --legacy-slot /system=ub1.bin
+$U "$C/updatebin/stream.bin" --stream --bad-digest 0 /system=ub1.bin ../escape=ub2.bin
+head -c 40000 /dev/urandom > sm.raw
+head -c 40000 /dev/zero >> sm.raw
+img2simg sm.raw sm.simg
+python3 "$tools/simgsplit.py" sm.simg smp --pieces 2 --max-blocks 4
+python3 "$tools/simgsplit.py" sm.simg smo --pieces 2 --max-blocks 4 --overlap
+for p in smp smo; do
+	python3 -c 'import struct,sys; a=open(sys.argv[1],"rb").read(); b=open(sys.argv[2],"rb").read()
+sys.stdout.buffer.write(struct.pack("<I", len(a)) + a + b)' "$p.0" "$p.1" > "$C/sparse_merge/$p.bin"
+done

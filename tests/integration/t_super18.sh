@@ -54,3 +54,65 @@ run_hw 1 "--merge-super of overlapping pieces refused" app extract O.APP -o ov -
 expect_in "$T/err" "SUPER and SUPER#2 both hold data for block" "the overlap is named"
 check "no super.img and no partial file left" sh -c "test ! -e ov/super.img &&
 	test -z \"\$(ls -A ov | grep -v crc.img)\""
+
+# --- 3. HarmonyOS update.bin (fixtures by tests/tools/mkupdatebin.py, from the reference) ---
+need zip sha256sum
+random sys.img 300000
+random ven.img 7000
+printf 'version list' > vl.txt
+U="python3 $tools/mkupdatebin.py"
+check "fixture: update.bin variants" sh -c "
+	$U update.bin /system=sys.img /vendor=ven.img /version_list=vl.txt:zip &&
+	$U sd.bin --sd --non-l2 /system=sys.img /vendor=ven.img &&
+	$U bad.bin --bad-digest 1 /system=sys.img /vendor=ven.img &&
+	$U short.bin --truncate 1 /system=sys.img /vendor=ven.img &&
+	$U esc.bin /system=sys.img ../../escape=ven.img &&
+	mkdir -p dl && cp update.bin dl/ && (cd dl && zip -q -r ../fw.zip update.bin)"
+run_hw 0 "app list update.bin" app list update.bin
+expect_in "$T/out" "HarmonyOS update.bin, 3 components" "list names the format"
+expect_in "$T/out" "VERSION.mbn" "version_list is VERSION.mbn (the official unpacker's name)"
+run_hw 0 "app list --json update.bin" --json app list update.bin
+check "json: names without '/', sizes, offsets and SHA-256 match the bytes" python3 -c '
+import hashlib, json, sys
+d = json.load(open(sys.argv[1]))
+assert d["format"] == "update.bin" and d["record_size"] == 87 and d["size_field"] == "u32", d
+blob = open("update.bin", "rb").read()
+c = d["components"]
+assert [x["name"] for x in c] == ["system", "vendor", "version_list"], c
+assert [x["file_name"] for x in c] == ["system.img", "vendor.img", "VERSION.mbn"], c
+for x, f in zip(c, ["sys.img", "ven.img", "vl.txt"]):
+    data = open(f, "rb").read()
+    assert blob[x["offset"]:x["offset"] + x["size"]] == data, x
+    assert x["sha256"] == hashlib.sha256(data).hexdigest(), x
+assert c[-1]["offset"] + c[-1]["size"] == len(blob)' "$T/out"
+run_hw 0 "app check update.bin" app check update.bin
+expect_in "$T/out" "all 3 components OK" "check passes"
+expect_in "$T/out" "not verified" "the signature is reported, not failed"
+run_hw 0 "app check of an SD-card (hash TLVs) 71-byte-record package" app check sd.bin
+run_hw 1 "app check finds a bad SHA-256" app check bad.bin
+one_line "$T/err" "one line names the bad component count"
+expect_in "$T/out" "BAD  vendor" "the bad component named"
+run_hw 1 "a truncated update.bin is refused" app list short.bin
+expect_in "$T/err" "add up to" "the error says the sizes do not add up"
+one_line "$T/err" "in one line"
+run_hw 0 "app extract update.bin" app extract update.bin -o ub
+check "extracted files equal the inputs (sha256sum judges)" sh -c "
+	cmp ub/system.img sys.img && cmp ub/vendor.img ven.img && cmp ub/VERSION.mbn vl.txt &&
+	test \"\$(sha256sum < ub/system.img)\" = \"\$(sha256sum < sys.img)\""
+run_hw 1 "extract again without --force" app extract update.bin -o ub
+expect_in "$T/err" "not replaced" "existing files kept"
+run_hw 0 "extract one component by name" app extract update.bin -o ub1 /vendor
+check "only vendor.img" test "$(ls ub1)" = vendor.img
+run_hw 1 "extract of a bad component keeps the good ones only" app extract bad.bin -o ubb
+check "system.img written, vendor.img not, no partial file" sh -c "
+	test -f ubb/system.img && test ! -e ubb/vendor.img && test -z \"\$(ls -A ubb | grep partial)\""
+run_hw 1 "a name escaping the output folder is refused" app extract esc.bin -o ue
+expect_in "$T/err" "'../../escape'" "the name is shown"
+check "nothing written anywhere" sh -c "test ! -e ue && test ! -e escape.img && test ! -e ../escape.img"
+run_hw 0 "update.bin inside a firmware zip" app list fw.zip
+expect_in "$T/out" "fw.zip:update.bin: HarmonyOS update.bin" "read through the zip"
+run_hw 0 "extract from the zip" app extract fw.zip -o uz
+check "the zip's system.img equals the input" cmp uz/system.img sys.img
+run_hw 1 "app flash refuses an update.bin in one sentence" app flash update.bin --dry-run
+one_line "$T/err" "one line"
+expect_in "$T/err" "cannot be flashed over fastboot" "says why"
