@@ -64,7 +64,7 @@ _hwflash()
 		;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$globals --member --dry-run --map --format --keep-bad --merge-super
+		COMPREPLY=($(compgen -W "$globals --member --dry-run --map --format --keep-bad --merge-super --pieces
 			--no-crc --allow-empty --hwid --partition --sha256 --key --product --skip-reboot" -- "$cur"))
 		return
 	fi

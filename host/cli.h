@@ -149,6 +149,9 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
  * *@handled is 0 when @path (or the package @member picks) is no update.bin,
  * then nothing was printed; else the command ran and its exit status is returned.
  */
+/* app list: same-name entries shown as one partition with its pieces (host/cmd_pieces.c). */
+struct hwf_app;
+void app_list_pieces(struct hwf_cli *cli, struct hwf_app *app);
 enum ubin_what { UBIN_LIST, UBIN_CHECK, UBIN_EXTRACT, UBIN_FLASH };
 int ubin_command(struct hwf_cli *cli, enum ubin_what what, const char *path, const char *member,
 		 const char *dir, int argc, char **argv, int *handled);

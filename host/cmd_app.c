@@ -34,8 +34,8 @@ const struct hwf_command hwf_app_commands[] = {
 	  "the SHA-256 of every component against its table; the header signature is\n"
 	  "reported, never checked (Huawei's key is not public).", NULL },
 	{ "extract", app_extract,
-	  "app extract FILE [-o DIR] [--member NAME] [--keep-bad] [--merge-super] [--force] "
-	  "[NAME...]",
+	  "app extract FILE [-o DIR] [--member NAME] [--keep-bad] [--merge-super] [--pieces] "
+	  "[--force] [NAME...]",
 	  "Write entries as DIR/<name>.img (the FILE column of 'app list --json': lower\n"
 	  "case, unique even where entry names collide: super.img, super_2.img ...).\n"
 	  "DIR and its parents are created.  Without NAMEs, every entry.  First every\n"
@@ -48,7 +48,11 @@ const struct hwf_command hwf_app_commands[] = {
 	  "image of the whole partition with DONT_CARE where the others hold data) into\n"
 	  "one sparse super.img, chunk by chunk, never expanded; pieces whose data\n"
 	  "overlap are refused.  'hwflash image unpack super.img' then writes out the\n"
-	  "logical partitions.  A HarmonyOS update.bin's components are written as\n"
+	  "logical partitions.  Raw pieces of one partition (several entries of one\n"
+	  "name that are not all sparse images: HarmonyOS splits a partition over\n"
+	  "4,160,749,568 bytes so) are joined in order into one file, each piece\n"
+	  "verified as it is copied; --pieces writes every entry as its own file.\n"
+	  "A HarmonyOS update.bin's components are written as\n"
 	  "NAME.img (raw images), NAME.zip, VERSION.mbn, BOARD.list, each streamed and\n"
 	  "kept only when its SHA-256 matches; a name that would leave DIR is refused.", NULL },
 	{ "pack", app_pack,
@@ -76,7 +80,8 @@ const struct hwf_command hwf_app_commands[] = {
 	  "device must have every partition.  A plan that would write one partition\n"
 	  "twice (HISIUFS_GPT and EFI both to ptable, a --map onto a taken partition,\n"
 	  "an entry named twice) is refused; split SUPER pieces go in order to one\n"
-	  "partition.  --dry-run shows the plan and verifies, sending nothing.\n"
+	  "partition; raw pieces of one partition (same name, not sparse) are sent\n"
+	  "joined, as one image.  --dry-run shows the plan and verifies, sending nothing.\n"
 	  "--verify reads each written partition back, as flash does.  A HarmonyOS\n"
 	  "update.bin is refused: no public source says which component goes to which\n"
 	  "partition.", NULL },
@@ -86,10 +91,11 @@ const struct hwf_command hwf_app_commands[] = {
 /* Options shared by the subcommands. */
 struct app_opts {
 	const char *member, *outdir, *out, *hwid;
-	int keep_bad, no_crc, allow_empty, merge_super;
+	int keep_bad, no_crc, allow_empty, merge_super, pieces;
 };
 
-enum { OPT_MEMBER, OPT_KEEP_BAD, OPT_HWID, OPT_NO_CRC, OPT_ALLOW_EMPTY, OPT_OUT, OPT_MERGE_SUPER };
+enum { OPT_MEMBER, OPT_KEEP_BAD, OPT_HWID, OPT_NO_CRC, OPT_ALLOW_EMPTY, OPT_OUT, OPT_MERGE_SUPER,
+       OPT_PIECES };
 
 /* Each subcommand's options (list and check take only --member). */
 static const struct cli_opt read_opts[] = {
@@ -102,6 +108,7 @@ static const struct cli_opt extract_opts[] = {
 	{ "keep-bad", 0, 0, OPT_KEEP_BAD },
 	{ "output", 'o', 1, OPT_OUT },
 	{ "merge-super", 0, 0, OPT_MERGE_SUPER },
+	{ "pieces", 0, 0, OPT_PIECES },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -125,6 +132,7 @@ static int on_opt(void *ctx, int id, const char *v)
 	case OPT_ALLOW_EMPTY: o->allow_empty = 1; break;
 	case OPT_OUT: o->out = o->outdir = v; break;
 	case OPT_MERGE_SUPER: o->merge_super = 1; break;
+	case OPT_PIECES: o->pieces = 1; break;
 	}
 	return 0;
 }
@@ -357,6 +365,7 @@ static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 			json_end_object(&cli->ui);
 		}
 		json_end_array(&cli->ui);
+		app_list_pieces(cli, pkg.app);
 		json_end_object(&cli->ui);
 		json_done(&cli->ui);
 	} else {
@@ -375,6 +384,7 @@ static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 				en->time, en->hwid, en->seq, (unsigned long long)en->data_off,
 				hwf_app_kind_name(en->kind));
 		}
+		app_list_pieces(cli, pkg.app);
 	}
 	return HWF_EXIT_OK;
 }
@@ -635,6 +645,7 @@ static int app_extract(struct hwf_cli *cli, const struct hwf_command *self, int 
 	xo.label = pkg.label;
 	xo.keep_bad = o.keep_bad;
 	xo.merge_super = o.merge_super;
+	xo.join_raw = !o.pieces;
 	xo.force = cli->force;
 	xo.files = &hooks;
 	xo.event = on_extract;

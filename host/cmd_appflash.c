@@ -110,21 +110,22 @@ static int verify(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_pla
 		return HWF_EXIT_FAIL;
 	}
 	for (size_t i = 0; i < nst; i++)
-		sel[st[i].entry] = 1;
+		for (unsigned k = 0; k < (st[i].njoin ? st[i].njoin : 1); k++)
+			sel[st[i].njoin ? st[i].join[k] : st[i].entry] = 1;
 	ui_progress_begin(&cli->ui, "verifying");
 	rc = hwf_app_verify(pkg->app, all ? NULL : sel, 0, &res, ui_progress_cb, &cli->ui, &e);
 	ui_progress_end(&cli->ui);
-	free(sel);
 	if (rc) {
+		free(sel);
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
 	}
-	for (size_t i = 0; i < nst; i++) {
-		const struct hwf_app_entry_check *r = &res.entries[st[i].entry];
+	for (size_t i = 0; i < n; i++) {
+		const struct hwf_app_entry_check *r = &res.entries[i];
 
-		if (!hwf_app_entry_ok(r)) {
+		if (sel[i] && !hwf_app_entry_ok(r)) {
 			ui_error(&cli->ui, "%s: entry %s: %s", pkg->label,
-				 hwf_app_entry(pkg->app, st[i].entry)->name, r->msg);
+				 hwf_app_entry(pkg->app, i)->name, r->msg);
 			bad = 1;
 		}
 	}
@@ -133,6 +134,7 @@ static int verify(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_pla
 		bad = 1;
 	}
 	hwf_app_check_free(&res);
+	free(sel);
 	if (bad) {
 		ui_error(&cli->ui, "%s: nothing was sent to the device", pkg->label);
 		return HWF_EXIT_FAIL;
@@ -142,7 +144,7 @@ static int verify(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hwf_pla
 		struct hwf_source *src;
 		char label[1200];
 
-		if (hwf_app_entry_source(pkg->app, st[i].entry, &src, &e)) {
+		if (hwf_plan_step_source(pkg->app, &st[i], &src, &e)) {
 			ui_error(&cli->ui, "%s", e.msg);
 			return HWF_EXIT_FAIL;
 		}
@@ -182,7 +184,8 @@ static void print_plan(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hw
 			json_kv_uint(&cli->ui, "order", i + 1);
 			json_kv_str(&cli->ui, "entry", en->name);
 			json_kv_str(&cli->ui, "partition", st[i].partition);
-			json_kv_uint(&cli->ui, "size", en->data_len);
+			json_kv_uint(&cli->ui, "size", hwf_plan_step_size(pkg->app, &st[i]));
+			json_kv_uint(&cli->ui, "raw_pieces", st[i].njoin);
 			if (res) {
 				json_kv_str(&cli->ui, "state", res[i].state);
 				json_key(&cli->ui, "seconds");
@@ -213,11 +216,14 @@ static void print_plan(struct hwf_cli *cli, struct hwf_pkg *pkg, const struct hw
 
 		if (res)
 			ui_info(&cli->ui, "  %-3zu %-*s %-*s %12llu %8.2fs  %s\n", i + 1, we,
-				en->name, wp, st[i].partition, (unsigned long long)en->data_len,
-				res[i].secs, res[i].state);
+				en->name, wp, st[i].partition,
+				(unsigned long long)hwf_plan_step_size(pkg->app, &st[i]), res[i].secs,
+				res[i].state);
 		else
-			ui_info(&cli->ui, "  %-3zu %-*s %-*s %12llu\n", i + 1, we, en->name, wp,
-				st[i].partition, (unsigned long long)en->data_len);
+			ui_info(&cli->ui, "  %-3zu %-*s %-*s %12llu%s\n", i + 1, we, en->name, wp,
+				st[i].partition,
+				(unsigned long long)hwf_plan_step_size(pkg->app, &st[i]),
+				st[i].njoin > 1 ? "  (raw pieces joined)" : "");
 	}
 }
 
@@ -304,7 +310,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 		char label[1200];
 		double t0 = ui_now();
 
-		if (hwf_app_entry_source(pkg.app, rst[i].entry, &src, &e)) {
+		if (hwf_plan_step_source(pkg.app, &rst[i], &src, &e)) {
 			ui_error(&cli->ui, "%s", e.msg);
 			rc = HWF_EXIT_FAIL;
 			break;
@@ -313,7 +319,7 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 		snprintf(label, sizeof(label), "%s:%s", pkg.label, en->name);
 		rc = fbs_exit(hwf_flash_image(s.f, src, rst[i].partition, label, NULL));
 		hwf_source_close(src);
-		res[i].bytes = en->data_len;
+		res[i].bytes = hwf_plan_step_size(pkg.app, &rst[i]);
 		res[i].secs = ui_now() - t0;
 		res[i].state = rc ? "FAILED" : "OK";
 	}

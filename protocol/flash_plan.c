@@ -84,13 +84,14 @@ static int check_partitions(struct hwf_flash *f, struct hwf_app *app,
 
 		snprintf(q, sizeof(q), "partition-size:%s", st[i].partition);
 		if (!hwf_fb_getvar(&f->fb, q, v, sizeof(v), NULL)) {
-			if (!hwf_fb_parse_hex(v, &psize) && psize && en->data_len > psize &&
+			uint64_t len = hwf_plan_step_size(app, &st[i]);
+
+			if (!hwf_fb_parse_hex(v, &psize) && psize && len > psize &&
 			    !entry_is_sparse(app, st[i].entry)) {
-				hwf_flash_fail(
-				    &f->cb, e, HWF_EFORMAT,
-				    "%s: %llu bytes do not fit partition %s (%llu bytes)", en->name,
-				    (unsigned long long)en->data_len, st[i].partition,
-				    (unsigned long long)psize);
+				hwf_flash_fail(&f->cb, e, HWF_EFORMAT,
+					       "%s: %llu bytes do not fit partition %s (%llu bytes)",
+					       en->name, (unsigned long long)len, st[i].partition,
+					       (unsigned long long)psize);
 				missing = 1;
 			}
 			continue;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "formats/app/appgroup.h"
 #include "formats/core/bytes.h"
 #include "formats/image/sparse.h"
 
@@ -171,6 +172,80 @@ static int one_entry_per_partition(struct hwf_app *app, const struct hwf_plan_st
 	return 0;
 }
 
+/*
+ * Raw pieces of one image (appgroup.h HWF_GROUP_RAW): the first piece's step
+ * carries them all, the others' steps go.  All pieces must be planned: one
+ * alone would be written at the partition's start.
+ */
+static int join_raw(struct hwf_app *app, struct hwf_plan_step *st, size_t *count,
+		    struct hwf_err *e)
+{
+	struct hwf_app_group *g;
+	size_t ng, out = 0;
+	int rc = hwf_app_groups(app, &g, &ng, e);
+
+	for (size_t a = 0; !rc && a < *count; a++) {
+		const struct hwf_app_group *gr = hwf_app_group_of(g, ng, st[a].entry);
+		size_t have = 0, first = 0;
+
+		if (!gr || gr->kind != HWF_GROUP_RAW) {
+			st[out++] = st[a];
+			continue;
+		}
+		for (size_t b = 0; b < *count; b++) {
+			first += st[b].entry == gr->entry[0];
+			for (size_t p = 0; p < gr->n; p++)
+				have += st[b].entry == gr->entry[p];
+		}
+		if (first && st[a].entry != gr->entry[0] && have == gr->n)
+			continue; /* joined into the first piece's step */
+		if (have != gr->n)
+			rc = hwf_err_set(e, HWF_EINVAL,
+					 "%s is one of %zu raw pieces of %s, one image to be "
+					 "joined in order: flashed alone it would land at the "
+					 "partition's start; name %s to flash them all",
+					 hwf_app_entry(app, st[a].entry)->name, gr->n, gr->name,
+					 gr->name);
+		else if (gr->n > HWF_PLAN_MAX_JOIN)
+			rc = hwf_err_set(e, HWF_EINVAL,
+					 "%s comes in %zu raw pieces, more than the %d hwflash "
+					 "joins; refusing",
+					 gr->name, gr->n, HWF_PLAN_MAX_JOIN);
+		if (rc)
+			break;
+		st[out] = st[a];
+		st[out].njoin = (unsigned)gr->n;
+		st[out].size = gr->size;
+		memcpy(st[out].join, gr->entry, gr->n * sizeof(*gr->entry));
+		out++;
+	}
+	hwf_app_groups_free(g, ng);
+	*count = out;
+	return rc;
+}
+
+int hwf_plan_step_source(struct hwf_app *app, const struct hwf_plan_step *st,
+			 struct hwf_source **out, struct hwf_err *e)
+{
+	struct hwf_app_group g = { 0 };
+	char name[600];
+
+	if (st->njoin < 2)
+		return hwf_app_entry_source(app, st->entry, out, e);
+	g.name = hwf_app_entry(app, st->entry)->raw_name;
+	g.kind = HWF_GROUP_RAW;
+	g.n = st->njoin;
+	g.entry = (size_t *)st->join;
+	snprintf(name, sizeof(name), "%s:%s (%u pieces joined)",
+		 hwf_source_name(hwf_app_source(app)), g.name, st->njoin);
+	return hwf_app_group_source(app, &g, name, out, e);
+}
+
+uint64_t hwf_plan_step_size(struct hwf_app *app, const struct hwf_plan_step *st)
+{
+	return st->size ? st->size : hwf_app_entry(app, st->entry)->data_len;
+}
+
 int hwf_plan_build(struct hwf_app *app, const char *const *names, size_t nnames,
 		   const struct hwf_plan_map *maps, size_t nmaps, struct hwf_plan_step **steps,
 		   size_t *nsteps, struct hwf_err *e)
@@ -226,7 +301,10 @@ int hwf_plan_build(struct hwf_app *app, const char *const *names, size_t nnames,
 	rc = one_entry_per_partition(app, st, count, e);
 	if (rc)
 		goto fail;
-	/* Pieces of a split entry: number them; all must be sparse. */
+	rc = join_raw(app, st, &count, e);
+	if (rc)
+		goto fail;
+	/* Pieces of a split sparse entry: number them. */
 	for (size_t a = 0; a < count; a++) {
 		const struct hwf_app_entry *ea = hwf_app_entry(app, st[a].entry);
 		unsigned total = 0, idx = 0;
@@ -239,7 +317,9 @@ int hwf_plan_build(struct hwf_app *app, const char *const *names, size_t nnames,
 				idx++;
 		st[a].piece = idx;
 		st[a].pieces = total;
-		if (total > 1 && !is_sparse(app, ea)) {
+		if (!st[a].njoin)
+			st[a].size = ea->data_len;
+		if (total > 1 && !st[a].njoin && !is_sparse(app, ea)) {
 			rc = hwf_err_set(e, HWF_EINVAL,
 					 "%s comes in %u pieces and %s is not a sparse image: "
 					 "flashing them one after the other would overwrite each "

@@ -55,6 +55,57 @@ expect_in "$T/err" "SUPER and SUPER#2 both hold data for block" "the overlap is 
 check "no super.img and no partial file left" sh -c "test ! -e ov/super.img &&
 	test -z \"\$(ls -A ov | grep -v crc.img)\""
 
+# --- 2. same-name raw blocks (HarmonyOS NEXT 5: a partition over 4,160,749,568 bytes is split
+# into entries of one name; the rule is by name and content, so small pieces do) ---
+random p1.img 150000
+random p2.img 90000
+random p3.img 5000
+check "fixture: SYSTEM in three raw pieces, and a > 4 GiB one that stays a sparse file" sh -c "
+	python3 $tools/mkapp.py R.APP BOOT=boot.img SYSTEM=p1.img SYSTEM=p2.img SYSTEM=p3.img \
+		> /dev/null &&
+	python3 $tools/mkapp.py --no-crc BIG.APP VENDOR=zeros:4160749568 VENDOR=p3.img > /dev/null"
+run_hw 0 "app list shows SYSTEM as one partition with its pieces" app list R.APP
+expect_in "$T/out" "SYSTEM: one partition in 3 raw pieces (SYSTEM, SYSTEM#2, SYSTEM#3)" \
+	"the pieces named"
+run_hw 0 "app list --json: partitions_in_pieces" --json app list R.APP
+check "json: SYSTEM raw, 3 entries, the bytes together" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["partitions_in_pieces"]
+assert p == [{"name": "SYSTEM", "kind": "raw", "size": 245000,
+              "entries": ["SYSTEM", "SYSTEM#2", "SYSTEM#3"]}], p' "$T/out"
+run_hw 0 "app list --json of a > 4 GiB split (sizes in 64 bits)" --json app list BIG.APP
+check "json: VENDOR is 4,160,754,568 bytes in 2 raw pieces" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["partitions_in_pieces"]
+assert p[0]["size"] == 4160749568 + 5000 and p[0]["kind"] == "raw", p' "$T/out"
+run_hw 0 "app list of split SUPER names its sparse pieces" app list S.APP
+expect_in "$T/out" "SUPER: one partition in 3 sparse pieces" "sparse pieces told apart by content"
+run_hw 0 "app extract joins the raw pieces" app extract R.APP -o rj
+check "system.img is the pieces in order, no piece files" sh -c "
+	cat p1.img p2.img p3.img | cmp - rj/system.img && test ! -e rj/system_2.img"
+run_hw 0 "app extract SYSTEM#2 selects the whole partition" app extract R.APP -o rj2 'system#2'
+check "only system.img, joined" sh -c "test \"\$(ls rj2)\" = system.img &&
+	cat p1.img p2.img p3.img | cmp - rj2/system.img"
+run_hw 0 "app extract --pieces writes them apart" app extract R.APP -o rp --pieces
+check "three piece files" sh -c "cmp rp/system.img p1.img && cmp rp/system_2.img p2.img &&
+	cmp rp/system_3.img p3.img"
+cp R.APP Rbad.APP
+off=$("$HWFLASH" app list --json R.APP | python3 -c 'import json,sys
+print([e for e in json.load(sys.stdin)["entries"] if e["name"] == "SYSTEM#3"][0]["offset"])')
+flip Rbad.APP $((off + 100))
+run_hw 1 "a bad piece: the partition is not written" app extract Rbad.APP -o rb
+expect_in "$T/err" "SYSTEM#3" "the bad piece named"
+check "no system.img" test ! -e rb/system.img
+start_sim dev --product hwsim --max-download 64K --partition boot:1M --partition system:1M
+run_hw 0 "app flash sends the raw pieces as one image" -s "tcp:127.0.0.1:$PORT" \
+	app flash R.APP SYSTEM
+check "the device's system holds the pieces in order" sh -c "cat p1.img p2.img p3.img > rj.img &&
+	cmp -n 245000 rj.img dev/system.img"
+run_hw 1 "one raw piece alone is refused before anything is sent" -s "tcp:127.0.0.1:$PORT" \
+	app flash R.APP 'SYSTEM#2'
+expect_in "$T/err" "one of 3 raw pieces of SYSTEM" "says why"
+
 # --- 3. HarmonyOS update.bin (fixtures by tests/tools/mkupdatebin.py, from the reference) ---
 need zip sha256sum
 random sys.img 300000

@@ -139,9 +139,23 @@ static void test_split_entries(void)
 	CU_ASSERT_EQUAL(st[1].pieces, 2);
 	free(st);
 	unmake(&p);
+	/* Raw pieces: one image, one step that sends them joined (issue 18). */
 	make(&p, raw, 2);
-	CU_ASSERT_EQUAL(hwf_plan_build(p.app, NULL, 0, NULL, 0, &st, &n, &e), HWF_EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not a sparse image"));
+	CU_ASSERT_EQUAL_FATAL(hwf_plan_build(p.app, NULL, 0, NULL, 0, &st, &n, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_EQUAL(st[0].njoin, 2);
+	CU_ASSERT_EQUAL(st[0].entry, st[0].join[0]);
+	CU_ASSERT_EQUAL(hwf_plan_step_size(p.app, &st[0]),
+			hwf_app_entry(p.app, st[0].join[0])->data_len +
+			    hwf_app_entry(p.app, st[0].join[1])->data_len);
+	free(st);
+	{
+		/* One raw piece alone would land at the partition's start: refused. */
+		static const char *const one[] = { "SUPER#2" };
+
+		CU_ASSERT_EQUAL(hwf_plan_build(p.app, one, 1, NULL, 0, &st, &n, &e), HWF_EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "one of 2 raw pieces of SUPER"));
+	}
 	unmake(&p);
 }
 
@@ -245,7 +259,7 @@ void hwf_suite_appplan(void)
 
 	CU_add_test(s, "default mapping and order", test_default_mapping_and_order);
 	CU_add_test(s, "named selection, --map, refusals", test_named_selection_and_map);
-	CU_add_test(s, "split entries: sparse pieces in order, raw refused", test_split_entries);
+	CU_add_test(s, "split entries: sparse pieces in order, raw joined", test_split_entries);
 	CU_add_test(s, "two entries onto one partition refused", test_one_partition_twice_refused);
 	CU_add_test(s, "an entry named twice refused", test_named_twice_refused);
 	CU_add_test(s, "conflicting --map refused", test_maps_conflicting_refused);
