@@ -145,16 +145,17 @@ extern const struct hwf_command hwf_app_commands[];
 /* app flash (host/cmd_appflash.c) */
 int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 /*
- * app list | check | extract | flash of a HarmonyOS update.bin (host/cmd_ubin.c):
- * *@handled is 0 when @path (or the package @member picks) is no update.bin,
- * then nothing was printed; else the command ran and its exit status is returned.
+ * app list | check | extract | flash of a HarmonyOS update.bin (host/cmd_ubin.c) that
+ * hwf_pkg_open_any() opened (pkg->ubin); returns the exit status.  @dir, @argc and
+ * @argv: extract's folder and NAMEs.
  */
+enum ubin_what { UBIN_LIST, UBIN_CHECK, UBIN_EXTRACT, UBIN_FLASH };
+struct hwf_pkg;
+int ubin_command(struct hwf_cli *cli, enum ubin_what what, struct hwf_pkg *pkg, const char *dir,
+		 int argc, char **argv);
 /* app list: same-name entries shown as one partition with its pieces (host/cmd_pieces.c). */
 struct hwf_app;
 void app_list_pieces(struct hwf_cli *cli, struct hwf_app *app);
-enum ubin_what { UBIN_LIST, UBIN_CHECK, UBIN_EXTRACT, UBIN_FLASH };
-int ubin_command(struct hwf_cli *cli, enum ubin_what what, const char *path, const char *member,
-		 const char *dir, int argc, char **argv, int *handled);
 /* update ZIP (host/cmd_update.c), in the fastboot table */
 int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 /* host/cmd_info.c: the device check before flashing. */

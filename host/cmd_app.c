@@ -159,14 +159,13 @@ static int open_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 		    struct hwf_pkg *pkg)
 {
 	struct hwf_err e = { 0 };
-	int rc = once ? hwf_pkg_open_once(pkg, path, o->member, NULL, &e)
-		      : hwf_pkg_open(pkg, path, o->member, &e);
+	int rc = hwf_pkg_open_any(pkg, path, o->member, once, NULL, &e);
 
 	if (rc)
 		return cli_fail(cli, NULL, rc, &e);
 	if (pkg->others[0])
 		ui_warn(&cli->ui, "%s also holds %s (pick one with --member)", path, pkg->others);
-	for (size_t i = 0; i < hwf_app_warning_count(pkg->app); i++)
+	for (size_t i = 0; pkg->app && i < hwf_app_warning_count(pkg->app); i++)
 		ui_warn(&cli->ui, "%s: %s", pkg->label, hwf_app_warning(pkg->app, i));
 	return 0;
 }
@@ -175,7 +174,7 @@ static void pkg_warnings(struct hwf_cli *cli, const char *path, struct hwf_pkg *
 {
 	if (others && pkg->others[0])
 		ui_warn(&cli->ui, "%s also holds %s (pick one with --member)", path, pkg->others);
-	for (size_t i = 0; i < hwf_app_warning_count(pkg->app); i++)
+	for (size_t i = 0; pkg->app && i < hwf_app_warning_count(pkg->app); i++)
 		ui_warn(&cli->ui, "%s: %s", pkg->label, hwf_app_warning(pkg->app, i));
 }
 
@@ -284,7 +283,7 @@ static int each_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 	if (o->member || cli->json || nsel < 2) {
 		int i = hwf_pkg_pick(dl, o->member, &e);
 
-		rc = i < 0 ? i : hwf_pkg_open_in(&pkg, dl, (size_t)i, 0, &e);
+		rc = i < 0 ? i : hwf_pkg_open_in_any(&pkg, dl, (size_t)i, 0, &e);
 		if (rc) {
 			hwf_download_close(dl);
 			return cli_fail(cli, NULL, rc, &e);
@@ -336,8 +335,11 @@ static int name_width(struct hwf_app *app, int min)
 static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 {
 	struct hwf_pkg pkg = *pkg_;
-	size_t n = hwf_app_count(pkg.app);
+	size_t n;
 
+	if (pkg.ubin)
+		return ubin_command(cli, UBIN_LIST, pkg_, NULL, 0, NULL);
+	n = hwf_app_count(pkg.app);
 	if (cli->json) {
 		json_begin_object(&cli->ui);
 		json_kv_str(&cli->ui, "file", pkg.label);
@@ -392,14 +394,13 @@ static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 static int app_list(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct app_opts o;
-	int handled, rc = parse_opts(cli, self, read_opts, &argc, argv, &o);
+	int rc = parse_opts(cli, self, read_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
 	if (argc != 2)
 		return cli_usage(cli, self, "app list takes one FILE");
-	rc = ubin_command(cli, UBIN_LIST, argv[1], o.member, NULL, 0, NULL, &handled);
-	return handled ? rc : each_pkg(cli, argv[1], &o, 1, list_one);
+	return each_pkg(cli, argv[1], &o, 1, list_one);
 }
 
 /* --- check --- */
@@ -409,11 +410,14 @@ static int check_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 	struct hwf_pkg pkg = *pkg_;
 	struct hwf_err e = { 0 };
 	struct hwf_app_check res;
-	size_t n = hwf_app_count(pkg.app), nbad = 0;
+	size_t n, nbad = 0;
 	char verdict[HWF_ERR_MSG_MAX + 1100] = "";
 	double t0;
 	int rc;
 
+	if (pkg.ubin)
+		return ubin_command(cli, UBIN_CHECK, pkg_, NULL, 0, NULL);
+	n = hwf_app_count(pkg.app);
 	t0 = ui_now();
 	ui_progress_begin(&cli->ui, "checking");
 	rc = hwf_app_verify(pkg.app, NULL, 0, &res, ui_progress_cb, &cli->ui, &e);
@@ -508,14 +512,13 @@ static int check_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 static int app_check(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct app_opts o;
-	int handled, rc = parse_opts(cli, self, read_opts, &argc, argv, &o);
+	int rc = parse_opts(cli, self, read_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
 	if (argc != 2)
 		return cli_usage(cli, self, "app check takes one FILE");
-	rc = ubin_command(cli, UBIN_CHECK, argv[1], o.member, NULL, 0, NULL, &handled);
-	return handled ? rc : each_pkg(cli, argv[1], &o, 0, check_one);
+	return each_pkg(cli, argv[1], &o, 0, check_one);
 }
 
 /* --- extract --- */
@@ -605,7 +608,7 @@ static int app_extract(struct hwf_cli *cli, const struct hwf_command *self, int 
 	struct app_opts o;
 	unsigned char *sel = NULL;
 	struct stat st;
-	int handled, rc = parse_opts(cli, self, extract_opts, &argc, argv, &o);
+	int rc = parse_opts(cli, self, extract_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
@@ -616,13 +619,13 @@ static int app_extract(struct hwf_cli *cli, const struct hwf_command *self, int 
 		ui_error(&cli->ui, "%s: not a folder", xo.dir);
 		return HWF_EXIT_FAIL;
 	}
-	rc = ubin_command(cli, UBIN_EXTRACT, argv[1], o.member, xo.dir, argc - 2,
-			  argv + 2, &handled);
-	if (handled)
-		return rc;
 	rc = open_pkg(cli, argv[1], &o, 1, &pkg);
 	if (rc)
 		return rc;
+	if (pkg.ubin) {
+		rc = ubin_command(cli, UBIN_EXTRACT, &pkg, xo.dir, argc - 2, argv + 2);
+		goto out;
+	}
 	/* Without NAMEs every entry (select NULL: the CRC entry is checked as well). */
 	if (argc > 2 && !(sel = calloc(hwf_app_count(pkg.app), 1))) {
 		rc = cli_fail(cli, NULL, hwf_err_set(&e, HWF_ENOMEM, "out of memory"), &e);

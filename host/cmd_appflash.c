@@ -242,12 +242,14 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 	rc = parse(cli, self, &argc, argv, &member, &dry, maps, &nmaps);
 	if (rc)
 		return rc;
-	rc = ubin_command(cli, UBIN_FLASH, argv[1], member, NULL, 0, NULL, &sent);
-	if (sent)
-		return rc; /* a HarmonyOS update.bin: refused in one sentence */
-	if (hwf_pkg_open_once(&pkg, argv[1], member, NULL, &e)) {
+	if (hwf_pkg_open_any(&pkg, argv[1], member, 1, NULL, &e)) {
 		ui_error(&cli->ui, "%s", e.msg);
 		return HWF_EXIT_FAIL;
+	}
+	if (pkg.ubin) { /* a HarmonyOS update.bin: refused in one sentence */
+		rc = ubin_command(cli, UBIN_FLASH, &pkg, NULL, 0, NULL);
+		hwf_pkg_close(&pkg);
+		return rc;
 	}
 	if (hwf_plan_build(pkg.app, (const char *const *)argv + 2,
 			   (size_t)(argc - 2), maps, nmaps, &st, &nst, &e)) {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * app list | check | extract of a HarmonyOS update.bin (formats/app/updatebin.h),
- * and the sentence app flash refuses one with.  host/cmd_app.c hands a file
- * here when hwf_pkg_open_ubin() says it is one.
+ * and the sentence app flash refuses one with.  host/cmd_app.c and
+ * cmd_appflash.c hand a package here when hwf_pkg_open_any() opened it as one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,32 +222,19 @@ static int ubin_extract(struct hwf_cli *cli, struct hwf_pkg *pkg, const char *di
 	return HWF_EXIT_OK;
 }
 
-int ubin_command(struct hwf_cli *cli, enum ubin_what what, const char *path, const char *member,
-		 const char *dir, int argc, char **argv, int *handled)
+int ubin_command(struct hwf_cli *cli, enum ubin_what what, struct hwf_pkg *pkg, const char *dir,
+		 int argc, char **argv)
 {
-	struct hwf_err e = {0};
-	struct hwf_pkg pkg;
-	int rc = hwf_pkg_open_ubin(&pkg, path, member, NULL, &e);
-
-	*handled = rc != 0;
-	if (rc < 0)
-		return cli_fail(cli, NULL, rc, &e);
-	if (!rc)
-		return HWF_EXIT_OK;
 	switch (what) {
-	case UBIN_LIST: rc = ubin_list(cli, &pkg); break;
-	case UBIN_CHECK: rc = ubin_check(cli, &pkg); break;
-	case UBIN_EXTRACT: rc = ubin_extract(cli, &pkg, dir, argc, argv); break;
-	case UBIN_FLASH:
-		ui_error(&cli->ui,
-			 "%s: a HarmonyOS update.bin cannot be flashed over fastboot: which "
-			 "component goes to which partition, and whether a HarmonyOS bootloader "
-			 "takes these images, has no public source; 'hwflash app extract' writes "
-			 "its images",
-			 pkg.label);
-		rc = HWF_EXIT_FAIL;
-		break;
+	case UBIN_LIST: return ubin_list(cli, pkg);
+	case UBIN_CHECK: return ubin_check(cli, pkg);
+	case UBIN_EXTRACT: return ubin_extract(cli, pkg, dir, argc, argv);
+	case UBIN_FLASH: break;
 	}
-	hwf_pkg_close(&pkg);
-	return rc;
+	ui_error(&cli->ui,
+		 "%s: a HarmonyOS update.bin cannot be flashed over fastboot: which component "
+		 "goes to which partition, and whether a HarmonyOS bootloader takes these "
+		 "images, has no public source; 'hwflash app extract' writes its images",
+		 pkg->label);
+	return HWF_EXIT_FAIL;
 }

@@ -137,7 +137,21 @@ static int refuse_foreign(struct hwf_source *src, const char *label, const char 
 	return hwf_err_set(e, HWF_EUNSUPPORTED, "%s: this is %s, not an UPDATE.APP", label, what);
 }
 
-static int open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int once,
+/* A foreign package that is a HarmonyOS update.bin, when the caller reads those. */
+static int is_ubin(const struct hwf_pkg *pkg, int any)
+{
+	return any && hwf_ubin_sniff(pkg->src);
+}
+
+/* Parse the package: an UPDATE.APP, or with @any an update.bin (pkg->ubin). */
+static int parse_pkg(struct hwf_pkg *pkg, int any, struct hwf_err *e)
+{
+	if (is_ubin(pkg, any))
+		return hwf_ubin_open(&pkg->ubin, pkg->src, e);
+	return hwf_app_open(&pkg->app, pkg->src, e);
+}
+
+static int open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int once, int any,
 		   struct hwf_err *e)
 {
 	const struct hwf_download_pkg *p = hwf_download_pkg(dl, i);
@@ -157,27 +171,39 @@ static int open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int o
 		return rc;
 	snprintf(pkg->label, sizeof(pkg->label), "%s", hwf_source_name(pkg->src));
 	list_pkgs(dl, pkg->others, sizeof(pkg->others), (int)i);
-	if (p->foreign)
+	if (p->foreign && !is_ubin(pkg, any))
 		return refuse_foreign(pkg->src, pkg->label, p->foreign, e);
 	return 0;
 }
 
-int hwf_pkg_open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int once,
-		    struct hwf_err *e)
+static int pkg_open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int once, int any,
+		       struct hwf_err *e)
 {
 	int rc;
 
 	memset(pkg, 0, sizeof(*pkg));
-	rc = open_in(pkg, dl, i, once, e);
+	rc = open_in(pkg, dl, i, once, any, e);
 	if (!rc)
-		rc = hwf_app_open(&pkg->app, pkg->src, e);
+		rc = parse_pkg(pkg, any, e);
 	if (rc)
 		hwf_pkg_close(pkg);
 	return rc;
 }
 
+int hwf_pkg_open_in(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int once,
+		    struct hwf_err *e)
+{
+	return pkg_open_in(pkg, dl, i, once, 0, e);
+}
+
+int hwf_pkg_open_in_any(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int once,
+			struct hwf_err *e)
+{
+	return pkg_open_in(pkg, dl, i, once, 1, e);
+}
+
 static int pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, int once,
-		    const char *tmpdir, struct hwf_err *e)
+		    int any, const char *tmpdir, struct hwf_err *e)
 {
 	struct hwf_download *dl;
 	int rc;
@@ -191,17 +217,17 @@ static int pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, i
 		pkg->dl = dl;
 		rc = hwf_pkg_pick(dl, member, e);
 		if (rc >= 0)
-			rc = open_in(pkg, dl, (size_t)rc, once, e);
+			rc = open_in(pkg, dl, (size_t)rc, once, any, e);
 	} else if (member) {
 		rc = hwf_err_set(e, HWF_EINVAL, "%s: --member needs a zip", path);
 	} else {
 		rc = hwf_source_open_file(&pkg->src, path, e);
 		snprintf(pkg->label, sizeof(pkg->label), "%s", path);
-		if (!rc)
+		if (!rc && !is_ubin(pkg, any))
 			rc = refuse_foreign(pkg->src, path, NULL, e);
 	}
 	if (!rc)
-		rc = hwf_app_open(&pkg->app, pkg->src, e);
+		rc = parse_pkg(pkg, any, e);
 	if (rc) {
 		hwf_pkg_close(pkg);
 		return rc;
@@ -211,59 +237,19 @@ static int pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, i
 
 int hwf_pkg_open(struct hwf_pkg *pkg, const char *path, const char *member, struct hwf_err *e)
 {
-	return pkg_open(pkg, path, member, 0, NULL, e);
+	return pkg_open(pkg, path, member, 0, 0, NULL, e);
 }
 
 int hwf_pkg_open_once(struct hwf_pkg *pkg, const char *path, const char *member, const char *tmpdir,
 		      struct hwf_err *e)
 {
-	return pkg_open(pkg, path, member, 1, tmpdir, e);
+	return pkg_open(pkg, path, member, 1, 0, tmpdir, e);
 }
 
-/* A zip's package hwf_pkg_pick() takes, when it is a HarmonyOS update.bin. */
-static int pick_ubin(struct hwf_download *dl, const char *member)
+int hwf_pkg_open_any(struct hwf_pkg *pkg, const char *path, const char *member, int once,
+		     const char *tmpdir, struct hwf_err *e)
 {
-	int i = hwf_pkg_pick(dl, member, NULL);
-	const char *what = i >= 0 ? hwf_download_pkg(dl, (size_t)i)->foreign : NULL;
-
-	return what && strstr(what, "update.bin") ? i : -1;
-}
-
-int hwf_pkg_open_ubin(struct hwf_pkg *pkg, const char *path, const char *member,
-		      const char *tmpdir, struct hwf_err *e)
-{
-	struct hwf_download *dl;
-	int rc, i;
-
-	memset(pkg, 0, sizeof(*pkg));
-	if (hwf_pkg_download(path, tmpdir, &dl, NULL) == 1) {
-		i = pick_ubin(dl, member);
-		if (i < 0) {
-			hwf_download_close(dl);
-			return 0;
-		}
-		pkg->own_dl = 1;
-		/* Read more than once (the headers, then each component): inflated once. */
-		rc = open_in(pkg, dl, (size_t)i, 1, e);
-		if (rc == HWF_EUNSUPPORTED || !rc)
-			rc = 0; /* what open_in says of a foreign package: read it here */
-	} else if (member || hwf_source_open_file(&pkg->src, path, NULL)) {
-		return 0;
-	} else {
-		snprintf(pkg->label, sizeof(pkg->label), "%s", path);
-		rc = 0;
-	}
-	if (!rc && !hwf_ubin_sniff(pkg->src)) {
-		hwf_pkg_close(pkg);
-		return 0;
-	}
-	if (!rc)
-		rc = hwf_ubin_open(&pkg->ubin, pkg->src, e);
-	if (rc) {
-		hwf_pkg_close(pkg);
-		return rc;
-	}
-	return 1;
+	return pkg_open(pkg, path, member, once, 1, tmpdir, e);
 }
 
 void hwf_pkg_close(struct hwf_pkg *pkg)

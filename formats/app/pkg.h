@@ -27,7 +27,7 @@ struct hwf_ubin;
 struct hwf_pkg {
 	struct hwf_source *src;
 	struct hwf_app *app;
-	struct hwf_ubin *ubin; /* hwf_pkg_open_ubin(): a HarmonyOS update.bin (app is NULL) */
+	struct hwf_ubin *ubin; /* hwf_pkg_open_any(): a HarmonyOS update.bin (app is NULL) */
 	char label[1024];		 /* "fw.zip:dload/UPDATE.APP" or the path */
 	char others[1024];		 /* other packages in the same download, for a note */
 	struct hwf_zip_members *members; /* the zip the package lies in (NULL: none, or read
@@ -79,14 +79,15 @@ int hwf_pkg_download(const char *path, const char *tmpdir, struct hwf_download *
 		     struct hwf_err *e);
 
 /*
- * The same when @path (or the package @member or hwf_pkg_pick() takes in a
- * zip) is a HarmonyOS update.bin (formats/app/updatebin.h): 1 with
- * pkg->ubin open (a deflated member inflated once under @tmpdir), 0 when it
- * is not one (nothing open, no error: open it as an UPDATE.APP), or the
- * error of a broken update.bin.
+ * hwf_pkg_open() (@once 0) or hwf_pkg_open_once() (@once 1), and
+ * hwf_pkg_open_in(), for a command that reads a HarmonyOS update.bin too
+ * (formats/app/updatebin.h): when the package is one, pkg->ubin is open
+ * and pkg->app NULL; any other foreign package is refused as before.
  */
-int hwf_pkg_open_ubin(struct hwf_pkg *pkg, const char *path, const char *member,
-		      const char *tmpdir, struct hwf_err *e);
+int hwf_pkg_open_any(struct hwf_pkg *pkg, const char *path, const char *member, int once,
+		     const char *tmpdir, struct hwf_err *e);
+int hwf_pkg_open_in_any(struct hwf_pkg *pkg, struct hwf_download *dl, size_t i, int once,
+			struct hwf_err *e);
 
 void hwf_pkg_close(struct hwf_pkg *pkg);
 
