@@ -584,7 +584,8 @@ static void extract_json(struct hwf_cli *cli, struct hwf_pkg *pkg, const char *d
 		json_begin_object(&cli->ui);
 		json_kv_uint(&cli->ui, "index", en->index);
 		json_kv_str(&cli->ui, "name", en->name);
-		json_kv_str(&cli->ui, "file_name", en->file_name);
+		json_kv_str(&cli->ui, "file_name",
+			    hwf_app_entry(pkg->app, row->in_file)->file_name);
 		json_kv_uint(&cli->ui, "size", en->data_len);
 		json_kv_bool(&cli->ui, "ok", row->good);
 		json_kv_bool(&cli->ui, "written", row->written);

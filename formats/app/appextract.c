@@ -267,6 +267,7 @@ static int widen(struct run *r, struct hwf_err *e)
 	for (size_t i = 0; i < n; i++) {
 		const struct hwf_app_group *g = joined(r, i);
 
+		r->res->row[i].in_file = g ? g->entry[0] : i;
 		for (size_t p = 0; g && r->sel[i] && p < g->n; p++)
 			r->sel[g->entry[p]] = 1;
 	}

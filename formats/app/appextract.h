@@ -78,6 +78,8 @@ struct hwf_extract_row {
 	int selected;
 	int good;	 /* verified, and no bad block seen while copying */
 	int written;	 /* a file holds it now */
+	size_t in_file;	 /* the entry whose file_name holds it: itself, or the first piece
+			    of the joined group it belongs to */
 	const char *why; /* why it is bad, or NULL */
 };
 

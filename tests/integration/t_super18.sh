@@ -84,6 +84,13 @@ expect_in "$T/out" "SUPER: one partition in 3 sparse pieces" "sparse pieces told
 run_hw 0 "app extract joins the raw pieces" app extract R.APP -o rj
 check "system.img is the pieces in order, no piece files" sh -c "
 	cat p1.img p2.img p3.img | cmp - rj/system.img && test ! -e rj/system_2.img"
+run_hw 0 "app extract --json: every piece's row names the joined file" --json app extract R.APP \
+	-o rjj
+check "json: SYSTEM, SYSTEM#2, SYSTEM#3 all in system.img" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["entries"]
+assert [x["file_name"] for x in e if x["name"].startswith("SYSTEM")] == ["system.img"] * 3, e
+assert all(x["written"] for x in e), e' "$T/out"
 run_hw 0 "app extract SYSTEM#2 selects the whole partition" app extract R.APP -o rj2 'system#2'
 check "only system.img, joined" sh -c "test \"\$(ls rj2)\" = system.img &&
 	cat p1.img p2.img p3.img | cmp - rj2/system.img"

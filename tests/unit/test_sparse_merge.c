@@ -371,6 +371,8 @@ static void test_extract_joins(void)
 	CU_ASSERT(res.ok);
 	CU_ASSERT_EQUAL(res.written, 3);
 	CU_ASSERT(res.row[3].written && res.row[4].written);
+	CU_ASSERT_EQUAL(res.row[4].in_file, 2); /* SYSTEM#2 is in SYSTEM's file */
+	CU_ASSERT_EQUAL(res.row[3].in_file, 1);
 	CU_ASSERT(file_is(out2, "system.img", both, sizeof(both)));
 	CU_ASSERT_EQUAL(tu_count_names(out2, "_2"), 0);
 	sp = tu_path(out2, "super.img");
