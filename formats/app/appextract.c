@@ -195,10 +195,9 @@ static int judge(struct run *r, struct hwf_err *e)
 		tell(r, HWF_XEV_BAD, -1, NULL, msg);
 	}
 	for (size_t i = 0; i < n; i++) {
+		const struct hwf_app_group *g = joined(r, i);
 		struct hwf_extract_row *row = &res->row[i];
 		char path[HWF_PATH_MAX + 80];
-
-		const struct hwf_app_group *g = joined(r, i);
 
 		if (!r->sel[i])
 			continue;
