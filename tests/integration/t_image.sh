@@ -403,7 +403,7 @@ d = json.load(open(sys.argv[1]))
 assert d["ok"] is True and d["kind"] == "Android boot image", d
 f = {x["section"]: x for x in d["files"]}
 assert f["kernel"]["size"] == 3000000 and os.path.getsize(f["kernel"]["path"]) == 3000000, d
-assert set(f) == {"kernel", "ramdisk", "dtb"}, d' "$T/out"
+assert set(f) == {"kernel", "ramdisk", "dtb", "manifest"}, d' "$T/out"
 run_hw 0 "unpack --json of a sparse image" --json image unpack sparse.img -o jsp
 check "sparse unpack document" python3 -c '
 import json, os, sys
