@@ -541,7 +541,7 @@ static int image_repack(struct hwf_cli *cli, const struct hwf_command *self, int
 		json_kv_bool(&cli->ui, "ramdisk_packed", res.ramdisk_packed);
 		json_kv_uint(&cli->ui, "trailer_size", res.trailer_size);
 		json_kv_bool(&cli->ui, "avb_footer", res.avb);
-		json_kv_bool(&cli->ui, "avb_old_vbmeta", res.avb);
+		json_kv_bool(&cli->ui, "avb_digest_ok", res.avb && res.avb_digest_ok);
 		json_end_object(&cli->ui);
 		json_done(&cli->ui);
 		return HWF_EXIT_OK;
@@ -555,12 +555,13 @@ static int image_repack(struct hwf_cli *cli, const struct hwf_command *self, int
 		ui_info(&cli->ui, "  %llu bytes appended after the image (%s)\n",
 			(unsigned long long)res.trailer_size,
 			res.trailer_given ? o.append_sig : "the trailer saved by unpack");
-	if (res.avb)
+	if (res.avb && res.avb_digest_ok)
+		ui_info(&cli->ui, "  AVB footer re-appended with the old vbmeta, which still matches\n");
+	else if (res.avb)
 		ui_warn(&cli->ui,
-			"AVB footer re-appended with the OLD vbmeta (partition size %llu)%s",
-			(unsigned long long)res.partition_size,
-			res.avb_same_image ? ""
-					   : ": its signature no longer matches this image; a locked "
-					     "bootloader will refuse it (sign it again)");
+			"AVB footer re-appended with the old vbmeta (partition size %llu): the old "
+			"signature no longer matches this image: a locked bootloader will refuse it "
+			"(sign it again)",
+			(unsigned long long)res.partition_size);
 	return HWF_EXIT_OK;
 }

@@ -186,6 +186,36 @@ static void check_boot_id(struct hwf_source *src, const struct hwf_bootimg *b,
 	}
 }
 
+/*
+ * Bytes after the image's declared end (before an AVB footer's vbmeta):
+ * zeros are padding (a partition dump); anything else is what "re-append
+ * the signature" guides add, which image repack --append-signature puts back.
+ */
+static void check_trailer(struct hwf_source *src, uint64_t end, uint64_t limit,
+			  struct hwf_image_report *r, struct hwf_err *e)
+{
+	uint8_t buf[65536];
+	char a[64];
+
+	for (uint64_t off = end; off < limit;) {
+		size_t n = limit - off < sizeof(buf) ? (size_t)(limit - off) : sizeof(buf);
+
+		if (hwf_source_read_exact(src, buf, n, off, e)) {
+			add(r, HWF_SEV_ERROR, "%s", e->msg);
+			return;
+		}
+		for (size_t k = 0; k < n; k++)
+			if (buf[k]) {
+				add(r, HWF_SEV_WARN, "%llu bytes after the image: an appended signature?",
+				    (unsigned long long)(limit - end));
+				return;
+			}
+		off += n;
+	}
+	size_text(limit - end, a, sizeof(a));
+	add(r, HWF_SEV_INFO, "%s of zeros after the image (padding)", a);
+}
+
 static void check_bootimg(struct hwf_source *src, const char *fn, struct hwf_image_report *r,
 			  const struct hwf_image_check_opts *o, uint64_t limit, struct hwf_err *e)
 {
@@ -208,6 +238,8 @@ static void check_bootimg(struct hwf_source *src, const char *fn, struct hwf_ima
 		add(r, HWF_SEV_ERROR, "truncated: header says %s, file has %s", a, c);
 		return;
 	}
+	if (limit > b.needed)
+		check_trailer(src, b.needed, limit, r, e);
 	for (size_t i = 0; i < b.nsec; i++)
 		if (!strcmp(b.sec[i].name, b.vendor ? "vendor_ramdisk" : "ramdisk") &&
 		    b.sec[i].size == 0)
@@ -382,7 +414,8 @@ static uint64_t check_avb(struct hwf_source *src, const char *fn,
 		else if (!info.digest_ok && (r->sign = HWF_SIGN_BROKEN))
 			add(r, HWF_SEV_ERROR,
 			    "AVB %s digest of the image differs from the one in vbmeta: the image "
-			    "was changed after signing",
+			    "was changed after signing; the old signature no longer matches this "
+			    "image: a locked bootloader will refuse it",
 			    info.hash_alg);
 		else
 			add(r, HWF_SEV_INFO, "AVB %s digest matches", info.hash_alg);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "formats/core/bytes.h"
+#include "formats/image/avb.h"
 #include "formats/image/manifest.h"
 #include "formats/image/repack_tree.h"
 
@@ -302,6 +303,18 @@ static void build_table(struct job *j)
 	}
 }
 
+/* The sections in image order (HWF_MF_NSEC ends a list). */
+static const enum hwf_mf_sec boot_order[] = {HWF_MF_KERNEL,    HWF_MF_RAMDISK,	     HWF_MF_SECOND,
+					     HWF_MF_DT,	       HWF_MF_RECOVERY_DTBO, HWF_MF_DTB,
+					     HWF_MF_SIGNATURE, HWF_MF_NSEC};
+static const enum hwf_mf_sec vendor_order[] = {
+    HWF_MF_VENDOR_RAMDISK, HWF_MF_DTB, HWF_MF_VENDOR_RAMDISK_TABLE, HWF_MF_BOOTCONFIG, HWF_MF_NSEC};
+
+static const enum hwf_mf_sec *order(const struct hwf_manifest *m)
+{
+	return m->vendor ? vendor_order : boot_order;
+}
+
 /* The sections, each padded to the page size; the id digest fed as mkbootimg feeds it. */
 static int write_sections(struct job *j, struct hwf_err *e)
 {
@@ -309,7 +322,8 @@ static int write_sections(struct job *j, struct hwf_err *e)
 	uint8_t len[4];
 	int rc = 0;
 
-	for (int s = 0; s < HWF_MF_NSEC && !rc; s++) {
+	for (const enum hwf_mf_sec *p = order(m); *p != HWF_MF_NSEC && !rc; p++) {
+		enum hwf_mf_sec s = *p;
 		int md = feeds(m, s);
 
 		if (s == HWF_MF_VENDOR_RAMDISK && m->has_vrd_table) {
@@ -441,10 +455,29 @@ static int write_image(struct job *j, struct hwf_outfile *f, struct hwf_err *e)
 	}
 	free(h);
 	j->res->avb = m->avb.present;
-	j->res->avb_same_image = m->avb.present && image_end == m->avb.original_image_size;
 	j->res->partition_size = m->avb.partition_size;
 	j->res->size = j->pos;
 	return rc;
+}
+
+/* Does the old vbmeta's hash descriptor still match the image written to @path? */
+static int avb_digest_holds(const char *path)
+{
+	struct hwf_source *src;
+	struct hwf_avb_footer f;
+	struct hwf_avb_info info;
+	struct hwf_err e = {0};
+	int ok = 0;
+
+	if (hwf_source_open_file(&src, path, &e))
+		return 0;
+	if (hwf_avb_read_footer(src, &f, &e) == 1 &&
+	    !hwf_avb_parse_vbmeta(src, f.vbmeta_offset, f.vbmeta_size, &info, &e) &&
+	    info.has_hash && info.image_size == f.original_image_size &&
+	    !hwf_avb_check_digest(src, f.vbmeta_offset, f.vbmeta_size, &info, NULL, NULL, &e))
+		ok = info.digest_ok;
+	hwf_source_close(src);
+	return ok;
 }
 
 int hwf_image_repack(const struct hwf_repack_opts *o, struct hwf_repack_result *res,
@@ -506,7 +539,11 @@ int hwf_image_repack(const struct hwf_repack_opts *o, struct hwf_repack_result *
 	if (!rc)
 		rc = write_image(&j, &f, e);
 	if (!rc)
-		rc = hwf_outfile_commit(&f, o->force ? 0 : HWF_OUTFILE_NOREPLACE, e);
+		rc = hwf_outfile_close(&f, 0, e);
+	if (!rc && j.m->avb.present)
+		res->avb_digest_ok = avb_digest_holds(f.tmp);
+	if (!rc)
+		rc = hwf_outfile_place(&f, o->force ? 0 : HWF_OUTFILE_NOREPLACE, e);
 	else
 		hwf_outfile_discard(&f);
 out:

@@ -61,7 +61,7 @@ struct hwf_repack_result {
 	uint64_t trailer_size;	  /* bytes appended after the image */
 	int trailer_given;	  /* from append_signature */
 	int avb;		  /* an AVB footer was re-appended with the old vbmeta */
-	int avb_same_image;	  /* ... over the same image bytes: the old signature may hold */
+	int avb_digest_ok;	  /* ... and its hash descriptor still matches the image */
 	uint64_t partition_size;
 };
 
