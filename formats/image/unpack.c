@@ -223,7 +223,9 @@ static int plan_manifest(struct hwf_source *src, const struct hwf_bootimg *b,
 		extra[i].offset = x->r[i].off;
 		extra[i].size = x->r[i].size;
 		sec[*n] = &extra[i];
-		plan[*n].section = extra[i].name;
+		snprintf(plan[*n].part, sizeof(plan[*n].part), "%s", x->r[i].file);
+		plan[*n].section = extra[i].name[0] == 'v' && extra[i].name[1] == 'e' ? plan[*n].part
+										     : extra[i].name;
 		snprintf(plan[*n].path, sizeof(plan[*n].path), "%s/%s", o->dir, x->r[i].file);
 		plan[(*n)++].size = x->r[i].size;
 	}
