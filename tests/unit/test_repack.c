@@ -334,7 +334,12 @@ static void test_refusals_write_nothing(void)
 	CU_ASSERT_EQUAL_FATAL(tu_write(sig, img, 1000), 0);
 	edit("bad", "manifest.txt", "\n# sections",
 	     "\navb.partition_size = 8192\navb.vbmeta = vb\n# sections");
-	CU_ASSERT_EQUAL_FATAL(tu_write(tu_path(dir, "bad/vb"), img, 512), 0);
+	{
+		char *vb = tu_path(dir, "bad/vb");
+
+		CU_ASSERT_EQUAL_FATAL(tu_write(vb, img, 512), 0);
+		free(vb);
+	}
 	repack(&r, "bad", "avb.img", NULL);
 	CU_ASSERT_EQUAL(r.rc, HWF_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.e.msg, "no longer fit"));
