@@ -69,11 +69,11 @@
 #include "formats/image/ramdisk.h"
 
 struct hwf_rdtree_info {
-	enum hwf_ramdisk_comp comp; /* the ramdisk's compression */
-	uint64_t entries;	    /* cpio entries, TRAILER!!! excluded */
-	uint64_t bytes;		    /* the cpio stream's length */
+	enum hwf_ramdisk_comp comp;	       /* the ramdisk's compression */
+	uint64_t entries;		       /* cpio entries, TRAILER!!! excluded */
+	uint64_t bytes;			       /* the cpio stream's length */
 	uint64_t files, dirs, symlinks, nodes; /* nodes: devices, fifos, sockets */
-	uint64_t implicit_dirs;	    /* folders made for names whose folder was missing */
+	uint64_t implicit_dirs;		       /* folders made for names whose folder was missing */
 };
 
 /*
