@@ -8,19 +8,21 @@
  * AOSP mkbootfs and GNU `cpio -o -H newc`); compressed bytes may differ.
  *
  * The list (a text file, written by extract, read by changed/pack; keep it
- * outside the folder).  Line 1: "hwflash-ramdisk-list 1".  Then
+ * outside the folder).  Line 1: "hwflash-ramdisk-list 1".  Then, in any
+ * order (extract writes comp first, cpio last):
  *   comp NAME                gzip | lz4-legacy | lz4-frame | none
  *   cpio MAGIC CASE PAD      MAGIC 070701|070702, CASE lower|upper (the
  *                            header's hex digits), PAD: the archive ends
  *                            (after TRAILER!!!) padded with zeros to a
- *                            multiple of PAD bytes (4 = no padding)
+ *                            multiple of PAD bytes (a power of two, 4 = none)
  *   # ...                    a comment
  * and one line per cpio entry, in archive order, TRAILER!!! last:
  *   TYPE MODE UID GID MTIME INO NLINK DEV RDEV SIZE DATA NAME
  * TYPE  f file, d folder, l symlink, c/b char/block device, p fifo,
  *       s socket, D a folder the archive lacks but a later name needs
  *       (made in the folder, never packed), T the trailer
- * MODE  the permission bits, octal (0755); UID GID MTIME INO NLINK decimal
+ * MODE  the permission bits, octal (0755; T: the whole mode field);
+ *       UID GID MTIME INO NLINK decimal
  * DEV   the cpio header's devmajor:devminor; RDEV rdevmajor:rdevminor
  * SIZE  the entry's data size in the archive (file bytes, symlink target)
  * DATA  f: the SHA-256 of the file (hex), l: the target, else "-"
