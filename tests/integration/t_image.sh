@@ -97,13 +97,14 @@ expect_in "$T/err" "truncated at 1.0 MiB of at least" "sparse truncation: where 
 expect_in "$T/err" "chunk 1 of" "sparse truncation names the chunk"
 run_hw 1 "sparse image refused for recovery" image check --partition recovery sparse.img
 
-# Ramdisks: gzip and lz4 (legacy) cpio made with cpio, gzip and lz4 -l.
+# Ramdisks: gzip, lz4 (legacy) and lz4 frame cpio made with cpio, gzip, lz4 -l and lz4.
 mkdir -p rd/sbin rd/etc
 echo recovery > rd/sbin/recovery; echo init > rd/init; echo fstab > rd/etc/fstab
 (cd rd && find . | cpio -o -H newc 2> /dev/null) > rd.cpio
 gzip -9 -c rd.cpio > rd.gz
 lz4 -l -q -f rd.cpio rd.lz4
-for c in gz lz4; do
+lz4 -q -f rd.cpio rd.lz4f
+for c in gz lz4 lz4f; do
 	mkbootimg --kernel kernel --ramdisk rd.$c --header_version 2 --dtb dtb -o rec.$c.img
 	run_hw 0 "recovery with a $c ramdisk" image check --partition recovery rec.$c.img
 	expect_in "$T/out" "looks like a recovery (has sbin/recovery)" "$c ramdisk inspected"
