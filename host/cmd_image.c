@@ -438,6 +438,9 @@ static void on_unpack(void *ctx, const struct hwf_unpack_event *ev)
 	case HWF_UEV_WRITTEN:
 		if (!strcmp(ev->file->section, "expanded"))
 			ui_info(ui, "  expanded -> %s\n", ev->file->path);
+		else if (!strcmp(ev->file->section, "ramdisk_tree"))
+			ui_info(ui, "  %-15s -> %s (%llu entries)\n", "ramdisk folder",
+				ev->file->path, (unsigned long long)ev->file->size);
 		else
 			ui_info(ui, "  %-15s -> %s (%llu bytes)\n", ev->file->section,
 				ev->file->path, (unsigned long long)ev->file->size);

@@ -518,7 +518,7 @@ int hwf_image_repack(const struct hwf_repack_opts *o, struct hwf_repack_result *
 	if (!rc && j.tree.src) {
 		j.size[HWF_MF_RAMDISK] = hwf_source_size(j.tree.src);
 		res->ramdisk_packed = 1;
-		snprintf(res->ramdisk_change, sizeof(res->ramdisk_change), "%s", j.tree.change);
+		snprintf(res->ramdisk_change, sizeof(res->ramdisk_change), "%.199s", j.tree.change);
 		if (j.size[HWF_MF_RAMDISK] > UINT32_MAX)
 			rc = hwf_err_set(
 			    e, HWF_EINVAL,

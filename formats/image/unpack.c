@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "formats/image/liblp.h"
+#include "formats/image/rdtree.h"
 #include "formats/image/sparse.h"
 #include "formats/image/unpack_manifest.h"
 
@@ -239,6 +240,47 @@ static int plan_manifest(struct hwf_source *src, const struct hwf_bootimg *b,
 	return 0;
 }
 
+/*
+ * The ramdisk as a folder too (DIR/ramdisk.d, its entry list DIR/ramdisk.list),
+ * named in the manifest; a ramdisk that cannot be read that way (an unknown
+ * compression, a broken archive, a folder already there) is noted in the
+ * manifest instead, and its file alone is repacked.
+ */
+static int ramdisk_tree(struct hwf_source *src, const struct hwf_bootimg *b,
+			const struct hwf_unpack_opts *o, struct hwf_manifest *mf, char **text,
+			struct hwf_err *e)
+{
+	const struct hwf_bootimg_section *rd = hwf_bootimg_section(b, "ramdisk");
+	struct hwf_unpack_file file = {.section = "ramdisk_tree"};
+	char list[HWF_PATH_MAX + 64];
+	struct hwf_rdtree_info info;
+	struct hwf_err why = {0};
+	size_t len;
+	int rc;
+
+	if (b->vendor || !rd || !rd->size)
+		return 0;
+	snprintf(file.path, sizeof(file.path), "%s/ramdisk.d", o->dir);
+	snprintf(list, sizeof(list), "%s/ramdisk.list", o->dir);
+	rc = hwf_rdtree_extract(src, rd->offset, rd->size, file.path, list, &info, &why);
+	if (rc == HWF_EIO || rc == HWF_ENOSPC || rc == HWF_ENOMEM) {
+		*e = why;
+		return rc;
+	}
+	if (rc) {
+		snprintf(mf->ramdisk_tree_note, sizeof(mf->ramdisk_tree_note),
+			 "not unpacked as a folder: %.200s", why.msg);
+	} else {
+		snprintf(mf->ramdisk_tree, sizeof(mf->ramdisk_tree), "ramdisk.d");
+		snprintf(mf->ramdisk_list, sizeof(mf->ramdisk_list), "ramdisk.list");
+		file.size = info.entries;
+		tell(o, HWF_UEV_WRITTEN, NULL, &file);
+	}
+	free(*text);
+	*text = hwf_manifest_format(mf, &len);
+	return *text ? 0 : hwf_err_set(e, HWF_ENOMEM, "out of memory");
+}
+
 void hwf_unpack_result_free(struct hwf_unpack_result *res)
 {
 	free(res->file);
@@ -310,11 +352,21 @@ int hwf_image_unpack(struct hwf_source *src, const struct hwf_unpack_opts *o,
 		if (lstat(plan[i].path, &st) == 0)
 			rc = hwf_err_set(e, HWF_EEXIST, "%s: exists; not replaced (use --force)",
 					 plan[i].path);
+	for (size_t i = 0; !rc && text && !o->force && i < 2; i++) {
+		char p[HWF_PATH_MAX + 64];
+
+		snprintf(p, sizeof(p), "%s/%s", o->dir, i ? "ramdisk.list" : "ramdisk.d");
+		if (lstat(p, &st) == 0)
+			rc = hwf_err_set(e, HWF_EEXIST, "%s: exists; not replaced (use --force)", p);
+	}
 	if (!rc)
 		rc = hwf_mkdirs(o->dir, e);
 	for (size_t i = 0; i < n && !rc; i++) {
-		rc = write_file(src, o, sec[i], lp, (uint32_t)i, &plan[i],
-				text && i + 1 == n ? text : NULL, e);
+		if (text && i + 1 == n)
+			rc = ramdisk_tree(src, &b, o, mf, &text, e);
+		if (!rc)
+			rc = write_file(src, o, sec[i], lp, (uint32_t)i, &plan[i],
+					text && i + 1 == n ? text : NULL, e);
 		if (rc)
 			break;
 		if (!sec[i] && !lp)

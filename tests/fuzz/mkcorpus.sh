@@ -1,6 +1,6 @@
 #!/bin/sh
 # Makes the seed corpora of the fuzz targets added with the hardening work
-# (avb, splitter, fastboot, tcp, zip, fat32, sniff, and vendor_boot for
+# (avb, splitter, fastboot, tcp, zip, fat32, sniff, manifest, and vendor_boot for
 # image) from small fixtures, the way the test fixtures are made.  The
 # committed seeds are its output; run it again only to refresh them:
 #   sh tests/fuzz/mkcorpus.sh
@@ -243,3 +243,97 @@ b[4096 + 44] ^= 1          # primary geometry
 b[12288 + 6] ^= 1          # slot 0's primary header
 open(sys.argv[2], "wb").write(b)
 PY
+
+# --- manifest: the texts image unpack writes (boot v2 with escapes and a
+# trailer, boot v3, vendor_boot v4 with its ramdisk table, an AVB footer)
+mkdir -p "$C/manifest"
+cat > "$C/manifest/boot2.txt" <<'MF'
+# hwflash image manifest
+hwflash-manifest = 1
+kind = boot
+header_version = 2
+page_size = 2048
+header_size = 1660
+base = 0x10000000
+kernel_offset = 0x00008000
+ramdisk_offset = 0x01000000
+second_offset = 0x00f00000
+tags_offset = 0x00000100
+dtb_offset = 0x01f00000
+recovery_dtbo_offset = auto
+os_version = 11.0.0
+os_patch_level = 2021-05
+name = brd\x20
+cmdline = \x20console=ttyS0\\x\n\t\xff
+extra_cmdline = more
+id = hex:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+kernel = kernel
+ramdisk = ramdisk
+dtb = sub/dtb
+ramdisk_compression = gzip
+ramdisk_sha256 = 0000000000000000000000000000000000000000000000000000000000000000
+trailer = trailer.bin
+trailer_size = 4096
+MF
+cat > "$C/manifest/boot3.txt" <<'MF'
+hwflash-manifest = 1
+kind = boot
+header_version = 3
+page_size = 4096
+header_size = 1596
+os_version = 12.0.0
+os_patch_level = 2022-02
+cmdline = x y
+kernel = kernel
+ramdisk = ramdisk
+ramdisk_compression = lz4-legacy
+MF
+cat > "$C/manifest/vendor4.txt" <<'MF'
+hwflash-manifest = 1
+kind = vendor_boot
+header_version = 4
+page_size = 2048
+header_size = 2128
+base = 0x00000000
+kernel_offset = 0x00008000
+ramdisk_offset = 0x01000000
+tags_offset = 0x00000100
+dtb_offset = 0x01f00000
+name = vtest1
+cmdline = console=0
+dtb = dtb
+bootconfig = bootconfig
+vendor_ramdisk_table_entry_size = 108
+vendor_ramdisk.0.file = vendor_ramdisk00
+vendor_ramdisk.0.name = platform
+vendor_ramdisk.0.type = 1
+vendor_ramdisk.0.board_id = 0100000002000000030000000400000005000000060000000700000008000000090000000a0000000b0000000c0000000d0000000e0000000f00000010000000
+vendor_ramdisk.1.file = vendor_ramdisk01
+vendor_ramdisk.1.name = dlkm
+vendor_ramdisk.1.type = 3
+vendor_ramdisk.1.board_id = 00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000
+ramdisk_compression = none
+MF
+cat > "$C/manifest/avb.txt" <<'MF'
+hwflash-manifest = 1
+kind = boot
+header_version = 0
+page_size = 4096
+kernel = kernel
+avb.partition_size = 1048576
+avb.original_image_size = 155648
+avb.vbmeta_offset = 155648
+avb.vbmeta_size = 1344
+avb.footer_version = 1.0
+avb.vbmeta = vbmeta.bin
+avb.algorithm = SHA256_RSA2048
+avb.rollback_index = 0
+avb.rollback_index_location = 0
+avb.flags = 0
+avb.release = avbtool 1.3.0
+avb.partition_name = boot
+avb.hash_algorithm = sha256
+avb.salt = 0001
+avb.digest = 8192fe
+avb.prop = com.android.build.boot.fingerprint:a/b:c
+MF
