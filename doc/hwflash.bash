@@ -65,7 +65,8 @@ _hwflash()
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$globals --member --dry-run --map --format --keep-bad
-			--no-crc --allow-empty --hwid --partition --sha256 --key --product --skip-reboot" -- "$cur"))
+			--no-crc --allow-empty --hwid --partition --sha256 --key --product --skip-reboot
+			--append-signature" -- "$cur"))
 		return
 	fi
 	if [[ -z $cmd ]]; then
@@ -78,7 +79,8 @@ _hwflash()
 			_filedir
 		;;
 	image)
-		[[ -z $sub ]] && COMPREPLY=($(compgen -W "info check unpack" -- "$cur")) || _filedir
+		[[ -z $sub ]] && COMPREPLY=($(compgen -W "info check unpack repack" -- "$cur")) ||
+			{ [[ $sub == repack && $prev != --append-signature ]] && _filedir -d || _filedir; }
 		;;
 	dload)
 		[[ -z $sub ]] && COMPREPLY=($(compgen -W "prepare check" -- "$cur")) || _filedir

@@ -118,3 +118,16 @@ import json, os, sys
 d = json.load(open(sys.argv[1]))
 assert d["ok"] is True and d["header_version"] == 2 and d["size"] == os.path.getsize("j.img"), d
 assert d["file"] == "j.img" and d["avb_footer"] is False, d' "$T/out"
+
+# The ramdisk as a folder: a changed file in it is packed (gzip, as the original).
+run_hw 0 "v2: the ramdisk unpacked as a folder" image unpack v2.img -o rf
+check "ramdisk folder holds init" cmp rf/ramdisk.d/init rdsrc/init
+random rf/ramdisk.d/init 2500
+run_hw 0 "a changed ramdisk folder repacks" image repack rf -o rf.img
+expect_in "$T/out" "ramdisk packed from its folder" "the packed folder named"
+unpack_bootimg --boot_img rf.img --out jr > /dev/null 2>&1
+check "unpack_bootimg + gzip + cpio find the changed init" \
+	sh -c 'mkdir x && cd x && gzip -dc ../jr/ramdisk | cpio -id 2> /dev/null && cmp init ../rf/ramdisk.d/init'
+cp kernel rf/ramdisk
+run_hw 1 "ramdisk file and folder both changed: refused" image repack rf -o rf2.img
+expect_in "$T/err" "both changed since unpack" "both named"
