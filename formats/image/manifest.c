@@ -373,15 +373,21 @@ static int hexbytes(struct rd *r, const char *key, const char *v, uint8_t *out, 
 	return 0;
 }
 
+static int text_value(struct rd *r, const char *key, const char *v, size_t n, char *out,
+		      size_t cap);
+
 /* A file name inside the folder by its spelling: relative, no "..", no empty component. */
-static int file_value(struct rd *r, const char *key, const char *v, char *out)
+static int file_value(struct rd *r, const char *key, const char *raw, char *out)
 {
+	char v[HWF_MF_FILE_MAX];
 	const char *p = v;
+	int rc = text_value(r, key, raw, strlen(raw), v, sizeof(v));
+
+	if (rc)
+		return rc;
 
 	if (!*v)
 		return bad(r, "%s: no file named", key);
-	if (strlen(v) >= HWF_MF_FILE_MAX)
-		return bad(r, "%s: the file name is too long", key);
 	if (*v == '/')
 		return bad(r, "%s: '%s' is an absolute path; name a file inside the folder", key,
 			   v);
