@@ -2,7 +2,8 @@
 /*
  * The manifest of an unpacked boot, vendor_boot or recovery image
  * (DIR/manifest.txt): every header field "image repack" needs to rebuild
- * the image, and the names of the files beside it.
+ * the image, and the names of the files beside it.  Reader: manifest.c;
+ * writer: manifest_write.c.
  *
  * The format, one "key = value" a line:
  *
@@ -163,6 +164,9 @@ int hwf_manifest_load(const char *path, struct hwf_manifest *m, struct hwf_err *
 
 /* The text of @m (malloc'd, NUL-terminated, length in *@len); NULL when out of memory. */
 char *hwf_manifest_format(const struct hwf_manifest *m, size_t *len);
+
+/* "sha1", "sha1-dt", "sha256", "sha256-dt", "zero" ("?" for HWF_MF_ID_KEEP). */
+const char *hwf_mf_id_word(enum hwf_mf_id id);
 
 /* "gzip", "lz4-legacy", "lz4-frame", "none", "unknown": the manifest's words. */
 const char *hwf_mf_comp_word(enum hwf_ramdisk_comp c);
