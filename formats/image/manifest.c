@@ -497,6 +497,8 @@ static int check_whole(struct rd *r, struct hwf_manifest *m)
 			return bad(r, "give the vendor ramdisks either as vendor_ramdisk.N entries "
 				      "or as vendor_ramdisk and vendor_ramdisk_table, not both");
 	}
+	if (!m->ramdisk_tree[0] != !m->ramdisk_list[0])
+		return bad(r, "ramdisk_tree and ramdisk_list go together");
 	if (m->avb.present && !m->avb.vbmeta[0])
 		return bad(r, "avb.*: avb.vbmeta names no file");
 	if (m->avb.present && (m->avb.partition_size < 64 || m->avb.partition_size % 4096))
