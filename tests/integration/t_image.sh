@@ -129,7 +129,7 @@ run_hw 0 "signed image verifies with the embedded key" image check --partition r
 expect_in "$T/out" "signature verifies with the embedded key" "embedded-key verification"
 run_hw 0 "signed image verifies with the user's PEM public key" \
 	image check --partition recovery --key pub.pem signed.img
-expect_in "$T/out" "signature verifies with pub.pem" "PEM key verification"
+expect_in "$T/out" "signed by pub.pem" "PEM key verification"
 run_hw 0 "signed image verifies with an AVB binary public key" \
 	image check --partition recovery --key key.avbpubkey signed.img
 run_hw 1 "another key is refused" image check --partition recovery --key other.pem signed.img
