@@ -415,7 +415,7 @@ int hwf_avb_add_hash_footer(struct hwf_source *img, int out_fd, const struct hwf
 	}
 	max_image = o->partition_size - HWF_AVB_FOOTER_RESERVE;
 	if (r->image_size > max_image)
-		return hwf_err_set(e, HWF_EINVAL,
+		return hwf_err_set(e, HWF_ENOSPC,
 				   "%s: %llu bytes do not fit in partition size %llu with AVB's "
 				   "metadata: at most %llu bytes (the partition size less %u for "
 				   "the vbmeta and the footer)",
