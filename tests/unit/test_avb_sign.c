@@ -23,6 +23,7 @@
 
 #include "formats/core/bytes.h"
 #include "formats/image/avb.h"
+#include "formats/image/avb_patch.h"
 #include "formats/image/avb_sign.h"
 #include "formats/image/imagecheck.h"
 #include "tests/unit/testutil.h"
@@ -454,6 +455,126 @@ static void test_streams(void)
 	free(path);
 }
 
+/* A finding containing @text in @r. */
+static int finds(const struct hwf_image_report *r, const char *text)
+{
+	for (size_t i = 0; i < r->nfind; i++)
+		if (strstr(r->find[i].text, text))
+			return 1;
+	return 0;
+}
+
+/*
+ * A repack that kept the old vbmeta: the image check says plainly that the
+ * old signature no longer matches and a locked bootloader will refuse it;
+ * with --key, also that the vbmeta is the key's but no longer matches.
+ */
+static void test_changed_image_is_named(void)
+{
+	static uint8_t img[20000];
+	char *path = tu_path(dir, "rep.img");
+	struct hwf_avb_sign_opts o = {0};
+	struct hwf_image_check_opts co = {0};
+	struct hwf_avb_sign_result r;
+	struct hwf_image_report rep;
+	struct hwf_source *src;
+	struct hwf_err e = {0};
+	uint8_t *b;
+	size_t len;
+
+	tu_random(img, sizeof(img), 11);
+	o.partition = "vendor_dlkm";
+	o.partition_size = 96 * 1024;
+	o.key_path = key2048;
+	CU_ASSERT_EQUAL_FATAL(sign_mem(img, sizeof(img), path, &o, &r, &e), 0);
+	b = slurp(path, &len);
+	CU_ASSERT_FATAL(b != NULL);
+	b[12345] ^= 0x40; /* the image changed, its vbmeta kept */
+	CU_ASSERT_EQUAL_FATAL(hwf_source_open_mem(&src, b, len, "rep.img", &e), 0);
+	CU_ASSERT_EQUAL(hwf_image_check(src, &co, &rep, NULL, NULL, &e), 0);
+	CU_ASSERT_FALSE(rep.ok);
+	CU_ASSERT_EQUAL(rep.sign, HWF_SIGN_BROKEN);
+	CU_ASSERT(finds(&rep, "the old signature no longer matches"));
+	CU_ASSERT(finds(&rep, "a locked bootloader will refuse this image"));
+	CU_ASSERT(finds(&rep, "describes the image as it was before the change"));
+	co.key_path = key2048;
+	CU_ASSERT_EQUAL(hwf_image_check(src, &co, &rep, NULL, NULL, &e), 0);
+	CU_ASSERT_FALSE(rep.ok);
+	CU_ASSERT(finds(&rep, "but it no longer matches the image"));
+	hwf_source_close(src);
+	/* Unchanged: no such sentence. */
+	b[12345] ^= 0x40;
+	CU_ASSERT_EQUAL_FATAL(hwf_source_open_mem(&src, b, len, "rep.img", &e), 0);
+	CU_ASSERT_EQUAL(hwf_image_check(src, &co, &rep, NULL, NULL, &e), 0);
+	CU_ASSERT(rep.ok);
+	CU_ASSERT_FALSE(finds(&rep, "no longer matches"));
+	hwf_source_close(src);
+	free(b);
+	free(path);
+}
+
+/* image vbmeta's engine: the flag bytes of the header (found directly or through the footer). */
+static void test_write_flags(void)
+{
+	static uint8_t img[6000];
+	char *path = tu_path(dir, "fl.img"), *out = tu_path(dir, "fl-off.img");
+	struct hwf_avb_sign_opts o = {0};
+	struct hwf_avb_sign_result r;
+	struct hwf_avb_patch p;
+	struct hwf_source *src;
+	struct hwf_err e = {0};
+	uint8_t *a, *b;
+	size_t la, lb, diff = 0;
+	int fd;
+
+	o.partition = "boot";
+	o.partition_size = 80 * 1024;
+	o.key_path = key2048;
+	o.flags = HWF_AVB_FLAG_HASHTREE_DISABLED;
+	CU_ASSERT_EQUAL_FATAL(sign_mem(img, sizeof(img), path, &o, &r, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(hwf_source_open_file(&src, path, &e), 0);
+	fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(
+	    hwf_avb_write_flags(&p, src, HWF_AVB_FLAG_VERIFICATION_DISABLED, fd, NULL, NULL, &e),
+	    0);
+	close(fd);
+	hwf_source_close(src);
+	CU_ASSERT(p.in_footer);
+	CU_ASSERT_EQUAL(p.vbmeta_offset, 8192);
+	CU_ASSERT_EQUAL(p.old_flags, 1);
+	CU_ASSERT_EQUAL(p.new_flags, 3);
+	a = slurp(path, &la);
+	b = slurp(out, &lb);
+	CU_ASSERT_FATAL(a && b);
+	CU_ASSERT_EQUAL(la, lb);
+	for (size_t i = 0; i < la && i < lb; i++)
+		diff += a[i] != b[i];
+	CU_ASSERT_EQUAL(diff, 1);
+	CU_ASSERT_EQUAL(get_be32(b + 8192 + 120), 3);
+	/* The bare vbmeta: patched at byte 120 + 3. */
+	CU_ASSERT_EQUAL_FATAL(hwf_source_open_mem(&src, a + 8192, (size_t)r.vbmeta_size, "vb", &e),
+			      0);
+	fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CU_ASSERT_EQUAL(hwf_avb_write_flags(&p, src, 3, fd, NULL, NULL, &e), 0);
+	close(fd);
+	hwf_source_close(src);
+	CU_ASSERT_FALSE(p.in_footer);
+	CU_ASSERT_EQUAL(tu_size(out), (long long)r.vbmeta_size);
+	/* No vbmeta at all: named, nothing written. */
+	CU_ASSERT_EQUAL_FATAL(hwf_source_open_mem(&src, img, sizeof(img), "zeros.img", &e), 0);
+	fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CU_ASSERT_EQUAL(hwf_avb_write_flags(&p, src, 1, fd, NULL, NULL, &e), HWF_ENOTFOUND);
+	close(fd);
+	hwf_source_close(src);
+	CU_ASSERT(strstr(e.msg, "zeros.img has no vbmeta") != NULL);
+	CU_ASSERT_EQUAL(tu_size(out), 0);
+	free(a);
+	free(b);
+	free(path);
+	free(out);
+}
+
 void hwf_suite_avb_sign(void)
 {
 	CU_pSuite s = CU_add_suite("avb_sign", suite_init, suite_clean);
@@ -467,4 +588,7 @@ void hwf_suite_avb_sign(void)
 		    test_unsigned_with_properties);
 	CU_add_test(s, "bad options are refused before writing", test_refusals_write_nothing);
 	CU_add_test(s, "the image is streamed in one pass", test_streams);
+	CU_add_test(s, "a changed image: the old signature no longer matches",
+		    test_changed_image_is_named);
+	CU_add_test(s, "image vbmeta's engine sets the flags, nothing else", test_write_flags);
 }
