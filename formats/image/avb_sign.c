@@ -397,6 +397,19 @@ int hwf_avb_add_hash_footer(struct hwf_source *img, int out_fd, const struct hwf
 	rc = check_opts(o, e);
 	if (rc)
 		return rc;
+	/* avbtool signs a sparse image's expanded bytes; this engine reads raw ones. */
+	if (size >= 4) {
+		uint8_t m[4];
+
+		rc = hwf_source_read_exact(img, m, 4, 0, e);
+		if (rc)
+			return rc;
+		if (get_le32(m) == 0xed26ff3au)
+			return hwf_err_set(e, HWF_EUNSUPPORTED,
+					   "%s is a sparse image: expand it first (hwflash image "
+					   "unpack, or simg2img) and sign the raw image",
+					   hwf_source_name(img));
+	}
 	/* An image with a footer is signed over what it had before its footer. */
 	rc = hwf_avb_read_footer(img, &f, e);
 	if (rc < 0)

@@ -22,7 +22,8 @@
  * Memory: nothing is kept; the options and strings are the caller's.
  * Errors: HWF_EINVAL (options: partition size, salt, properties, algorithm
  * against the key: each a sentence), HWF_ENOSPC (the image does not fit in
- * the partition with the vbmeta and footer),
+ * the partition with the vbmeta and footer), HWF_EUNSUPPORTED (a sparse image: avbtool
+ * would sign its expanded bytes; expand it first),
  * HWF_EFORMAT (a footer that contradicts the file; a key that is not an RSA
  * private key), HWF_EIO (the key file, reading, writing), HWF_ENOSPC,
  * HWF_ENOMEM.

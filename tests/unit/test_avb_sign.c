@@ -396,6 +396,19 @@ static void test_refusals_write_nothing(void)
 		CU_ASSERT(strstr(e.msg, cases[i].want) != NULL);
 		CU_ASSERT_EQUAL(tu_size(path), 0);
 	}
+	/* A sparse image: refused (avbtool signs the expanded bytes). */
+	{
+		static uint8_t sparse[8192] = {0x3a, 0xff, 0x26, 0xed};
+		struct hwf_avb_sign_opts o = {0};
+		struct hwf_err e = {0};
+
+		o.partition = "system";
+		o.partition_size = 1 << 20;
+		CU_ASSERT_EQUAL(sign_mem(sparse, sizeof(sparse), path, &o, &r, &e),
+				HWF_EUNSUPPORTED);
+		CU_ASSERT(strstr(e.msg, "sparse image: expand it first") != NULL);
+		CU_ASSERT_EQUAL(tu_size(path), 0);
+	}
 	/* The largest image that fits does fit. */
 	{
 		static uint8_t big[4096 + 1];
@@ -447,8 +460,8 @@ static void test_streams(void)
 	CU_ASSERT_EQUAL(hwf_avb_add_hash_footer(src, fd, &o, &r, &e), 0);
 	close(fd);
 	hwf_source_close(src);
-	/* The footer check reads 64 bytes; the rest is one pass over the image. */
-	CU_ASSERT_EQUAL(c.bytes, (40ull << 20) + 64);
+	/* The sparse magic (4 bytes) and the footer (64); the rest is one pass over the image. */
+	CU_ASSERT_EQUAL(c.bytes, (40ull << 20) + 4 + 64);
 	CU_ASSERT(c.max_piece <= (1u << 20));
 	CU_ASSERT_EQUAL(tu_size(path), 64ll << 20);
 	unlink(path);
