@@ -171,6 +171,26 @@ static size_t prop_desc_size(const char *prop)
 	return 16 + (size_t)round_up(PROP_DESC - 16 + strlen(prop) + 1, 8);
 }
 
+/* The vbmeta's blocks for these options: 0, or HWF_EINVAL past the 64 KiB a bootloader reads. */
+static int vbmeta_sizes(const struct hwf_avb_sign_opts *o, int alg, size_t klen, size_t slen,
+			uint64_t *auth, uint64_t *aux, struct hwf_err *e)
+{
+	size_t dlen = 16 + (size_t)round_up(HASH_DESC - 16 + strlen(o->partition) + slen + 32, 8);
+	uint64_t total;
+
+	for (size_t i = 0; i < o->nprops; i++)
+		dlen += prop_desc_size(o->props[i]);
+	*aux = round_up(dlen + klen, 64);
+	*auth = round_up((uint64_t)algs[alg].hash_len + algs[alg].key_bits / 8, 64);
+	total = HEADER + *auth + *aux;
+	if (total > VBMETA_MAX)
+		return hwf_err_set(e, HWF_EINVAL,
+				   "the vbmeta would be %llu bytes; a bootloader reads at most %u "
+				   "(fewer or shorter --prop)",
+				   (unsigned long long)total, VBMETA_MAX);
+	return 0;
+}
+
 /*
  * The blob avbtool's _generate_vbmeta_blob makes: header, authentication
  * block (hash, signature), auxiliary block (descriptors, public key).
@@ -180,23 +200,16 @@ static int make_vbmeta(const struct hwf_avb_sign_opts *o, int alg, EVP_PKEY *key
 		       const uint8_t *digest, uint64_t image_size, struct blob *out,
 		       struct hwf_err *e)
 {
-	size_t dlen = 16 + (size_t)round_up(HASH_DESC - 16 + strlen(o->partition) + slen + 32, 8);
-	uint64_t auth, aux, total;
 	const EVP_MD *md = algs[alg].hash_len == 64 ? EVP_sha512() : EVP_sha256();
 	EVP_MD_CTX *hctx = NULL, *sctx = NULL;
+	uint64_t auth, aux, total;
 	uint8_t *v, *a, *x;
 	size_t off, siglen;
+	int rc = vbmeta_sizes(o, alg, klen, slen, &auth, &aux, e);
 
-	for (size_t i = 0; i < o->nprops; i++)
-		dlen += prop_desc_size(o->props[i]);
-	aux = round_up(dlen + klen, 64);
-	auth = round_up((uint64_t)algs[alg].hash_len + algs[alg].key_bits / 8, 64);
+	if (rc)
+		return rc;
 	total = HEADER + auth + aux;
-	if (total > VBMETA_MAX)
-		return hwf_err_set(e, HWF_EINVAL,
-				   "the vbmeta would be %llu bytes; a bootloader reads at most %u "
-				   "(fewer or shorter --prop)",
-				   (unsigned long long)total, VBMETA_MAX);
 	v = calloc(1, (size_t)total);
 	if (!v)
 		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
@@ -461,6 +474,14 @@ int hwf_avb_add_hash_footer(struct hwf_source *img, int out_fd, const struct hwf
 			rc = hwf_err_set(e, HWF_EIO, "OpenSSL has no random bytes for the salt");
 			goto out;
 		}
+	}
+	/* The vbmeta's size too is known before the first byte is written. */
+	{
+		uint64_t auth, aux;
+
+		rc = vbmeta_sizes(o, alg, klen, r->salt_len, &auth, &aux, e);
+		if (rc)
+			goto out;
 	}
 	rc = copy_and_hash(img, r->image_size, out_fd, r->salt, r->salt_len, r->digest, o, e);
 	if (rc)

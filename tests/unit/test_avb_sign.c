@@ -396,6 +396,27 @@ static void test_refusals_write_nothing(void)
 		CU_ASSERT(strstr(e.msg, cases[i].want) != NULL);
 		CU_ASSERT_EQUAL(tu_size(path), 0);
 	}
+	/* Properties that make the vbmeta bigger than a bootloader reads: refused before writing.
+	 */
+	{
+		static char big[2501];
+		const char *props[30];
+		struct hwf_avb_sign_opts o = {0};
+		struct hwf_err e = {0};
+
+		memset(big, 'v', sizeof(big) - 1);
+		big[0] = 'k';
+		big[1] = ':';
+		for (int i = 0; i < 30; i++)
+			props[i] = big;
+		o.partition = "boot";
+		o.partition_size = 1 << 20;
+		o.props = props;
+		o.nprops = 30;
+		CU_ASSERT_EQUAL(sign_mem(img, sizeof(img), path, &o, &r, &e), HWF_EINVAL);
+		CU_ASSERT(strstr(e.msg, "a bootloader reads at most 65536") != NULL);
+		CU_ASSERT_EQUAL(tu_size(path), 0);
+	}
 	/* A sparse image: refused (avbtool signs the expanded bytes). */
 	{
 		static uint8_t sparse[8192] = {0x3a, 0xff, 0x26, 0xed};
