@@ -58,6 +58,12 @@ _hwflash()
 	-S | --timeout | --cmdline | --base | --*-offset | --page-size | --header-version | \
 		--os-version | --os-patch-level) return ;;
 	--dtb) _filedir; return ;;
+	--algorithm)
+		COMPREPLY=($(compgen -W "SHA256_RSA2048 SHA256_RSA4096 SHA256_RSA8192 SHA512_RSA2048
+			SHA512_RSA4096 SHA512_RSA8192 NONE" -- "$cur"))
+		return
+		;;
+	--partition-size | --rollback-index | --prop | --salt) return ;;
 	-o)
 		_filedir -d
 		return
@@ -66,7 +72,7 @@ _hwflash()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$globals --member --dry-run --map --format --keep-bad
 			--no-crc --allow-empty --hwid --partition --sha256 --key --product --skip-reboot
-			--append-signature" -- "$cur"))
+			--partition-size --algorithm --rollback-index --prop --salt --append-signature" -- "$cur"))
 		return
 	fi
 	if [[ -z $cmd ]]; then
@@ -79,7 +85,7 @@ _hwflash()
 			_filedir
 		;;
 	image)
-		[[ -z $sub ]] && COMPREPLY=($(compgen -W "info check unpack repack" -- "$cur")) ||
+		[[ -z $sub ]] && COMPREPLY=($(compgen -W "info check unpack repack sign vbmeta" -- "$cur")) ||
 			{ [[ $sub == repack && $prev != --append-signature ]] && _filedir -d || _filedir; }
 		;;
 	dload)

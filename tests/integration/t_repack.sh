@@ -86,7 +86,7 @@ run_hw 0 "AVB: a changed folder repacks without a key" image repack cavb -o cavb
 expect_in "$T/err" "the old signature no longer matches this image" "repack warns"
 check "AVB: same partition size" test "$(stat -c %s cavb.img)" -eq 262144
 run_hw 1 "AVB: image check refuses the repacked image" image check cavb.img
-expect_in "$T/err" "the old signature no longer matches this image: a locked bootloader will refuse it" \
+expect_in "$T/err" "the old signature no longer matches: the image was changed after it was signed" \
 	"check says the old signature no longer matches"
 
 # Bad folders: one line naming the file, exit 1, nothing written.
