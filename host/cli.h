@@ -144,6 +144,9 @@ int cli_run_group(struct hwf_cli *cli, const struct hwf_command *self, int argc,
 extern const struct hwf_command hwf_app_commands[];
 /* app flash (host/cmd_appflash.c) */
 int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+/* app replace | remove (host/cmd_appedit.c) */
+int app_replace(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+int app_remove(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 /* update ZIP (host/cmd_update.c), in the fastboot table */
 int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 /* host/cmd_info.c: the device check before flashing. */

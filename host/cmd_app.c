@@ -66,6 +66,22 @@ const struct hwf_command hwf_app_commands[] = {
 	  "an entry named twice) is refused; split SUPER pieces go in order to one\n"
 	  "partition.  --dry-run shows the plan and verifies, sending nothing.\n"
 	  "--verify reads each written partition back, as flash does.", NULL },
+	{ "replace", app_replace,
+	  "app replace PKG NAME=FILE... -o OUT [--member M] [--force]",
+	  "Write a copy of the package PKG (an UPDATE.APP, or the one in a firmware\n"
+	  "download) to OUT, a bare UPDATE.APP, with the entries NAME given the data of\n"
+	  "FILE.  Everything else is kept: the other entries byte for byte, the order,\n"
+	  "each entry's sequence id, hardware id, date, time and unknown header bytes.\n"
+	  "A replaced entry gets a new block CRC table (same block size); the package's\n"
+	  "CRC entry is recomputed.  Signature entries are kept but no longer match: a\n"
+	  "dload update would refuse the package; fastboot 'app flash' does not need\n"
+	  "the signature.  Every block of every copied entry is checked while copied;\n"
+	  "OUT is verified as 'app check' does before it gets its name.  A NAME not in\n"
+	  "PKG, a FILE missing, empty or over 4 GiB - 1: nothing is written.", NULL },
+	{ "remove", app_remove, "app remove PKG NAME... -o OUT [--member M] [--force]",
+	  "Write a copy of PKG to OUT without the entries NAME, everything else kept\n"
+	  "as 'app replace' keeps it (the CRC entry recomputed, signatures kept but no\n"
+	  "longer matching).  OUT is verified before it gets its name.", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -256,7 +256,7 @@ int hwf_pack_write_verified(const struct hwf_pack_sink *s, struct hwf_err *e)
 	if (!rc) {
 		if (s->step)
 			s->step(s->ctx, "verifying");
-		rc = hwf_pack_verify_file(f.tmp, s->progress, s->ctx, e);
+		rc = hwf_pack_verify_file(f.tmp, s->progress, s->pctx, e);
 		if (s->step)
 			s->step(s->ctx, NULL);
 		if (rc)
@@ -298,8 +298,8 @@ static int write_package(const struct hwf_app_pack_item *items, size_t n,
 			 const struct hwf_pack_opts *o, struct hwf_err *e)
 {
 	struct pack_write w = { items, n, o };
-	struct hwf_pack_sink s = { o->out, o->force, o->files, "packing", pack_write, &w,
-				   pack_step, o->progress, (void *)o };
+	struct hwf_pack_sink s = { o->out,	o->force,  o->files,	  "packing", pack_write,
+				   &w,		pack_step, (void *)o, o->progress, o->ctx };
 
 	return hwf_pack_write_verified(&s, e);
 }

@@ -99,8 +99,9 @@ struct hwf_pack_sink {
 	int (*write)(void *wctx, int fd, struct hwf_err *e);
 	void *wctx;
 	void (*step)(void *ctx, const char *label);
-	hwf_progress_fn progress;
-	void *ctx;
+	void *ctx;		  /* for @step */
+	hwf_progress_fn progress; /* the verification's bytes */
+	void *pctx;		  /* for @progress */
 };
 
 /*
