@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: MIT
-/* hwflash app replace | remove (formats/app/appedit.h) */
+/*
+ * hwflash app replace | remove (formats/app/appedit.h); app list --raw and
+ * the sequence-id profiles (formats/app/appprofiles.h) for list, check and
+ * extract.
+ */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "formats/app/appedit.h"
+#include "formats/app/appprofiles.h"
+#include "formats/core/bytes.h"
 #include "formats/app/pkg.h"
 #include "host/cli.h"
 
@@ -172,4 +179,197 @@ int app_replace(struct hwf_cli *cli, const struct hwf_command *self, int argc, c
 int app_remove(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	return edit(cli, self, argc, argv, 0);
+}
+
+/* --- app list --raw, and the sequence-id profiles in list / check / extract --- */
+
+static void hex(const uint8_t *p, size_t n, char *buf)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(buf + 2 * i, "%02x", p[i]);
+	buf[2 * n] = '\0';
+}
+
+/* A text field up to its first NUL or 0xFF (padding), anything unprintable as \xHH. */
+static void text(const uint8_t *p, size_t n, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && p[i] && p[i] != 0xff && o + 5 < len; i++)
+		o += (size_t)(p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\'
+				  ? snprintf(buf + o, len - o, "%c", p[i])
+				  : snprintf(buf + o, len - o, "\\x%02x", p[i]));
+	buf[o] = '\0';
+}
+
+static uint32_t field_value(const struct hwf_app_field *f, const uint8_t *h)
+{
+	return f->type == HWF_FIELD_U32 ? get_le32(h + f->off) : get_le16(h + f->off);
+}
+
+static void raw_json(struct hwf_cli *cli, const struct hwf_app_entry *en, const uint8_t *h)
+{
+	char hx[2 * HWF_APP_HDR_LEN + 1], tx[4 * 32 + 1];
+
+	json_begin_object(&cli->ui);
+	json_kv_uint(&cli->ui, "index", en->index);
+	json_kv_str(&cli->ui, "name", en->name);
+	json_kv_uint(&cli->ui, "header_offset", en->header_off);
+	json_kv_uint(&cli->ui, "header_crc_stored", en->header_crc);
+	json_kv_uint(&cli->ui, "header_crc_computed", en->header_crc_calc);
+	json_kv_bool(&cli->ui, "header_crc_ok", en->header_crc == en->header_crc_calc);
+	hex(h, HWF_APP_HDR_LEN, hx);
+	json_kv_str(&cli->ui, "header_hex", hx);
+	json_key(&cli->ui, "fields");
+	json_begin_array(&cli->ui);
+	for (size_t k = 0; k < hwf_app_nfields; k++) {
+		const struct hwf_app_field *f = &hwf_app_fields[k];
+
+		json_begin_object(&cli->ui);
+		json_kv_uint(&cli->ui, "offset", f->off);
+		json_kv_uint(&cli->ui, "length", f->len);
+		json_kv_str(&cli->ui, "field", f->name);
+		hex(h + f->off, f->len, hx);
+		json_kv_str(&cli->ui, "hex", hx);
+		json_key(&cli->ui, "value");
+		if (f->type == HWF_FIELD_TEXT) {
+			text(h + f->off, f->len, tx, sizeof(tx));
+			json_str(&cli->ui, tx);
+		} else if (f->type == HWF_FIELD_HEX) {
+			json_str(&cli->ui, hx);
+		} else {
+			json_uint(&cli->ui, field_value(f, h));
+		}
+		json_end_object(&cli->ui);
+	}
+	json_end_array(&cli->ui);
+	json_end_object(&cli->ui);
+}
+
+static void raw_text(struct hwf_cli *cli, const struct hwf_app_entry *en, const uint8_t *h)
+{
+	char hx[2 * 32 + 1], tx[4 * 32 + 3];
+
+	ui_info(&cli->ui,
+		"entry %u %s (%s): header at byte %llu, %u bytes with its table; header CRC "
+		"0x%04X stored, 0x%04X computed: %s\n",
+		en->index, en->name, hwf_app_kind_name(en->kind),
+		(unsigned long long)en->header_off, en->header_len, en->header_crc,
+		en->header_crc_calc, en->header_crc == en->header_crc_calc ? "matches" : "WRONG");
+	for (size_t k = 0; k < hwf_app_nfields; k++) {
+		const struct hwf_app_field *f = &hwf_app_fields[k];
+
+		hex(h + f->off, f->len, hx);
+		if (f->type == HWF_FIELD_TEXT) {
+			tx[0] = '"';
+			text(h + f->off, f->len, tx + 1, sizeof(tx) - 2);
+			strcat(tx, "\"");
+		} else if (f->type == HWF_FIELD_HEX) {
+			tx[0] = '\0';
+		} else {
+			snprintf(tx, sizeof(tx), "%u (0x%0*X)", field_value(f, h), (int)f->len * 2,
+				 field_value(f, h));
+		}
+		ui_info(&cli->ui, "  0x%02x %-10s %-64s %-24s %s\n", f->off, f->name, hx, tx,
+			f->what);
+	}
+}
+
+int app_list_raw(struct hwf_cli *cli, struct hwf_pkg *pkg)
+{
+	size_t n = hwf_app_count(pkg->app);
+	uint8_t h[HWF_APP_HDR_LEN];
+	struct hwf_err e = {0};
+	int rc;
+
+	if (cli->json) {
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "file", pkg->label);
+		json_kv_uint(&cli->ui, "size", hwf_source_size(pkg->src));
+		json_kv_uint(&cli->ui, "first_entry", hwf_app_first_offset(pkg->app));
+		json_key(&cli->ui, "entries");
+		json_begin_array(&cli->ui);
+	} else {
+		ui_info(&cli->ui, "%s: %zu entr%s, raw headers (first at byte %llu)\n", pkg->label,
+			n, n == 1 ? "y" : "ies",
+			(unsigned long long)hwf_app_first_offset(pkg->app));
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = hwf_app_read_header(pkg->app, i, h, &e);
+		if (rc)
+			return cli_fail(cli, NULL, rc, &e);
+		if (cli->json)
+			raw_json(cli, hwf_app_entry(pkg->app, i), h);
+		else
+			raw_text(cli, hwf_app_entry(pkg->app, i), h);
+	}
+	if (cli->json) {
+		json_end_array(&cli->ui);
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
+	}
+	return HWF_EXIT_OK;
+}
+
+int app_profile_check(struct hwf_cli *cli, const struct hwf_command *self, const char *name)
+{
+	char names[256];
+
+	if (!name || hwf_app_profile_find(name))
+		return 0;
+	hwf_app_profile_names(names, sizeof(names));
+	return cli_usage(cli, self, "--profile %s: no such profile (there are: %s)", name, names);
+}
+
+void app_profile_use(struct hwf_cli *cli, struct hwf_pkg *pkg, const char *name)
+{
+	struct hwf_err e = {0};
+
+	if (name && hwf_app_use_profile(pkg->app, name, &e))
+		ui_warn(&cli->ui, "%s", e.msg);
+}
+
+void app_profile_line(struct hwf_cli *cli, struct hwf_app *app)
+{
+	size_t known, legacy;
+	int forced;
+	const char *p = hwf_app_profile_used(app, &known, &legacy, &forced);
+
+	if (p)
+		ui_info(&cli->ui,
+			"Entries named by sequence id: profile %s (%s; it names %zu of %zu)%s\n", p,
+			forced ? "--profile" : "best fit", known, legacy,
+			forced ? "" : "; --profile picks another");
+	else if (legacy)
+		ui_info(&cli->ui, "Entries named by sequence id: no profile names them (files are "
+				  "<index>_<id>.img)\n");
+}
+
+void app_profile_json(struct hwf_cli *cli, struct hwf_app *app)
+{
+	size_t known, legacy;
+	int forced;
+	const char *p = hwf_app_profile_used(app, &known, &legacy, &forced);
+
+	json_key(&cli->ui, "profile");
+	if (!p) {
+		json_null(&cli->ui);
+		return;
+	}
+	json_begin_object(&cli->ui);
+	json_kv_str(&cli->ui, "name", p);
+	json_kv_str(&cli->ui, "picked", forced ? "--profile" : "best fit");
+	json_kv_uint(&cli->ui, "named", known);
+	json_kv_uint(&cli->ui, "legacy_entries", legacy);
+	json_end_object(&cli->ui);
+}
+
+void app_seq_note(struct hwf_app *app, const struct hwf_app_entry *en, char *buf, size_t len)
+{
+	const char *p = hwf_app_profile_used(app, NULL, NULL, NULL);
+
+	if (en->seq_name[0] && p)
+		snprintf(buf, len, "  0x%08X (%s per profile %s)", en->seq, en->seq_name, p);
+	else if (len)
+		buf[0] = '\0';
 }

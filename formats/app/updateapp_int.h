@@ -17,6 +17,9 @@ struct hwf_app {
 	int preamble_nonzero;
 	size_t nwarn;
 	char warn[HWF_APP_MAX_WARN][200];
+	const struct hwf_app_profile *profile; /* naming legacy entries, or NULL */
+	size_t profile_known, legacy;
+	int profile_forced;
 };
 
 /* "41.0 MiB" */
