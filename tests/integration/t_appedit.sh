@@ -57,6 +57,43 @@ run_hw 0 "replace in a legacy INPUT package" app replace old.APP INPUT_FC000000=
 check "judge: legacy package, CRC entry (INPUT FF000000) recomputed" $JUDGE --same old.APP \
 	old2.APP --replaced @FC000000=new.img
 
+# Legacy names: a profile's names beside the ids, and for extract's files.
+run_hw 0 "list a legacy package" app list old.APP
+expect_in "$T/out" "profile hue-g610 (best fit" "the best-fitting profile is named"
+expect_in "$T/out" "0xFC000000 (BOOT per profile hue-g610)" "the name beside the id"
+run_hw 0 "list with --profile msm8x25" app list --profile msm8x25 old.APP
+expect_in "$T/out" "0xFE000000 (SIGNATURE? per profile msm8x25)" "an unconfirmed row has a '?'"
+run_hw 2 "an unknown --profile is a usage error" app list --profile nope old.APP
+run_hw 0 "extract a legacy package" app extract old.APP -o oldx
+check "extract's files are named by the profile" cmp oldx/boot.img boot.img
+check "and the signature too" cmp oldx/signature.img sig.bin
+
+# --raw: every header field as stored, judged against the file's bytes with the judge's CRC.
+cp pkg.APP hdr.APP
+flip hdr.APP $((92 + 0x5c))
+run_hw 0 "list --raw --json" --json app list --raw hdr.APP
+check "--raw --json: every header byte, the stored CRC and whether it matches" python3 -c '
+import json, struct, sys
+sys.path.insert(0, sys.argv[3])
+from appjudge import x25
+d = json.load(open(sys.argv[1])); blob = open(sys.argv[2], "rb").read()
+assert len(d["entries"]) == 7
+for e in d["entries"]:
+    h = blob[e["header_offset"]:e["header_offset"] + 98]
+    assert bytes.fromhex(e["header_hex"]) == h
+    assert sum(f["length"] for f in e["fields"]) == 98
+    for f in e["fields"]:
+        assert bytes.fromhex(f["hex"]) == h[f["offset"]:f["offset"] + f["length"]]
+    z = bytearray(h); z[0x5c:0x5e] = b"\0\0"
+    stored = struct.unpack_from("<H", h, 0x5c)[0]
+    assert e["header_crc_stored"] == stored and e["header_crc_computed"] == x25(bytes(z))
+    assert e["header_crc_ok"] == (stored == x25(bytes(z))), e["name"]
+assert [e["header_crc_ok"] for e in d["entries"]].count(False) == 1
+' "$T/out" hdr.APP "$tools"
+run_hw 0 "list --raw" app list --raw hdr.APP
+expect_in "$T/out" "0x08 unknown1" "the unknown field at 0x08 is shown"
+expect_in "$T/out" "computed: WRONG" "a wrong header CRC is said"
+
 # Failures: one line, exit 1, nothing written, nothing left behind.
 run_hw 1 "a NAME not in the package" app replace pkg.APP NOPE=new.img -o f1.APP
 one_error "$T/err" "one error line for an unknown name"

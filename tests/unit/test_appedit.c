@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "formats/app/appedit.h"
+#include "formats/app/appprofiles.h"
 #include "formats/app/updateapp.h"
 #include "formats/core/bytes.h"
 #include "formats/core/crc16.h"
@@ -412,6 +413,116 @@ static void test_unrecognised_crc_entry_kept(void)
 	free(ok);
 }
 
+/* A legacy package: every entry named INPUT, told apart by @seqs. */
+static struct hwf_app *open_legacy(const char *name, const uint32_t *seqs, size_t n,
+				   struct hwf_source **src)
+{
+	struct hwf_app_pack_opts po = {"HW8x25", "2013.03.22", "17.59.33", 0};
+	struct hwf_app_pack_item it[8];
+	struct hwf_err e = {0};
+	char *path = tu_path(dir, name);
+	uint8_t data[100];
+	struct hwf_app *app = NULL;
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	CU_ASSERT_FATAL(fd >= 0 && n <= 8);
+	tu_random(data, sizeof(data), 7);
+	for (size_t i = 0; i < n; i++) {
+		it[i] = (struct hwf_app_pack_item){"INPUT", NULL, seqs[i]};
+		CU_ASSERT_FATAL(hwf_source_open_mem(&it[i].src, data, sizeof(data), "d", &e) == 0);
+	}
+	CU_ASSERT_FATAL(hwf_app_pack(fd, it, n, &po, NULL, NULL, &e) == 0);
+	for (size_t i = 0; i < n; i++)
+		hwf_source_close(it[i].src);
+	close(fd);
+	CU_ASSERT_FATAL(hwf_source_open_file(src, path, &e) == 0);
+	CU_ASSERT_FATAL(hwf_app_open(&app, *src, &e) == 0);
+	free(path);
+	return app;
+}
+
+static void test_profile_best_fit_and_names(void)
+{
+	static const uint32_t seqs[] = {0xfe000000u, 0xfc000000u, 0x00000000u, 0xe8000000u,
+					0x12345678u};
+	struct hwf_source *src;
+	struct hwf_app *app = open_legacy("legacy1.APP", seqs, 5, &src);
+	size_t known = 0, legacy = 0;
+	int forced = 1;
+	struct hwf_err e = {0};
+	const struct hwf_app_entry *en;
+
+	/* E8000000 is only in msm8x25 and msm8953; msm8x25 names all four known ids too. */
+	CU_ASSERT_STRING_EQUAL(hwf_app_profile_used(app, &known, &legacy, &forced), "msm8x25");
+	CU_ASSERT_EQUAL(known, 4);
+	CU_ASSERT_EQUAL(legacy, 5);
+	CU_ASSERT_EQUAL(forced, 0);
+	en = hwf_app_entry(app, 0);
+	CU_ASSERT_STRING_EQUAL(en->name, "INPUT_FE000000");
+	CU_ASSERT_STRING_EQUAL(en->seq_name, "SIGNATURE?");
+	CU_ASSERT_STRING_EQUAL(en->file_name, "signature.img");
+	CU_ASSERT_STRING_EQUAL(hwf_app_entry(app, 1)->file_name, "boot.img");
+	CU_ASSERT_STRING_EQUAL(hwf_app_entry(app, 2)->file_name, "system.img");
+	CU_ASSERT_STRING_EQUAL(hwf_app_entry(app, 3)->file_name, "boot_versions_list.img");
+	/* An id no profile row names: <index>_<seq>.img (reference §5.2). */
+	CU_ASSERT_STRING_EQUAL(hwf_app_entry(app, 4)->seq_name, "");
+	CU_ASSERT_STRING_EQUAL(hwf_app_entry(app, 4)->file_name, "4_12345678.img");
+	/* Picked by name: names change, display names do not. */
+	CU_ASSERT_EQUAL(hwf_app_use_profile(app, "MSM8953", &e), 0);
+	CU_ASSERT_STRING_EQUAL(hwf_app_profile_used(app, &known, NULL, &forced), "msm8953");
+	CU_ASSERT_EQUAL(forced, 1);
+	CU_ASSERT_STRING_EQUAL(en->seq_name, "SHA256RSA");
+	CU_ASSERT_STRING_EQUAL(en->file_name, "sha256rsa.img");
+	CU_ASSERT_STRING_EQUAL(hwf_app_entry(app, 3)->file_name, "oemsbl_verlist.img");
+	CU_ASSERT_STRING_EQUAL(en->name, "INPUT_FE000000");
+	CU_ASSERT_PTR_EQUAL(hwf_app_find(app, "input_fe000000"), en);
+	CU_ASSERT_EQUAL(hwf_app_use_profile(app, "nope", &e), HWF_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "u8220, msm8x25, hue-g610, hue-g526, msm8953"));
+	hwf_app_close(app);
+	hwf_source_close(src);
+}
+
+static void test_profile_table(void)
+{
+	static const uint32_t u8220[] = {0x10000000u, 0x60000000u, 0x30000000u};
+	static const uint32_t shared[] = {0x00000000u, 0xfc000000u};
+	static const uint32_t none[] = {0x01020304u};
+	size_t known = 9;
+
+	CU_ASSERT_STRING_EQUAL(hwf_app_profile_best(u8220, 3, &known)->name, "u8220");
+	CU_ASSERT_EQUAL(known, 3);
+	/* A tie goes to the profile with the fewest rows left unused. */
+	CU_ASSERT_STRING_EQUAL(hwf_app_profile_best(shared, 2, &known)->name, "hue-g610");
+	CU_ASSERT_PTR_NULL(hwf_app_profile_best(none, 1, &known));
+	CU_ASSERT_EQUAL(known, 0);
+	/* Every profile: ids unique, names non-empty (one row per id). */
+	for (size_t i = 0; i < hwf_app_profile_count(); i++) {
+		const struct hwf_app_profile *p = hwf_app_profile_at(i);
+
+		CU_ASSERT_PTR_EQUAL(hwf_app_profile_find(p->name), p);
+		for (size_t r = 0; r < p->nrows; r++) {
+			CU_ASSERT(p->rows[r].name[0] != '\0');
+			CU_ASSERT_PTR_EQUAL(hwf_app_profile_row(p, p->rows[r].seq), &p->rows[r]);
+		}
+	}
+}
+
+static void test_profile_not_for_named_packages(void)
+{
+	static const char *const names[] = {"BOOT"};
+	static const size_t sizes[] = {10};
+	char *pkg = make_pkg("named.APP", names, sizes, 1);
+	struct run r;
+	size_t legacy = 9;
+
+	run_edit(&r, pkg, "unused.out");
+	CU_ASSERT_PTR_NULL(hwf_app_profile_used(r.app, NULL, &legacy, NULL));
+	CU_ASSERT_EQUAL(legacy, 0);
+	CU_ASSERT_STRING_EQUAL(hwf_app_find(r.app, "BOOT")->seq_name, "");
+	run_free(&r);
+	free(pkg);
+}
+
 void hwf_suite_appedit(void)
 {
 	CU_pSuite s = CU_add_suite("appedit", setup, teardown);
@@ -424,4 +535,8 @@ void hwf_suite_appedit(void)
 		    test_bad_input_and_spoilt_output);
 	CU_add_test(s, "a CRC entry of another layout is kept as stored",
 		    test_unrecognised_crc_entry_kept);
+	CU_add_test(s, "legacy entries named by the best-fitting profile, or the one picked",
+		    test_profile_best_fit_and_names);
+	CU_add_test(s, "the profile table: best fit, ties, one row per id", test_profile_table);
+	CU_add_test(s, "no profile for a package with names", test_profile_not_for_named_packages);
 }
