@@ -168,6 +168,9 @@ int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
 int fb_info(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 int fb_flashall(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 extern const struct hwf_command hwf_image_commands[];
+/* image sign | vbmeta (host/cmd_imgsign.c) */
+int image_sign(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+int image_vbmeta(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 /* dload prepare | check (host/cmd_dload.c, over formats/dload) */
 extern const struct hwf_command hwf_dload_commands[];
 /* The fastboot commands are top-level (AOSP spelling): host/cmd_fastboot.c. */

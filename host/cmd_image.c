@@ -45,6 +45,31 @@ const struct hwf_command hwf_image_commands[] = {
 	  "(raw or sparse) into DIR/PARTITION.img, as lpunpack does; another sparse\n"
 	  "image is expanded to DIR/NAME.raw.",
 	  NULL },
+	{ "sign", image_sign,
+	  "image sign IMAGE --partition NAME --partition-size BYTES [--key KEY.pem] "
+	  "[--algorithm ALG] [--rollback-index N] [--prop KEY:VALUE]... [--salt HEX] -o OUT "
+	  "[--force] [--json]",
+	  "Add an AVB hash footer to IMAGE, or replace the one it has (the image is then\n"
+	  "signed over its original size), as avbtool add_hash_footer lays it out: OUT\n"
+	  "is exactly --partition-size bytes (a multiple of 4096, at least 64 KiB +\n"
+	  "8 KiB), the vbmeta after the image, the footer at the very end.  The digest\n"
+	  "is sha256(salt + image); the salt is random unless --salt HEX gives it.\n"
+	  "--key KEY.pem: an RSA private key (openssl genpkey -algorithm RSA -pkeyopt\n"
+	  "rsa_keygen_bits:4096); --algorithm SHA256_RSA2048, SHA256_RSA4096,\n"
+	  "SHA512_RSA4096 ... must fit its size (default: SHA256_RSA<bits>).  Without\n"
+	  "--key the vbmeta is unsigned (algorithm NONE).  --prop KEY:VALUE adds a\n"
+	  "property descriptor (repeatable).  Release string \"avbtool 1.3.0\".",
+	  NULL },
+	{ "vbmeta", image_vbmeta,
+	  "image vbmeta VBMETA [--disable-verity] [--disable-verification] -o OUT [--force] "
+	  "[--json]",
+	  "Write VBMETA to OUT with the vbmeta header flags set: bit 0 (hashtree\n"
+	  "disabled, --disable-verity), bit 1 (verification disabled), the same patch\n"
+	  "flash --disable-verity applies on the fly.  VBMETA is a vbmeta image, or an\n"
+	  "image with an AVB footer (the vbmeta it points at is patched, the rest kept).\n"
+	  "Says the old and the new flags.  The flags are signed: only an unlocked\n"
+	  "bootloader accepts the result.",
+	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

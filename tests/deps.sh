@@ -17,7 +17,7 @@ libminizip-dev"
 # The judges and tools of the integration tests, the simulated USB device, benchmarks.
 TEST="fastboot android-sdk-libsparse-utils mkbootimg abootimg dosfstools mtools fdisk cpio
 lz4 zip unzip e2fsprogs umockdev libumockdev-dev valgrind python3 gcc-aarch64-linux-gnu
-libc6-dev-arm64-cross qemu-user mandoc bash-completion"
+libc6-dev-arm64-cross qemu-user mandoc bash-completion openssl"
 case "${1:-}" in
 build) BUILD="build-essential pkg-config libusb-1.0-0-dev zlib1g-dev libssl-dev" TEST="" ;;
 fuzz) BUILD="clang libclang-rt-14-dev" TEST="" ;;

@@ -266,10 +266,14 @@ static void check_signature(struct hwf_source *src, uint64_t off, uint64_t len,
 									     : HWF_SIGN_BROKEN;
 	switch (sig) {
 	case HWF_AVB_SIG_NONE:
-		add(r, o->key_path ? HWF_SEV_ERROR : HWF_SEV_WARN,
-		    "vbmeta is not signed (algorithm NONE)%s",
-		    o->key_path ? ", so it cannot match your key"
-				: ": a locked bootloader rejects it");
+		if (o->key_path)
+			add(r, HWF_SEV_ERROR,
+			    "not signed: the vbmeta's algorithm is NONE, so it cannot match your "
+			    "key %s",
+			    o->key_path);
+		else
+			add(r, HWF_SEV_WARN,
+			    "vbmeta is not signed (algorithm NONE): a locked bootloader rejects it");
 		break;
 	case HWF_AVB_SIG_BAD_HASH:
 		add(r, HWF_SEV_ERROR,
@@ -302,14 +306,26 @@ static void check_signature(struct hwf_source *src, uint64_t off, uint64_t len,
 		break;
 	case HWF_AVB_SIG_OTHER_KEY:
 		add(r, HWF_SEV_ERROR,
-		    "signed with a different key than %s (the image's key has SHA-1 shown above)",
+		    "signed, but not by %s: signed with a different key (its SHA-1 is shown "
+		    "above)",
 		    o->key_path);
 		break;
 	case HWF_AVB_SIG_OK:
-		add(r, HWF_SEV_INFO, "vbmeta signature verifies with %s",
-		    o->key_path ? o->key_path
-				: "the embedded key (integrity only: give --key to check who "
-				  "signed it)");
+		if (o->key_path && r->sign == HWF_SIGN_BROKEN)
+			add(r, HWF_SEV_INFO,
+			    "the vbmeta is signed by %s, but it no longer matches the image (above)",
+			    o->key_path);
+		else if (o->key_path)
+			add(r, HWF_SEV_INFO, "signed by %s: the vbmeta signature verifies with it",
+			    o->key_path);
+		else if (r->sign == HWF_SIGN_BROKEN)
+			add(r, HWF_SEV_INFO,
+			    "the vbmeta itself is intact (its signature verifies with its embedded "
+			    "key), but it describes the image as it was before the change");
+		else
+			add(r, HWF_SEV_INFO,
+			    "vbmeta signature verifies with the embedded key (integrity only: give "
+			    "--key to check who signed it)");
 		break;
 	}
 }
@@ -381,8 +397,10 @@ static uint64_t check_avb(struct hwf_source *src, const char *fn,
 			add(r, HWF_SEV_ERROR, "%s", e->msg);
 		else if (!info.digest_ok && (r->sign = HWF_SIGN_BROKEN))
 			add(r, HWF_SEV_ERROR,
-			    "AVB %s digest of the image differs from the one in vbmeta: the image "
-			    "was changed after signing",
+			    "the old signature no longer matches: the image was changed after it "
+			    "was signed (its %s digest differs from the one in its vbmeta, as after "
+			    "a repack that kept the old vbmeta); a locked bootloader will refuse "
+			    "this image",
 			    info.hash_alg);
 		else
 			add(r, HWF_SEV_INFO, "AVB %s digest matches", info.hash_alg);
@@ -633,9 +651,9 @@ int hwf_image_check(struct hwf_source *src, const struct hwf_image_check_opts *o
 	check_fit(fn, o, &c, r);
 	if (o->key_path && !r->has_vbmeta)
 		add(r, HWF_SEV_ERROR,
-		    "%s has no AVB footer and no vbmeta: there is no signature to check against "
-		    "%s",
-		    fn, o->key_path);
+		    "not signed: no AVB footer and no vbmeta, so there is no signature to check "
+		    "against %s",
+		    o->key_path);
 	if (o->sha256_hex) {
 		uint8_t d[32];
 		char hex[65];
