@@ -81,7 +81,7 @@ _hwflash()
 	fi
 	case $cmd in
 	app)
-		[[ -z $sub ]] && COMPREPLY=($(compgen -W "list check extract pack flash" -- "$cur")) ||
+		[[ -z $sub ]] && COMPREPLY=($(compgen -W "list check extract pack flash replace remove" -- "$cur")) ||
 			_filedir
 		;;
 	image)

@@ -144,6 +144,24 @@ int cli_run_group(struct hwf_cli *cli, const struct hwf_command *self, int argc,
 extern const struct hwf_command hwf_app_commands[];
 /* app flash (host/cmd_appflash.c) */
 int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+/* app replace | remove (host/cmd_appedit.c) */
+int app_replace(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+int app_remove(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+/*
+ * For app list / check / extract (host/cmd_appedit.c): --raw's listing,
+ * --profile checked (a usage error naming the profiles) and applied, the
+ * profile said in the listing ("names by sequence id: ..."), in JSON
+ * ("profile": {...} or null), and beside a legacy entry's id.
+ */
+struct hwf_pkg;
+struct hwf_app;
+struct hwf_app_entry;
+int app_list_raw(struct hwf_cli *cli, struct hwf_pkg *pkg);
+int app_profile_check(struct hwf_cli *cli, const struct hwf_command *self, const char *name);
+void app_profile_use(struct hwf_cli *cli, struct hwf_pkg *pkg, const char *name);
+void app_profile_line(struct hwf_cli *cli, struct hwf_app *app);
+void app_profile_json(struct hwf_cli *cli, struct hwf_app *app);
+void app_seq_note(struct hwf_app *app, const struct hwf_app_entry *en, char *buf, size_t len);
 /* update ZIP (host/cmd_update.c), in the fastboot table */
 int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 /* host/cmd_info.c: the device check before flashing. */

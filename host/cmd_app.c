@@ -16,13 +16,17 @@ static int app_extract(struct hwf_cli *cli, const struct hwf_command *self, int 
 static int app_pack(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 
 const struct hwf_command hwf_app_commands[] = {
-	{ "list", app_list, "app list FILE [--member NAME] [--json]",
+	{ "list", app_list, "app list FILE [--member NAME] [--raw] [--profile P] [--json]",
 	  "List the entries of an UPDATE.APP, or of the UPDATE.APPs in a firmware download\n"
 	  "(a .zip, with packages in zips inside it up to 4 levels deep): first the\n"
 	  "packages it holds (path through the zips, size), then each one's entries\n"
 	  "(--member PATH lists one).\n"
 	  "One row per entry: index, name, size, date, time, hardware id, sequence id,\n"
-	  "where its data starts, and its kind (image, signature, crc, metadata).", NULL },
+	  "where its data starts, and its kind (image, signature, crc, metadata).\n"
+	  "--raw: every header field of every entry, unknown ones too, in hex and decoded,\n"
+	  "and the header CRC as stored.  Legacy entries (named INPUT or nothing) are\n"
+	  "named by sequence id from the best-fitting profile, or --profile P (u8220,\n"
+	  "msm8x25, hue-g610, hue-g526, msm8953; also for check and extract).", NULL },
 	{ "check", app_check, "app check FILE [--member NAME] [--json]",
 	  "Verify every entry: header CRC, every block CRC, and the package's CRC entry.\n"
 	  "A bad entry is named with its bad blocks and their byte offsets.\n"
@@ -66,25 +70,40 @@ const struct hwf_command hwf_app_commands[] = {
 	  "an entry named twice) is refused; split SUPER pieces go in order to one\n"
 	  "partition.  --dry-run shows the plan and verifies, sending nothing.\n"
 	  "--verify reads each written partition back, as flash does.", NULL },
+	{ "replace", app_replace, "app replace PKG NAME=FILE... -o OUT [--member M] [--force]",
+	  "Copy the package PKG (or the one in a firmware download) to OUT, a bare\n"
+	  "UPDATE.APP, with each entry NAME given the data of FILE and a new block CRC\n"
+	  "table.  All else is kept: order, sequence ids, hardware ids, dates, times,\n"
+	  "unknown header bytes, other entries byte for byte (each block checked).  The\n"
+	  "CRC entry is recomputed; signature entries are kept but no longer match (a\n"
+	  "dload update would refuse OUT; fastboot 'app flash' does not need them).  OUT\n"
+	  "is verified before it gets its name; a NAME not in PKG, a FILE missing,\n"
+	  "empty or over 4 GiB - 1: nothing is written.", NULL },
+	{ "remove", app_remove, "app remove PKG NAME... -o OUT [--member M] [--force]",
+	  "Copy PKG to OUT without the entries NAME, all else kept as by replace.", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 /* Options shared by the subcommands. */
 struct app_opts {
-	const char *member, *outdir, *out, *hwid;
-	int keep_bad, no_crc, allow_empty;
+	const char *member, *outdir, *out, *hwid, *profile;
+	int keep_bad, no_crc, allow_empty, raw;
 };
 
-enum { OPT_MEMBER, OPT_KEEP_BAD, OPT_HWID, OPT_NO_CRC, OPT_ALLOW_EMPTY, OPT_OUT };
+enum { OPT_MEMBER, OPT_KEEP_BAD, OPT_HWID, OPT_NO_CRC, OPT_ALLOW_EMPTY, OPT_OUT, OPT_PROFILE,
+       OPT_RAW };
 
-/* Each subcommand's options (list and check take only --member). */
+/* Each subcommand's options (check takes --member and --profile, list also --raw). */
 static const struct cli_opt read_opts[] = {
-	{ "member", 0, 1, OPT_MEMBER },
-	{ NULL, 0, 0, 0 },
+	{ "member", 0, 1, OPT_MEMBER }, { "profile", 0, 1, OPT_PROFILE }, { NULL, 0, 0, 0 },
+};
+static const struct cli_opt list_opts[] = {
+	{ "member", 0, 1, OPT_MEMBER }, { "profile", 0, 1, OPT_PROFILE },
+	{ "raw", 0, 0, OPT_RAW },	{ NULL, 0, 0, 0 },
 };
 
 static const struct cli_opt extract_opts[] = {
-	{ "member", 0, 1, OPT_MEMBER },
+	{ "member", 0, 1, OPT_MEMBER }, { "profile", 0, 1, OPT_PROFILE },
 	{ "keep-bad", 0, 0, OPT_KEEP_BAD },
 	{ "output", 'o', 1, OPT_OUT },
 	{ NULL, 0, 0, 0 },
@@ -109,6 +128,8 @@ static int on_opt(void *ctx, int id, const char *v)
 	case OPT_NO_CRC: o->no_crc = 1; break;
 	case OPT_ALLOW_EMPTY: o->allow_empty = 1; break;
 	case OPT_OUT: o->out = o->outdir = v; break;
+	case OPT_PROFILE: o->profile = v; break;
+	case OPT_RAW: o->raw = 1; break;
 	}
 	return 0;
 }
@@ -122,8 +143,11 @@ static const char *entries_word(size_t n)
 static int parse_opts(struct hwf_cli *cli, const struct hwf_command *c, const struct cli_opt *opts,
 		      int *argc, char **argv, struct app_opts *o)
 {
+	int rc;
+
 	memset(o, 0, sizeof(*o));
-	return cli_parse(cli, c, opts, argc, argv, on_opt, o);
+	rc = cli_parse(cli, c, opts, argc, argv, on_opt, o);
+	return rc ? rc : app_profile_check(cli, c, o->profile);
 }
 
 /*
@@ -144,11 +168,14 @@ static int open_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 		ui_warn(&cli->ui, "%s also holds %s (pick one with --member)", path, pkg->others);
 	for (size_t i = 0; i < hwf_app_warning_count(pkg->app); i++)
 		ui_warn(&cli->ui, "%s: %s", pkg->label, hwf_app_warning(pkg->app, i));
+	app_profile_use(cli, pkg, o->profile);
 	return 0;
 }
 
-static void pkg_warnings(struct hwf_cli *cli, const char *path, struct hwf_pkg *pkg, int others)
+static void pkg_warnings(struct hwf_cli *cli, const char *path, struct hwf_pkg *pkg, int others,
+			 const struct app_opts *o)
 {
+	app_profile_use(cli, pkg, o->profile);
 	if (others && pkg->others[0])
 		ui_warn(&cli->ui, "%s also holds %s (pick one with --member)", path, pkg->others);
 	for (size_t i = 0; i < hwf_app_warning_count(pkg->app); i++)
@@ -265,7 +292,7 @@ static int each_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 			hwf_download_close(dl);
 			return cli_fail(cli, NULL, rc, &e);
 		}
-		pkg_warnings(cli, path, &pkg, napp > 1);
+		pkg_warnings(cli, path, &pkg, napp > 1, o);
 		rc = fn(cli, &pkg);
 		hwf_pkg_close(&pkg);
 		hwf_download_close(dl);
@@ -283,7 +310,7 @@ static int each_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 			worst = HWF_EXIT_FAIL;
 			continue;
 		}
-		pkg_warnings(cli, path, &pkg, 0);
+		pkg_warnings(cli, path, &pkg, 0, o);
 		rc = fn(cli, &pkg);
 		if (rc != HWF_EXIT_OK)
 			worst = rc;
@@ -320,6 +347,7 @@ static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 		json_kv_uint(&cli->ui, "size", hwf_source_size(pkg.src));
 		if (pkg.dl)
 			json_download(cli, pkg.dl);
+		app_profile_json(cli, pkg.app);
 		json_key(&cli->ui, "entries");
 		json_begin_array(&cli->ui);
 		for (size_t i = 0; i < n; i++) {
@@ -334,6 +362,7 @@ static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 			json_kv_str(&cli->ui, "time", en->time);
 			json_kv_str(&cli->ui, "hwid", en->hwid);
 			json_kv_uint(&cli->ui, "seq", en->seq);
+			json_kv_str(&cli->ui, "seq_name", en->seq_name[0] ? en->seq_name : NULL);
 			json_kv_str(&cli->ui, "kind", hwf_app_kind_name(en->kind));
 			json_kv_uint(&cli->ui, "header_offset", en->header_off);
 			json_kv_uint(&cli->ui, "block_size", en->block_size);
@@ -349,15 +378,18 @@ static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 
 		ui_size(hwf_source_size(pkg.src), sz, sizeof(sz));
 		ui_info(&cli->ui, "%s: %zu %s, %s\n", pkg.label, n, entries_word(n), sz);
+		app_profile_line(cli, pkg.app);
 		ui_info(&cli->ui, "%3s  %-*s %12s  %-10s %-8s  %-8s %-8s %12s  %s\n", "#", w,
 			"NAME", "SIZE", "DATE", "TIME", "HWID", "SEQ", "OFFSET", "KIND");
 		for (size_t i = 0; i < n; i++) {
 			const struct hwf_app_entry *en = hwf_app_entry(pkg.app, i);
+			char note[128];
 
-			ui_info(&cli->ui, "%3u  %-*s %12llu  %-10s %-8s  %-8s %08X %12llu  %s\n",
+			app_seq_note(pkg.app, en, note, sizeof(note));
+			ui_info(&cli->ui, "%3u  %-*s %12llu  %-10s %-8s  %-8s %08X %12llu  %s%s\n",
 				en->index, w, en->name, (unsigned long long)en->data_len, en->date,
 				en->time, en->hwid, en->seq, (unsigned long long)en->data_off,
-				hwf_app_kind_name(en->kind));
+				hwf_app_kind_name(en->kind), note);
 		}
 	}
 	return HWF_EXIT_OK;
@@ -366,13 +398,13 @@ static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 static int app_list(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct app_opts o;
-	int rc = parse_opts(cli, self, read_opts, &argc, argv, &o);
+	int rc = parse_opts(cli, self, list_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
 	if (argc != 2)
 		return cli_usage(cli, self, "app list takes one FILE");
-	return each_pkg(cli, argv[1], &o, 1, list_one);
+	return each_pkg(cli, argv[1], &o, 1, o.raw ? app_list_raw : list_one);
 }
 
 /* --- check --- */

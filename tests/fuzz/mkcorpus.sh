@@ -134,6 +134,13 @@ open(os.path.join(tcp, "huge-frame"), "wb").write(b"\0FB01" + struct.pack(">Q", 
 open(os.path.join(tcp, "split-header"), "wb").write(b"\0FB01\0\0\0\0")
 PY
 
+# --- updateapp: a legacy package, entries named INPUT and told apart by sequence id
+head -c 128 /dev/urandom > sig128
+head -c 300 /dev/urandom > d300
+python3 "$tools/mkapp.py" "$C/updateapp/legacy.app" --legacy --hwid HW8x25 \
+	INPUT@FE000000=sig128 INPUT@FC000000=d300 INPUT@0=d300 INPUT@E8000000=d300 \
+	INPUT@12345678=d300
+
 # --- zip: stored and deflated members, a folder, an empty member
 python3 - "$C/zip" <<'PY'
 import os, sys, zipfile
