@@ -562,22 +562,32 @@ static int check_dir(const char *dir, int *existed, struct hwf_err *e)
 	return 0;
 }
 
-int hwf_rdtree_extract(struct hwf_source *src, uint64_t off, uint64_t len, const char *dir,
+int hwf_rdtree_extract(struct hwf_source *src, uint64_t off, uint64_t len, const char *dir_arg,
 		       const char *list, struct hwf_rdtree_info *info, struct hwf_err *e)
 {
 	struct hwf_rdtree_info dummy;
 	struct ex x = {.rootfd = -1, .e = e};
-	char tmp[HWF_PATH_MAX + 32];
+	char tmp[HWF_PATH_MAX + 32], dir[HWF_PATH_MAX];
+	size_t dl;
 	int existed, rc, n;
 
 	x.info = info ? info : &dummy;
 	memset(x.info, 0, sizeof(*x.info));
 	x.of.fd = -1;
-	if (!dir || !*dir || !list || !*list)
+	if (!dir_arg || !*dir_arg || !list || !*list)
 		return hwf_err_set(e, HWF_EINVAL, "ramdisk: no folder or list given");
+	dl = strlen(dir_arg);
+	if (dl >= sizeof(dir))
+		return hwf_err_set(e, HWF_EINVAL, "%s: a name too long", dir_arg);
+	while (dl > 1 && dir_arg[dl - 1] == '/')
+		dl--; /* "rd/": the temporary folder goes beside rd, not into it */
+	memcpy(dir, dir_arg, dl);
+	dir[dl] = '\0';
 	rc = check_dir(dir, &existed, e);
 	if (rc)
 		return rc;
+	if (!lstat(list, &(struct stat){0}))
+		return hwf_err_set(e, HWF_EEXIST, "%s: exists; not replaced", list);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.partial.XXXXXX", dir) >= sizeof(tmp))
 		return hwf_err_set(e, HWF_EINVAL, "%s: a name too long", dir);
 	rc = hwf_rdstream_open(&x.s, src, off, len, &x.info->comp, e);
@@ -621,7 +631,7 @@ int hwf_rdtree_extract(struct hwf_source *src, uint64_t off, uint64_t len, const
 		rc = hwf_err_set(e, HWF_EIO, "%s: %s", dir, strerror(errno));
 		goto fail;
 	}
-	rc = hwf_outfile_place(&x.of, 0, e);
+	rc = hwf_outfile_place(&x.of, HWF_OUTFILE_NOREPLACE, e);
 	if (rc) {
 		hwf_rdf_remove(dir);
 		if (existed)

@@ -80,8 +80,8 @@ struct hwf_rdtree_info {
 
 /*
  * Unpack the ramdisk at [@off, @off + @len) of @src into the folder @dir
- * (which must not exist, or be empty) and write the list @list.  @info
- * may be NULL.
+ * (which must not exist, or be empty) and write the list @list (which must
+ * not exist: HWF_EEXIST, nothing replaced).  @info may be NULL.
  */
 int hwf_rdtree_extract(struct hwf_source *src, uint64_t off, uint64_t len, const char *dir,
 		       const char *list, struct hwf_rdtree_info *info, struct hwf_err *e);

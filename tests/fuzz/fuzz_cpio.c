@@ -24,7 +24,7 @@ static void ramdisk(const uint8_t *data, size_t size)
 	const char *t = getenv("TMPDIR");
 	char tmp[4096], dir[4200], list[4200];
 	struct hwf_source *src;
-	struct hwf_err e = { 0 };
+	struct hwf_err e = {0};
 	struct hwf_rdlist l;
 	int changed = -1, fd;
 
@@ -54,7 +54,7 @@ out:
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hwf_rdlist l;
-	struct hwf_err e = { 0 };
+	struct hwf_err e = {0};
 
 	if (size && data[0] == 'L') {
 		hwf_rdlist_parse(&l, (const char *)data + 1, size - 1, "fuzz.list", &e);

@@ -18,8 +18,8 @@
 #include "formats/image/rdtree.h"
 #include "tests/unit/testutil.h"
 
-static char *fx;	     /* the fixture folder */
-static char tools[4096];     /* tests/tools, absolute */
+static char *fx;	 /* the fixture folder */
+static char tools[4096]; /* tests/tools, absolute */
 
 static int sh(const char *fmt, ...)
 {
@@ -66,8 +66,8 @@ static int judge_init(void)
 		  "for f in gnu aosp; do gzip -9 -c $f.cpio > $f.gz && "
 		  "lz4 -l -9 -q -c $f.cpio > $f.lz4 && lz4 -q -c $f.cpio > $f.lz4f; done",
 		  tools)
-		       ? 1
-		       : 0;
+		   ? 1
+		   : 0;
 }
 
 static int judge_clean(void)
@@ -116,9 +116,9 @@ static int pack(const char *dir, const char *list, enum hwf_ramdisk_comp c, cons
 
 static void test_their_archives_round_trip(void)
 {
-	static const char *const maker[] = { "gnu", "aosp" };
-	static const char *const ext[] = { "cpio", "gz", "lz4", "lz4f" };
-	struct hwf_err e = { 0 };
+	static const char *const maker[] = {"gnu", "aosp"};
+	static const char *const ext[] = {"cpio", "gz", "lz4", "lz4f"};
+	struct hwf_err e = {0};
 
 	if (!fx)
 		return;
@@ -139,7 +139,7 @@ static void test_their_archives_round_trip(void)
 
 static void test_tools_read_what_we_write(void)
 {
-	struct hwf_err e = { 0 };
+	struct hwf_err e = {0};
 
 	if (!fx)
 		return;
