@@ -152,6 +152,8 @@ static void test_tools_read_what_we_write(void)
 			   "lz4 -dc o.lz4 | cmp - gnu.cpio"),
 			0);
 	CU_ASSERT_EQUAL(sh("lz4 -t o.lz4f && lz4 -dc o.lz4f | cmp - gnu.cpio"), 0);
+	/* lz4 legacy as lz4 -l -12 (AOSP's level) writes it, byte for byte. */
+	CU_ASSERT_EQUAL(sh("lz4 -l -12 -q -c gnu.cpio | cmp - o.lz4"), 0);
 	/* Edit the folder (a new file, a changed one, one gone, a chmod): cpio -i
 	 * unpacks what we pack into the same tree. */
 	CU_ASSERT_EQUAL(sh("printf new-init > mine/init && printf hi > 'mine/zz new' && "
