@@ -35,8 +35,9 @@
  * u+rwx (so that they can be edited); setuid/setgid/sticky bits, owners and
  * times live only in the list.  Device nodes, fifos and sockets are not
  * made (a non-root user cannot): they live only in the list.  Hard links
- * (newc stores the data once, with the last name) are made as separate
- * files, the earlier names empty as in the archive.
+ * (newc stores the data once, with the last name) are made as hard links;
+ * a name the archive stores without the data (size 0, nlink > 1) is packed
+ * so again while it is still linked to another name in the folder.
  *
  * Packing: the list's entries in its order, with the list's owners, times,
  * inode numbers and modes, except that a permission change made in the

@@ -134,6 +134,13 @@ static void test_their_archives_round_trip(void)
 				fprintf(stderr, "\n%s: %s\n", in, e.msg);
 			CU_ASSERT_EQUAL(pack(dir, list, HWF_RD_CPIO, "out.cpio", &e), 0);
 			CU_ASSERT_EQUAL(sh("cmp out.cpio %s.cpio", maker[m]), 0);
+			CU_ASSERT_EQUAL(
+			    sh("diff -r --no-dereference -x console -x hard tree %s", dir), 0);
+			if (m == 0) /* GNU cpio's hard link is one again */
+				CU_ASSERT_EQUAL(sh("[ %s/etc/big -ef %s/etc/hard ] && "
+						   "cmp %s/etc/hard tree/etc/big",
+						   dir, dir, dir),
+						0);
 		}
 }
 
