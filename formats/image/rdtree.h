@@ -55,6 +55,9 @@
  * nothing behind: the folder is built under a temporary name beside @dir
  * and renamed at the end; the list is written whole or not at all.  Sizes
  * in the archive are untrusted; everything is streamed in bounded buffers.
+ * Limits: 1,000,000 entries, 4 GiB of file bytes, names of 4095 bytes and
+ * 128 parts, 1 MiB of zeros after the trailer; anything else after it (a
+ * second archive, as the kernel would read on) is refused, not dropped.
  *
  * Memory: everything is the caller's; buffers live for the call.  Errors:
  * HWF_EFORMAT (a broken archive or list), HWF_ETRUNC (cut short),
