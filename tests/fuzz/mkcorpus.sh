@@ -222,28 +222,6 @@ python3 -c 'import sys; b = bytearray(2048); b[1080:1082] = b"\x53\xef"; sys.std
 	> "$C/sniff/ext4-head"
 du -sh "$C"/*
 
-# --- liblp: tiny super images (32 KiB, 4 KiB alignment) made by the judge, raw and sparse
-mkdir -p "$C/liblp"
-J="python3 $tools/lpjudge.py"
-head -c 6000 /dev/urandom > sys.bin
-head -c 4096 /dev/urandom > ven.bin
-tiny="--device-size 32768 --metadata-size 4096 --metadata-slots 1 --alignment 4096"
-$J build -o "$C/liblp/empty.img" $tiny --group g:8192 --partition system:readonly:6000:g \
-	--partition vendor:none:4096
-$J build -o "$C/liblp/super.img" $tiny --group g:8192 --partition system:readonly:4096:g \
-	--partition vendor:updated:4096 --image system=ven.bin --image vendor=ven.bin
-$J build -o "$C/liblp/super.simg" $tiny --partition system:none:4096 --image system=ven.bin \
-	--sparse
-$J build -o "$C/liblp/vab.img" --device-size 40960 --metadata-size 4096 --metadata-slots 2 \
-	--alignment 4096 --virtual-ab --partition system_a:slot-suffixed:4096 --full
-python3 - "$C/liblp/super.img" "$C/liblp/damaged.img" <<'PY'
-import sys
-b = bytearray(open(sys.argv[1], "rb").read())
-b[4096 + 44] ^= 1          # primary geometry
-b[12288 + 6] ^= 1          # slot 0's primary header
-open(sys.argv[2], "wb").write(b)
-PY
-
 # --- cpio: ramdisks written by GNU cpio and tests/tools/mkbootfs.py, bare and compressed
 # (gzip, lz4 -l, lz4 frame), an escape attempt, and a list ('L' + the list text)
 mkdir -p "$C/cpio" rdt/sbin
@@ -268,3 +246,25 @@ open(sys.argv[1], "wb").write(out)
 PY
 printf 'Lhwflash-ramdisk-list 1\ncomp gzip\nd 0755 0 0 0 300000 1 0:0 0:0 0 - sbin\nl 0777 0 0 0 300001 1 0:0 0:0 14 /system/bin/sh sbin/sh\nc 0600 0 0 0 300002 1 0:0 5:1 0 - dev\\x20console\nT 0755 0 0 0 300003 1 0:0 0:0 0 - TRAILER!!!\ncpio 070701 lower 256\n' \
 	> "$C/cpio/list"
+
+# --- liblp: tiny super images (32 KiB, 4 KiB alignment) made by the judge, raw and sparse
+mkdir -p "$C/liblp"
+J="python3 $tools/lpjudge.py"
+head -c 6000 /dev/urandom > sys.bin
+head -c 4096 /dev/urandom > ven.bin
+tiny="--device-size 32768 --metadata-size 4096 --metadata-slots 1 --alignment 4096"
+$J build -o "$C/liblp/empty.img" $tiny --group g:8192 --partition system:readonly:6000:g \
+	--partition vendor:none:4096
+$J build -o "$C/liblp/super.img" $tiny --group g:8192 --partition system:readonly:4096:g \
+	--partition vendor:updated:4096 --image system=ven.bin --image vendor=ven.bin
+$J build -o "$C/liblp/super.simg" $tiny --partition system:none:4096 --image system=ven.bin \
+	--sparse
+$J build -o "$C/liblp/vab.img" --device-size 40960 --metadata-size 4096 --metadata-slots 2 \
+	--alignment 4096 --virtual-ab --partition system_a:slot-suffixed:4096 --full
+python3 - "$C/liblp/super.img" "$C/liblp/damaged.img" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[4096 + 44] ^= 1          # primary geometry
+b[12288 + 6] ^= 1          # slot 0's primary header
+open(sys.argv[2], "wb").write(b)
+PY
