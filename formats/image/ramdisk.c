@@ -113,8 +113,10 @@ int hwf_ramdisk_inspect(struct hwf_source *src, uint64_t off, uint64_t len,
 	if (!rc && (info->comp == HWF_RD_GZIP || info->comp == HWF_RD_LZ4_FRAME)) {
 		rc = hwf_rdstream_rest(s, TAIL_MAX, &got, &nonzero);
 		if (rc == HWF_ETRUNC && !hwf_rdstream_cut(s))
-			rc = hwf_err_set(e, rc, "ramdisk: the %s stream is cut short after the cpio "
-					 "archive", info->comp == HWF_RD_GZIP ? "gzip" : "lz4 frame");
+			rc = hwf_err_set(e, rc,
+					 "ramdisk: the %s stream is cut short after the cpio "
+					 "archive",
+					 info->comp == HWF_RD_GZIP ? "gzip" : "lz4 frame");
 	}
 	info->bytes = hwf_rdstream_total(s);
 	hwf_rdstream_close(s);

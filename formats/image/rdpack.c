@@ -117,9 +117,20 @@ static int read_link(struct tree *t, const char *path, char *buf, struct hwf_err
 
 /* --- changed ------------------------------------------------------------------------- */
 
-static int hash_file(struct tree *t, const char *path, uint8_t *sha, struct hwf_err *e)
+/*
+ * A name of a hard-linked file whose data the archive keeps with another
+ * name (size 0 in the list, more than one link there and in the folder).
+ */
+static int data_elsewhere(const struct hwf_rdent *en, nlink_t folder_links)
+{
+	return en->size == 0 && en->nlink > 1 && folder_links > 1;
+}
+
+static int hash_file(struct tree *t, const char *path, uint8_t *sha, nlink_t *links,
+		     struct hwf_err *e)
 {
 	int fd = open_in(t, path, O_RDONLY);
+	struct stat st;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	uint8_t *buf = malloc(CHUNK);
 	unsigned int len;
@@ -131,6 +142,7 @@ static int hash_file(struct tree *t, const char *path, uint8_t *sha, struct hwf_
 				 fd < 0 ? strerror(errno) : "out of memory");
 		goto out;
 	}
+	*links = fstat(fd, &st) ? 1 : st.st_nlink;
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	while ((n = read(fd, buf, CHUNK)) != 0) {
 		if (n < 0 && errno == EINTR)
@@ -191,8 +203,10 @@ int hwf_rdtree_changed(const char *dir, const char *list, int *changed, struct h
 			if (!rc && strcmp(target, en->target))
 				rc = differs(changed, e, "points elsewhere", en->path);
 		} else if (en->type == 'f') {
-			rc = hash_file(&t, en->path, sha, e);
-			if (!rc && memcmp(sha, en->sha, 32))
+			nlink_t links = 1;
+
+			rc = hash_file(&t, en->path, sha, &links, e);
+			if (!rc && !data_elsewhere(en, links) && memcmp(sha, en->sha, 32))
 				rc = differs(changed, e, "has other contents", en->path);
 		}
 	}
@@ -240,8 +254,9 @@ static int emit_data(struct pk *p, const void *buf, size_t n)
 }
 
 /* A regular file: its size and, for 070702, the sum of its bytes, then its bytes. */
-static int emit_file(struct pk *p, struct hwf_cpio_hdr *c, const char *name, const char *path)
+static int emit_file(struct pk *p, struct hwf_cpio_hdr *c, const struct hwf_rdent *en)
 {
+	const char *name = en->name, *path = en->path;
 	int fd = open_in(&p->t, path, O_RDONLY);
 	struct stat st;
 	int rc = 0;
@@ -255,7 +270,7 @@ static int emit_file(struct pk *p, struct hwf_cpio_hdr *c, const char *name, con
 				 p->t.dir, path);
 		goto out;
 	}
-	c->size = (uint32_t)st.st_size;
+	c->size = data_elsewhere(en, st.st_nlink) ? 0 : (uint32_t)st.st_size;
 	c->check = 0;
 	for (int pass = p->t.l.crc ? 0 : 1; pass < 2 && !rc; pass++) {
 		uint32_t left = c->size;
@@ -316,7 +331,7 @@ static int emit(struct pk *p, const struct hwf_rdent *en, mode_t folder)
 		return emit_header(p, &c, en->name);
 	c.mode = hwf_rd_mode_of_type(en->type) | perm_of(en, folder);
 	if (en->type == 'f')
-		return emit_file(p, &c, en->name, en->path);
+		return emit_file(p, &c, en);
 	if (en->type == 'd')
 		return emit_header(p, &c, en->name);
 	rc = read_link(&p->t, en->path, target, p->e);

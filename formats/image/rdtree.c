@@ -21,6 +21,7 @@
 #define UNPACKED_MAX (4ull << 30) /* file bytes one ramdisk may unpack to */
 #define IMPLICIT_MAX 4096u	  /* folders the archive lacks */
 #define NODES_MAX    65536u	  /* device nodes, fifos, sockets */
+#define LINKS_MAX    4096u	  /* hard-linked names made as links; past it, copies */
 
 struct ex {
 	struct hwf_rdstream *s;
@@ -35,6 +36,12 @@ struct ex {
 	int root_seen, crc, magic_set, first_upper, case_set, dotslash;
 	uint64_t file_bytes;
 	EVP_MD_CTX *md;
+	struct hlink {
+		uint32_t ino, dmaj, dmin;
+		int data;
+		char *path;
+	} * links; /* files with more than one name: newc keeps their data once */
+	size_t nlinks;
 	char line[HWF_RD_LINE_MAX + 64];
 	struct hwf_err *e;
 };
@@ -198,18 +205,86 @@ static int skip_pad(struct ex *x, const char *name)
 	return rc ? short_read(x, rc, name) : 0;
 }
 
+/* An earlier name of the file @c names again (same inode, more than one link). */
+static struct hlink *hl_find(struct ex *x, const struct hwf_cpio_hdr *c)
+{
+	for (size_t i = 0; c->nlink > 1 && i < x->nlinks; i++)
+		if (x->links[i].ino == c->ino && x->links[i].dmaj == c->dmaj &&
+		    x->links[i].dmin == c->dmin)
+			return &x->links[i];
+	return NULL;
+}
+
+static int hl_add(struct ex *x, const struct hwf_cpio_hdr *c, const char *path)
+{
+	struct hlink *nl;
+
+	if (c->nlink < 2 || x->nlinks >= LINKS_MAX)
+		return 0;
+	nl = realloc(x->links, (x->nlinks + 1) * sizeof(*nl));
+	if (!nl)
+		return hwf_err_set(x->e, HWF_ENOMEM, "out of memory");
+	x->links = nl;
+	nl[x->nlinks] = (struct hlink){c->ino, c->dmaj, c->dmin, c->size > 0, strdup(path)};
+	if (!nl[x->nlinks].path)
+		return hwf_err_set(x->e, HWF_ENOMEM, "out of memory");
+	x->nlinks++;
+	return 0;
+}
+
+/*
+ * The file's descriptor for its data: a new file, or, for another name of
+ * a hard-linked file whose data has not come yet (GNU cpio puts it with the
+ * last name), a link to the first name (*@fd = -1 when there is no data).
+ */
+static int ex_open(struct ex *x, const struct hwf_cpio_hdr *c, struct hwf_rdent *en, int pfd,
+		   const char *base, int *fd)
+{
+	struct hlink *h = hl_find(x, c);
+	const char *hb;
+	int hp, rc = 0;
+
+	*fd = -1;
+	if (!h || (c->size && h->data)) {
+		*fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (*fd < 0)
+			return errno == EEXIST ? dup_name(x, en->name)
+					       : hwf_err_set(x->e, HWF_EIO, "ramdisk: %s: %s",
+							     en->path, strerror(errno));
+		return h ? 0 : hl_add(x, c, en->path);
+	}
+	hp = hwf_rdf_parent(x->rootfd, h->path, &hb);
+	if (hp < 0)
+		return hwf_err_set(x->e, HWF_EIO, "ramdisk: %s: %s", h->path, strerror(-hp));
+	if (linkat(hp, hb, pfd, base, 0))
+		rc = errno == EEXIST
+			 ? dup_name(x, en->name)
+			 : hwf_err_set(x->e, HWF_EIO, "ramdisk: %s: %s", en->path, strerror(errno));
+	if (!rc && c->size) {
+		*fd = openat(hp, hb, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+		if (*fd < 0)
+			rc = hwf_err_set(x->e, HWF_EIO, "ramdisk: %s: %s", en->path,
+					 strerror(errno));
+		h->data = 1;
+	}
+	close(hp);
+	return rc;
+}
+
 static int ex_file(struct ex *x, const struct hwf_cpio_hdr *c, struct hwf_rdent *en, int pfd,
 		   const char *base)
 {
-	int fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	uint32_t left = c->size, sum = 0;
 	unsigned int mdlen;
-	int rc = 0;
+	int fd, rc = ex_open(x, c, en, pfd, base, &fd);
 
-	if (fd < 0)
-		return errno == EEXIST ? dup_name(x, en->name)
-				       : hwf_err_set(x->e, HWF_EIO, "ramdisk: %s: %s", en->path,
-						     strerror(errno));
+	if (rc || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		EVP_DigestInit_ex(x->md, EVP_sha256(), NULL);
+		EVP_DigestFinal_ex(x->md, en->sha, &mdlen);
+		return rc;
+	}
 	x->file_bytes += c->size;
 	if (x->file_bytes > UNPACKED_MAX)
 		rc = hwf_err_set(x->e, HWF_EFORMAT,
@@ -521,6 +596,9 @@ static void ex_free(struct ex *x)
 		free(x->implicit[i]);
 	for (size_t i = 0; i < x->nnodes; i++)
 		free(x->nodes[i]);
+	for (size_t i = 0; i < x->nlinks; i++)
+		free(x->links[i].path);
+	free(x->links);
 	free(x->implicit);
 	free(x->nodes);
 	free(x->buf);
@@ -562,22 +640,32 @@ static int check_dir(const char *dir, int *existed, struct hwf_err *e)
 	return 0;
 }
 
-int hwf_rdtree_extract(struct hwf_source *src, uint64_t off, uint64_t len, const char *dir,
+int hwf_rdtree_extract(struct hwf_source *src, uint64_t off, uint64_t len, const char *dir_arg,
 		       const char *list, struct hwf_rdtree_info *info, struct hwf_err *e)
 {
 	struct hwf_rdtree_info dummy;
 	struct ex x = {.rootfd = -1, .e = e};
-	char tmp[HWF_PATH_MAX + 32];
+	char tmp[HWF_PATH_MAX + 32], dir[HWF_PATH_MAX];
+	size_t dl;
 	int existed, rc, n;
 
 	x.info = info ? info : &dummy;
 	memset(x.info, 0, sizeof(*x.info));
 	x.of.fd = -1;
-	if (!dir || !*dir || !list || !*list)
+	if (!dir_arg || !*dir_arg || !list || !*list)
 		return hwf_err_set(e, HWF_EINVAL, "ramdisk: no folder or list given");
+	dl = strlen(dir_arg);
+	if (dl >= sizeof(dir))
+		return hwf_err_set(e, HWF_EINVAL, "%s: a name too long", dir_arg);
+	while (dl > 1 && dir_arg[dl - 1] == '/')
+		dl--; /* "rd/": the temporary folder goes beside rd, not into it */
+	memcpy(dir, dir_arg, dl);
+	dir[dl] = '\0';
 	rc = check_dir(dir, &existed, e);
 	if (rc)
 		return rc;
+	if (!lstat(list, &(struct stat){0}))
+		return hwf_err_set(e, HWF_EEXIST, "%s: exists; not replaced", list);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.partial.XXXXXX", dir) >= sizeof(tmp))
 		return hwf_err_set(e, HWF_EINVAL, "%s: a name too long", dir);
 	rc = hwf_rdstream_open(&x.s, src, off, len, &x.info->comp, e);
@@ -621,7 +709,7 @@ int hwf_rdtree_extract(struct hwf_source *src, uint64_t off, uint64_t len, const
 		rc = hwf_err_set(e, HWF_EIO, "%s: %s", dir, strerror(errno));
 		goto fail;
 	}
-	rc = hwf_outfile_place(&x.of, 0, e);
+	rc = hwf_outfile_place(&x.of, HWF_OUTFILE_NOREPLACE, e);
 	if (rc) {
 		hwf_rdf_remove(dir);
 		if (existed)

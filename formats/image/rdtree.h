@@ -35,8 +35,9 @@
  * u+rwx (so that they can be edited); setuid/setgid/sticky bits, owners and
  * times live only in the list.  Device nodes, fifos and sockets are not
  * made (a non-root user cannot): they live only in the list.  Hard links
- * (newc stores the data once, with the last name) are made as separate
- * files, the earlier names empty as in the archive.
+ * (newc stores the data once, with the last name) are made as hard links;
+ * a name the archive stores without the data (size 0, nlink > 1) is packed
+ * so again while it is still linked to another name in the folder.
  *
  * Packing: the list's entries in its order, with the list's owners, times,
  * inode numbers and modes, except that a permission change made in the
@@ -54,6 +55,9 @@
  * nothing behind: the folder is built under a temporary name beside @dir
  * and renamed at the end; the list is written whole or not at all.  Sizes
  * in the archive are untrusted; everything is streamed in bounded buffers.
+ * Limits: 1,000,000 entries, 4 GiB of file bytes, names of 4095 bytes and
+ * 128 parts, 1 MiB of zeros after the trailer; anything else after it (a
+ * second archive, as the kernel would read on) is refused, not dropped.
  *
  * Memory: everything is the caller's; buffers live for the call.  Errors:
  * HWF_EFORMAT (a broken archive or list), HWF_ETRUNC (cut short),
@@ -80,8 +84,8 @@ struct hwf_rdtree_info {
 
 /*
  * Unpack the ramdisk at [@off, @off + @len) of @src into the folder @dir
- * (which must not exist, or be empty) and write the list @list.  @info
- * may be NULL.
+ * (which must not exist, or be empty) and write the list @list (which must
+ * not exist: HWF_EEXIST, nothing replaced).  @info may be NULL.
  */
 int hwf_rdtree_extract(struct hwf_source *src, uint64_t off, uint64_t len, const char *dir,
 		       const char *list, struct hwf_rdtree_info *info, struct hwf_err *e);

@@ -247,6 +247,31 @@ python3 -c 'import sys; b = bytearray(2048); b[1080:1082] = b"\x53\xef"; sys.std
 	> "$C/sniff/ext4-head"
 du -sh "$C"/*
 
+# --- cpio: ramdisks written by GNU cpio and tests/tools/mkbootfs.py, bare and compressed
+# (gzip, lz4 -l, lz4 frame), an escape attempt, and a list ('L' + the list text)
+mkdir -p "$C/cpio" rdt/sbin
+printf init > rdt/init
+printf rec > rdt/sbin/recovery
+ln -s /system/bin/sh rdt/sbin/sh
+(cd rdt && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$C/cpio/gnu.cpio"
+python3 "$tools/mkbootfs.py" rdt > "$C/cpio/aosp.cpio"
+gzip -9 -n -c "$C/cpio/aosp.cpio" > "$C/cpio/aosp.gz"
+lz4 -l -q -c "$C/cpio/aosp.cpio" > "$C/cpio/aosp.lz4"
+lz4 -q -c "$C/cpio/gnu.cpio" > "$C/cpio/gnu.lz4f"
+python3 - "$C/cpio/escape.cpio" <<'PY'
+import sys
+def ent(ino, mode, name, data=b""):
+    h = b"070701" + b"".join(b"%08x" % f for f in (ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0,
+                                                    len(name) + 1, 0))
+    b = h + name + b"\0"
+    b += b"\0" * (-len(b) % 4) + data
+    return b + b"\0" * (-len(b) % 4)
+out = ent(1, 0o120777, b"l", b"/tmp") + ent(2, 0o100644, b"l/x", b"x") + ent(3, 0, b"TRAILER!!!")
+open(sys.argv[1], "wb").write(out)
+PY
+printf 'Lhwflash-ramdisk-list 1\ncomp gzip\nd 0755 0 0 0 300000 1 0:0 0:0 0 - sbin\nl 0777 0 0 0 300001 1 0:0 0:0 14 /system/bin/sh sbin/sh\nc 0600 0 0 0 300002 1 0:0 5:1 0 - dev\\x20console\nT 0755 0 0 0 300003 1 0:0 0:0 0 - TRAILER!!!\ncpio 070701 lower 256\n' \
+	> "$C/cpio/list"
+
 # --- liblp: tiny super images (32 KiB, 4 KiB alignment) made by the judge, raw and sparse
 mkdir -p "$C/liblp"
 J="python3 $tools/lpjudge.py"

@@ -488,6 +488,16 @@ static void test_target_exists(void)
 	p = tu_path(w.dir, "init");
 	CU_ASSERT_EQUAL(tu_size(p), 7);
 	free(p);
+	/* "rd2/": made beside, not inside. */
+	p = tu_path(w.tmp, "rd2/");
+	free(w.dir);
+	w.dir = p;
+	CU_ASSERT_EQUAL(extract(&w, cpio.b, cpio.n, NULL, &e), HWF_EEXIST); /* the list is there */
+	free(w.list);
+	w.list = tu_path(w.tmp, "rd2.list");
+	CU_ASSERT_EQUAL(extract(&w, cpio.b, cpio.n, NULL, &e), 0);
+	CU_ASSERT_EQUAL(tu_count_names(w.tmp, "partial"), 0);
+	CU_ASSERT_EQUAL(tu_count_names(w.dir, ""), 5);
 	ws_close(&w);
 	free(cpio.b);
 }
