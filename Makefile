@@ -6,7 +6,7 @@
 # minizip, whose zip writer is one of the independent writers the zip reader
 # (formats/zipread.c, our own: Debian's minizip 1.1 misreads zip64) is
 # tested against.
-LIB_PKGS  := libusb-1.0 zlib libcrypto
+LIB_PKGS  := libusb-1.0 zlib libcrypto liblz4
 TEST_PKGS := cunit minizip
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CC        ?= cc

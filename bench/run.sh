@@ -5,6 +5,7 @@
 #      coreutils `cksum FILE` (hardware CRC-32) over the same bytes.
 #   3. Peak RSS of app check (must stay <= 16 MiB: it streams).
 #   4. app pack against cp of the same data.
+#   4b. app list of a nested download against unzip -l.
 #   5. dload prepare of the package onto a fresh image file (format, write,
 #      fsync, read back past the page cache, verify) against cp + sync FILE.
 #   6. fastboot flash of a 1 GiB raw image to fbsim on loopback
@@ -63,6 +64,34 @@ print("%-44s %9.2f GB/s %10s" % ("cp of the same data (baseline)", b / cp / 1e9,
 print("%-44s %12s %9.2fx" % ("app pack time / cp time", "", pack / cp))
 print("%-44s %10.1f ms %10s" % ("app list", float(lst) * 1000, ""))
 PY
+
+# 4b. app list of a nested download (the package stored in update_sd.zip,
+#     stored in the download zip, as firmware sites ship them): only the
+#     central directories and the entry headers are read, against `unzip -l`
+#     of the outer zip, which reads its central directory.
+python3 - "$F" "$W/dl.zip" <<'PY'
+import os, sys, zipfile
+app, out = sys.argv[1:]
+inner = out + ".sd"
+with zipfile.ZipFile(inner, "w", zipfile.ZIP_STORED, allowZip64=True) as z:
+    z.write(app, "UPDATE.APP")
+with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as z:
+    z.write(inner, "Software/update_sd.zip")
+os.unlink(inner)
+PY
+set -- $($M -- "$HWFLASH" app list "$W/dl.zip" -- unzip -l "$W/dl.zip")
+nl_s=$1; nl_rss=$2; ul_s=$3
+python3 - "$(stat -c %s "$W/dl.zip")" "$nl_s" "$nl_rss" "$ul_s" <<'PY'
+import sys
+b, nl, rss, ul = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]) / 1024.0, float(sys.argv[4])
+print()
+print("%-44s %12s %10s" % ("app list of a %.2f GiB nested download" % (b / 2**30), "figure", "ratio"))
+print("%-44s %10.1f ms %10s" % ("hwflash app list (zip in zip, stored)", nl * 1000, ""))
+print("%-44s %10.1f ms %10s" % ("unzip -l of the outer zip (baseline)", ul * 1000, ""))
+print("%-44s %12s %9.2fx" % ("app list time / unzip -l time", "", nl / ul))
+print("%-44s %8.1f MiB %10s" % ("app list peak RSS", rss, ""))
+PY
+rm -f "$W/dl.zip"
 
 # 5. dload prepare onto an image file, against cp + sync of the same file.
 set -- $($M sh -c "rm -f '$W/card.img'; truncate -s $((SIZE_MIB * 2))M '$W/card.img'; \

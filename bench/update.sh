@@ -2,7 +2,8 @@
 # Factory zips: `hwflash update` of a deflated AOSP update zip against AOSP
 # `fastboot update` of the same zip, and `hwflash app flash` of a deflated
 # firmware zip holding UPDATE.APP against `hwflash app extract` + AOSP
-# `fastboot flash` of each image, all to the same simulated device (fbsim on
+# `fastboot flash` of each image and against `unzip` + `hwflash app flash`
+# of the UPDATE.APP, all to the same simulated device (fbsim on
 # loopback, max-download-size 256 MiB as a phone).  Wall time (median of
 # BENCH_RUNS runs, the two commands taking turns) and peak RSS.
 #
@@ -66,12 +67,18 @@ set -- $($M -- "$HWFLASH" -s "$S" app flash "$W/fw.zip" \
 	for p in boot system; do fastboot -s '$S' flash \$p '$W/x/'\$p.img || exit 1; done")
 af_s=$1 af_rss=$2 ax_s=$3
 cmp -n $((MIB << 20)) "$W/system.img" "$W/dev/system.img" || echo "hwflash app flash: stored bytes differ!"
+# Issue 18's goal: app flash of the zip against unzip, then app flash of the APP.
+set -- $($M -- "$HWFLASH" -s "$S" app flash "$W/fw.zip" \
+	-- sh -c "rm -rf '$W/u'; unzip -q '$W/fw.zip' -d '$W/u' && \
+	'$HWFLASH' -s '$S' app flash '$W/u/UPDATE.APP'")
+af2_s=$1 uz_s=$3
+rm -rf "$W/u"
 zbytes=$(stat -c %s "$W/upd.zip")
 python3 - "$((MIB << 20))" "$zbytes" "$hu_s" "$hu_rss" "$au_s" "$au_rss" "$af_s" "$af_rss" \
-	"$ax_s" <<'PY'
+	"$ax_s" "$af2_s" "$uz_s" <<'PY'
 import sys
 b, zb = int(sys.argv[1]), int(sys.argv[2])
-hu, hur, au, aur, af, afr, ax = (float(x) for x in sys.argv[3:])
+hu, hur, au, aur, af, afr, ax, af2, uz = (float(x) for x in sys.argv[3:])
 mib = lambda k: k / 1024.0
 print()
 print("%-44s %12s %10s" % ("update of a deflated zip (%d MiB system.img," % (b >> 20), "figure", "ratio"))
@@ -86,4 +93,7 @@ print("%-44s %10.2f s %10s" % ("hwflash app flash of the same in fw.zip", af, ""
 print("%-44s %10.2f s %10s" % ("app extract + AOSP fastboot flash (baseline)", ax, ""))
 print("%-44s %12s %9.2fx" % ("app flash time / baseline time", "", af / ax))
 print("%-44s %8.1f MiB %10s" % ("hwflash app flash peak RSS", mib(afr), ""))
+print("%-44s %10.2f s %10s" % ("hwflash app flash of fw.zip (again)", af2, ""))
+print("%-44s %10.2f s %10s" % ("unzip, then hwflash app flash (baseline)", uz, ""))
+print("%-44s %12s %9.2fx" % ("app flash zip / unzip+app flash (target <= 1.05)", "", af2 / uz))
 PY

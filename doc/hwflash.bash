@@ -58,6 +58,12 @@ _hwflash()
 	-S | --timeout | --cmdline | --base | --*-offset | --page-size | --header-version | \
 		--os-version | --os-patch-level) return ;;
 	--dtb) _filedir; return ;;
+	--algorithm)
+		COMPREPLY=($(compgen -W "SHA256_RSA2048 SHA256_RSA4096 SHA256_RSA8192 SHA512_RSA2048
+			SHA512_RSA4096 SHA512_RSA8192 NONE" -- "$cur"))
+		return
+		;;
+	--partition-size | --rollback-index | --prop | --salt) return ;;
 	-o)
 		_filedir -d
 		return
@@ -65,7 +71,8 @@ _hwflash()
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$globals --member --dry-run --map --format --keep-bad --merge-super --pieces
-			--no-crc --allow-empty --hwid --partition --sha256 --key --product --skip-reboot" -- "$cur"))
+			--no-crc --allow-empty --hwid --partition --sha256 --key --product --skip-reboot
+			--partition-size --algorithm --rollback-index --prop --salt --append-signature" -- "$cur"))
 		return
 	fi
 	if [[ -z $cmd ]]; then
@@ -74,11 +81,12 @@ _hwflash()
 	fi
 	case $cmd in
 	app)
-		[[ -z $sub ]] && COMPREPLY=($(compgen -W "list check extract pack flash" -- "$cur")) ||
+		[[ -z $sub ]] && COMPREPLY=($(compgen -W "list check extract pack flash replace remove" -- "$cur")) ||
 			_filedir
 		;;
 	image)
-		[[ -z $sub ]] && COMPREPLY=($(compgen -W "info check unpack" -- "$cur")) || _filedir
+		[[ -z $sub ]] && COMPREPLY=($(compgen -W "info check unpack repack sign vbmeta" -- "$cur")) ||
+			{ [[ $sub == repack && $prev != --append-signature ]] && _filedir -d || _filedir; }
 		;;
 	dload)
 		[[ -z $sub ]] && COMPREPLY=($(compgen -W "prepare check" -- "$cur")) || _filedir

@@ -151,17 +151,41 @@ int app_flash(struct hwf_cli *cli, const struct hwf_command *self, int argc, cha
  */
 enum ubin_what { UBIN_LIST, UBIN_CHECK, UBIN_EXTRACT, UBIN_FLASH };
 struct hwf_pkg;
+struct hwf_app;
 int ubin_command(struct hwf_cli *cli, enum ubin_what what, struct hwf_pkg *pkg, const char *dir,
 		 int argc, char **argv);
+/* app list | check: a download's packages, text and JSON; a skipped inner zip (host/cmd_download.c) */
+struct hwf_download;
+void app_show_download(struct hwf_cli *cli, const struct hwf_download *dl);
+void app_warn_skipped(struct hwf_cli *cli, const struct hwf_download *dl);
+void app_json_download(struct hwf_cli *cli, const struct hwf_download *dl);
 /* app list: same-name entries shown as one partition with its pieces (host/cmd_pieces.c). */
-struct hwf_app;
 void app_list_pieces(struct hwf_cli *cli, struct hwf_app *app);
+/* app replace | remove (host/cmd_appedit.c) */
+int app_replace(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+int app_remove(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+/*
+ * For app list / check / extract (host/cmd_appedit.c): --raw's listing,
+ * --profile checked (a usage error naming the profiles) and applied, the
+ * profile said in the listing ("names by sequence id: ..."), in JSON
+ * ("profile": {...} or null), and beside a legacy entry's id.
+ */
+struct hwf_app_entry;
+int app_list_raw(struct hwf_cli *cli, struct hwf_pkg *pkg);
+int app_profile_check(struct hwf_cli *cli, const struct hwf_command *self, const char *name);
+void app_profile_use(struct hwf_cli *cli, struct hwf_pkg *pkg, const char *name);
+void app_profile_line(struct hwf_cli *cli, struct hwf_app *app);
+void app_profile_json(struct hwf_cli *cli, struct hwf_app *app);
+void app_seq_note(struct hwf_app *app, const struct hwf_app_entry *en, char *buf, size_t len);
 /* update ZIP (host/cmd_update.c), in the fastboot table */
 int fb_update(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 /* host/cmd_info.c: the device check before flashing. */
 int fb_info(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 int fb_flashall(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 extern const struct hwf_command hwf_image_commands[];
+/* image sign | vbmeta (host/cmd_imgsign.c) */
+int image_sign(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+int image_vbmeta(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 /* dload prepare | check (host/cmd_dload.c, over formats/dload) */
 extern const struct hwf_command hwf_dload_commands[];
 /* The fastboot commands are top-level (AOSP spelling): host/cmd_fastboot.c. */

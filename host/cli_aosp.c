@@ -221,7 +221,7 @@ int cli_aosp_check(struct hwf_cli *cli, const char *name)
 	int device = name && !is(name, "app", "image") && !is(name, "dload", "help") &&
 		     !is(name, "devices", NULL);
 
-	if (o->avb_disable && !is(name, "flash", NULL))
+	if (o->avb_disable && !is(name, "flash", "image vbmeta"))
 		return cli_usage(cli, NULL,
 				 "%s: hwflash applies it to flash (hwflash %s flash vbmeta "
 				 "vbmeta.img); %s does not take it",

@@ -16,13 +16,17 @@ static int app_extract(struct hwf_cli *cli, const struct hwf_command *self, int 
 static int app_pack(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 
 const struct hwf_command hwf_app_commands[] = {
-	{ "list", app_list, "app list FILE [--member NAME] [--json]",
+	{ "list", app_list, "app list FILE [--member NAME] [--raw] [--profile P] [--json]",
 	  "List the entries of an UPDATE.APP, or of the UPDATE.APPs in a firmware download\n"
 	  "(a .zip, with packages in zips inside it up to 4 levels deep): first the\n"
 	  "packages it holds (path through the zips, size), then each one's entries\n"
 	  "(--member PATH lists one).\n"
 	  "One row per entry: index, name, size, date, time, hardware id, sequence id,\n"
 	  "where its data starts, and its kind (image, signature, crc, metadata).\n"
+	  "--raw: every header field of every entry, unknown ones too, in hex and decoded,\n"
+	  "and the header CRC as stored.  Legacy entries (named INPUT or nothing) are\n"
+	  "named by sequence id from the best-fitting profile, or --profile P (u8220,\n"
+	  "msm8x25, hue-g610, hue-g526, msm8953; also for check and extract).\n"
 	  "A HarmonyOS update.bin (plain or in a zip) is listed too: its components\n"
 	  "(name without '/', size, type, version, offset, the file extract writes).", NULL },
 	{ "check", app_check, "app check FILE [--member NAME] [--json]",
@@ -85,26 +89,40 @@ const struct hwf_command hwf_app_commands[] = {
 	  "--verify reads each written partition back, as flash does.  A HarmonyOS\n"
 	  "update.bin is refused: no public source says which component goes to which\n"
 	  "partition.", NULL },
+	{ "replace", app_replace, "app replace PKG NAME=FILE... -o OUT [--member M] [--force]",
+	  "Copy the package PKG (or the one in a firmware download) to OUT, a bare\n"
+	  "UPDATE.APP, with each entry NAME given the data of FILE and a new block CRC\n"
+	  "table.  All else is kept: order, sequence ids, hardware ids, dates, times,\n"
+	  "unknown header bytes, other entries byte for byte (each block checked).  The\n"
+	  "CRC entry is recomputed; signature entries are kept but no longer match (a\n"
+	  "dload update would refuse OUT; fastboot 'app flash' does not need them).  OUT\n"
+	  "is verified before it gets its name; a NAME not in PKG, a FILE missing,\n"
+	  "empty or over 4 GiB - 1: nothing is written.", NULL },
+	{ "remove", app_remove, "app remove PKG NAME... -o OUT [--member M] [--force]",
+	  "Copy PKG to OUT without the entries NAME, all else kept as by replace.", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 /* Options shared by the subcommands. */
 struct app_opts {
-	const char *member, *outdir, *out, *hwid;
-	int keep_bad, no_crc, allow_empty, merge_super, pieces;
+	const char *member, *outdir, *out, *hwid, *profile;
+	int keep_bad, no_crc, allow_empty, raw, merge_super, pieces;
 };
 
-enum { OPT_MEMBER, OPT_KEEP_BAD, OPT_HWID, OPT_NO_CRC, OPT_ALLOW_EMPTY, OPT_OUT, OPT_MERGE_SUPER,
-       OPT_PIECES };
+enum { OPT_MEMBER, OPT_KEEP_BAD, OPT_HWID, OPT_NO_CRC, OPT_ALLOW_EMPTY, OPT_OUT, OPT_PROFILE,
+       OPT_RAW, OPT_MERGE_SUPER, OPT_PIECES };
 
-/* Each subcommand's options (list and check take only --member). */
+/* Each subcommand's options (check takes --member and --profile, list also --raw). */
 static const struct cli_opt read_opts[] = {
-	{ "member", 0, 1, OPT_MEMBER },
-	{ NULL, 0, 0, 0 },
+	{ "member", 0, 1, OPT_MEMBER }, { "profile", 0, 1, OPT_PROFILE }, { NULL, 0, 0, 0 },
+};
+static const struct cli_opt list_opts[] = {
+	{ "member", 0, 1, OPT_MEMBER }, { "profile", 0, 1, OPT_PROFILE },
+	{ "raw", 0, 0, OPT_RAW },	{ NULL, 0, 0, 0 },
 };
 
 static const struct cli_opt extract_opts[] = {
-	{ "member", 0, 1, OPT_MEMBER },
+	{ "member", 0, 1, OPT_MEMBER }, { "profile", 0, 1, OPT_PROFILE },
 	{ "keep-bad", 0, 0, OPT_KEEP_BAD },
 	{ "output", 'o', 1, OPT_OUT },
 	{ "merge-super", 0, 0, OPT_MERGE_SUPER },
@@ -131,6 +149,8 @@ static int on_opt(void *ctx, int id, const char *v)
 	case OPT_NO_CRC: o->no_crc = 1; break;
 	case OPT_ALLOW_EMPTY: o->allow_empty = 1; break;
 	case OPT_OUT: o->out = o->outdir = v; break;
+	case OPT_PROFILE: o->profile = v; break;
+	case OPT_RAW: o->raw = 1; break;
 	case OPT_MERGE_SUPER: o->merge_super = 1; break;
 	case OPT_PIECES: o->pieces = 1; break;
 	}
@@ -146,8 +166,11 @@ static const char *entries_word(size_t n)
 static int parse_opts(struct hwf_cli *cli, const struct hwf_command *c, const struct cli_opt *opts,
 		      int *argc, char **argv, struct app_opts *o)
 {
+	int rc;
+
 	memset(o, 0, sizeof(*o));
-	return cli_parse(cli, c, opts, argc, argv, on_opt, o);
+	rc = cli_parse(cli, c, opts, argc, argv, on_opt, o);
+	return rc ? rc : app_profile_check(cli, c, o->profile);
 }
 
 /*
@@ -167,71 +190,20 @@ static int open_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 		ui_warn(&cli->ui, "%s also holds %s (pick one with --member)", path, pkg->others);
 	for (size_t i = 0; pkg->app && i < hwf_app_warning_count(pkg->app); i++)
 		ui_warn(&cli->ui, "%s: %s", pkg->label, hwf_app_warning(pkg->app, i));
+	if (pkg->app)
+		app_profile_use(cli, pkg, o->profile);
 	return 0;
 }
 
-static void pkg_warnings(struct hwf_cli *cli, const char *path, struct hwf_pkg *pkg, int others)
+static void pkg_warnings(struct hwf_cli *cli, const char *path, struct hwf_pkg *pkg, int others,
+			 const struct app_opts *o)
 {
+	if (pkg->app)
+		app_profile_use(cli, pkg, o->profile);
 	if (others && pkg->others[0])
 		ui_warn(&cli->ui, "%s also holds %s (pick one with --member)", path, pkg->others);
 	for (size_t i = 0; pkg->app && i < hwf_app_warning_count(pkg->app); i++)
 		ui_warn(&cli->ui, "%s: %s", pkg->label, hwf_app_warning(pkg->app, i));
-}
-
-/* A download's packages, before their entries. */
-static void show_download(struct hwf_cli *cli, const struct hwf_download *dl)
-{
-	size_t n = hwf_download_count(dl);
-	char sz[32];
-
-	ui_info(&cli->ui, "%s holds %zu package%s:\n", hwf_download_path(dl), n, n == 1 ? "" : "s");
-	for (size_t i = 0; i < n; i++) {
-		const struct hwf_download_pkg *p = hwf_download_pkg(dl, i);
-
-		ui_size(p->size, sz, sizeof(sz));
-		ui_info(&cli->ui, "  %-48s %10s%s%s%s\n", p->path, sz, p->foreign ? "  " : "",
-			p->foreign ? p->foreign : "", p->group ? "  (part of the update)" : "");
-	}
-	if (hwf_download_group(dl))
-		ui_info(&cli->ui, "Together they make one update (%s).\n", hwf_download_group(dl));
-}
-
-/* An inner zip that could not be read, when packages beside it could. */
-static void warn_skipped(struct hwf_cli *cli, const struct hwf_download *dl)
-{
-	struct hwf_err e = { 0 };
-
-	if (hwf_download_count(dl) && hwf_download_skipped(dl, &e))
-		ui_warn(&cli->ui, "%s (its packages are left out)", e.msg);
-}
-
-/* A download's packages as a JSON array under "packages", and the update they make. */
-static void json_download(struct hwf_cli *cli, const struct hwf_download *dl)
-{
-	json_key(&cli->ui, "packages");
-	json_begin_array(&cli->ui);
-	for (size_t i = 0; i < hwf_download_count(dl); i++) {
-		const struct hwf_download_pkg *p = hwf_download_pkg(dl, i);
-
-		json_begin_object(&cli->ui);
-		json_kv_str(&cli->ui, "path", p->path);
-		json_kv_uint(&cli->ui, "size", p->size);
-		json_kv_uint(&cli->ui, "depth", (uint64_t)p->depth);
-		json_kv_bool(&cli->ui, "deflated", p->deflated);
-		json_key(&cli->ui, "foreign");
-		if (p->foreign)
-			json_str(&cli->ui, p->foreign);
-		else
-			json_null(&cli->ui);
-		json_kv_bool(&cli->ui, "part_of_update", p->group);
-		json_end_object(&cli->ui);
-	}
-	json_end_array(&cli->ui);
-	json_key(&cli->ui, "update");
-	if (hwf_download_group(dl))
-		json_str(&cli->ui, hwf_download_group(dl));
-	else
-		json_null(&cli->ui);
 }
 
 /*
@@ -267,14 +239,14 @@ static int each_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 		napp += !p->foreign;
 		nsel += !p->foreign && (all || p->group);
 	}
-	warn_skipped(cli, dl);
+	app_warn_skipped(cli, dl);
 	if (!cli->json && (n > 1 || nested))
-		show_download(cli, dl);
+		app_show_download(cli, dl);
 	if (cli->json && all && !o->member && nsel >= 2) {
 		/* app list --json of several packages: what the download holds. */
 		json_begin_object(&cli->ui);
 		json_kv_str(&cli->ui, "file", path);
-		json_download(cli, dl);
+		app_json_download(cli, dl);
 		json_end_object(&cli->ui);
 		json_done(&cli->ui);
 		hwf_download_close(dl);
@@ -288,7 +260,7 @@ static int each_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 			hwf_download_close(dl);
 			return cli_fail(cli, NULL, rc, &e);
 		}
-		pkg_warnings(cli, path, &pkg, napp > 1);
+		pkg_warnings(cli, path, &pkg, napp > 1, o);
 		rc = fn(cli, &pkg);
 		hwf_pkg_close(&pkg);
 		hwf_download_close(dl);
@@ -306,7 +278,7 @@ static int each_pkg(struct hwf_cli *cli, const char *path, const struct app_opts
 			worst = HWF_EXIT_FAIL;
 			continue;
 		}
-		pkg_warnings(cli, path, &pkg, 0);
+		pkg_warnings(cli, path, &pkg, 0, o);
 		rc = fn(cli, &pkg);
 		if (rc != HWF_EXIT_OK)
 			worst = rc;
@@ -345,7 +317,8 @@ static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 		json_kv_str(&cli->ui, "file", pkg.label);
 		json_kv_uint(&cli->ui, "size", hwf_source_size(pkg.src));
 		if (pkg.dl)
-			json_download(cli, pkg.dl);
+			app_json_download(cli, pkg.dl);
+		app_profile_json(cli, pkg.app);
 		json_key(&cli->ui, "entries");
 		json_begin_array(&cli->ui);
 		for (size_t i = 0; i < n; i++) {
@@ -360,6 +333,7 @@ static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 			json_kv_str(&cli->ui, "time", en->time);
 			json_kv_str(&cli->ui, "hwid", en->hwid);
 			json_kv_uint(&cli->ui, "seq", en->seq);
+			json_kv_str(&cli->ui, "seq_name", en->seq_name[0] ? en->seq_name : NULL);
 			json_kv_str(&cli->ui, "kind", hwf_app_kind_name(en->kind));
 			json_kv_uint(&cli->ui, "header_offset", en->header_off);
 			json_kv_uint(&cli->ui, "block_size", en->block_size);
@@ -376,31 +350,40 @@ static int list_one(struct hwf_cli *cli, struct hwf_pkg *pkg_)
 
 		ui_size(hwf_source_size(pkg.src), sz, sizeof(sz));
 		ui_info(&cli->ui, "%s: %zu %s, %s\n", pkg.label, n, entries_word(n), sz);
+		app_profile_line(cli, pkg.app);
 		ui_info(&cli->ui, "%3s  %-*s %12s  %-10s %-8s  %-8s %-8s %12s  %s\n", "#", w,
 			"NAME", "SIZE", "DATE", "TIME", "HWID", "SEQ", "OFFSET", "KIND");
 		for (size_t i = 0; i < n; i++) {
 			const struct hwf_app_entry *en = hwf_app_entry(pkg.app, i);
+			char note[128];
 
-			ui_info(&cli->ui, "%3u  %-*s %12llu  %-10s %-8s  %-8s %08X %12llu  %s\n",
+			app_seq_note(pkg.app, en, note, sizeof(note));
+			ui_info(&cli->ui, "%3u  %-*s %12llu  %-10s %-8s  %-8s %08X %12llu  %s%s\n",
 				en->index, w, en->name, (unsigned long long)en->data_len, en->date,
 				en->time, en->hwid, en->seq, (unsigned long long)en->data_off,
-				hwf_app_kind_name(en->kind));
+				hwf_app_kind_name(en->kind), note);
 		}
 		app_list_pieces(cli, pkg.app);
 	}
 	return HWF_EXIT_OK;
 }
 
+/* --raw shows UPDATE.APP header fields; an update.bin gets its listing. */
+static int list_raw(struct hwf_cli *cli, struct hwf_pkg *pkg)
+{
+	return pkg->ubin ? list_one(cli, pkg) : app_list_raw(cli, pkg);
+}
+
 static int app_list(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
 {
 	struct app_opts o;
-	int rc = parse_opts(cli, self, read_opts, &argc, argv, &o);
+	int rc = parse_opts(cli, self, list_opts, &argc, argv, &o);
 
 	if (rc)
 		return rc;
 	if (argc != 2)
 		return cli_usage(cli, self, "app list takes one FILE");
-	return each_pkg(cli, argv[1], &o, 1, list_one);
+	return each_pkg(cli, argv[1], &o, 1, o.raw ? list_raw : list_one);
 }
 
 /* --- check --- */

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/app/download.h"
 #include "formats/dload/dload.h"
 #include "host/cli.h"
+#include "host/fbsession.h"
 
 static int dload_prepare(struct hwf_cli *cli, const struct hwf_command *self, int argc,
 			 char **argv);
@@ -187,6 +189,7 @@ static int dload_prepare(struct hwf_cli *cli, const struct hwf_command *self, in
 	enum hwf_dload_target_kind kind;
 	struct hwf_dload_plan *p = NULL;
 	struct hwf_err e = {0};
+	const struct hwf_download *dl;
 	double t0 = ui_now();
 	int rc;
 
@@ -207,6 +210,9 @@ static int dload_prepare(struct hwf_cli *cli, const struct hwf_command *self, in
 		return HWF_EXIT_FAIL;
 	}
 	prepare_result(cli, p, argv[1], argv[2], o.format, ui_now() - t0);
+	dl = hwf_dload_plan_download(p);
+	for (size_t l = 0; dl && l < hwf_download_layers(dl); l++)
+		fbs_inflate_report(cli, hwf_download_layer(dl, l));
 	hwf_dload_plan_close(p);
 	return HWF_EXIT_OK;
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* hwflash image info | check | unpack */
+/* hwflash image info | check | unpack | repack */
 #include <string.h>
 
 #include "formats/image/avb.h"
 #include "formats/image/bootimg.h"
 #include "formats/image/imagecheck.h"
 #include "formats/image/liblp.h"
+#include "formats/image/repack.h"
 #include "formats/image/sparse.h"
 #include "formats/image/unpack.h"
 #include "host/cli.h"
@@ -13,6 +14,7 @@
 static int image_info(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 static int image_check(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 static int image_unpack(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
+static int image_repack(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv);
 
 const struct hwf_command hwf_image_commands[] = {
 	{ "info", image_info, "image info FILE [--json]",
@@ -43,7 +45,47 @@ const struct hwf_command hwf_image_commands[] = {
 	  "Write the sections of a boot or vendor_boot image (kernel, ramdisk, second,\n"
 	  "dtb, ...) into DIR, one file each; the logical partitions of a super image\n"
 	  "(raw or sparse) into DIR/PARTITION.img, as lpunpack does; another sparse\n"
-	  "image is expanded to DIR/NAME.raw.",
+	  "image is expanded to DIR/NAME.raw.  For a boot, vendor_boot or recovery\n"
+	  "image also DIR/manifest.txt (every header field image repack needs), the\n"
+	  "bytes after the image's end (trailer.bin), an AVB footer's vbmeta\n"
+	  "(vbmeta.bin) and each vendor_boot v4 ramdisk (vendor_ramdiskNN).",
+	  NULL },
+	{ "repack", image_repack,
+	  "image repack DIR -o OUT [--append-signature FILE] [--force] [--json]",
+	  "Rebuild a boot (v0-v4), vendor_boot (v3/v4) or recovery image from a folder\n"
+	  "written by image unpack, after its files were changed.  An unchanged folder\n"
+	  "gives back the same bytes: the header from manifest.txt, the v0-v2 id\n"
+	  "recomputed as the original was made, the trailer put back.  An AVB footer\n"
+	  "is re-appended at the same partition size with the OLD vbmeta: after a\n"
+	  "change its signature no longer matches, and image check says so (a locked\n"
+	  "bootloader refuses the image; sign it again).  --append-signature FILE\n"
+	  "appends FILE after the image instead of the saved trailer.  Bad manifests,\n"
+	  "missing files and files outside DIR are refused; nothing is written then.",
+	  NULL },
+	{ "sign", image_sign,
+	  "image sign IMAGE --partition NAME --partition-size BYTES [--key KEY.pem] "
+	  "[--algorithm ALG] [--rollback-index N] [--prop KEY:VALUE]... [--salt HEX] -o OUT "
+	  "[--force] [--json]",
+	  "Add an AVB hash footer to IMAGE, or replace the one it has (the image is then\n"
+	  "signed over its original size), as avbtool add_hash_footer lays it out: OUT\n"
+	  "is exactly --partition-size bytes (a multiple of 4096, at least 64 KiB +\n"
+	  "8 KiB), the vbmeta after the image, the footer at the very end.  The digest\n"
+	  "is sha256(salt + image); the salt is random unless --salt HEX gives it.\n"
+	  "--key KEY.pem: an RSA private key (openssl genpkey -algorithm RSA -pkeyopt\n"
+	  "rsa_keygen_bits:4096); --algorithm SHA256_RSA2048, SHA256_RSA4096,\n"
+	  "SHA512_RSA4096 ... must fit its size (default: SHA256_RSA<bits>).  Without\n"
+	  "--key the vbmeta is unsigned (algorithm NONE).  --prop KEY:VALUE adds a\n"
+	  "property descriptor (repeatable).  Release string \"avbtool 1.3.0\".",
+	  NULL },
+	{ "vbmeta", image_vbmeta,
+	  "image vbmeta VBMETA [--disable-verity] [--disable-verification] -o OUT [--force] "
+	  "[--json]",
+	  "Write VBMETA to OUT with the vbmeta header flags set: bit 0 (hashtree\n"
+	  "disabled, --disable-verity), bit 1 (verification disabled), the same patch\n"
+	  "flash --disable-verity applies on the fly.  VBMETA is a vbmeta image, or an\n"
+	  "image with an AVB footer (the vbmeta it points at is patched, the rest kept).\n"
+	  "Says the old and the new flags.  The flags are signed: only an unlocked\n"
+	  "bootloader accepts the result.",
 	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
@@ -51,9 +93,10 @@ const struct hwf_command hwf_image_commands[] = {
 struct image_opts {
 	struct hwf_image_check_opts chk;
 	const char *out;
+	const char *append_sig;
 };
 
-enum { OPT_PARTITION, OPT_SHA256, OPT_KEY, OPT_PRODUCT, OPT_OUT };
+enum { OPT_PARTITION, OPT_SHA256, OPT_KEY, OPT_PRODUCT, OPT_OUT, OPT_APPEND_SIG };
 
 static const struct cli_opt check_opts[] = {
 	{ "partition", 0, 1, OPT_PARTITION },
@@ -68,6 +111,12 @@ static const struct cli_opt unpack_opts[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+static const struct cli_opt repack_opts[] = {
+	{ "output", 'o', 1, OPT_OUT },
+	{ "append-signature", 0, 1, OPT_APPEND_SIG },
+	{ NULL, 0, 0, 0 },
+};
+
 static int on_opt(void *ctx, int id, const char *v)
 {
 	struct image_opts *o = ctx;
@@ -78,6 +127,7 @@ static int on_opt(void *ctx, int id, const char *v)
 	case OPT_KEY: o->chk.key_path = v; break;
 	case OPT_PRODUCT: o->chk.product = v; break;
 	case OPT_OUT: o->out = v; break;
+	case OPT_APPEND_SIG: o->append_sig = v; break;
 	}
 	return 0;
 }
@@ -413,6 +463,9 @@ static void on_unpack(void *ctx, const struct hwf_unpack_event *ev)
 	case HWF_UEV_WRITTEN:
 		if (!strcmp(ev->file->section, "expanded"))
 			ui_info(ui, "  expanded -> %s\n", ev->file->path);
+		else if (!strcmp(ev->file->section, "ramdisk_tree"))
+			ui_info(ui, "  %-15s -> %s (%llu entries)\n", "ramdisk folder",
+				ev->file->path, (unsigned long long)ev->file->size);
 		else
 			ui_info(ui, "  %-15s -> %s (%llu bytes)\n", ev->file->section,
 				ev->file->path, (unsigned long long)ev->file->size);
@@ -439,6 +492,7 @@ static int image_unpack(struct hwf_cli *cli, const struct hwf_command *self, int
 	uo.dir = o.out ? o.out : ".";
 	uo.name = argv[1];
 	uo.force = cli->force;
+	uo.manifest = 1;
 	uo.files = &hooks;
 	uo.event = on_unpack;
 	uo.progress = ui_progress_cb;
@@ -473,5 +527,69 @@ static int image_unpack(struct hwf_cli *cli, const struct hwf_command *self, int
 		json_done(&cli->ui);
 	}
 	hwf_unpack_result_free(&res);
+	return HWF_EXIT_OK;
+}
+
+static int image_repack(struct hwf_cli *cli, const struct hwf_command *self, int argc, char **argv)
+{
+	struct hwf_repack_opts ro = { 0 };
+	struct hwf_repack_result res;
+	struct hwf_file_hooks hooks;
+	struct hwf_err e = { 0 };
+	struct image_opts o;
+	int rc = parse(cli, self, repack_opts, &argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (!o.out)
+		return cli_usage(cli, self, "image repack needs -o OUT");
+	cleanup_file_hooks(&cli->cleanup, &hooks);
+	ro.dir = argv[1];
+	ro.out = o.out;
+	ro.force = cli->force;
+	ro.append_signature = o.append_sig;
+	ro.files = &hooks;
+	ro.progress = ui_progress_cb;
+	ro.ctx = &cli->ui;
+	ui_progress_begin(&cli->ui, "repacking");
+	rc = hwf_image_repack(&ro, &res, &e);
+	ui_progress_end(&cli->ui);
+	if (rc)
+		return cli_fail(cli, NULL, rc, &e);
+	if (cli->json) {
+		json_begin_object(&cli->ui);
+		json_kv_str(&cli->ui, "dir", argv[1]);
+		json_kv_str(&cli->ui, "file", o.out);
+		json_kv_str(&cli->ui, "kind", res.vendor ? "Android vendor_boot image"
+							 : "Android boot image");
+		json_kv_uint(&cli->ui, "header_version", res.header_version);
+		json_kv_bool(&cli->ui, "ok", 1);
+		json_kv_uint(&cli->ui, "size", res.size);
+		json_kv_uint(&cli->ui, "image_size", res.image_size);
+		json_kv_bool(&cli->ui, "ramdisk_packed", res.ramdisk_packed);
+		json_kv_uint(&cli->ui, "trailer_size", res.trailer_size);
+		json_kv_bool(&cli->ui, "avb_footer", res.avb);
+		json_kv_bool(&cli->ui, "avb_digest_ok", res.avb && res.avb_digest_ok);
+		json_end_object(&cli->ui);
+		json_done(&cli->ui);
+		return HWF_EXIT_OK;
+	}
+	ui_info(&cli->ui, "%s: %s header v%u, %llu bytes\n", o.out,
+		res.vendor ? "vendor_boot" : "boot image", res.header_version,
+		(unsigned long long)res.size);
+	if (res.ramdisk_packed)
+		ui_info(&cli->ui, "  ramdisk packed from its folder (%s)\n", res.ramdisk_change);
+	if (res.trailer_size)
+		ui_info(&cli->ui, "  %llu bytes appended after the image (%s)\n",
+			(unsigned long long)res.trailer_size,
+			res.trailer_given ? o.append_sig : "the trailer saved by unpack");
+	if (res.avb && res.avb_digest_ok)
+		ui_info(&cli->ui, "  AVB footer re-appended with the old vbmeta, which still matches\n");
+	else if (res.avb)
+		ui_warn(&cli->ui,
+			"AVB footer re-appended with the old vbmeta (partition size %llu): the old "
+			"signature no longer matches this image: a locked bootloader will refuse it "
+			"(sign it again)",
+			(unsigned long long)res.partition_size);
 	return HWF_EXIT_OK;
 }

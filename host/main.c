@@ -347,6 +347,8 @@ static int run(struct hwf_cli *cli, int argc, char **argv)
 	/* "app flash" talks to a device; the other app commands do not. */
 	if (argc > 2 && !strcmp(argv[1], "app") && !strcmp(argv[2], "flash"))
 		rc = cli_aosp_check(cli, "app flash");
+	else if (argc > 2 && !strcmp(argv[1], "image") && !strcmp(argv[2], "vbmeta"))
+		rc = cli_aosp_check(cli, "image vbmeta"); /* it takes --disable-verity */
 	else
 		rc = cli_aosp_check(cli, argc < 2 ? NULL : argv[1]);
 	if (rc)

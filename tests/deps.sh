@@ -12,14 +12,14 @@
 # the tests that need them say "skip" instead of failing.
 set -e
 # Needed: to build hwflash, and (not for `build`) to build the unit tests.
-BUILD="build-essential pkg-config libusb-1.0-0-dev zlib1g-dev libssl-dev libcunit1-dev
+BUILD="build-essential pkg-config libusb-1.0-0-dev zlib1g-dev libssl-dev liblz4-dev libcunit1-dev
 libminizip-dev"
 # The judges and tools of the integration tests, the simulated USB device, benchmarks.
 TEST="fastboot android-sdk-libsparse-utils mkbootimg abootimg dosfstools mtools fdisk cpio
 lz4 zip unzip e2fsprogs umockdev libumockdev-dev valgrind python3 gcc-aarch64-linux-gnu
-libc6-dev-arm64-cross qemu-user mandoc bash-completion"
+libc6-dev-arm64-cross qemu-user mandoc bash-completion openssl"
 case "${1:-}" in
-build) BUILD="build-essential pkg-config libusb-1.0-0-dev zlib1g-dev libssl-dev" TEST="" ;;
+build) BUILD="build-essential pkg-config libusb-1.0-0-dev zlib1g-dev libssl-dev liblz4-dev" TEST="" ;;
 fuzz) BUILD="clang libclang-rt-14-dev" TEST="" ;;
 esac
 

@@ -199,8 +199,8 @@ static int open_inputs(const struct hwf_pack_input *in, size_t n, const struct h
 	return 0;
 }
 
-/* Read the package at @path back and verify it as app check does. */
-static int verify_written(const struct hwf_pack_opts *o, const char *path, struct hwf_err *e)
+int hwf_pack_verify_file(const char *path, hwf_progress_fn progress, void *pctx,
+			 struct hwf_err *e)
 {
 	struct hwf_app_check res = { 0 };
 	struct hwf_source *src;
@@ -212,12 +212,22 @@ static int verify_written(const struct hwf_pack_opts *o, const char *path, struc
 		return rc;
 	rc = hwf_app_open(&app, src, e);
 	if (!rc) {
-		tell(o, HWF_PEV_STEP, "verifying");
-		rc = hwf_app_verify(app, NULL, 0, &res, o->progress, o->ctx, e);
-		tell(o, HWF_PEV_STEP_END, NULL);
-		if (!rc && !res.ok)
-			rc = hwf_err_set(e, HWF_ECRC, "%s: the written package does not verify",
-					 path);
+		rc = hwf_app_verify(app, NULL, 0, &res, progress, pctx, e);
+		if (!rc && !res.ok) {
+			const char *why = res.crc_entry_msg;
+			size_t bad = 0;
+
+			for (size_t i = 0; i < hwf_app_count(app); i++)
+				if (!hwf_app_entry_ok(&res.entries[i]) && (bad = i + 1))
+					break;
+			if (bad)
+				why = res.entries[bad - 1].msg;
+			rc = hwf_err_set(e, HWF_ECRC,
+					 "%s: the written package does not verify%s%s%s%s", path,
+					 bad ? ": entry " : why[0] ? ": " : "",
+					 bad ? hwf_app_entry(app, bad - 1)->name : "", bad ? " " : "",
+					 why);
+		}
 		if (res.entries)
 			hwf_app_check_free(&res);
 		hwf_app_close(app);
@@ -226,38 +236,72 @@ static int verify_written(const struct hwf_pack_opts *o, const char *path, struc
 	return rc;
 }
 
-/* Pack, sync, verify, rename: OUT appears complete and verified, or not at all. */
-static int write_package(const struct hwf_app_pack_item *items, size_t n,
-			 const struct hwf_pack_opts *o, struct hwf_err *e)
+int hwf_pack_write_verified(const struct hwf_pack_sink *s, struct hwf_err *e)
 {
-	struct hwf_app_pack_opts po = { o->hwid, o->date, o->time, o->crc_entry };
 	struct hwf_outfile f;
 	int rc;
 
-	rc = hwf_outfile_create(&f, o->out, 0, o->files, e);
+	rc = hwf_outfile_create(&f, s->out, 0, s->files, e);
 	if (rc)
 		return rc;
-	tell(o, HWF_PEV_STEP, "packing");
-	rc = hwf_app_pack(f.fd, items, n, &po, o->progress, o->ctx, e);
-	tell(o, HWF_PEV_STEP_END, NULL);
+	if (s->step)
+		s->step(s->ctx, s->label);
+	rc = s->write(s->wctx, f.fd, e);
+	if (s->step)
+		s->step(s->ctx, NULL);
 	if (rc)
 		hwf_outfile_discard(&f);
 	else
 		rc = hwf_outfile_close(&f, HWF_OUTFILE_SYNC, e);
 	if (!rc) {
-		rc = verify_written(o, f.tmp, e);
+		if (s->step)
+			s->step(s->ctx, "verifying");
+		rc = hwf_pack_verify_file(f.tmp, s->progress, s->pctx, e);
+		if (s->step)
+			s->step(s->ctx, NULL);
 		if (rc)
 			hwf_outfile_discard(&f);
 	}
 	if (!rc)
-		rc = hwf_outfile_place(&f, o->force ? 0 : HWF_OUTFILE_NOREPLACE, e);
+		rc = hwf_outfile_place(&f, s->force ? 0 : HWF_OUTFILE_NOREPLACE, e);
 	if (rc && e) {
 		char why[HWF_ERR_MSG_MAX];
 
 		memcpy(why, e->msg, sizeof(why));
-		hwf_err_set(e, rc, "%s; %s not written", why, o->out);
+		hwf_err_set(e, rc, "%s; %s not written", why, s->out);
 	}
 	return rc;
+}
+
+struct pack_write {
+	const struct hwf_app_pack_item *items;
+	size_t n;
+	const struct hwf_pack_opts *o;
+};
+
+static int pack_write(void *ctx, int fd, struct hwf_err *e)
+{
+	struct pack_write *w = ctx;
+	const struct hwf_pack_opts *o = w->o;
+	struct hwf_app_pack_opts po = { o->hwid, o->date, o->time, o->crc_entry };
+
+	return hwf_app_pack(fd, w->items, w->n, &po, o->progress, o->ctx, e);
+}
+
+static void pack_step(void *ctx, const char *label)
+{
+	tell(ctx, label ? HWF_PEV_STEP : HWF_PEV_STEP_END, label);
+}
+
+/* Pack, sync, verify, rename: OUT appears complete and verified, or not at all. */
+static int write_package(const struct hwf_app_pack_item *items, size_t n,
+			 const struct hwf_pack_opts *o, struct hwf_err *e)
+{
+	struct pack_write w = { items, n, o };
+	struct hwf_pack_sink s = { o->out,	o->force,  o->files,	  "packing", pack_write,
+				   &w,		pack_step, (void *)o, o->progress, o->ctx };
+
+	return hwf_pack_write_verified(&s, e);
 }
 
 int hwf_pack_run(const struct hwf_pack_input *in, size_t n, const struct hwf_pack_opts *o,

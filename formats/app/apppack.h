@@ -83,6 +83,43 @@ int hwf_pack_run(const struct hwf_pack_input *in, size_t n, const struct hwf_pac
 		 struct hwf_pack_result *res, struct hwf_err *e);
 
 /*
+ * Where a package is written, and how (used by app pack and app replace /
+ * remove, formats/app/appedit.h): @write fills the temporary file
+ * "OUT.partial.XXXXXX" (fd at 0, seekable), which is synced, read back and
+ * verified as app check does it, and only then renamed to @out (replacing
+ * an existing one only when @force).  @step(ctx, label) marks the long
+ * steps (@label, then "verifying"; NULL when one ends); @progress the
+ * verification's bytes; both may be NULL.
+ */
+struct hwf_pack_sink {
+	const char *out;
+	int force;
+	const struct hwf_file_hooks *files; /* the temporary file; NULL = plain calls */
+	const char *label;		    /* the writing step: "packing" */
+	int (*write)(void *wctx, int fd, struct hwf_err *e);
+	void *wctx;
+	void (*step)(void *ctx, const char *label);
+	void *ctx;		  /* for @step */
+	hwf_progress_fn progress; /* the verification's bytes */
+	void *pctx;		  /* for @progress */
+};
+
+/*
+ * Write, verify, rename.  0, or the error of the step that failed with
+ * "; OUT not written" added, and nothing left behind (HWF_ECRC when the
+ * written package does not verify).
+ */
+int hwf_pack_write_verified(const struct hwf_pack_sink *s, struct hwf_err *e);
+
+/*
+ * Read the package at @path back and verify it as app check does: 0, or
+ * HWF_ECRC "PATH: the written package does not verify: entry NAME WHY", or
+ * the error that stopped reading it.
+ */
+int hwf_pack_verify_file(const char *path, hwf_progress_fn progress, void *pctx,
+			 struct hwf_err *e);
+
+/*
  * Open @path for packing: a regular file or block device in place; a pipe,
  * FIFO or socket spooled into an unnamed temporary file in @spool_dir
  * (*is_pipe set).  Anything else (a character device, a folder) is refused

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "formats/app/appprofiles.h"
 #include "formats/core/bytes.h"
 #include "formats/core/crc16.h"
 #include "formats/image/sniff.h"
@@ -175,6 +176,22 @@ static const char *prev_name(const struct hwf_app *app)
 	return app->count ? app->ent[app->count - 1].name : "";
 }
 
+int hwf_app_entry_legacy(const struct hwf_app_entry *ent)
+{
+	return !ent->raw_name[0] || !strcmp(ent->raw_name, "INPUT");
+}
+
+/* The display name before duplicates are told apart: the name field, or INPUT_<seq>. */
+static void natural_name(struct hwf_app_entry *ent)
+{
+	if (!ent->raw_name[0])
+		snprintf(ent->name, sizeof(ent->name), "ENTRY_%08X", ent->seq);
+	else if (!strcmp(ent->raw_name, "INPUT"))
+		snprintf(ent->name, sizeof(ent->name), "INPUT_%08X", ent->seq);
+	else
+		snprintf(ent->name, sizeof(ent->name), "%s", ent->raw_name);
+}
+
 /* Parse the 98-byte header at @pos into @ent; check its own consistency. */
 static int parse_header(struct hwf_app *app, uint64_t pos, struct hwf_app_entry *ent,
 			struct hwf_err *e)
@@ -213,12 +230,7 @@ static int parse_header(struct hwf_app *app, uint64_t pos, struct hwf_app_entry 
 	h[0x5c] = h[0x5d] = 0;
 	ent->header_crc_calc = hwf_crc16(h, sizeof(h));
 
-	if (!ent->raw_name[0])
-		snprintf(ent->name, sizeof(ent->name), "ENTRY_%08X", ent->seq);
-	else if (!strcmp(ent->raw_name, "INPUT"))
-		snprintf(ent->name, sizeof(ent->name), "INPUT_%08X", ent->seq);
-	else
-		snprintf(ent->name, sizeof(ent->name), "%s", ent->raw_name);
+	natural_name(ent);
 	ent->kind = hwf_app_kind_of(ent->raw_name, ent->seq);
 
 	if (ent->header_len < HWF_APP_HDR_LEN || (ent->header_len - HWF_APP_HDR_LEN) % 2)
@@ -359,6 +371,26 @@ static void file_stem(const char *name, unsigned index, char *buf, size_t len)
 		strcat(buf, "_");
 }
 
+/* The file stem of @ent: its display name's, or for a legacy entry the profile's name. */
+static void entry_stem(const struct hwf_app_entry *ent, char *buf, size_t len)
+{
+	char name[sizeof(ent->seq_name)];
+	char *q;
+
+	if (!hwf_app_entry_legacy(ent)) {
+		file_stem(ent->name, ent->index, buf, len);
+		return;
+	}
+	snprintf(name, sizeof(name), "%s", ent->seq_name);
+	q = strchr(name, '?');
+	if (q)
+		*q = '\0';
+	if (name[0])
+		file_stem(name, ent->index, buf, len);
+	else
+		snprintf(buf, len, "%u_%08x", ent->index, ent->seq); /* reference §5.2 */
+}
+
 static int name_entries(struct hwf_app *app, struct hwf_err *e)
 {
 	struct nameset names = { 0 }, files = { 0 };
@@ -374,7 +406,10 @@ static int name_entries(struct hwf_app *app, struct hwf_err *e)
 	/* Display names: the first of each natural name keeps it; count the others. */
 	for (size_t i = 0; i < app->count; i++) {
 		struct hwf_app_entry *ent = &app->ent[i];
-		size_t slot = nameset_slot(&names, ent->name);
+		size_t slot;
+
+		natural_name(ent);
+		slot = nameset_slot(&names, ent->name);
 
 		ent->dup = 0;
 		if (names.key[slot]) {
@@ -412,7 +447,7 @@ static int name_entries(struct hwf_app *app, struct hwf_err *e)
 
 			if ((flag[i] & RENAMED) != (pass ? RENAMED : 0))
 				continue;
-			file_stem(ent->name, ent->index, stem, sizeof(stem));
+			entry_stem(ent, stem, sizeof(stem));
 			snprintf(ent->file_name, sizeof(ent->file_name), "%s.img", stem);
 			if (!nameset_has(&files, ent->file_name)) {
 				nameset_add(&files, ent->file_name);
@@ -430,7 +465,7 @@ static int name_entries(struct hwf_app *app, struct hwf_err *e)
 			continue;
 		slot = nameset_slot(&files, ent->file_name);
 		k = files.next[slot];
-		file_stem(ent->name, ent->index, stem, sizeof(stem));
+		entry_stem(ent, stem, sizeof(stem));
 		do
 			snprintf(ent->file_name, sizeof(ent->file_name), "%s_%u.img", stem, k++);
 		while (nameset_has(&files, ent->file_name));
@@ -442,6 +477,85 @@ out:
 	nameset_free(&files);
 	free(flag);
 	return rc;
+}
+
+/* Name the legacy entries from @p, or from the best fit when @p is NULL. */
+static void set_profile(struct hwf_app *app, const struct hwf_app_profile *p)
+{
+	uint32_t seqs[64];
+	size_t n = 0;
+
+	app->legacy = 0;
+	for (size_t i = 0; i < app->count; i++)
+		if (hwf_app_entry_legacy(&app->ent[i])) {
+			if (n < sizeof(seqs) / sizeof(seqs[0]))
+				seqs[n++] = app->ent[i].seq;
+			app->legacy++;
+		}
+	app->profile_forced = p != NULL;
+	if (!p)
+		p = app->legacy ? hwf_app_profile_best(seqs, n, NULL) : NULL;
+	app->profile = p;
+	app->profile_known = 0;
+	for (size_t i = 0; i < app->count; i++) {
+		struct hwf_app_entry *ent = &app->ent[i];
+		const struct hwf_app_profile_row *row = NULL;
+
+		if (hwf_app_entry_legacy(ent))
+			row = hwf_app_profile_row(p, ent->seq);
+		ent->seq_name[0] = '\0';
+		if (row) {
+			snprintf(ent->seq_name, sizeof(ent->seq_name), "%s%s", row->name,
+				 row->confirmed ? "" : "?");
+			app->profile_known++;
+		}
+	}
+}
+
+int hwf_app_use_profile(struct hwf_app *app, const char *name, struct hwf_err *e)
+{
+	const struct hwf_app_profile *p = hwf_app_profile_find(name);
+	char names[256];
+
+	if (!p) {
+		hwf_app_profile_names(names, sizeof(names));
+		return hwf_err_set(e, HWF_EINVAL, "no profile %s (there are: %s)", name, names);
+	}
+	set_profile(app, p);
+	return name_entries(app, e);
+}
+
+const char *hwf_app_profile_used(const struct hwf_app *app, size_t *known, size_t *legacy,
+				 int *forced)
+{
+	if (known)
+		*known = app->profile_known;
+	if (legacy)
+		*legacy = app->legacy;
+	if (forced)
+		*forced = app->profile_forced;
+	return app->profile ? app->profile->name : NULL;
+}
+
+const struct hwf_app_field hwf_app_fields[] = {
+	{ 0x00, 4, "magic", HWF_FIELD_HEX, "55 AA 5A A5" },
+	{ 0x04, 4, "header_len", HWF_FIELD_U32, "98 + 2 per block" },
+	{ 0x08, 4, "unknown1", HWF_FIELD_U32, "unknown; 1 in every known package" },
+	{ 0x0c, 8, "hwid", HWF_FIELD_TEXT, "hardware id, 0xFF padded" },
+	{ 0x14, 4, "seq", HWF_FIELD_U32, "sequence id" },
+	{ 0x18, 4, "data_len", HWF_FIELD_U32, "data bytes" },
+	{ 0x1c, 16, "date", HWF_FIELD_TEXT, "yyyy.MM.dd" },
+	{ 0x2c, 16, "time", HWF_FIELD_TEXT, "HH.mm.ss" },
+	{ 0x3c, 32, "name", HWF_FIELD_TEXT, "16 name + 16 blank1 (long names run on)" },
+	{ 0x5c, 2, "header_crc", HWF_FIELD_U16, "CRC-16/X-25 of the header, this field 0" },
+	{ 0x5e, 2, "block_size", HWF_FIELD_U16, "block of the CRC table (0: 4096)" },
+	{ 0x60, 2, "blank2", HWF_FIELD_U16, "unknown; 0 in every known package" },
+};
+const size_t hwf_app_nfields = sizeof(hwf_app_fields) / sizeof(hwf_app_fields[0]);
+
+int hwf_app_read_header(struct hwf_app *app, size_t i, uint8_t *hdr, struct hwf_err *e)
+{
+	return hwf_source_read_exact(app->src, hdr, HWF_APP_HDR_LEN, app->ent[i].header_off, e);
 }
 
 int hwf_app_open(struct hwf_app **out, struct hwf_source *src, struct hwf_err *e)
@@ -513,6 +627,7 @@ int hwf_app_open(struct hwf_app **out, struct hwf_source *src, struct hwf_err *e
 		rc = hwf_err_set(e, HWF_EFORMAT, "%s: no entries", hwf_source_name(src));
 		goto fail;
 	}
+	set_profile(app, NULL);
 	rc = name_entries(app, e);
 	if (rc)
 		goto fail;

@@ -60,6 +60,8 @@ struct hwf_app_entry {
 	uint16_t header_crc_calc;
 	unsigned dup;		/* 0 for the first entry of a name, 1 for the next ... */
 	enum hwf_app_kind kind;
+	/* Named only by sequence id: the profile's name for it ("SIGNATURE?" when unconfirmed). */
+	char seq_name[32];
 };
 
 struct hwf_app;
@@ -89,6 +91,37 @@ int hwf_app_preamble_nonzero(const struct hwf_app *app);
 const char *hwf_app_kind_name(enum hwf_app_kind kind);
 /* What an entry named @raw (the FileType field) with sequence id @seq is. */
 enum hwf_app_kind hwf_app_kind_of(const char *raw, uint32_t seq);
+
+/*
+ * Legacy packages, whose entries are named INPUT or nothing: entries are
+ * named by sequence id from a profile (formats/app/appprofiles.h), the best
+ * fit when the package is opened.  Their file names are the profile's
+ * (boot.img), or "<index>_<seq in hex>.img" for an id it does not name.
+ * hwf_app_use_profile() picks one by name (HWF_EINVAL naming the profiles
+ * when there is none of that name) and names the entries again.
+ * hwf_app_profile_used(): the profile's name, or NULL; *@known of *@legacy
+ * entries it names, *@forced when picked by name (each may be NULL).
+ */
+int hwf_app_entry_legacy(const struct hwf_app_entry *ent);
+int hwf_app_use_profile(struct hwf_app *app, const char *name, struct hwf_err *e);
+const char *hwf_app_profile_used(const struct hwf_app *app, size_t *known, size_t *legacy,
+				 int *forced);
+
+/*
+ * Every field of an entry header as stored, for people reverse-engineering
+ * packages (app list --raw): hwf_app_fields[] lists them, offset order,
+ * covering all 98 bytes.  hwf_app_read_header() reads entry @i's 98 bytes.
+ */
+enum hwf_app_field_type { HWF_FIELD_HEX, HWF_FIELD_U32, HWF_FIELD_U16, HWF_FIELD_TEXT };
+struct hwf_app_field {
+	unsigned off, len;
+	const char *name; /* "header_crc"; "unknown1" for the field at 0x08 */
+	enum hwf_app_field_type type;
+	const char *what; /* a few words */
+};
+extern const struct hwf_app_field hwf_app_fields[];
+extern const size_t hwf_app_nfields;
+int hwf_app_read_header(struct hwf_app *app, size_t i, uint8_t *hdr, struct hwf_err *e);
 
 /* Things worth telling that did not stop parsing (non-zero preamble...). */
 size_t hwf_app_warning_count(const struct hwf_app *app);

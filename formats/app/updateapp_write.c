@@ -32,8 +32,49 @@ static int write_all(int fd, const void *buf, size_t len, const char *what, stru
 	return 0;
 }
 
-int hwf_app_extract(struct hwf_app *app, size_t i, int fd, int keep_bad, uint64_t *nbad,
-		    hwf_progress_fn progress, void *pctx, struct hwf_err *e)
+void hwf_app_chunks_feed(struct hwf_app_chunks *c, const uint8_t *p, size_t len)
+{
+	while (len) {
+		size_t n = HWF_APP_CRC_CHUNK - c->fill < len ? HWF_APP_CRC_CHUNK - c->fill : len;
+
+		if (!c->fill)
+			c->reg = HWF_CRC16_INIT;
+		c->reg = hwf_crc16_update(c->reg, p, n);
+		c->fill += (uint32_t)n;
+		p += n;
+		len -= n;
+		if (c->fill == HWF_APP_CRC_CHUNK)
+			hwf_app_chunks_end(c);
+	}
+}
+
+void hwf_app_chunks_end(struct hwf_app_chunks *c)
+{
+	if (!c->fill)
+		return;
+	if (c->out)
+		put_le16(c->out + 2 * c->n, (uint16_t)(c->reg ^ 0xffffu));
+	c->n++;
+	c->fill = 0;
+}
+
+static void wprog_add(struct hwf_app_wprog *wp, uint64_t n)
+{
+	if (!wp)
+		return;
+	wp->done += n;
+	if (wp->fn)
+		wp->fn(wp->ctx, wp->done, wp->total);
+}
+
+/*
+ * Entry @i's data to @fd at its current position, each block checked
+ * against the stored table first (a bad one stops the copy with HWF_ECRC
+ * unless @keep_bad); the 32 KiB checksums to @chunks.
+ */
+static int copy_data(struct hwf_app *app, size_t i, int fd, int keep_bad, uint64_t *nbad,
+		     struct hwf_app_chunks *chunks, hwf_progress_fn progress, void *pctx,
+		     struct hwf_app_wprog *wp, struct hwf_err *e)
 {
 	const struct hwf_app_entry *ent = &app->ent[i];
 	uint32_t bs = ent->block_size;
@@ -79,12 +120,17 @@ int hwf_app_extract(struct hwf_app *app, size_t i, int fd, int keep_bad, uint64_
 			}
 			bad++;
 		}
+		if (chunks)
+			hwf_app_chunks_feed(chunks, buf, len);
 		rc = write_all(fd, buf, len, ent->name, e);
 		if (rc)
 			goto out;
 		if (progress)
 			progress(pctx, off + len, ent->data_len);
+		wprog_add(wp, len);
 	}
+	if (chunks)
+		hwf_app_chunks_end(chunks);
 	if (ent->nblocks == 0 && progress)
 		progress(pctx, 0, 0);
 out:
@@ -93,6 +139,12 @@ out:
 	free(buf);
 	free(tab);
 	return rc;
+}
+
+int hwf_app_extract(struct hwf_app *app, size_t i, int fd, int keep_bad, uint64_t *nbad,
+		    hwf_progress_fn progress, void *pctx, struct hwf_err *e)
+{
+	return copy_data(app, i, fd, keep_bad, nbad, NULL, progress, pctx, NULL, e);
 }
 
 /* --- pack --- */
@@ -105,21 +157,18 @@ static void fill_field(uint8_t *dst, size_t n, const char *s, uint8_t pad)
 	memcpy(dst, s, l < n ? l : n);
 }
 
-static void make_header(uint8_t *h, const char *name, uint32_t seq, uint64_t data_len,
-			uint32_t nblocks, const struct hwf_app_pack_opts *o)
+static void make_header(uint8_t *h, const char *name, uint32_t seq,
+			const struct hwf_app_pack_opts *o)
 {
 	memset(h, 0, HWF_APP_HDR_LEN);
 	put_le32(h, HWF_APP_MAGIC);
-	put_le32(h + 4, HWF_APP_HDR_LEN + 2 * nblocks);
 	put_le32(h + 8, 1);
 	fill_field(h + 0x0c, 8, o->hwid, 0xff);
 	put_le32(h + 0x14, seq);
-	put_le32(h + 0x18, (uint32_t)data_len);
 	fill_field(h + 0x1c, 16, o->date, 0);
 	fill_field(h + 0x2c, 16, o->time, 0);
 	fill_field(h + 0x3c, 32, name, 0);
 	put_le16(h + 0x5e, 4096);
-	put_le16(h + 0x5c, hwf_crc16(h, HWF_APP_HDR_LEN));
 }
 
 static int seek_to(int fd, uint64_t off, struct hwf_err *e)
@@ -134,61 +183,100 @@ static uint64_t blocks_of(uint64_t len, uint64_t bs)
 	return (len + bs - 1) / bs;
 }
 
-/* Write one entry whose data comes from @src (or @mem); returns the next offset. */
-static int pack_one(int fd, uint64_t pos, const char *name, uint32_t seq, struct hwf_source *src,
-		    const uint8_t *mem, uint64_t len, uint8_t *crc32k, uint8_t *buf,
-		    const struct hwf_app_pack_opts *o, uint64_t *next, hwf_progress_fn progress,
-		    void *pctx, uint64_t *done, uint64_t total, struct hwf_err *e)
+static int pad_to4(int fd, uint64_t end, const char *what, struct hwf_err *e)
 {
-	uint32_t nblocks = (uint32_t)blocks_of(len, 4096);
-	uint8_t *table = malloc(2ull * nblocks + 1);
-	uint8_t h[HWF_APP_HDR_LEN];
 	static const uint8_t zero[4];
+
+	return end % 4 ? write_all(fd, zero, 4 - end % 4, what, e) : 0;
+}
+
+int hwf_app_write_entry(int fd, uint64_t pos, const uint8_t *hdr, struct hwf_source *src,
+			const uint8_t *mem, uint64_t len, struct hwf_app_chunks *chunks,
+			struct hwf_app_wprog *wp, uint64_t *next, struct hwf_err *e)
+{
+	uint32_t bs = get_le16(hdr + 0x5e) ? get_le16(hdr + 0x5e) : 4096;
+	uint32_t nblocks = (uint32_t)blocks_of(len, bs);
+	size_t bufsz = (size_t)(COPY_BYTES / bs ? COPY_BYTES / bs : 1) * bs;
+	uint8_t *table = malloc(2ull * nblocks + 1), *buf = mem ? NULL : malloc(bufsz);
+	char name[33];
+	uint8_t h[HWF_APP_HDR_LEN];
 	uint64_t off = 0, end;
 	int rc;
 
-	if (!table)
-		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	memcpy(name, hdr + 0x3c, 32);
+	name[32] = '\0';
+	if (!table || (!mem && !buf)) {
+		rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
+		goto out;
+	}
 	rc = seek_to(fd, pos + HWF_APP_HDR_LEN + 2ull * nblocks, e);
 	while (!rc && off < len) {
-		size_t n = len - off < COPY_BYTES ? (size_t)(len - off) : COPY_BYTES;
+		size_t n = len - off < bufsz ? (size_t)(len - off) : bufsz;
 		const uint8_t *p = mem ? mem + off : buf;
 
 		if (!mem)
 			rc = hwf_source_read_exact(src, buf, n, off, e);
 		if (rc)
 			break;
-		for (size_t k = 0; k < n; k += 4096) {
-			size_t bl = n - k < 4096 ? n - k : 4096;
+		for (size_t k = 0; k < n; k += bs) {
+			size_t bl = n - k < bs ? n - k : bs;
 
-			put_le16(table + 2 * ((off + k) / 4096), hwf_crc16(p + k, bl));
+			put_le16(table + 2 * ((off + k) / bs), hwf_crc16(p + k, bl));
 		}
-		if (crc32k)
-			for (size_t k = 0; k < n; k += HWF_APP_CRC_CHUNK) {
-				size_t cl = n - k < HWF_APP_CRC_CHUNK ? n - k : HWF_APP_CRC_CHUNK;
-
-				put_le16(crc32k + 2 * ((off + k) / HWF_APP_CRC_CHUNK),
-					 hwf_crc16(p + k, cl));
-			}
+		if (chunks)
+			hwf_app_chunks_feed(chunks, p, n);
 		rc = write_all(fd, p, n, name, e);
 		off += n;
-		*done += n;
-		if (progress)
-			progress(pctx, *done, total);
+		wprog_add(wp, n);
 	}
+	if (chunks)
+		hwf_app_chunks_end(chunks);
 	end = pos + HWF_APP_HDR_LEN + 2ull * nblocks + len;
-	if (!rc && end % 4)
-		rc = write_all(fd, zero, 4 - end % 4, name, e);
+	if (!rc)
+		rc = pad_to4(fd, end, name, e);
 	if (!rc) {
-		make_header(h, name, seq, len, nblocks, o);
+		memcpy(h, hdr, sizeof(h));
+		put_le32(h + 4, HWF_APP_HDR_LEN + 2 * nblocks);
+		put_le32(h + 0x18, (uint32_t)len);
+		put_le16(h + 0x5c, 0);
+		put_le16(h + 0x5c, hwf_crc16(h, HWF_APP_HDR_LEN));
 		rc = seek_to(fd, pos, e);
 	}
 	if (!rc)
 		rc = write_all(fd, h, sizeof(h), name, e);
 	if (!rc)
 		rc = write_all(fd, table, 2ull * nblocks, name, e);
-	free(table);
 	*next = (end + 3) & ~3ull;
+out:
+	free(table);
+	free(buf);
+	return rc;
+}
+
+int hwf_app_copy_entry(struct hwf_app *app, size_t i, int fd, uint64_t pos,
+		       struct hwf_app_chunks *chunks, struct hwf_app_wprog *wp, uint64_t *next,
+		       struct hwf_err *e)
+{
+	const struct hwf_app_entry *ent = &app->ent[i];
+	uint8_t buf[65536];
+	uint64_t off = 0;
+	int rc = seek_to(fd, pos, e);
+
+	/* The header and its table as stored, then the data checked block by block. */
+	while (!rc && off < ent->header_len) {
+		size_t n = ent->header_len - off < sizeof(buf) ? (size_t)(ent->header_len - off)
+							       : sizeof(buf);
+
+		rc = hwf_source_read_exact(app->src, buf, n, ent->header_off + off, e);
+		if (!rc)
+			rc = write_all(fd, buf, n, ent->name, e);
+		off += n;
+	}
+	if (!rc)
+		rc = copy_data(app, i, fd, 0, NULL, chunks, NULL, NULL, wp, e);
+	if (!rc)
+		rc = pad_to4(fd, pos + ent->header_len + ent->data_len, ent->name, e);
+	*next = (pos + ent->header_len + ent->data_len + 3) & ~3ull;
 	return rc;
 }
 
@@ -201,9 +289,12 @@ int hwf_app_pack(int fd, const struct hwf_app_pack_item *items, size_t n,
 		 const struct hwf_app_pack_opts *opts, hwf_progress_fn progress, void *pctx,
 		 struct hwf_err *e)
 {
-	uint64_t chunks = 0, pos = HWF_APP_PREAMBLE, crc_pos = 0, total = 0, done = 0;
+	uint64_t chunks = 0, pos = HWF_APP_PREAMBLE, crc_pos = 0, total = 0;
 	uint8_t preamble[HWF_APP_PREAMBLE] = { 0 };
-	uint8_t *crc = NULL, *buf = NULL;
+	struct hwf_app_wprog wp = { progress, pctx, 0, 0 };
+	struct hwf_app_chunks ck = { 0 };
+	uint8_t h[HWF_APP_HDR_LEN];
+	uint8_t *crc = NULL;
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
@@ -222,10 +313,11 @@ int hwf_app_pack(int fd, const struct hwf_app_pack_item *items, size_t n,
 	}
 	if (opts->crc_entry && 2 * chunks > UINT32_MAX)
 		return hwf_err_set(e, HWF_EINVAL, "package too large for a CRC entry");
-	buf = malloc(COPY_BYTES);
+	wp.total = total;
 	if (opts->crc_entry)
 		crc = calloc(1, 2 * chunks + 1);
-	if (!buf || (opts->crc_entry && !crc)) {
+	ck.out = crc;
+	if (opts->crc_entry && !crc) {
 		rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -243,31 +335,28 @@ int hwf_app_pack(int fd, const struct hwf_app_pack_item *items, size_t n,
 			pos = (pos + HWF_APP_HDR_LEN + 2 * blocks_of(2 * chunks, 4096) + 2 * chunks +
 			       3) & ~3ull;
 		}
-		for (size_t i = 0, c = 0; i < n; i++) {
+		for (size_t i = 0; i < n; i++) {
 			uint64_t len = hwf_source_size(items[i].src);
 			uint32_t seq = items[i].seq;
 
-			if (is_sig(&items[i]) != (pass == 0)) {
-				if (!is_sig(&items[i]))
-					c += blocks_of(len, HWF_APP_CRC_CHUNK);
+			if (is_sig(&items[i]) != (pass == 0))
 				continue;
-			}
 			if (pass == 0 && !seq)
 				seq = 0xfe000000u;
-			rc = pack_one(fd, pos, items[i].name, seq, items[i].src, NULL, len,
-				      crc && pass == 1 ? crc + 2 * c : NULL, buf, opts, &pos,
-				      progress, pctx, &done, total, e);
+			make_header(h, items[i].name, seq, opts);
+			/* The CRC entry's checksums come in the order of its entries. */
+			rc = hwf_app_write_entry(fd, pos, h, items[i].src, NULL, len,
+						 crc && pass == 1 ? &ck : NULL, &wp, &pos, e);
 			if (rc)
 				goto out;
-			if (pass == 1)
-				c += blocks_of(len, HWF_APP_CRC_CHUNK);
 		}
 	}
 	if (opts->crc_entry) {
 		uint64_t end;
 
-		rc = pack_one(fd, crc_pos, "CRC", 0xff000000u, NULL, crc, 2 * chunks, NULL, buf,
-			      opts, &end, NULL, NULL, &done, total, e);
+		make_header(h, "CRC", 0xff000000u, opts);
+		rc = hwf_app_write_entry(fd, crc_pos, h, NULL, crc, 2 * chunks, NULL, NULL, &end,
+					 e);
 		if (rc)
 			goto out;
 	}
@@ -275,7 +364,6 @@ int hwf_app_pack(int fd, const struct hwf_app_pack_item *items, size_t n,
 	if (lseek(fd, 0, SEEK_END) < 0)
 		rc = hwf_err_set(e, HWF_EIO, "seek: %s", strerror(errno));
 out:
-	free(buf);
 	free(crc);
 	return rc;
 }

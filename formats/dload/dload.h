@@ -113,6 +113,7 @@ struct hwf_dload_item {
 };
 
 struct hwf_dload_plan;
+struct hwf_download;
 
 /*
  * What goes into dload/ from @source: an UPDATE.APP (or any file: it must
@@ -130,6 +131,12 @@ size_t hwf_dload_plan_count(const struct hwf_dload_plan *p);
 /* Item @i (< count), borrowed from the plan. */
 const struct hwf_dload_item *hwf_dload_plan_item(const struct hwf_dload_plan *p, size_t i);
 uint64_t hwf_dload_plan_total(const struct hwf_dload_plan *p);
+/*
+ * The zip the plan's members come from, once hwf_dload_plan_verify() has
+ * opened it (NULL before, or for files): its layers' statistics say how
+ * often each deflated member was inflated (-v).  Borrowed from the plan.
+ */
+const struct hwf_download *hwf_dload_plan_download(const struct hwf_dload_plan *p);
 
 /*
  * Read every source: each UPDATE.APP verified (header and every block

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "formats/app/download.h"
 #include "formats/dload/dload.h"
 #include "formats/fat/fat32.h"
 
@@ -19,6 +20,12 @@ struct hwf_dload_plan {
 	size_t n;
 	uint64_t total;
 	int verified; /* hwf_dload_plan_verify() passed */
+	/*
+	 * The zip the members come from, opened by hwf_dload_plan_verify():
+	 * each deflated member is inflated once, for the verify, and the copy
+	 * reads the same bytes again from its temporary file.
+	 */
+	struct hwf_download *dl;
 };
 
 struct hwf_dload_target {
@@ -43,8 +50,11 @@ void hwf_dl_end(const struct hwf_dload_cb *cb);
 
 /* The dload/ folder of @dir, in any case: 0 and its path in @out, or -1. */
 int hwf_dl_find_dload(const char *dir, char *out, size_t len);
-/* Open item @it (a file or a zip member). */
-int hwf_dl_open_item(const struct hwf_dload_item *it, struct hwf_source **src, struct hwf_err *e);
+/* Open item @it of @p (a file or a zip member: through @p's download once it is open). */
+int hwf_dl_open_item(const struct hwf_dload_plan *p, const struct hwf_dload_item *it,
+		     struct hwf_source **src, struct hwf_err *e);
+/* Open @p's download when its items are zip members (hwf_dload_plan_verify). */
+int hwf_dl_plan_download(struct hwf_dload_plan *p, struct hwf_err *e);
 /* A file of @p FAT32 cannot hold: HWF_EUNSUPPORTED naming it. */
 int hwf_dl_too_big(const struct hwf_dload_plan *p, struct hwf_err *e);
 
@@ -58,10 +68,10 @@ int hwf_dl_verify_app(struct hwf_source *src, const char *label, const struct hw
 /* The same for the UPDATE.APP inside the zip @path; HWF_ENOTFOUND when it holds none. */
 int hwf_dl_verify_zip(const char *path, const struct hwf_dload_cb *cb, char *why, size_t whylen);
 /*
- * The same for the UPDATE.APP inside the zip @member of the zip @path (an
- * update_sd zip inside a download); HWF_ENOTFOUND when it holds none.
+ * The same for the UPDATE.APP inside the zip @member of the download @dl
+ * (an update_sd zip inside it); HWF_ENOTFOUND when it holds none.
  */
-int hwf_dl_verify_inner(const char *path, const char *member, const struct hwf_dload_cb *cb,
+int hwf_dl_verify_inner(struct hwf_download *dl, const char *member, const struct hwf_dload_cb *cb,
 			char *why, size_t whylen);
 /* Read @copy back (the file on the card) and compare with what @it promised. */
 int hwf_dl_verify_copy(const struct hwf_dload_item *it, struct hwf_source *copy,

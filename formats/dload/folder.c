@@ -107,15 +107,15 @@ static int write_all(int fd, const uint8_t *buf, size_t n, uint64_t off, uint64_
 }
 
 /* Copy @it to @dst (registered through tmp_add first); fsync; drop it from the page cache. */
-static int copy_to(const struct hwf_dload_item *it, const char *dst, uint8_t *buf,
-		   const struct hwf_dload_cb *cb, char *why, size_t whylen)
+static int copy_to(const struct hwf_dload_plan *p, const struct hwf_dload_item *it, const char *dst,
+		   uint8_t *buf, const struct hwf_dload_cb *cb, char *why, size_t whylen)
 {
 	struct hwf_dl_writeback wb;
 	struct hwf_source *src;
 	struct hwf_err e = {0};
 	int fd, rc = 0;
 
-	if (hwf_dl_open_item(it, &src, &e)) {
+	if (hwf_dl_open_item(p, it, &src, &e)) {
 		hwf_dl_say(why, whylen, "%s", e.msg);
 		return e.code ? e.code : HWF_EIO;
 	}
@@ -193,7 +193,7 @@ static int write_partials(const char *dload, const struct hwf_dload_plan *p,
 		}
 		hwf_dl_event(cb, HWF_DLOAD_EV_WRITING, "Writing dload/%s (%llu bytes)", it->rel,
 			     (unsigned long long)it->size);
-		rc = copy_to(it, n.partial, buf, cb, why, whylen);
+		rc = copy_to(p, it, n.partial, buf, cb, why, whylen);
 		if (rc) {
 			unlink(n.partial);
 			forget(cb, n.partial);

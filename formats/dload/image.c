@@ -309,7 +309,7 @@ static int write_files(struct hwf_fat *fs, int fd, const struct hwf_dload_plan *
 		}
 		if (rc)
 			break;
-		rc = hwf_dl_open_item(it, &src, e);
+		rc = hwf_dl_open_item(p, it, &src, e);
 		if (rc)
 			break;
 		hwf_dl_event(cb, HWF_DLOAD_EV_WRITING, "Writing dload/%s (%llu bytes)", it->rel,

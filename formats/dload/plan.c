@@ -78,11 +78,33 @@ int hwf_dl_find_dload(const char *dir, char *out, size_t len)
 	return rc;
 }
 
-int hwf_dl_open_item(const struct hwf_dload_item *it, struct hwf_source **src, struct hwf_err *e)
+/* A file, or a zip member read as a stream (one pass; cheap to open). */
+static int open_plain(const struct hwf_dload_item *it, struct hwf_source **src, struct hwf_err *e)
 {
 	if (it->member[0])
 		return hwf_source_open_zip_member(src, it->path, it->member, e);
 	return hwf_source_open_file(src, it->path, e);
+}
+
+int hwf_dl_open_item(const struct hwf_dload_plan *p, const struct hwf_dload_item *it,
+		     struct hwf_source **src, struct hwf_err *e)
+{
+	if (it->member[0] && p->dl && !strcmp(hwf_download_path(p->dl), it->path))
+		return hwf_zip_members_source(hwf_download_layer(p->dl, 0), it->member, src, e);
+	return open_plain(it, src, e);
+}
+
+int hwf_dl_plan_download(struct hwf_dload_plan *p, struct hwf_err *e)
+{
+	for (size_t i = 0; i < p->n && !p->dl; i++)
+		if (p->it[i].member[0])
+			return hwf_download_open(&p->dl, p->it[i].path, NULL, e);
+	return 0;
+}
+
+const struct hwf_download *hwf_dload_plan_download(const struct hwf_dload_plan *p)
+{
+	return p->dl;
 }
 
 int hwf_dl_too_big(const struct hwf_dload_plan *p, struct hwf_err *e)
@@ -115,6 +137,8 @@ uint64_t hwf_dload_plan_total(const struct hwf_dload_plan *p)
 
 void hwf_dload_plan_close(struct hwf_dload_plan *p)
 {
+	if (p)
+		hwf_download_close(p->dl);
 	free(p);
 }
 
@@ -225,6 +249,8 @@ static int plan_zip(struct hwf_dload_plan *p, const char *source, const char *ba
 {
 	struct zipsd z = {p, source, {0, ""}, 0};
 	struct zipapps apps = {0, 0, ""};
+	const struct hwf_download_pkg *pk;
+	struct hwf_download *dl;
 	struct hwf_pkg pkg;
 	int rc;
 
@@ -242,22 +268,38 @@ static int plan_zip(struct hwf_dload_plan *p, const char *source, const char *ba
 				   "%s:%s: %llu bytes: FAT32 cannot hold a file of 4 GiB or more; "
 				   "nothing was written",
 				   source, apps.name, (unsigned long long)apps.size);
-	rc = hwf_pkg_open(&pkg, source, NULL, e);
-	if (rc == 0 && pkg.depth > 0) {
+	/*
+	 * Which package, from the zips' directories: the download stays open
+	 * for the verify and the copy, so that a deflated member is inflated
+	 * once (its header is read by the verify, not here).
+	 */
+	rc = hwf_pkg_download(source, NULL, &dl, e);
+	if (rc <= 0)
+		return rc ? rc : hwf_err_set(e, HWF_EFORMAT, "%s: not a zip that can be read", source);
+	rc = hwf_pkg_pick(dl, NULL, e);
+	pk = rc >= 0 ? hwf_download_pkg(dl, (size_t)rc) : NULL;
+	if (pk && pk->foreign) {
+		/* Said in words by the package opener. */
+		rc = hwf_pkg_open(&pkg, source, NULL, e);
+		if (!rc) {
+			hwf_pkg_close(&pkg);
+			rc = hwf_err_set(e, HWF_EFORMAT, "%s: no UPDATE.APP inside", source);
+		}
+	} else if (pk && pk->depth > 0) {
 		/* Inside an inner zip: the update_sd zips go to the card as they are. */
-		hwf_pkg_close(&pkg);
 		rc = hwf_err_set(e, HWF_EUNSUPPORTED,
 				 "%s: its UPDATE.APP lies in a zip inside; dload/ takes UPDATE.APP "
 				 "or update_sd zips",
 				 source);
-	}
-	if (rc == 0) {
-		const char *m = strchr(pkg.label, ':');
-
-		rc = add_item(p, "UPDATE.APP", source, m ? m + 1 : "", HWF_DLOAD_APP, e);
-		hwf_pkg_close(&pkg);
+	} else if (pk) {
+		rc = add_item(p, "UPDATE.APP", source, pk->path, HWF_DLOAD_APP, e);
+		if (!rc)
+			p->dl = dl;
+		else
+			hwf_download_close(dl);
 		return rc;
 	}
+	p->dl = dl;
 	/* No one package: a zip of update_sd zips?  Else the package's error. */
 	if (hwf_zip_walk(source, zipsd_cb, &z, NULL) == 0 && !z.rc && p->n) {
 		hwf_err_clear(e);
@@ -297,7 +339,7 @@ static int plan_sizes(struct hwf_dload_plan *p, struct hwf_err *e)
 	p->total = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		struct hwf_source *src;
-		int rc = hwf_dl_open_item(&p->it[i], &src, e);
+		int rc = open_plain(&p->it[i], &src, e);
 
 		if (rc)
 			return rc;
@@ -325,7 +367,7 @@ int hwf_dload_plan_open(struct hwf_dload_plan **out, const char *source, struct 
 	if (!rc)
 		rc = plan_sizes(p, e);
 	if (rc) {
-		free(p);
+		hwf_dload_plan_close(p);
 		return rc < 0 ? rc : HWF_EIO;
 	}
 	*out = p;

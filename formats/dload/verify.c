@@ -82,19 +82,14 @@ int hwf_dl_verify_zip(const char *path, const struct hwf_dload_cb *cb, char *why
 	return rc;
 }
 
-int hwf_dl_verify_inner(const char *path, const char *member, const struct hwf_dload_cb *cb,
+int hwf_dl_verify_inner(struct hwf_download *dl, const char *member, const struct hwf_dload_cb *cb,
 			char *why, size_t whylen)
 {
 	struct hwf_err e = {0};
-	struct hwf_download *dl;
 	struct hwf_pkg pkg;
 	size_t ml = strlen(member);
-	int rc = hwf_download_open(&dl, path, NULL, &e), pick = -1;
+	int rc, pick = -1;
 
-	if (rc) {
-		hwf_dl_say(why, whylen, "%s", e.msg);
-		return rc;
-	}
 	for (size_t i = 0; i < hwf_download_count(dl) && pick < 0; i++) {
 		const struct hwf_download_pkg *p = hwf_download_pkg(dl, i);
 
@@ -102,24 +97,32 @@ int hwf_dl_verify_inner(const char *path, const char *member, const struct hwf_d
 		    !strchr(p->path + ml + 1, '/'))
 			pick = (int)i;
 	}
+	/*
+	 * None: a zip without UPDATE.APP (copied as it is), or one that could
+	 * not be read (broken, a bomb): that one is refused.  The download keeps
+	 * the first such zip only.
+	 */
 	if (pick < 0) {
-		hwf_download_close(dl);
+		if (hwf_download_skipped(dl, &e) && strstr(e.msg, member)) {
+			hwf_dl_say(why, whylen, "%s", e.msg);
+			return e.code ? e.code : HWF_EFORMAT;
+		}
 		return HWF_ENOTFOUND;
 	}
-	rc = hwf_pkg_open_in(&pkg, dl, (size_t)pick, 0, &e);
+	/* Through @dl: the inner zip's bytes are those the CRC pass inflated. */
+	rc = hwf_pkg_open_in(&pkg, dl, (size_t)pick, 1, &e);
 	if (rc) {
 		hwf_dl_say(why, whylen, "%s", e.msg);
-	} else {
-		rc = hwf_dl_verify_app(pkg.src, "verifying", cb, why, whylen);
-		if (rc) {
-			char inner[HWF_ERR_MSG_MAX];
-
-			snprintf(inner, sizeof(inner), "%s", why);
-			hwf_dl_say(why, whylen, "%s: %s", pkg.label, inner);
-		}
-		hwf_pkg_close(&pkg);
+		return rc;
 	}
-	hwf_download_close(dl);
+	rc = hwf_dl_verify_app(pkg.src, "verifying", cb, why, whylen);
+	if (rc) {
+		char inner[HWF_ERR_MSG_MAX];
+
+		snprintf(inner, sizeof(inner), "%s", why);
+		hwf_dl_say(why, whylen, "%s: %s", pkg.label, inner);
+	}
+	hwf_pkg_close(&pkg);
 	return rc;
 }
 
@@ -188,8 +191,8 @@ static int crc_of(struct hwf_dload_item *it, struct hwf_source *src, uint8_t *bu
 	return 0;
 }
 
-static int verify_item(struct hwf_dload_item *it, struct hwf_source *src, uint8_t *buf,
-		       const struct hwf_dload_cb *cb, struct hwf_err *e)
+static int verify_item(struct hwf_dload_plan *p, struct hwf_dload_item *it, struct hwf_source *src,
+		       uint8_t *buf, const struct hwf_dload_cb *cb, struct hwf_err *e)
 {
 	char why[HWF_ERR_MSG_MAX], label[64];
 	int rc;
@@ -223,7 +226,8 @@ static int verify_item(struct hwf_dload_item *it, struct hwf_source *src, uint8_
 	}
 	/* An update_sd zip inside a download: its UPDATE.APP, through the zip. */
 	if (it->kind == HWF_DLOAD_SDZIP && it->member[0]) {
-		rc = hwf_dl_verify_inner(it->path, it->member, cb, why, sizeof(why));
+		rc = p->dl ? hwf_dl_verify_inner(p->dl, it->member, cb, why, sizeof(why))
+			   : HWF_ENOTFOUND;
 		if (rc < 0 && rc != HWF_ENOTFOUND)
 			return hwf_err_set(e, rc, "%s; nothing was written to the card", why);
 	}
@@ -243,16 +247,17 @@ int hwf_dload_plan_verify(struct hwf_dload_plan *p, const struct hwf_dload_cb *c
 		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
 	p->verified = 0;
 	p->total = 0;
+	rc = hwf_dl_plan_download(p, e);
 	for (size_t i = 0; i < p->n && !rc; i++) {
 		struct hwf_dload_item *it = &p->it[i];
 		struct hwf_source *src;
 
-		rc = hwf_dl_open_item(it, &src, e);
+		rc = hwf_dl_open_item(p, it, &src, e);
 		if (rc)
 			break;
 		it->size = hwf_source_size(src);
 		p->total += it->size;
-		rc = verify_item(it, src, buf, cb, e);
+		rc = verify_item(p, it, src, buf, cb, e);
 		hwf_source_close(src);
 	}
 	free(buf);

@@ -2,7 +2,10 @@
 /* The vbmeta flags set on the fly: see avb_patch.h. */
 #include "formats/image/avb_patch.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "formats/image/avb.h"
 
@@ -76,6 +79,47 @@ int hwf_avb_patch_flags(struct hwf_avb_patch *p, struct hwf_source *img, uint32_
 	p->new_flags = p->old_flags | (set & 3u);
 	return hwf_source_open_callback(out, hwf_source_size(img), hwf_source_name(img),
 					patched_read, p, e);
+}
+
+int hwf_avb_write_flags(struct hwf_avb_patch *p, struct hwf_source *img, uint32_t set, int out_fd,
+			hwf_progress_fn progress, void *pctx, struct hwf_err *e)
+{
+	const size_t chunk = 1u << 20;
+	struct hwf_source *view;
+	uint64_t size = hwf_source_size(img);
+	uint8_t *buf;
+	int rc = hwf_avb_patch_flags(p, img, set, &view, e);
+
+	if (rc)
+		return rc;
+	buf = malloc(chunk);
+	if (!buf) {
+		hwf_source_close(view);
+		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	}
+	for (uint64_t off = 0; off < size && !rc;) {
+		size_t n = size - off < chunk ? (size_t)(size - off) : chunk, done = 0;
+
+		rc = hwf_source_read_exact(view, buf, n, off, e);
+		while (!rc && done < n) {
+			ssize_t w = write(out_fd, buf + done, n - done);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				rc = hwf_err_set(e, w < 0 && errno == ENOSPC ? HWF_ENOSPC : HWF_EIO,
+						 "cannot write the output: %s",
+						 strerror(w < 0 ? errno : EIO));
+			else
+				done += (size_t)w;
+		}
+		off += n;
+		if (!rc && progress)
+			progress(pctx, off, size);
+	}
+	free(buf);
+	hwf_source_close(view);
+	return rc;
 }
 
 const char *hwf_avb_flags_text(uint32_t flags)

@@ -38,6 +38,16 @@ struct hwf_avb_patch {
 int hwf_avb_patch_flags(struct hwf_avb_patch *p, struct hwf_source *img, uint32_t set,
 			struct hwf_source **out, struct hwf_err *e);
 
+/*
+ * The same patch written to @out_fd (a regular file opened for writing, at
+ * offset 0): `image vbmeta --disable-verity/--disable-verification`.  The
+ * whole of @img is copied (an image with an AVB footer stays whole), with
+ * the flags replaced; @p says where and the flags before and after.
+ * Streams; HWF_EIO/HWF_ENOSPC naming "the output" when writing fails.
+ */
+int hwf_avb_write_flags(struct hwf_avb_patch *p, struct hwf_source *img, uint32_t set, int out_fd,
+			hwf_progress_fn progress, void *pctx, struct hwf_err *e);
+
 /* "hashtree (verity) and verification disabled" for @flags' two bits; "" for none. */
 const char *hwf_avb_flags_text(uint32_t flags);
 

@@ -186,6 +186,36 @@ static void check_boot_id(struct hwf_source *src, const struct hwf_bootimg *b,
 	}
 }
 
+/*
+ * Bytes after the image's declared end (before an AVB footer's vbmeta):
+ * zeros are padding (a partition dump); anything else is what "re-append
+ * the signature" guides add, which image repack --append-signature puts back.
+ */
+static void check_trailer(struct hwf_source *src, uint64_t end, uint64_t limit,
+			  struct hwf_image_report *r, struct hwf_err *e)
+{
+	uint8_t buf[65536];
+	char a[64];
+
+	for (uint64_t off = end; off < limit;) {
+		size_t n = limit - off < sizeof(buf) ? (size_t)(limit - off) : sizeof(buf);
+
+		if (hwf_source_read_exact(src, buf, n, off, e)) {
+			add(r, HWF_SEV_ERROR, "%s", e->msg);
+			return;
+		}
+		for (size_t k = 0; k < n; k++)
+			if (buf[k]) {
+				add(r, HWF_SEV_WARN, "%llu bytes after the image: an appended signature?",
+				    (unsigned long long)(limit - end));
+				return;
+			}
+		off += n;
+	}
+	size_text(limit - end, a, sizeof(a));
+	add(r, HWF_SEV_INFO, "%s of zeros after the image (padding)", a);
+}
+
 static void check_bootimg(struct hwf_source *src, const char *fn, struct hwf_image_report *r,
 			  const struct hwf_image_check_opts *o, uint64_t limit, struct hwf_err *e)
 {
@@ -208,6 +238,8 @@ static void check_bootimg(struct hwf_source *src, const char *fn, struct hwf_ima
 		add(r, HWF_SEV_ERROR, "truncated: header says %s, file has %s", a, c);
 		return;
 	}
+	if (limit > b.needed)
+		check_trailer(src, b.needed, limit, r, e);
 	for (size_t i = 0; i < b.nsec; i++)
 		if (!strcmp(b.sec[i].name, b.vendor ? "vendor_ramdisk" : "ramdisk") &&
 		    b.sec[i].size == 0)
@@ -266,10 +298,14 @@ static void check_signature(struct hwf_source *src, uint64_t off, uint64_t len,
 									     : HWF_SIGN_BROKEN;
 	switch (sig) {
 	case HWF_AVB_SIG_NONE:
-		add(r, o->key_path ? HWF_SEV_ERROR : HWF_SEV_WARN,
-		    "vbmeta is not signed (algorithm NONE)%s",
-		    o->key_path ? ", so it cannot match your key"
-				: ": a locked bootloader rejects it");
+		if (o->key_path)
+			add(r, HWF_SEV_ERROR,
+			    "not signed: the vbmeta's algorithm is NONE, so it cannot match your "
+			    "key %s",
+			    o->key_path);
+		else
+			add(r, HWF_SEV_WARN,
+			    "vbmeta is not signed (algorithm NONE): a locked bootloader rejects it");
 		break;
 	case HWF_AVB_SIG_BAD_HASH:
 		add(r, HWF_SEV_ERROR,
@@ -302,14 +338,26 @@ static void check_signature(struct hwf_source *src, uint64_t off, uint64_t len,
 		break;
 	case HWF_AVB_SIG_OTHER_KEY:
 		add(r, HWF_SEV_ERROR,
-		    "signed with a different key than %s (the image's key has SHA-1 shown above)",
+		    "signed, but not by %s: signed with a different key (its SHA-1 is shown "
+		    "above)",
 		    o->key_path);
 		break;
 	case HWF_AVB_SIG_OK:
-		add(r, HWF_SEV_INFO, "vbmeta signature verifies with %s",
-		    o->key_path ? o->key_path
-				: "the embedded key (integrity only: give --key to check who "
-				  "signed it)");
+		if (o->key_path && r->sign == HWF_SIGN_BROKEN)
+			add(r, HWF_SEV_INFO,
+			    "the vbmeta is signed by %s, but it no longer matches the image (above)",
+			    o->key_path);
+		else if (o->key_path)
+			add(r, HWF_SEV_INFO, "signed by %s: the vbmeta signature verifies with it",
+			    o->key_path);
+		else if (r->sign == HWF_SIGN_BROKEN)
+			add(r, HWF_SEV_INFO,
+			    "the vbmeta itself is intact (its signature verifies with its embedded "
+			    "key), but it describes the image as it was before the change");
+		else
+			add(r, HWF_SEV_INFO,
+			    "vbmeta signature verifies with the embedded key (integrity only: give "
+			    "--key to check who signed it)");
 		break;
 	}
 }
@@ -381,8 +429,10 @@ static uint64_t check_avb(struct hwf_source *src, const char *fn,
 			add(r, HWF_SEV_ERROR, "%s", e->msg);
 		else if (!info.digest_ok && (r->sign = HWF_SIGN_BROKEN))
 			add(r, HWF_SEV_ERROR,
-			    "AVB %s digest of the image differs from the one in vbmeta: the image "
-			    "was changed after signing",
+			    "the old signature no longer matches: the image was changed after it "
+			    "was signed (its %s digest differs from the one in its vbmeta, as after "
+			    "a repack that kept the old vbmeta); a locked bootloader will refuse "
+			    "this image",
 			    info.hash_alg);
 		else
 			add(r, HWF_SEV_INFO, "AVB %s digest matches", info.hash_alg);
@@ -633,9 +683,9 @@ int hwf_image_check(struct hwf_source *src, const struct hwf_image_check_opts *o
 	check_fit(fn, o, &c, r);
 	if (o->key_path && !r->has_vbmeta)
 		add(r, HWF_SEV_ERROR,
-		    "%s has no AVB footer and no vbmeta: there is no signature to check against "
-		    "%s",
-		    fn, o->key_path);
+		    "not signed: no AVB footer and no vbmeta, so there is no signature to check "
+		    "against %s",
+		    o->key_path);
 	if (o->sha256_hex) {
 		uint8_t d[32];
 		char hex[65];

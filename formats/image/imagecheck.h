@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * formats/image: what a file is and whether it is whole and sound to flash.
- * sniff.h (the kind, by content), bootimg.h, avb.h, ramdisk.h, sparse.h
+ * sniff.h (the kind, by content), bootimg.h, avb.h, ramdisk.h (rdtree.h:
+ * a ramdisk as a folder, unpacked and packed again), sparse.h
  * (read, expand, split for fastboot), partimage.h (sizes that ext4, erofs,
  * f2fs, super and DTBO headers give), partkind.h (the one table of what a
  * partition takes), imagecheck.h (this file) and unpack.h (the engine of

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A boot image's ramdisk: gzip (zlib) or lz4 (legacy format, as Android's
- * mkbootimg/lz4 -l writes it) compressed cpio "newc".  Walked as a stream
- * to list what it holds and whether it looks like a recovery.
+ * A boot image's ramdisk: cpio "newc", bare or compressed with gzip (zlib)
+ * or lz4 (legacy format, as Android's mkbootimg/lz4 -l writes it, or frame
+ * format; liblz4).  Walked as a stream (formats/image/rdstream.c) to list
+ * what it holds and whether it looks like a recovery.  Unpacking it into a
+ * folder and packing it again: formats/image/rdtree.h.
  *
  * Memory: the info is the caller's; buffers live for the call.  Errors:
  * HWF_EFORMAT (not gzip/lz4/cpio, or a broken archive), HWF_ETRUNC,
@@ -31,7 +33,8 @@ struct hwf_ramdisk_info {
 
 /*
  * Inspect the ramdisk at [@off, @off + @len) of @src.  HWF_EUNSUPPORTED
- * for lz4 frame format (not decoded here), HWF_EFORMAT for corrupt data.
+ * for a compression not read here (xz, zstd...), HWF_EFORMAT for corrupt
+ * data.
  */
 int hwf_ramdisk_inspect(struct hwf_source *src, uint64_t off, uint64_t len,
 			struct hwf_ramdisk_info *info, struct hwf_err *e);

@@ -14,9 +14,13 @@
 #include <unistd.h>
 
 #include "formats/image/liblp.h"
+#include "formats/image/rdtree.h"
 #include "formats/image/sparse.h"
+#include "formats/image/unpack_manifest.h"
 
 #define COPY_BYTES (1u << 20)
+/* A boot image's sections, the extra files of its manifest, and the manifest. */
+#define UNPACK_MAX_FILES (HWF_BOOTIMG_MAX_SECTIONS + HWF_MF_MAX_RANGES + 1)
 
 static void tell(const struct hwf_unpack_opts *o, enum hwf_unpack_event_kind kind,
 		 const char *label, const struct hwf_unpack_file *file)
@@ -112,14 +116,16 @@ static int copy_partition(struct hwf_lp *lp, uint32_t p, int fd, const char *pat
 /* Write one planned file: section @sec of a boot image, partition @p of @lp, or the expansion. */
 static int write_file(struct hwf_source *src, const struct hwf_unpack_opts *o,
 		      const struct hwf_bootimg_section *sec, struct hwf_lp *lp, uint32_t p,
-		      const struct hwf_unpack_file *file, struct hwf_err *e)
+		      const struct hwf_unpack_file *file, const char *text, struct hwf_err *e)
 {
 	struct hwf_outfile f;
 	int rc = hwf_outfile_create(&f, file->path, 0, o->files, e);
 
 	if (rc)
 		return rc;
-	if (sec) {
+	if (text) {
+		rc = write_all(f.fd, (const uint8_t *)text, strlen(text), file->path, e);
+	} else if (sec) {
 		rc = copy_range(src, sec->offset, sec->size, f.fd, file->path, e);
 	} else if (lp) {
 		tell(o, HWF_UEV_STEP, file->part, NULL);
@@ -192,6 +198,89 @@ static int plan_super(struct hwf_lp *lp, const struct hwf_unpack_opts *o,
 	return 0;
 }
 
+/*
+ * The manifest and the files it names beyond the sections (trailer, vbmeta,
+ * vendor_boot v4 ramdisks): planned after the sections, the manifest last.
+ */
+static int plan_manifest(struct hwf_source *src, const struct hwf_bootimg *b,
+			 const struct hwf_unpack_opts *o, struct hwf_unpack_file *plan,
+			 const struct hwf_bootimg_section **sec, struct hwf_bootimg_section *extra,
+			 size_t *n, struct hwf_manifest **mf, struct hwf_mf_ranges *x, char **text,
+			 struct hwf_err *e)
+{
+	size_t len;
+	int rc;
+
+	*mf = malloc(sizeof(**mf));
+	if (!*mf)
+		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	rc = hwf_manifest_from_image(src, b, *mf, x, e);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < x->n; i++) {
+		extra[i].name = !strcmp(x->r[i].file, "trailer.bin")  ? "trailer"
+				: !strcmp(x->r[i].file, "vbmeta.bin") ? "vbmeta"
+								      : "vendor_ramdisk";
+		extra[i].offset = x->r[i].off;
+		extra[i].size = x->r[i].size;
+		sec[*n] = &extra[i];
+		snprintf(plan[*n].part, sizeof(plan[*n].part), "%s", x->r[i].file);
+		plan[*n].section = extra[i].name[0] == 'v' && extra[i].name[1] == 'e' ? plan[*n].part
+										     : extra[i].name;
+		snprintf(plan[*n].path, sizeof(plan[*n].path), "%s/%s", o->dir, x->r[i].file);
+		plan[(*n)++].size = x->r[i].size;
+	}
+	*text = hwf_manifest_format(*mf, &len);
+	if (!*text)
+		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	sec[*n] = NULL;
+	plan[*n].section = "manifest";
+	snprintf(plan[*n].path, sizeof(plan[*n].path), "%s/%s", o->dir, HWF_MANIFEST_NAME);
+	plan[(*n)++].size = len;
+	return 0;
+}
+
+/*
+ * The ramdisk as a folder too (DIR/ramdisk.d, its entry list DIR/ramdisk.list),
+ * named in the manifest; a ramdisk that cannot be read that way (an unknown
+ * compression, a broken archive, a folder already there) is noted in the
+ * manifest instead, and its file alone is repacked.
+ */
+static int ramdisk_tree(struct hwf_source *src, const struct hwf_bootimg *b,
+			const struct hwf_unpack_opts *o, struct hwf_manifest *mf, char **text,
+			struct hwf_err *e)
+{
+	const struct hwf_bootimg_section *rd = hwf_bootimg_section(b, "ramdisk");
+	struct hwf_unpack_file file = {.section = "ramdisk_tree"};
+	char list[HWF_PATH_MAX + 64];
+	struct hwf_rdtree_info info;
+	struct hwf_err why = {0};
+	size_t len;
+	int rc;
+
+	if (b->vendor || !rd || !rd->size)
+		return 0;
+	snprintf(file.path, sizeof(file.path), "%s/ramdisk.d", o->dir);
+	snprintf(list, sizeof(list), "%s/ramdisk.list", o->dir);
+	rc = hwf_rdtree_extract(src, rd->offset, rd->size, file.path, list, &info, &why);
+	if (rc == HWF_EIO || rc == HWF_ENOSPC || rc == HWF_ENOMEM) {
+		*e = why;
+		return rc;
+	}
+	if (rc) {
+		snprintf(mf->ramdisk_tree_note, sizeof(mf->ramdisk_tree_note),
+			 "not unpacked as a folder: %.200s", why.msg);
+	} else {
+		snprintf(mf->ramdisk_tree, sizeof(mf->ramdisk_tree), "ramdisk.d");
+		snprintf(mf->ramdisk_list, sizeof(mf->ramdisk_list), "ramdisk.list");
+		file.size = info.entries;
+		tell(o, HWF_UEV_WRITTEN, NULL, &file);
+	}
+	free(*text);
+	*text = hwf_manifest_format(mf, &len);
+	return *text ? 0 : hwf_err_set(e, HWF_ENOMEM, "out of memory");
+}
+
 void hwf_unpack_result_free(struct hwf_unpack_result *res)
 {
 	free(res->file);
@@ -202,10 +291,14 @@ void hwf_unpack_result_free(struct hwf_unpack_result *res)
 int hwf_image_unpack(struct hwf_source *src, const struct hwf_unpack_opts *o,
 		     struct hwf_unpack_result *res, struct hwf_err *e)
 {
-	const struct hwf_bootimg_section *sec[HWF_BOOTIMG_MAX_SECTIONS] = {NULL};
+	const struct hwf_bootimg_section *sec[UNPACK_MAX_FILES] = {NULL};
 	struct hwf_unpack_file *plan;
 	struct hwf_lp *lp = NULL;
 	struct hwf_bootimg b;
+	struct hwf_bootimg_section extra[HWF_MF_MAX_RANGES];
+	struct hwf_manifest *mf = NULL;
+	struct hwf_mf_ranges x = {0};
+	char *text = NULL;
 	size_t n = 0;
 	struct stat st;
 	int rc = 0;
@@ -221,7 +314,7 @@ int hwf_image_unpack(struct hwf_source *src, const struct hwf_unpack_opts *o,
 	} else {
 		res->sparse = hwf_sparse_validate(src, NULL, NULL) == 0;
 	}
-	plan = calloc(lp || res->sparse ? (n ? n : 1) : HWF_BOOTIMG_MAX_SECTIONS, sizeof(*plan));
+	plan = calloc(lp || res->sparse ? (n ? n : 1) : UNPACK_MAX_FILES, sizeof(*plan));
 	if (!plan) {
 		hwf_lp_close(lp);
 		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
@@ -251,16 +344,29 @@ int hwf_image_unpack(struct hwf_source *src, const struct hwf_unpack_opts *o,
 				 b.sec[i].name);
 			plan[n++].size = b.sec[i].size;
 		}
+		if (!rc && o->manifest)
+			rc = plan_manifest(src, &b, o, plan, sec, extra, &n, &mf, &x, &text, e);
 	}
 	/* Settled before the first file is written: nothing is replaced without force. */
 	for (size_t i = 0; !rc && i < n && !o->force; i++)
 		if (lstat(plan[i].path, &st) == 0)
 			rc = hwf_err_set(e, HWF_EEXIST, "%s: exists; not replaced (use --force)",
 					 plan[i].path);
+	for (size_t i = 0; !rc && text && !o->force && i < 2; i++) {
+		char p[HWF_PATH_MAX + 64];
+
+		snprintf(p, sizeof(p), "%s/%s", o->dir, i ? "ramdisk.list" : "ramdisk.d");
+		if (lstat(p, &st) == 0)
+			rc = hwf_err_set(e, HWF_EEXIST, "%s: exists; not replaced (use --force)", p);
+	}
 	if (!rc)
 		rc = hwf_mkdirs(o->dir, e);
 	for (size_t i = 0; i < n && !rc; i++) {
-		rc = write_file(src, o, sec[i], lp, (uint32_t)i, &plan[i], e);
+		if (text && i + 1 == n)
+			rc = ramdisk_tree(src, &b, o, mf, &text, e);
+		if (!rc)
+			rc = write_file(src, o, sec[i], lp, (uint32_t)i, &plan[i],
+					text && i + 1 == n ? text : NULL, e);
 		if (rc)
 			break;
 		if (!sec[i] && !lp)
@@ -269,5 +375,7 @@ int hwf_image_unpack(struct hwf_source *src, const struct hwf_unpack_opts *o,
 		tell(o, HWF_UEV_WRITTEN, NULL, &plan[i]);
 	}
 	hwf_lp_close(lp);
+	free(mf);
+	free(text);
 	return rc;
 }

@@ -33,7 +33,8 @@ enum hwf_unpack_event_kind {
 };
 
 struct hwf_unpack_file {
-	const char *section; /* "kernel", ...; "expanded" for a sparse image; a partition */
+	const char *section; /* "kernel", ...; "expanded" for a sparse image; a partition;
+			      * "manifest", "trailer", "vbmeta", "vendor_ramdisk" (one of v4's) */
 	char path[HWF_PATH_MAX + 64];
 	uint64_t size;
 	char part[48]; /* a logical partition's name (section points here) */
@@ -49,6 +50,7 @@ struct hwf_unpack_opts {
 	const char *dir;  /* created with its parents */
 	const char *name; /* the image's path: messages, and the .raw name of a sparse image */
 	int force;	  /* replace existing files */
+	int manifest;	  /* boot images: also DIR/manifest.txt and what image repack needs */
 	const struct hwf_file_hooks *files; /* temporary files; NULL = plain calls */
 	void (*event)(void *ctx, const struct hwf_unpack_event *ev); /* may be NULL */
 	hwf_progress_fn progress;				     /* may be NULL */

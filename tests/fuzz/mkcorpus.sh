@@ -1,6 +1,6 @@
 #!/bin/sh
 # Makes the seed corpora of the fuzz targets added with the hardening work
-# (avb, splitter, fastboot, tcp, zip, fat32, sniff, and vendor_boot for
+# (avb, splitter, fastboot, tcp, zip, fat32, sniff, manifest, and vendor_boot for
 # image) from small fixtures, the way the test fixtures are made.  The
 # committed seeds are its output; run it again only to refresh them:
 #   sh tests/fuzz/mkcorpus.sh
@@ -38,6 +38,24 @@ python3 "$tools/avbfoot.py" --vbmeta "$C/avb/vbmeta-4096-chain.img" --key k4096.
 python3 "$tools/avbfoot.py" --vbmeta "$C/avb/vbmeta-sha512-flags.img" --key k4096.pem \
 	--algorithm SHA512_RSA4096 --hash boot=body.img --flags 3 --padding 64
 cp "$C/avb/vbmeta-4096-chain.img" "$C/image/vbmeta-4096-chain.img"
+
+# hwflash image sign's own output (avbtool's layout, 72 KiB: the smallest
+# partition it takes), its bare vbmeta, and image vbmeta's patched flags.
+# Needs the binary: HWFLASH, else build/hwflash.
+hw=${HWFLASH:-$here/../../build/hwflash}
+"$hw" image sign body.img --partition boot --partition-size 72K --key key.pem \
+	--prop com.android.build.boot.fingerprint:hw/x/1:user --rollback-index 3 \
+	-o "$C/avb/hwsigned.img" --force > /dev/null
+"$hw" image sign body.img --partition recovery --partition-size 72K --salt 00 \
+	-o "$C/avb/hwunsigned.img" --force > /dev/null
+"$hw" image vbmeta "$C/avb/hwsigned.img" --disable-verity -o "$C/avb/hwsigned-noverity.img" \
+	--force > /dev/null
+python3 - "$C/avb/hwsigned.img" "$C/avb/vbmeta-hwsigned.img" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+off, size = struct.unpack(">QQ", b[-64 + 20:-64 + 36])
+open(sys.argv[2], "wb").write(b[off:off + size])
+PY
 
 # --- image: a vendor_boot v3 next to the boot images already there
 printf 'ramdisk' | gzip > rd.gz
@@ -115,6 +133,13 @@ open(os.path.join(tcp, "bad-handshake"), "wb").write(b"\0FB00")
 open(os.path.join(tcp, "huge-frame"), "wb").write(b"\0FB01" + struct.pack(">Q", 1 << 40) + b"OKAY")
 open(os.path.join(tcp, "split-header"), "wb").write(b"\0FB01\0\0\0\0")
 PY
+
+# --- updateapp: a legacy package, entries named INPUT and told apart by sequence id
+head -c 128 /dev/urandom > sig128
+head -c 300 /dev/urandom > d300
+python3 "$tools/mkapp.py" "$C/updateapp/legacy.app" --legacy --hwid HW8x25 \
+	INPUT@FE000000=sig128 INPUT@FC000000=d300 INPUT@0=d300 INPUT@E8000000=d300 \
+	INPUT@12345678=d300
 
 # --- zip: stored and deflated members, a folder, an empty member
 python3 - "$C/zip" <<'PY'
@@ -222,6 +247,31 @@ python3 -c 'import sys; b = bytearray(2048); b[1080:1082] = b"\x53\xef"; sys.std
 	> "$C/sniff/ext4-head"
 du -sh "$C"/*
 
+# --- cpio: ramdisks written by GNU cpio and tests/tools/mkbootfs.py, bare and compressed
+# (gzip, lz4 -l, lz4 frame), an escape attempt, and a list ('L' + the list text)
+mkdir -p "$C/cpio" rdt/sbin
+printf init > rdt/init
+printf rec > rdt/sbin/recovery
+ln -s /system/bin/sh rdt/sbin/sh
+(cd rdt && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$C/cpio/gnu.cpio"
+python3 "$tools/mkbootfs.py" rdt > "$C/cpio/aosp.cpio"
+gzip -9 -n -c "$C/cpio/aosp.cpio" > "$C/cpio/aosp.gz"
+lz4 -l -q -c "$C/cpio/aosp.cpio" > "$C/cpio/aosp.lz4"
+lz4 -q -c "$C/cpio/gnu.cpio" > "$C/cpio/gnu.lz4f"
+python3 - "$C/cpio/escape.cpio" <<'PY'
+import sys
+def ent(ino, mode, name, data=b""):
+    h = b"070701" + b"".join(b"%08x" % f for f in (ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0,
+                                                    len(name) + 1, 0))
+    b = h + name + b"\0"
+    b += b"\0" * (-len(b) % 4) + data
+    return b + b"\0" * (-len(b) % 4)
+out = ent(1, 0o120777, b"l", b"/tmp") + ent(2, 0o100644, b"l/x", b"x") + ent(3, 0, b"TRAILER!!!")
+open(sys.argv[1], "wb").write(out)
+PY
+printf 'Lhwflash-ramdisk-list 1\ncomp gzip\nd 0755 0 0 0 300000 1 0:0 0:0 0 - sbin\nl 0777 0 0 0 300001 1 0:0 0:0 14 /system/bin/sh sbin/sh\nc 0600 0 0 0 300002 1 0:0 5:1 0 - dev\\x20console\nT 0755 0 0 0 300003 1 0:0 0:0 0 - TRAILER!!!\ncpio 070701 lower 256\n' \
+	> "$C/cpio/list"
+
 # --- liblp: tiny super images (32 KiB, 4 KiB alignment) made by the judge, raw and sparse
 mkdir -p "$C/liblp"
 J="python3 $tools/lpjudge.py"
@@ -243,6 +293,100 @@ b[4096 + 44] ^= 1          # primary geometry
 b[12288 + 6] ^= 1          # slot 0's primary header
 open(sys.argv[2], "wb").write(b)
 PY
+
+# --- manifest: the texts image unpack writes (boot v2 with escapes and a
+# trailer, boot v3, vendor_boot v4 with its ramdisk table, an AVB footer)
+mkdir -p "$C/manifest"
+cat > "$C/manifest/boot2.txt" <<'MF'
+# hwflash image manifest
+hwflash-manifest = 1
+kind = boot
+header_version = 2
+page_size = 2048
+header_size = 1660
+base = 0x10000000
+kernel_offset = 0x00008000
+ramdisk_offset = 0x01000000
+second_offset = 0x00f00000
+tags_offset = 0x00000100
+dtb_offset = 0x01f00000
+recovery_dtbo_offset = auto
+os_version = 11.0.0
+os_patch_level = 2021-05
+name = brd\x20
+cmdline = \x20console=ttyS0\\x\n\t\xff
+extra_cmdline = more
+id = hex:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+kernel = kernel
+ramdisk = ramdisk
+dtb = sub/dtb
+ramdisk_compression = gzip
+ramdisk_sha256 = 0000000000000000000000000000000000000000000000000000000000000000
+trailer = trailer.bin
+trailer_size = 4096
+MF
+cat > "$C/manifest/boot3.txt" <<'MF'
+hwflash-manifest = 1
+kind = boot
+header_version = 3
+page_size = 4096
+header_size = 1596
+os_version = 12.0.0
+os_patch_level = 2022-02
+cmdline = x y
+kernel = kernel
+ramdisk = ramdisk
+ramdisk_compression = lz4-legacy
+MF
+cat > "$C/manifest/vendor4.txt" <<'MF'
+hwflash-manifest = 1
+kind = vendor_boot
+header_version = 4
+page_size = 2048
+header_size = 2128
+base = 0x00000000
+kernel_offset = 0x00008000
+ramdisk_offset = 0x01000000
+tags_offset = 0x00000100
+dtb_offset = 0x01f00000
+name = vtest1
+cmdline = console=0
+dtb = dtb
+bootconfig = bootconfig
+vendor_ramdisk_table_entry_size = 108
+vendor_ramdisk.0.file = vendor_ramdisk00
+vendor_ramdisk.0.name = platform
+vendor_ramdisk.0.type = 1
+vendor_ramdisk.0.board_id = 0100000002000000030000000400000005000000060000000700000008000000090000000a0000000b0000000c0000000d0000000e0000000f00000010000000
+vendor_ramdisk.1.file = vendor_ramdisk01
+vendor_ramdisk.1.name = dlkm
+vendor_ramdisk.1.type = 3
+vendor_ramdisk.1.board_id = 00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000
+ramdisk_compression = none
+MF
+cat > "$C/manifest/avb.txt" <<'MF'
+hwflash-manifest = 1
+kind = boot
+header_version = 0
+page_size = 4096
+kernel = kernel
+avb.partition_size = 1048576
+avb.original_image_size = 155648
+avb.vbmeta_offset = 155648
+avb.vbmeta_size = 1344
+avb.footer_version = 1.0
+avb.vbmeta = vbmeta.bin
+avb.algorithm = SHA256_RSA2048
+avb.rollback_index = 0
+avb.rollback_index_location = 0
+avb.flags = 0
+avb.release = avbtool 1.3.0
+avb.partition_name = boot
+avb.hash_algorithm = sha256
+avb.salt = 0001
+avb.digest = 8192fe
+avb.prop = com.android.build.boot.fingerprint:a/b:c
+MF
 
 # --- updatebin: HarmonyOS update.bin layouts (tests/tools/mkupdatebin.py); sparse_merge:
 # a u32 length, then two split pieces (tests/tools/simgsplit.py)

@@ -33,7 +33,7 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
 	out=$(complete_words hwflash dl)
 	check "hwflash dl<TAB> -> dload" test "$out" = dload
 	out=$(complete_words hwflash app "" | tr '\n' ' ')
-	check "hwflash app <TAB> -> subcommands" test "$out" = "list check extract pack flash "
+	check "hwflash app <TAB> -> subcommands" test "$out" = "list check extract pack flash replace remove "
 	out=$(complete_words hwflash reboot b)
 	check "hwflash reboot b<TAB> -> bootloader" test "$out" = bootloader
 	if [ -n "$FBSIM" ]; then

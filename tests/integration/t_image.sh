@@ -64,7 +64,8 @@ run_hw 0 "AVB-footed recovery image passes" image check --partition recovery avb
 expect_in "$T/out" "AVB sha256 digest matches" "AVB digest recomputed"
 python3 "$tools/avbfoot.py" boot2.img tampered.img recovery 8388608 --tamper
 run_hw 1 "image changed after signing refused" image check --partition recovery tampered.img
-expect_in "$T/err" "changed after signing" "tampering named"
+expect_in "$T/err" "the old signature no longer matches" "tampering named"
+expect_in "$T/err" "a locked bootloader will refuse this image" "tampering: the bootloader named"
 python3 "$tools/avbfoot.py" boot2.img forboot.img system 8388608
 run_hw 1 "image signed for another partition refused" image check --partition recovery forboot.img
 expect_in "$T/err" "signed for partition 'system'" "wrong partition named"
@@ -97,13 +98,14 @@ expect_in "$T/err" "truncated at 1.0 MiB of at least" "sparse truncation: where 
 expect_in "$T/err" "chunk 1 of" "sparse truncation names the chunk"
 run_hw 1 "sparse image refused for recovery" image check --partition recovery sparse.img
 
-# Ramdisks: gzip and lz4 (legacy) cpio made with cpio, gzip and lz4 -l.
+# Ramdisks: gzip, lz4 (legacy) and lz4 frame cpio made with cpio, gzip, lz4 -l and lz4.
 mkdir -p rd/sbin rd/etc
 echo recovery > rd/sbin/recovery; echo init > rd/init; echo fstab > rd/etc/fstab
 (cd rd && find . | cpio -o -H newc 2> /dev/null) > rd.cpio
 gzip -9 -c rd.cpio > rd.gz
 lz4 -l -q -f rd.cpio rd.lz4
-for c in gz lz4; do
+lz4 -q -f rd.cpio rd.lz4f
+for c in gz lz4 lz4f; do
 	mkbootimg --kernel kernel --ramdisk rd.$c --header_version 2 --dtb dtb -o rec.$c.img
 	run_hw 0 "recovery with a $c ramdisk" image check --partition recovery rec.$c.img
 	expect_in "$T/out" "looks like a recovery (has sbin/recovery)" "$c ramdisk inspected"
@@ -128,11 +130,11 @@ run_hw 0 "signed image verifies with the embedded key" image check --partition r
 expect_in "$T/out" "signature verifies with the embedded key" "embedded-key verification"
 run_hw 0 "signed image verifies with the user's PEM public key" \
 	image check --partition recovery --key pub.pem signed.img
-expect_in "$T/out" "signature verifies with pub.pem" "PEM key verification"
+expect_in "$T/out" "signed by pub.pem" "PEM key verification"
 run_hw 0 "signed image verifies with an AVB binary public key" \
 	image check --partition recovery --key key.avbpubkey signed.img
 run_hw 1 "another key is refused" image check --partition recovery --key other.pem signed.img
-expect_in "$T/err" "signed with a different key than other.pem" "other key named"
+expect_in "$T/err" "signed, but not by other.pem" "other key named"
 python3 "$tools/avbfoot.py" boot2.img resigned.img recovery 8388608 --key key.pem --resign-bad
 run_hw 1 "vbmeta changed after signing is refused" image check --partition recovery resigned.img
 expect_in "$T/err" "signature does not verify" "bad signature named"
@@ -199,11 +201,11 @@ run_hw 0 "what a vbmeta image covers is shown" image check vb2048.img
 expect_in "$T/out" "partitions: boot, system (hashtree), vbmeta_system (chained)" "descriptors listed"
 run_hw 0 "--key: the signer's private PEM" image check --key key.pem vb2048.img
 run_hw 0 "--key: the signer's public PEM" image check --key pub.pem vb2048.img
-expect_in "$T/out" "vbmeta signature verifies with pub.pem" "public key named"
+expect_in "$T/out" "signed by pub.pem" "public key named"
 run_hw 0 "--key: AVB binary public key" image check --key key.avbpubkey vb2048.img
 run_hw 0 "--key: a 4096-bit key" image check --key k4096.pem vb512.img
 run_hw 1 "--key: a wrong key fails" image check --key other.pem vb2048.img
-expect_in "$T/err" "signed with a different key than other.pem" "wrong key named"
+expect_in "$T/err" "signed, but not by other.pem" "wrong key named"
 one_line "$T/err" "wrong key: one line"
 run_hw 1 "--key: a 4096-bit key for a 2048-bit image fails" image check --key k4096.pem vb2048.img
 
@@ -269,7 +271,7 @@ expect_in "$T/err" "vb2048.img: AVB vbmeta image, but recovery takes an Android 
 
 # --key with nothing signed in the file: the key cannot be checked, so it fails.
 run_hw 1 "--key on a boot image without AVB footer" image check --key key.pem boot2.img
-expect_in "$T/err" "boot2.img has no AVB footer and no vbmeta: there is no signature to check against key.pem" "no signature named"
+expect_in "$T/err" "boot2.img: not signed: no AVB footer and no vbmeta, so there is no signature to check against key.pem" "no signature named"
 run_hw 1 "--key on random data" image check --key key.pem rnd4k.bin
 run_hw 1 "--key on a sparse image" image check --key key.pem sparse.img
 run_hw 0 "--key on a signed footer image still passes" image check --key key.pem signed.img
@@ -403,7 +405,7 @@ d = json.load(open(sys.argv[1]))
 assert d["ok"] is True and d["kind"] == "Android boot image", d
 f = {x["section"]: x for x in d["files"]}
 assert f["kernel"]["size"] == 3000000 and os.path.getsize(f["kernel"]["path"]) == 3000000, d
-assert set(f) == {"kernel", "ramdisk", "dtb"}, d' "$T/out"
+assert set(f) == {"kernel", "ramdisk", "dtb", "manifest"}, d' "$T/out"
 run_hw 0 "unpack --json of a sparse image" --json image unpack sparse.img -o jsp
 check "sparse unpack document" python3 -c '
 import json, os, sys

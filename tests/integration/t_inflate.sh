@@ -107,6 +107,46 @@ expect_in "$T/err" "dload/UPDATE.APP: inflated 1 time" "app flash -v: UPDATE.APP
 counted fw.zip "app extract of a deflated firmware zip" app extract fw.zip -o x
 check "app extract: system.img whole" cmp system.img x/system.img
 
+# dload prepare: the verify and the copy read each deflated member once.
+mkdir card1 card2 card3
+counted fw.zip "dload prepare of a deflated firmware zip" dload prepare --force fw.zip card1
+check "dload prepare: the package copied whole" sh -c \
+	"unzip -p fw.zip dload/UPDATE.APP | cmp - card1/dload/UPDATE.APP"
+expect_in "$T/err" "dload/UPDATE.APP: inflated 1 time" "dload prepare -v: UPDATE.APP inflated once"
+# A download whose update_sd zips lie deflated in a deflated zip: the inner
+# zip is inflated once (listing, CRC-32, the UPDATE.APP's check and the copy).
+python3 - <<'PY'
+import io, zipfile
+sd = io.BytesIO()
+with zipfile.ZipFile(sd, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("UPDATE.APP", zipfile.ZipFile("fw.zip").read("dload/UPDATE.APP"))
+with zipfile.ZipFile("svc.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("Software/dload/update_sd.zip", sd.getvalue())
+PY
+counted svc.zip "dload prepare of a deflated update_sd zip in a deflated zip" \
+	dload prepare --force svc.zip card2
+check "dload prepare: update_sd.zip copied whole" sh -c \
+	"unzip -p svc.zip Software/dload/update_sd.zip | cmp - card2/dload/update_sd.zip"
+expect_in "$T/err" "Software/dload/update_sd.zip: inflated 1 time" \
+	"dload prepare -v: the inner zip inflated once"
+expect_in "$T/err" "UPDATE.APP: inflated 1 time" \
+	"dload prepare -v: its UPDATE.APP inflated once (for its check)"
+# The same download with a corrupt block in the inner package: refused, nothing on the card.
+python3 - <<'PY'
+import io, zipfile
+app = bytearray(zipfile.ZipFile("fw.zip").read("dload/UPDATE.APP"))
+app[-5000] ^= 0xFF
+sd = io.BytesIO()
+with zipfile.ZipFile(sd, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("UPDATE.APP", bytes(app))
+with zipfile.ZipFile("badsvc.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("Software/dload/update_sd.zip", sd.getvalue())
+PY
+run_hw 1 "dload prepare of a download with a corrupt inner package" dload prepare --force badsvc.zip card3
+expect_in "$T/err" "update_sd.zip" "the corrupt inner package: its zip named"
+check "the corrupt inner package: nothing on the card" test -z "$(ls -A card3 2> /dev/null)"
+check "the corrupt inner package: nothing left in TMPDIR" test -z "$(ls -A tmp)"
+
 # A zip bomb: boot.img followed by 1 MiB more than the zip declares.
 python3 - <<'PY'
 import struct, zlib, zipfile

@@ -4,6 +4,7 @@ without hwflash's code (reference/updateapp-format.md §1-§4, §6).
 Prints one line per entry "NAME LEN OK|BAD" and exits 1 if anything is bad.
 
   appjudge.py FILE
+  appjudge.py --same ORIG NEW [--replaced NAME=FILE]... [--removed NAME]...
   appjudge.py --build OUT [--crc] [--short-crc] [--skew-crc NAME]
               [--bad-header NAME] [--bad-block NAME] [--reblock NAME] NAME=FILE...
 
@@ -15,7 +16,17 @@ the wrong length, consistent in itself).  The others damage the Nth entry called
 exact): --skew-crc changes its first checksum in the CRC entry (the CRC
 entry's own block table still matches), --bad-header its header CRC,
 --bad-block one data byte (block table unchanged), --reblock one data byte
-with the block table made to match (so only the CRC entry disagrees)."""
+with the block table made to match (so only the CRC entry disagrees).
+
+--same judges an edited package (app replace / app remove): NEW must hold
+ORIG's preamble and ORIG's entries in order, minus the --removed ones; every
+header byte kept but, for a replaced entry and the CRC entry, the header
+length (0x04), data length (0x18) and header CRC (0x5C); untouched entries'
+block tables and data byte for byte; a replaced entry's data equal to FILE;
+and NEW must pass the checks above.  NAME is an entry's name field
+(case-insensitive, first match) or @SEQ (its sequence id in hex: @FC000000).
+Legacy entries named INPUT or nothing are told apart by sequence id:
+FF000000 is the CRC entry, FE000000 the signature (reference §5.2)."""
 import struct
 import sys
 
@@ -28,10 +39,77 @@ def x25(data, crc=0xFFFF):
     return crc ^ 0xFFFF
 
 
-def main(path):
+def kind(name, seq):
+    if name in ("", "INPUT"):
+        return {0xFF000000: "crc", 0xFE000000: "sig"}.get(seq, "image")
+    if name.upper() == "CRC":
+        return "crc"
+    return "sig" if name.upper() in ("SHA256RSA", "MD5RSA") else "image"
+
+
+def parse(blob, pos=92):
+    """[(header bytes, table bytes, data bytes, name, seq)] by the strict chain."""
+    out = []
+    while pos < len(blob):
+        hdr = blob[pos:pos + 98]
+        magic, hlen = struct.unpack_from("<II", hdr, 0)
+        assert magic == 0xA55AAA55, "magic at %d" % pos
+        seq, dlen = struct.unpack_from("<II", hdr, 0x14)
+        name = hdr[0x3C:0x5C].split(b"\0")[0].decode("latin-1")
+        out.append((hdr, blob[pos + 98:pos + hlen], blob[pos + hlen:pos + hlen + dlen], name, seq))
+        pos = (pos + hlen + dlen + 3) & ~3
+    return out
+
+
+def same(argv):
+    orig, new = open(argv[0], "rb").read(), open(argv[1], "rb").read()
+    repl, removed = {}, []
+    it = iter(argv[2:])
+    for a in it:
+        if a == "--replaced":
+            name, path = next(it).split("=", 1)
+            repl[name] = open(path, "rb").read()
+        elif a == "--removed":
+            removed.append(next(it))
+        else:
+            raise SystemExit("unknown argument " + a)
+    first = 92
+    while struct.unpack_from("<I", orig, first)[0] != 0xA55AAA55:
+        first += 4
+    assert new[:first] == orig[:first], "preamble changed"
+    a, b = parse(orig, first), parse(new, first)
+
+    def find(key):
+        for i, e in enumerate(a):
+            if (key.startswith("@") and e[4] == int(key[1:], 16)) or e[3].upper() == key.upper():
+                return i
+        raise SystemExit("judge: no entry " + key + " in " + argv[0])
+
+    gone = {find(k) for k in removed}
+    new_data = {find(k): v for k, v in repl.items()}
+    keep = [i for i in range(len(a)) if i not in gone]
+    assert len(keep) == len(b), "%d entries, expected %d" % (len(b), len(keep))
+    bad = 0
+    for i, e in zip(keep, b):
+        o = a[i]
+        loose = i in new_data or kind(o[3], o[4]) == "crc"
+        mask = [k for k in range(98) if not (loose and (4 <= k < 8 or 0x18 <= k < 0x1C or
+                                                        0x5C <= k < 0x5E))]
+        ok = all(o[0][k] == e[0][k] for k in mask)
+        if i in new_data:
+            ok = ok and e[2] == new_data[i]
+        elif kind(o[3], o[4]) != "crc":
+            ok = ok and e[1] == o[1] and e[2] == o[2]
+        print("kept", i, o[3] or "-", "%08X" % o[4], "OK" if ok else "CHANGED")
+        bad += not ok
+    return 1 if bad else 0
+
+
+def main(path, first=92):
     blob = open(path, "rb").read()
-    pos = 92
-    assert blob[:92] == b"\0" * 92, "preamble not zero"
+    pos = first
+    if first == 92:
+        assert blob[:92] == b"\0" * 92, "preamble not zero"
     bad = 0
     payloads = []
     crc_entry = None
@@ -41,7 +119,8 @@ def main(path):
         assert magic == 0xA55AAA55, "magic at %d" % pos
         assert one == 1
         dlen = struct.unpack_from("<I", hdr, 0x18)[0]
-        name = hdr[0x3C:0x5C].split(b"\0")[0].decode()
+        name = hdr[0x3C:0x5C].split(b"\0")[0].decode("latin-1")
+        seq = struct.unpack_from("<I", hdr, 0x14)[0]
         stored = struct.unpack_from("<H", hdr, 0x5C)[0]
         bs = struct.unpack_from("<H", hdr, 0x5E)[0] or 4096
         hdr[0x5C:0x5E] = b"\0\0"
@@ -56,9 +135,9 @@ def main(path):
                 ok = False
         print(name, dlen, "OK" if ok else "BAD")
         bad += not ok
-        if name == "CRC":
+        if kind(name, seq) == "crc":
             crc_entry = data
-        elif name not in ("SHA256RSA", "MD5RSA"):
+        elif kind(name, seq) != "sig":
             payloads.append(data)
         pos = (pos + hlen + dlen + 3) & ~3
     if crc_entry is not None:
@@ -151,4 +230,11 @@ def build(argv):
 if __name__ == "__main__":
     if sys.argv[1] == "--build":
         sys.exit(build(sys.argv[2:]))
+    if sys.argv[1] == "--same":
+        r = same(sys.argv[2:])
+        first = 92
+        blob = open(sys.argv[3], "rb").read()
+        while struct.unpack_from("<I", blob, first)[0] != 0xA55AAA55:
+            first += 4
+        sys.exit(r | main(sys.argv[3], first))
     sys.exit(main(sys.argv[1]))

@@ -15,6 +15,14 @@ vbmeta mode (a vbmeta partition image, as avbtool make_vbmeta_image):
              [--rollback N] [--padding N] [--hash NAME=FILE]... [--chain NAME=KEY.pem]...
              [--hashtree NAME=SIZE]... [--export-key OUT.bin] [--fingerprint FP]
 
+Parse mode (the judge of what hwflash writes; reads only, prints JSON):
+  avbfoot.py --parse FILE [--signed OUT] [--signature OUT]
+  footer, header, descriptors, the key blob (n0inv and rr recomputed from n),
+  the stored hash recomputed, the hash descriptor's digest recomputed over the
+  file, avbtool's layout (vbmeta at the image rounded up to 4096, footer in
+  the last 64 bytes); --signed writes header || auxiliary block (the signed
+  bytes) and --signature the signature, for `openssl dgst -verify`.
+
 Without --key the vbmeta is unsigned (algorithm NONE).  --algorithm defaults to
 SHA256_RSA2048 and must match the key's size.  --export-key writes the public
 key in AVB's binary format."""
@@ -166,7 +174,89 @@ def vbmeta_mode():
     open(out, "wb").write(pad(bytes(vb), int(opt("--padding", "4096"))))
 
 
-if "--vbmeta" in sys.argv:
+def parse_mode():
+    import json
+    path = opt("--parse")
+    f = open(path, "rb")
+    data_size = f.seek(0, 2)
+    out = {"file_size": data_size}
+    f.seek(data_size - 64)
+    foot = f.read(64)
+    voff = 0
+    if data_size >= 64 and foot[:4] == b"AVBf":
+        major, minor, orig, voff, vsize = struct.unpack(">IIQQQ", foot[4:36])
+        out["footer"] = {"version": [major, minor], "original_image_size": orig,
+                         "vbmeta_offset": voff, "vbmeta_size": vsize,
+                         "reserved_zero": foot[36:] == bytes(28)}
+        out["layout_ok"] = voff == (orig + 4095) // 4096 * 4096 and data_size % 4096 == 0
+    f.seek(voff)
+    hdr = f.read(256)
+    assert hdr[:4] == b"AVB0", "no vbmeta"
+    (maj, mnr, auth_sz, aux_sz, alg, h_off, h_sz, s_off, s_sz, k_off, k_sz, m_off, m_sz,
+     d_off, d_sz, rollback, flags, rloc) = struct.unpack(">IIQQIQQQQQQQQQQQII", hdr[4:128])
+    auth = f.read(auth_sz)
+    aux = f.read(aux_sz)
+    name = [k for k, v in ALGS.items() if v[0] == alg][0]
+    out["header"] = {"libavb": [maj, mnr], "auth_size": auth_sz, "aux_size": aux_sz,
+                     "algorithm": name, "hash": [h_off, h_sz], "signature": [s_off, s_sz],
+                     "public_key": [k_off, k_sz], "metadata": [m_off, m_sz],
+                     "descriptors": [d_off, d_sz], "rollback_index": rollback,
+                     "flags": flags, "rollback_location": rloc,
+                     "release": hdr[128:176].split(b"\0")[0].decode(),
+                     "reserved_zero": hdr[176:] == bytes(80),
+                     "size": 256 + auth_sz + aux_sz}
+    if ALGS[name][1]:
+        want = hashlib.new(ALGS[name][1], hdr + aux).digest()
+        out["stored_hash_ok"] = auth[h_off:h_off + h_sz] == want
+    descs, off = [], d_off
+    while off < d_off + d_sz:
+        tag, nb = struct.unpack(">QQ", aux[off:off + 16])
+        b = aux[off + 16:off + 16 + nb]
+        d = {"tag": tag, "length": nb}
+        if tag == 0:
+            kl, vl = struct.unpack(">QQ", b[:16])
+            d["key"] = b[16:16 + kl].decode()
+            d["value"] = b[17 + kl:17 + kl + vl].decode()
+        elif tag == 2:
+            isz, halg, nl, sl, dl, fl = struct.unpack(">Q32sIIII", b[:56])
+            name_b = b[116:116 + nl]
+            salt = b[116 + nl:116 + nl + sl]
+            dig = b[116 + nl + sl:116 + nl + sl + dl]
+            halg = halg.rstrip(b"\0").decode()
+            d.update({"image_size": isz, "hash_algorithm": halg, "partition": name_b.decode(),
+                      "salt": salt.hex(), "digest": dig.hex(), "flags": fl})
+            if "footer" in out:     # a vbmeta image's descriptors cover other partitions
+                h = hashlib.new(halg, salt)
+                f.seek(0)
+                left = isz
+                while left:
+                    chunk = f.read(min(left, 1 << 20))
+                    assert chunk, "image shorter than the hash descriptor says"
+                    h.update(chunk)
+                    left -= len(chunk)
+                d["digest_ok"] = h.digest() == dig
+        descs.append(d)
+        off += 16 + nb
+    out["descriptors"] = descs
+    if k_sz:
+        key = aux[k_off:k_off + k_sz]
+        bits, n0inv = struct.unpack(">II", key[:8])
+        n = int.from_bytes(key[8:8 + bits // 8], "big")
+        rr = int.from_bytes(key[8 + bits // 8:8 + bits // 4], "big")
+        out["key"] = {"bits": bits, "modulus": "%X" % n,
+                      "n0inv_ok": (n0inv * n + 1) % 2**32 == 0,
+                      "rr_ok": rr == pow(2, 2 * bits, n),
+                      "sha1": hashlib.sha1(key).hexdigest()}
+    if opt("--signed"):
+        open(opt("--signed"), "wb").write(hdr + aux)
+    if opt("--signature"):
+        open(opt("--signature"), "wb").write(auth[s_off:s_off + s_sz])
+    print(json.dumps(out, indent=1))
+
+
+if "--parse" in sys.argv:
+    parse_mode()
+elif "--vbmeta" in sys.argv:
     vbmeta_mode()
 else:
     footer_mode()
