@@ -13,8 +13,10 @@ for t in "$here"/t_*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
 	out=$(mktemp)
+	t0=$(date +%s)
 	sh "$t" > "$out" 2>&1
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	p=$(grep -c '^ok ' "$out")
 	f=$(grep -c '^not ok ' "$out")
 	k=$(grep -c '^skip ' "$out")
@@ -23,10 +25,10 @@ for t in "$here"/t_*.sh; do
 	pass=$((pass + p))
 	failn=$((failn + f))
 	if [ "$f" -ne 0 ]; then
-		echo "== $name: $p passed, $f failed (exit $rc)"
+		echo "== $name: $p passed, $f failed (exit $rc, ${secs} s)"
 		cat "$out"
 	else
-		echo "== $name: $p passed${k:+$([ "$k" -gt 0 ] && echo ", $k skipped")}"
+		echo "== $name: $p passed${k:+$([ "$k" -gt 0 ] && echo ", $k skipped")} (${secs} s)"
 		grep '^skip ' "$out"
 	fi
 	rm -f "$out"
