@@ -23,6 +23,7 @@
 struct hwf_cleanup {
 	pthread_mutex_t lock;
 	char **path;		/* registered files; NULL = a free slot */
+	unsigned char *dir;	/* path[i] is a folder, removed with all it holds */
 	size_t n;
 	pthread_t watcher;
 	int started;
@@ -39,6 +40,15 @@ int cleanup_start(struct hwf_cleanup *c);
  */
 int cleanup_mkstemp(struct hwf_cleanup *c, char *tmpl);
 
+/*
+ * mkdtemp(@tmpl) and register the folder, under one lock: an interruption
+ * removes it with everything in it.  0, or -1 with errno set.
+ */
+int cleanup_mkdtemp(struct hwf_cleanup *c, char *tmpl);
+
+/* Run @fn(@arg) under the lock: no interruption removes anything meanwhile. */
+int cleanup_atomic(struct hwf_cleanup *c, int (*fn)(void *arg), void *arg);
+
 /* Register an existing path (a file about to be created with a fixed name). */
 int cleanup_add(struct hwf_cleanup *c, const char *path);
 
@@ -53,7 +63,8 @@ void cleanup_forget(struct hwf_cleanup *c, const char *path);
 
 /*
  * The engines' temporary files (formats/core/outfile.h) registered in @c:
- * fills @h with cleanup_mkstemp, cleanup_rename and cleanup_forget.
+ * fills @h with cleanup_mkstemp, cleanup_rename, cleanup_forget, cleanup_mkdtemp
+ * and cleanup_atomic.
  */
 void cleanup_file_hooks(struct hwf_cleanup *c, struct hwf_file_hooks *h);
 
