@@ -513,6 +513,8 @@ int hwf_image_repack(const struct hwf_repack_opts *o, struct hwf_repack_result *
 	if (!rc)
 		rc = open_all(&j, e);
 	if (!rc)
+		rc = hwf_repack_vendor_whole(o->dir, j.m, j.vrd, e);
+	if (!rc)
 		rc = hwf_repack_tree_pick(&j.tree, o->dir, j.root, j.m, j.sec[HWF_MF_RAMDISK],
 					  o->out, o->files, e);
 	if (!rc && j.tree.src) {

@@ -47,6 +47,24 @@ check "v0: the long cmdline split into cmdline and extra_cmdline" \
 expect_in u_vb4/manifest.txt "vendor_ramdisk.1.name = dlkm" "vendor_boot v4: the ramdisk table"
 check "vendor_boot v4: one file per ramdisk" cmp u_vb4/vendor_ramdisk01 second
 
+# vendor_boot v4 is built from the per-ramdisk files: the whole vendor_ramdisk
+# changed alone is refused, naming both; equal to them, or untouched, it is fine.
+expect_in u_vb4/manifest.txt "the whole section (file vendor_ramdisk, ramdisk_sha256) is not" \
+	"vendor_boot v4: the manifest says which files count"
+cp -r u_vb4 w4 && random w4/vendor_ramdisk 3000
+run_hw 1 "vendor_boot v4: a changed whole vendor_ramdisk alone is refused" image repack w4 -o w4.img
+expect_in "$T/err" "w4/vendor_ramdisk was changed, but a vendor_boot v4 image is built from its 2 per-ramdisk files (w4/vendor_ramdisk00 to vendor_ramdisk01)" \
+	"vendor_boot v4: both named"
+check "vendor_boot v4: nothing written" test ! -e w4.img
+random w4/vendor_ramdisk01 3000 && cat w4/vendor_ramdisk00 w4/vendor_ramdisk01 > w4/vendor_ramdisk
+run_hw 0 "vendor_boot v4: a whole file equal to the changed per-ramdisk files" \
+	image repack w4 -o w4.img
+cp -r u_vb4 w5 && cp w4/vendor_ramdisk01 w5/
+run_hw 0 "vendor_boot v4: a changed per-ramdisk file alone" image repack w5 -o w5.img
+check "vendor_boot v4: the same image either way" cmp w4.img w5.img
+python3 "$tools/mkvendorboot.py" w4want.img ramdisk dtb --v4 bootconfig w4/vendor_ramdisk01 2048
+check "vendor_boot v4: as mkvendorboot.py makes it with the new dlkm ramdisk" cmp w4want.img w5.img
+
 # A changed folder through Debian's unpack_bootimg and abootimg.
 cp -r u_v2 c2 && random c2/kernel 80000 &&
 	sed -i 's/^os_version = .*/os_version = 13.0.0/' c2/manifest.txt
