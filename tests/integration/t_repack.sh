@@ -149,3 +149,33 @@ check "unpack_bootimg + gzip + cpio find the changed init" \
 cp kernel rf/ramdisk
 run_hw 1 "ramdisk file and folder both changed: refused" image repack rf -o rf2.img
 expect_in "$T/err" "both changed since unpack" "both named"
+
+# What a user tries sideways: OUT inside DIR, over one of DIR's own files (not
+# even with --force), inside the ramdisk folder; DIR given as "DIR/"; names
+# with spaces and non-ASCII; --json of a failure.
+run_hw 0 "OUT inside DIR" image repack u_v2 -o u_v2/new.img
+check "OUT inside DIR: byte-identical" cmp u_v2/new.img v2.img
+run_hw 1 "OUT inside DIR again, without --force" image repack u_v2 -o u_v2/new.img
+expect_in "$T/err" "u_v2/new.img: exists; not replaced (use --force)" "the existing OUT named"
+cp u_v2/kernel kernel.before
+run_hw 1 "OUT = DIR's kernel, with --force" image repack u_v2 -o u_v2/kernel --force
+expect_in "$T/err" "u_v2/kernel: the repack reads it (kernel of u_v2): not written over, even with --force" \
+	"a file of the folder is not written over"
+check "the kernel is untouched" cmp u_v2/kernel kernel.before
+run_hw 1 "OUT = the manifest, with --force" image repack u_v2 -o u_v2/manifest.txt --force
+one_line "$T/err" "the manifest: one line"
+run_hw 1 "OUT inside the ramdisk folder" image repack rf -o rf/ramdisk.d/x.img
+expect_in "$T/err" "inside the ramdisk folder rf/ramdisk.d, which is packed" "the ramdisk folder named"
+check "nothing in the ramdisk folder" sh -c '! ls -a rf/ramdisk.d | grep -q x.img'
+run_hw 0 "DIR given as DIR/" image repack u_v2/ -o slash.img
+check "DIR/: byte-identical" cmp slash.img v2.img
+mkdir "déjà vu" && cp v2.img "déjà vu/boot ü.img"
+run_hw 0 "unpack into a folder with a space and non-ASCII" image unpack "déjà vu/boot ü.img" \
+	-o "déjà vu/un pack"
+run_hw 0 "repack from and to such names" image repack "déjà vu/un pack" -o "déjà vu/out é.img"
+check "spaces and non-ASCII: byte-identical" cmp "déjà vu/out é.img" v2.img
+run_hw 1 "--json of a failed repack" --json image repack u_v2 -o u_v2/kernel --force
+check "--json failure: one document, ok false" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is False and "not written over" in d["error"], d' "$T/out"
