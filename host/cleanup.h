@@ -8,7 +8,11 @@
  * for them with sigwait(), removes the files registered in the struct that
  * main() owns, and then lets the signal end the process as it would have.
  * A file is registered while it is created (cleanup_mkstemp), so there is
- * no moment in which it exists and is unknown.  SIGKILL cannot be handled;
+ * no moment in which it exists and is unknown; so is a temporary folder
+ * (cleanup_mkdtemp: image unpack's DIR/.ramdisk.partial.XXXXXX), which is
+ * removed with all it holds, tried again while the command still writes
+ * into it.  Renames that go together run under the lock (cleanup_atomic),
+ * so an interruption sees them all done or none.  SIGKILL cannot be handled;
  * what it leaves is named by the commands that look at such places
  * (dload check names an unfinished .partial).
  */
