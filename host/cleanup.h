@@ -8,7 +8,11 @@
  * for them with sigwait(), removes the files registered in the struct that
  * main() owns, and then lets the signal end the process as it would have.
  * A file is registered while it is created (cleanup_mkstemp), so there is
- * no moment in which it exists and is unknown.  SIGKILL cannot be handled;
+ * no moment in which it exists and is unknown; so is a temporary folder
+ * (cleanup_mkdtemp: image unpack's DIR/.ramdisk.partial.XXXXXX), which is
+ * removed with all it holds, tried again while the command still writes
+ * into it.  Renames that go together run under the lock (cleanup_atomic),
+ * so an interruption sees them all done or none.  SIGKILL cannot be handled;
  * what it leaves is named by the commands that look at such places
  * (dload check names an unfinished .partial).
  */
@@ -23,6 +27,7 @@
 struct hwf_cleanup {
 	pthread_mutex_t lock;
 	char **path;		/* registered files; NULL = a free slot */
+	unsigned char *dir;	/* path[i] is a folder, removed with all it holds */
 	size_t n;
 	pthread_t watcher;
 	int started;
@@ -39,6 +44,15 @@ int cleanup_start(struct hwf_cleanup *c);
  */
 int cleanup_mkstemp(struct hwf_cleanup *c, char *tmpl);
 
+/*
+ * mkdtemp(@tmpl) and register the folder, under one lock: an interruption
+ * removes it with everything in it.  0, or -1 with errno set.
+ */
+int cleanup_mkdtemp(struct hwf_cleanup *c, char *tmpl);
+
+/* Run @fn(@arg) under the lock: no interruption removes anything meanwhile. */
+int cleanup_atomic(struct hwf_cleanup *c, int (*fn)(void *arg), void *arg);
+
 /* Register an existing path (a file about to be created with a fixed name). */
 int cleanup_add(struct hwf_cleanup *c, const char *path);
 
@@ -53,7 +67,8 @@ void cleanup_forget(struct hwf_cleanup *c, const char *path);
 
 /*
  * The engines' temporary files (formats/core/outfile.h) registered in @c:
- * fills @h with cleanup_mkstemp, cleanup_rename and cleanup_forget.
+ * fills @h with cleanup_mkstemp, cleanup_rename, cleanup_forget, cleanup_mkdtemp
+ * and cleanup_atomic.
  */
 void cleanup_file_hooks(struct hwf_cleanup *c, struct hwf_file_hooks *h);
 

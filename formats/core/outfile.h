@@ -32,6 +32,12 @@ struct hwf_file_hooks {
 	int (*rename)(void *ctx, const char *from, const char *to);
 	/* @path is gone or has been renamed: forget it. */
 	void (*forget)(void *ctx, const char *path);
+	/* mkdtemp(@tmpl) and remember the folder (an interruption removes it with all it
+	 * holds); 0, or -1 with errno set. */
+	int (*mkdtemp)(void *ctx, char *tmpl);
+	/* Run @fn(@arg) with no interruption's removal in between (renames that go together,
+	 * such as a folder swapped into place); returns what @fn returns. */
+	int (*atomic)(void *ctx, int (*fn)(void *arg), void *arg);
 	void *ctx;
 };
 

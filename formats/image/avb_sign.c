@@ -50,22 +50,46 @@ static uint64_t round_up(uint64_t n, uint64_t m)
 
 /* --- the key --- */
 
+/* The passphrase callback: never asks (an encrypted key is named instead); notes the call. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	*(int *)u = 1;
+	return -1;
+}
+
 static int load_key(const char *path, EVP_PKEY **out, struct hwf_err *e)
 {
 	FILE *f = fopen(path, "rb");
-	EVP_PKEY *k;
+	EVP_PKEY *k, *pub = NULL;
+	int asked = 0;
 
 	*out = NULL;
 	if (!f)
 		return hwf_err_set(e, HWF_EIO, "%s: cannot open the key: %s", path,
 				   strerror(errno));
-	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	k = PEM_read_PrivateKey(f, NULL, no_passphrase, &asked);
+	if (!k && !asked && fseek(f, 0, SEEK_SET) == 0)
+		pub = PEM_read_PUBKEY(f, NULL, no_passphrase, &asked);
 	fclose(f);
+	if (pub) {
+		EVP_PKEY_free(pub);
+		return hwf_err_set(e, HWF_EFORMAT,
+				   "%s: a public key; signing needs the private key it belongs to",
+				   path);
+	}
+	if (!k && asked)
+		return hwf_err_set(e, HWF_EFORMAT,
+				   "%s: an encrypted private key; hwflash asks for no passphrase "
+				   "(openssl pkey -in %s -out plain.pem writes it unencrypted)",
+				   path, path);
 	if (!k)
 		return hwf_err_set(e, HWF_EFORMAT,
 				   "%s: not a private key in PEM (make one with: openssl genpkey "
-				   "-algorithm RSA -pkeyopt rsa_keygen_bits:4096 -out %s)",
-				   path, path);
+				   "-algorithm RSA -pkeyopt rsa_keygen_bits:4096 -out key.pem)",
+				   path);
 	if (EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA) {
 		EVP_PKEY_free(k);
 		return hwf_err_set(e, HWF_EFORMAT, "%s: not an RSA key; AVB signs with RSA", path);
@@ -439,6 +463,10 @@ int hwf_avb_add_hash_footer(struct hwf_source *img, int out_fd, const struct hwf
 		r->image_size = f.original_image_size;
 		r->replaced = 1;
 	}
+	if (!r->image_size)
+		return hwf_err_set(e, HWF_EFORMAT, "%s: %s: nothing to sign", hwf_source_name(img),
+				   r->replaced ? "no bytes before its AVB footer"
+					       : "empty (0 bytes)");
 	max_image = o->partition_size - HWF_AVB_FOOTER_RESERVE;
 	if (r->image_size > max_image)
 		return hwf_err_set(e, HWF_ENOSPC,

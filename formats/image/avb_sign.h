@@ -24,8 +24,9 @@
  * against the key: each a sentence), HWF_ENOSPC (the image does not fit in
  * the partition with the vbmeta and footer), HWF_EUNSUPPORTED (a sparse image: avbtool
  * would sign its expanded bytes; expand it first),
- * HWF_EFORMAT (a footer that contradicts the file; a key that is not an RSA
- * private key), HWF_EIO (the key file, reading, writing), HWF_ENOSPC,
+ * HWF_EFORMAT (an empty image; a footer that contradicts the file; a key
+ * that is not an RSA private key: a public key, an encrypted one (no
+ * passphrase is ever asked for), not PEM), HWF_EIO (the key file, reading, writing), HWF_ENOSPC,
  * HWF_ENOMEM.
  */
 #ifndef HWF_AVB_SIGN_H

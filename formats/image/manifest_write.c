@@ -170,6 +170,9 @@ char *hwf_manifest_format(const struct hwf_manifest *m, size_t *len)
 		if (m->file[s][0])
 			put_str(&b, hwf_mf_sec_name(s), m->file[s]);
 	if (m->has_vrd_table) {
+		put(&b, "# vendor_boot v4: repack builds the vendor ramdisk from the files below, one\n"
+			"# per ramdisk; the whole section (file vendor_ramdisk, ramdisk_sha256) is not\n"
+			"# used: changed alone, repack refuses\n");
 		put(&b, "vendor_ramdisk_table_entry_size = %u\n", m->vrd_entry_size);
 		for (size_t i = 0; i < m->nvrd; i++) {
 			char k[64];

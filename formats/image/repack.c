@@ -480,6 +480,78 @@ static int avb_digest_holds(const char *path)
 	return ok;
 }
 
+/* Is @path the file @os names (same device and inode)? */
+static int same_file(const char *path, const struct stat *os)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_dev == os->st_dev && st.st_ino == os->st_ino;
+}
+
+/*
+ * OUT must not be a file the repack reads (the manifest, a section, the
+ * vbmeta, the trailer, the ramdisk list, the --append-signature file), nor
+ * lie in the ramdisk folder, which is packed: not even --force writes there.
+ */
+static int out_not_input(struct job *j, const char *mpath, struct hwf_err *e)
+{
+	const struct hwf_manifest *m = j->m;
+	char path[HWF_PATH_MAX + HWF_MF_FILE_MAX + 2], real[PATH_MAX], *slash;
+	const char *key = NULL;
+	struct stat os;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s", j->out);
+	slash = strrchr(path, '/');
+	if (slash)
+		slash[slash == path ? 1 : 0] = '\0';
+	if (m->ramdisk_tree[0] && realpath(slash ? path : ".", real)) {
+		char tree[PATH_MAX + HWF_MF_FILE_MAX + 2];
+
+		snprintf(tree, sizeof(tree), "%s/%s", j->root, m->ramdisk_tree);
+		n = strlen(tree);
+		if (!strncmp(real, tree, n) && (real[n] == '\0' || real[n] == '/'))
+			return hwf_err_set(e, HWF_EINVAL,
+					   "%s: inside the ramdisk folder %s/%s, which is packed "
+					   "into the image: choose another -o",
+					   j->out, j->o->dir, m->ramdisk_tree);
+	}
+	if (stat(j->out, &os) != 0)
+		return 0;
+	if (same_file(mpath, &os))
+		key = "the manifest";
+	for (int s = 0; s < HWF_MF_NSEC && !key; s++) {
+		snprintf(path, sizeof(path), "%s/%s", j->o->dir, m->file[s]);
+		if (m->file[s][0] && same_file(path, &os))
+			key = hwf_mf_sec_name(s);
+	}
+	for (size_t i = 0; i < m->nvrd && !key; i++) {
+		snprintf(path, sizeof(path), "%s/%s", j->o->dir, m->vrd[i].file);
+		if (same_file(path, &os))
+			key = "a vendor ramdisk";
+	}
+	snprintf(path, sizeof(path), "%s/%s", j->o->dir, m->avb.vbmeta);
+	if (!key && m->avb.present && same_file(path, &os))
+		key = "avb.vbmeta";
+	snprintf(path, sizeof(path), "%s/%s", j->o->dir, m->trailer);
+	if (!key && m->trailer[0] && same_file(path, &os))
+		key = "trailer";
+	snprintf(path, sizeof(path), "%s/%s", j->o->dir, m->ramdisk_list);
+	if (!key && m->ramdisk_list[0] && same_file(path, &os))
+		key = "ramdisk_list";
+	if (!key && j->o->append_signature && same_file(j->o->append_signature, &os))
+		return hwf_err_set(e, HWF_EINVAL,
+				   "%s: the --append-signature file: not written over; choose "
+				   "another -o",
+				   j->out);
+	if (!key)
+		return 0;
+	return hwf_err_set(e, HWF_EINVAL,
+			   "%s: the repack reads it (%s of %s): not written over, even with "
+			   "--force; choose another -o",
+			   j->out, key, j->o->dir);
+}
+
 int hwf_image_repack(const struct hwf_repack_opts *o, struct hwf_repack_result *res,
 		     struct hwf_err *e)
 {
@@ -512,6 +584,10 @@ int hwf_image_repack(const struct hwf_repack_opts *o, struct hwf_repack_result *
 	rc = hwf_manifest_load(mpath, j.m, e);
 	if (!rc)
 		rc = open_all(&j, e);
+	if (!rc)
+		rc = hwf_repack_vendor_whole(o->dir, j.m, j.vrd, e);
+	if (!rc)
+		rc = out_not_input(&j, mpath, e);
 	if (!rc)
 		rc = hwf_repack_tree_pick(&j.tree, o->dir, j.root, j.m, j.sec[HWF_MF_RAMDISK],
 					  o->out, o->files, e);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
+
 #include "formats/core/digest.h"
 #include "formats/image/rdtree.h"
 
@@ -102,4 +104,68 @@ void hwf_repack_tree_done(struct hwf_repack_tree *t)
 	t->src = NULL;
 	if (t->tmp.tmp[0] || t->tmp.fd >= 0)
 		hwf_outfile_discard(&t->tmp);
+}
+
+/* SHA-256 of the sources @v[0..@n) one after another, into @d. */
+static int concat_digest(struct hwf_source *const *v, size_t n, uint8_t *d, struct hwf_err *e)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t *buf = malloc(1u << 16);
+	int rc = 0;
+
+	if (!md || !buf || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		rc = hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n && !rc; i++) {
+		uint64_t size = hwf_source_size(v[i]);
+
+		for (uint64_t at = 0; at < size && !rc; at += 1u << 16) {
+			size_t k = size - at < (1u << 16) ? (size_t)(size - at) : (1u << 16);
+
+			rc = hwf_source_read_exact(v[i], buf, k, at, e);
+			if (!rc)
+				EVP_DigestUpdate(md, buf, k);
+		}
+	}
+	if (!rc)
+		EVP_DigestFinal_ex(md, d, NULL);
+	EVP_MD_CTX_free(md);
+	free(buf);
+	return rc;
+}
+
+int hwf_repack_vendor_whole(const char *dir, const struct hwf_manifest *m,
+			    struct hwf_source *const *vrd, struct hwf_err *e)
+{
+	char path[HWF_PATH_MAX + 32];
+	struct hwf_source *w;
+	uint8_t d[32], c[32];
+	uint64_t size = 0;
+	struct stat st;
+	int rc;
+
+	if (!m->vendor || !m->has_vrd_table || !m->has_ramdisk_sha256 || !m->nvrd)
+		return 0;
+	snprintf(path, sizeof(path), "%s/vendor_ramdisk", dir);
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	rc = hwf_source_open_file(&w, path, e);
+	if (rc)
+		return rc;
+	rc = hwf_digest_source(w, EVP_sha256(), NULL, 0, hwf_source_size(w), d, NULL, NULL, e);
+	hwf_source_close(w);
+	if (rc || !memcmp(d, m->ramdisk_sha256, 32))
+		return rc;
+	for (size_t i = 0; i < m->nvrd; i++)
+		size += hwf_source_size(vrd[i]);
+	if (size == (uint64_t)st.st_size) {
+		rc = concat_digest(vrd, m->nvrd, c, e);
+		if (rc || !memcmp(c, d, 32))
+			return rc;
+	}
+	return hwf_err_set(e, HWF_EINVAL,
+			   "%s was changed, but a vendor_boot v4 image is built from its %zu "
+			   "per-ramdisk files (%s/%s%s%s), which do not hold the same bytes: make "
+			   "the change there, or put %s back as unpacked",
+			   path, m->nvrd, dir, m->vrd[0].file, m->nvrd > 1 ? " to " : "",
+			   m->nvrd > 1 ? m->vrd[m->nvrd - 1].file : "", path);
 }

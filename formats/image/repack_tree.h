@@ -34,6 +34,18 @@ int hwf_repack_tree_pick(struct hwf_repack_tree *t, const char *dir, const char 
 			 const struct hwf_manifest *m, struct hwf_source *ramdisk, const char *out,
 			 const struct hwf_file_hooks *hooks, struct hwf_err *e);
 
+/*
+ * vendor_boot v4: the image is built from the per-ramdisk files (the
+ * manifest's vendor_ramdisk.N.file); DIR/vendor_ramdisk, the whole section
+ * as unpacked, is not read for the image.  When it was changed (its SHA-256
+ * differs from the manifest's ramdisk_sha256) and does not hold exactly the
+ * per-ramdisk files @vrd one after another, the change would be lost
+ * without a word: HWF_EINVAL, naming both.  0 otherwise (also when the file
+ * is gone, or the manifest is older and has no ramdisk_sha256).
+ */
+int hwf_repack_vendor_whole(const char *dir, const struct hwf_manifest *m,
+			    struct hwf_source *const *vrd, struct hwf_err *e);
+
 /* Close and remove what pick made (safe on a zeroed struct). */
 void hwf_repack_tree_done(struct hwf_repack_tree *t);
 

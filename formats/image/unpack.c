@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "formats/image/liblp.h"
+#include "formats/image/rdfolder.h"
 #include "formats/image/rdtree.h"
 #include "formats/image/sparse.h"
 #include "formats/image/unpack_manifest.h"
@@ -240,42 +241,124 @@ static int plan_manifest(struct hwf_source *src, const struct hwf_bootimg *b,
 	return 0;
 }
 
+/* The ramdisk folder's swap into place (see ramdisk_tree). */
+struct rd_swap {
+	char stage[HWF_PATH_MAX + 64]; /* DIR/.ramdisk.partial.XXXXXX */
+	char new_dir[HWF_PATH_MAX + 96], new_list[HWF_PATH_MAX + 96], old_dir[HWF_PATH_MAX + 96];
+	char dir[HWF_PATH_MAX + 64], list[HWF_PATH_MAX + 64];
+	int had_dir;
+	const char *failed; /* the name a rename failed on */
+};
+
+/*
+ * The new folder and list in place of the old ones; the old folder goes
+ * into the staging folder (removed with it).  Undone on failure.
+ */
+static int swap_in(void *arg)
+{
+	struct rd_swap *s = arg;
+	int err;
+
+	s->had_dir = lstat(s->dir, &(struct stat){0}) == 0;
+	if (s->had_dir && rename(s->dir, s->old_dir)) {
+		s->failed = s->dir;
+		return -1;
+	}
+	if (rename(s->new_dir, s->dir)) {
+		err = errno;
+		s->failed = s->dir;
+		goto undo_old;
+	}
+	if (rename(s->new_list, s->list)) {
+		err = errno;
+		s->failed = s->list;
+		rename(s->dir, s->new_dir);
+		goto undo_old;
+	}
+	return 0;
+undo_old:
+	if (s->had_dir)
+		rename(s->old_dir, s->dir);
+	errno = err;
+	return -1;
+}
+
+static void stage_remove(const struct hwf_file_hooks *h, const char *stage)
+{
+	hwf_rdf_remove(stage);
+	if (h && h->forget)
+		h->forget(h->ctx, stage);
+}
+
 /*
  * The ramdisk as a folder too (DIR/ramdisk.d, its entry list DIR/ramdisk.list),
  * named in the manifest; a ramdisk that cannot be read that way (an unknown
- * compression, a broken archive, a folder already there) is noted in the
- * manifest instead, and its file alone is repacked.
+ * compression, a broken archive) is noted in the manifest instead, and its
+ * file alone is repacked.  Both are made in a staging folder
+ * DIR/.ramdisk.partial.XXXXXX (made through the hooks, so that an
+ * interruption removes it) and swapped into place once complete: with
+ * force, an earlier folder and list are replaced then, never before.
  */
 static int ramdisk_tree(struct hwf_source *src, const struct hwf_bootimg *b,
 			const struct hwf_unpack_opts *o, struct hwf_manifest *mf, char **text,
 			struct hwf_err *e)
 {
 	const struct hwf_bootimg_section *rd = hwf_bootimg_section(b, "ramdisk");
+	const struct hwf_file_hooks *h = o->files;
 	struct hwf_unpack_file file = {.section = "ramdisk_tree"};
-	char list[HWF_PATH_MAX + 64];
 	struct hwf_rdtree_info info;
 	struct hwf_err why = {0};
+	struct rd_swap *s;
 	size_t len;
 	int rc;
 
 	if (b->vendor || !rd || !rd->size)
 		return 0;
-	snprintf(file.path, sizeof(file.path), "%s/ramdisk.d", o->dir);
-	snprintf(list, sizeof(list), "%s/ramdisk.list", o->dir);
-	rc = hwf_rdtree_extract(src, rd->offset, rd->size, file.path, list, &info, &why);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return hwf_err_set(e, HWF_ENOMEM, "out of memory");
+	snprintf(s->dir, sizeof(s->dir), "%s/ramdisk.d", o->dir);
+	snprintf(s->list, sizeof(s->list), "%s/ramdisk.list", o->dir);
+	snprintf(s->stage, sizeof(s->stage), "%s/.ramdisk.partial.XXXXXX", o->dir);
+	if (h && h->mkdtemp ? h->mkdtemp(h->ctx, s->stage) : !mkdtemp(s->stage)) {
+		rc = hwf_err_set(e, HWF_EIO, "%s: cannot make a folder there: %s", o->dir,
+				 strerror(errno));
+		free(s);
+		return rc;
+	}
+	snprintf(s->new_dir, sizeof(s->new_dir), "%s/ramdisk.d", s->stage);
+	snprintf(s->new_list, sizeof(s->new_list), "%s/ramdisk.list", s->stage);
+	snprintf(s->old_dir, sizeof(s->old_dir), "%s/old.d", s->stage);
+	rc = hwf_rdtree_extract(src, rd->offset, rd->size, s->new_dir, s->new_list, &info, &why);
 	if (rc == HWF_EIO || rc == HWF_ENOSPC || rc == HWF_ENOMEM) {
 		*e = why;
-		return rc;
+		goto out;
 	}
 	if (rc) {
 		snprintf(mf->ramdisk_tree_note, sizeof(mf->ramdisk_tree_note),
-			 "not unpacked as a folder: %.200s", why.msg);
-	} else {
-		snprintf(mf->ramdisk_tree, sizeof(mf->ramdisk_tree), "ramdisk.d");
-		snprintf(mf->ramdisk_list, sizeof(mf->ramdisk_list), "ramdisk.list");
-		file.size = info.entries;
-		tell(o, HWF_UEV_WRITTEN, NULL, &file);
+			 "not unpacked as a folder: %.160s%s", why.msg,
+			 lstat(s->dir, &(struct stat){0})
+			     ? ""
+			     : " (the ramdisk.d there is older and not used)");
+		rc = 0;
+		goto out;
 	}
+	rc = h && h->atomic ? h->atomic(h->ctx, swap_in, s) : swap_in(s);
+	if (rc) {
+		rc = hwf_err_set(e, HWF_EIO, "%s: cannot put the new ramdisk folder in place: %s",
+				 s->failed, strerror(errno));
+		goto out;
+	}
+	snprintf(mf->ramdisk_tree, sizeof(mf->ramdisk_tree), "ramdisk.d");
+	snprintf(mf->ramdisk_list, sizeof(mf->ramdisk_list), "ramdisk.list");
+	snprintf(file.path, sizeof(file.path), "%s", s->dir);
+	file.size = info.entries;
+	tell(o, HWF_UEV_WRITTEN, NULL, &file);
+out:
+	stage_remove(h, s->stage);
+	free(s);
+	if (rc)
+		return rc;
 	free(*text);
 	*text = hwf_manifest_format(mf, &len);
 	return *text ? 0 : hwf_err_set(e, HWF_ENOMEM, "out of memory");

@@ -7,7 +7,11 @@
  * or another sparse image expanded into DIR/<name>.raw.  Every file is written
  * under a temporary name and renamed once complete (formats/core/outfile.h);
  * without force no file is replaced, and that is settled before the first
- * one is written.
+ * one is written.  The ramdisk folder (DIR/ramdisk.d and DIR/ramdisk.list,
+ * with the manifest) is made in DIR/.ramdisk.partial.XXXXXX, through the
+ * hooks' mkdtemp so that an interruption removes it, and swapped into place
+ * once whole (the hooks' atomic): with force an earlier folder and list are
+ * replaced then, never before.
  *
  * The engine prints nothing: @event tells each file written and the long
  * step, @progress the bytes.  Memory: the result is the caller's, filled

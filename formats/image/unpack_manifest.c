@@ -327,7 +327,7 @@ int hwf_manifest_from_image(struct hwf_source *src, const struct hwf_bootimg *b,
 		return rc;
 	rd = hwf_bootimg_section(b, b->vendor ? "vendor_ramdisk" : "ramdisk");
 	m->comp = sniff_comp(src, rd);
-	if (!b->vendor) {
+	if (!b->vendor || m->has_vrd_table) {
 		rc = ramdisk_digest(src, rd, m, e);
 		if (rc)
 			return rc;

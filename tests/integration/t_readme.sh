@@ -1,10 +1,10 @@
 #!/bin/sh
 # Every command line in README.md's walk-throughs (```console blocks, lines
-# "$ hwflash ...") runs here against the simulated device, in a folder with
+# "$ hwflash ...", and the other "$ ..." lines: openssl, sed) runs here against the simulated device, in a folder with
 # the files the walk-throughs name, and exits as README says ("# exit N"
 # at the end of the line, else 0).  So the README cannot rot.
 . "$(dirname "$0")/lib.sh"
-need python3 mkbootimg cpio gzip zip openssl mkfs.ext4
+need python3 mkbootimg unpack_bootimg cpio gzip zip openssl mkfs.ext4
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$T"
@@ -29,6 +29,26 @@ with zipfile.ZipFile("firmware.zip", "w", zipfile.ZIP_DEFLATED) as z:
 rm -f UPDATE.APP kernel rd.gz
 rm -rf rd
 truncate -s 8G card.img
+
+# "Repack a recovery and flash it": the maker's recovery, signed with the
+# maker's ("vendor") key by the independent AVB writer for a 1 MiB partition;
+# a locked and an unlocked phone with such a recovery partition.
+mkdir sr && (
+	cd sr || exit 1
+	head -c 300000 /dev/urandom > kernel
+	mkdir -p rd/sbin && echo r > rd/sbin/recovery &&
+		printf 'ro.secure=1\nro.adb.secure=1\n' > rd/prop.default
+	(cd rd && find . | cpio -o -H newc 2> /dev/null) | gzip > rd.gz
+	mkbootimg --kernel kernel --ramdisk rd.gz --header_version 2 --dtb kernel \
+		--cmdline androidboot.mode=recovery -o raw.img
+	openssl genrsa -out vendor.pem 2048 2> /dev/null
+	python3 "$top/tests/tools/avbfoot.py" raw.img ../stock-recovery.img recovery 1048576 \
+		--key vendor.pem
+)
+start_sim locked --product ANE-LX1 --locked --partition recovery:1M
+LOCKED=tcp:127.0.0.1:$PORT
+start_sim unlocked --product ANE-LX1 --partition recovery:1M
+UNLOCKED=tcp:127.0.0.1:$PORT
 
 # "A modern phone": an A/B phone with super, and its factory zip (a signed
 # boot.img and vbmeta.img, ext4 system and vendor, super_empty.img from the
@@ -75,12 +95,14 @@ n=0
 # A "<!-- readme-device: NAME -->" line makes the blocks after it talk to the device
 # started as NAME (the first ones talk to "phone").
 awk '/^<!-- readme-device: / { print "@device " $3; next }
-	/^```console/ { on = 1; next } /^```/ { on = 0 } on && /^\$ hwflash / { print }' \
+	/^```console/ { on = 1; next } /^```/ { on = 0 } on && /^\$ / { print }' \
 	"$top/README.md" > cmds
 while IFS= read -r line; do
 	case $line in
 	"@device pixel") ANDROID_SERIAL=$PIXEL; continue ;;
 	"@device phone") ANDROID_SERIAL=$PHONE; continue ;;
+	"@device locked") ANDROID_SERIAL=$LOCKED; continue ;;
+	"@device unlocked") ANDROID_SERIAL=$UNLOCKED; continue ;;
 	"@device "*) fail "README names an unknown device: $line"; continue ;;
 	esac
 	cmd=${line#\$ }
@@ -101,6 +123,19 @@ check "README pixel: system_a fetched back equals system.img" cmp system-back.im
 check "README pixel: super judged sound, vendor_a holds vendor.img" sh -c \
 	"python3 '$tools/lpjudge.py' check pixel/super.img > /dev/null &&
 	 python3 '$tools/lpjudge.py' extract pixel/super.img vendor_a ven.out && cmp ven.out px/vendor.img"
+# The repack walk-through did what it says: the locked phone got nothing, the
+# unlocked one the signed image, whose ramdisk (unpacked by Debian's
+# unpack_bootimg and GNU cpio) holds the change; openssl checks its key.
+check "README repack: nothing reached the locked phone" test ! -e locked/recovery.img
+check "README repack: the unlocked phone holds recovery-signed.img" \
+	cmp unlocked/recovery.img recovery-signed.img
+check "README repack: the flashed ramdisk has the change, and only it" sh -c "
+	unpack_bootimg --boot_img unlocked/recovery.img --out ub > /dev/null &&
+	mkdir ucp && cd ucp && gzip -dc ../ub/ramdisk | cpio -id 2> /dev/null &&
+	grep -qx ro.adb.secure=0 prop.default && grep -qx ro.secure=1 prop.default &&
+	grep -qx r sbin/recovery"
+check "README repack: test-key.pem is an RSA key openssl reads" \
+	openssl pkey -in test-key.pem -noout
 check "README pixel: boot_a and vbmeta_a stored" sh -c \
 	"cmp px/boot.img pixel/boot_a.img && cmp -n 4096 px/vbmeta.img pixel/vbmeta_a.img"
 

@@ -47,6 +47,24 @@ check "v0: the long cmdline split into cmdline and extra_cmdline" \
 expect_in u_vb4/manifest.txt "vendor_ramdisk.1.name = dlkm" "vendor_boot v4: the ramdisk table"
 check "vendor_boot v4: one file per ramdisk" cmp u_vb4/vendor_ramdisk01 second
 
+# vendor_boot v4 is built from the per-ramdisk files: the whole vendor_ramdisk
+# changed alone is refused, naming both; equal to them, or untouched, it is fine.
+expect_in u_vb4/manifest.txt "the whole section (file vendor_ramdisk, ramdisk_sha256) is not" \
+	"vendor_boot v4: the manifest says which files count"
+cp -r u_vb4 w4 && random w4/vendor_ramdisk 3000
+run_hw 1 "vendor_boot v4: a changed whole vendor_ramdisk alone is refused" image repack w4 -o w4.img
+expect_in "$T/err" "w4/vendor_ramdisk was changed, but a vendor_boot v4 image is built from its 2 per-ramdisk files (w4/vendor_ramdisk00 to vendor_ramdisk01)" \
+	"vendor_boot v4: both named"
+check "vendor_boot v4: nothing written" test ! -e w4.img
+random w4/vendor_ramdisk01 3000 && cat w4/vendor_ramdisk00 w4/vendor_ramdisk01 > w4/vendor_ramdisk
+run_hw 0 "vendor_boot v4: a whole file equal to the changed per-ramdisk files" \
+	image repack w4 -o w4.img
+cp -r u_vb4 w5 && cp w4/vendor_ramdisk01 w5/
+run_hw 0 "vendor_boot v4: a changed per-ramdisk file alone" image repack w5 -o w5.img
+check "vendor_boot v4: the same image either way" cmp w4.img w5.img
+python3 "$tools/mkvendorboot.py" w4want.img ramdisk dtb --v4 bootconfig w4/vendor_ramdisk01 2048
+check "vendor_boot v4: as mkvendorboot.py makes it with the new dlkm ramdisk" cmp w4want.img w5.img
+
 # A changed folder through Debian's unpack_bootimg and abootimg.
 cp -r u_v2 c2 && random c2/kernel 80000 &&
 	sed -i 's/^os_version = .*/os_version = 13.0.0/' c2/manifest.txt
@@ -131,3 +149,33 @@ check "unpack_bootimg + gzip + cpio find the changed init" \
 cp kernel rf/ramdisk
 run_hw 1 "ramdisk file and folder both changed: refused" image repack rf -o rf2.img
 expect_in "$T/err" "both changed since unpack" "both named"
+
+# What a user tries sideways: OUT inside DIR, over one of DIR's own files (not
+# even with --force), inside the ramdisk folder; DIR given as "DIR/"; names
+# with spaces and non-ASCII; --json of a failure.
+run_hw 0 "OUT inside DIR" image repack u_v2 -o u_v2/new.img
+check "OUT inside DIR: byte-identical" cmp u_v2/new.img v2.img
+run_hw 1 "OUT inside DIR again, without --force" image repack u_v2 -o u_v2/new.img
+expect_in "$T/err" "u_v2/new.img: exists; not replaced (use --force)" "the existing OUT named"
+cp u_v2/kernel kernel.before
+run_hw 1 "OUT = DIR's kernel, with --force" image repack u_v2 -o u_v2/kernel --force
+expect_in "$T/err" "u_v2/kernel: the repack reads it (kernel of u_v2): not written over, even with --force" \
+	"a file of the folder is not written over"
+check "the kernel is untouched" cmp u_v2/kernel kernel.before
+run_hw 1 "OUT = the manifest, with --force" image repack u_v2 -o u_v2/manifest.txt --force
+one_line "$T/err" "the manifest: one line"
+run_hw 1 "OUT inside the ramdisk folder" image repack rf -o rf/ramdisk.d/x.img
+expect_in "$T/err" "inside the ramdisk folder rf/ramdisk.d, which is packed" "the ramdisk folder named"
+check "nothing in the ramdisk folder" sh -c '! ls -a rf/ramdisk.d | grep -q x.img'
+run_hw 0 "DIR given as DIR/" image repack u_v2/ -o slash.img
+check "DIR/: byte-identical" cmp slash.img v2.img
+mkdir "déjà vu" && cp v2.img "déjà vu/boot ü.img"
+run_hw 0 "unpack into a folder with a space and non-ASCII" image unpack "déjà vu/boot ü.img" \
+	-o "déjà vu/un pack"
+run_hw 0 "repack from and to such names" image repack "déjà vu/un pack" -o "déjà vu/out é.img"
+check "spaces and non-ASCII: byte-identical" cmp "déjà vu/out é.img" v2.img
+run_hw 1 "--json of a failed repack" --json image repack u_v2 -o u_v2/kernel --force
+check "--json failure: one document, ok false" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is False and "not written over" in d["error"], d' "$T/out"

@@ -121,3 +121,30 @@ is signed-off.img 'j["header"]["flags"], j["descriptors"][0]["digest_ok"]' "(1, 
 run_hw 2 "image vbmeta without a flag" image vbmeta vbmeta.img -o x.img
 run_hw 1 "image vbmeta on a file without vbmeta" image vbmeta kernel --disable-verity -o x.img
 check "nothing written (vbmeta)" test ! -e x.img
+
+# --- what a user tries sideways: one line each, nothing written
+mkfifo fifo
+run_hw 1 "image sign of a FIFO" image sign fifo --partition boot --partition-size 1M -o p.img
+expect_in "$T/err" "fifo is a pipe, not a file" "a FIFO named"
+one_line "$T/err" "a FIFO: one line"
+: > empty.img
+run_hw 1 "image sign of a 0-byte file" image sign empty.img --partition boot \
+	--partition-size 1M -o p.img
+expect_in "$T/err" "empty.img: empty (0 bytes): nothing to sign" "an empty file named"
+one_line "$T/err" "an empty file: one line"
+run_hw 1 "image sign with a public key" image sign boot.img --partition boot \
+	--partition-size 1M --key k.pub -o p.img
+expect_in "$T/err" "k.pub: a public key; signing needs the private key it belongs to" \
+	"a public key named"
+openssl pkey -in k.pem -outform DER -out k.der 2> /dev/null
+run_hw 1 "image sign with a DER key" image sign boot.img --partition boot \
+	--partition-size 1M --key k.der -o p.img
+expect_in "$T/err" "k.der: not a private key in PEM" "a key not in PEM named"
+one_line "$T/err" "a key not in PEM: one line"
+check "nothing written (sideways)" test ! -e p.img
+run_hw 1 "--json of a failed sign" --json image sign boot.img --partition boot \
+	--partition-size 256K -o p.img
+check "--json: one document, ok false, the error" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is False and "do not fit in partition size 262144" in d["error"], d' "$T/out"

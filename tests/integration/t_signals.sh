@@ -92,3 +92,37 @@ interrupt TERM 'un/fill.raw.partial.*' "image unpack of a sparse image, SIGTERM"
 check "image unpack, SIGTERM: no .raw" test ! -e un/fill.raw
 interrupt INT 'un/fill.raw.partial.*' "image unpack of a sparse image, SIGINT" \
 	image unpack fill.img -o un
+
+# image unpack of a recovery whose bare cpio ramdisk holds one 256 MiB file:
+# the ramdisk folder is made in un2/.ramdisk.partial.XXXX (ramdisk.d and
+# ramdisk.list inside), removed whole when interrupted; with --force over an
+# earlier unpack, the earlier folder is still there, unchanged.
+python3 -c 'import struct,sys
+size = 256 << 20
+def newc(ino, mode, name, n):
+    name = name.encode() + b"\0"
+    h = b"070701" + b"".join(b"%08X" % v for v in
+        (ino, mode, 0, 0, 1, 0, n, 0, 0, 0, 0, len(name), 0)) + name
+    return h + b"\0" * (-len(h) % 4)
+rd = newc(1, 0o100644, "big", size)
+tail = b"\0" * (-size % 4) + newc(0, 0, "TRAILER!!!", 0)
+rdlen = len(rd) + size + len(tail)
+hdr = b"ANDROID!" + struct.pack("<10I", 4096, 0x10008000, rdlen, 0x11000000, 0, 0, 0x10000100,
+    4096, 0, 0)
+with open(sys.argv[1], "wb") as f:
+    f.write(hdr.ljust(4096, b"\0") + b"k" * 4096 + rd)
+    f.seek(8192 + len(rd) + size)
+    f.write(tail)
+    f.truncate(8192 + (rdlen + 4095) // 4096 * 4096)' bigrd.img
+for sig in INT TERM; do
+	rm -rf un2
+	interrupt $sig 'un2/.ramdisk.partial.*' "image unpack, SIG$sig in the ramdisk folder" \
+		image unpack bigrd.img -o un2
+	check "image unpack, SIG$sig: no ramdisk.d, no list" sh -c '! ls -a un2 | grep -q "^ramdisk\."'
+done
+mkdir -p un2/ramdisk.d && echo mine > un2/ramdisk.d/mine && echo old > un2/ramdisk.list
+interrupt INT 'un2/.ramdisk.partial.*' "image unpack --force, SIGINT in the ramdisk folder" \
+	image unpack bigrd.img -o un2 --force
+check "the earlier ramdisk folder and list are untouched" sh -c \
+	'grep -qx mine un2/ramdisk.d/mine && grep -qx old un2/ramdisk.list'
+rm -rf un2 bigrd.img

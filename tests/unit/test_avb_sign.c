@@ -396,6 +396,42 @@ static void test_refusals_write_nothing(void)
 		CU_ASSERT(strstr(e.msg, cases[i].want) != NULL);
 		CU_ASSERT_EQUAL(tu_size(path), 0);
 	}
+	/* An empty image; a public key, an encrypted private key: each named. */
+	{
+		char *pub = tu_path(dir, "pub.pem"), *enc = tu_path(dir, "enc.pem");
+		FILE *f = fopen(key2048, "rb");
+		EVP_PKEY *k = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+		struct hwf_avb_sign_opts o = {0};
+		struct hwf_err e = {0};
+
+		if (f)
+			fclose(f);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+		f = fopen(pub, "wb");
+		CU_ASSERT(f && PEM_write_PUBKEY(f, k) == 1);
+		if (f)
+			fclose(f);
+		f = fopen(enc, "wb");
+		CU_ASSERT(f && PEM_write_PrivateKey(f, k, EVP_aes_128_cbc(),
+						    (unsigned char *)"secret", 6, NULL, NULL) == 1);
+		if (f)
+			fclose(f);
+		EVP_PKEY_free(k);
+		o.partition = "boot";
+		o.partition_size = 1 << 20;
+		CU_ASSERT_EQUAL(sign_mem(img, 0, path, &o, &r, &e), HWF_EFORMAT);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "in.img: empty (0 bytes): nothing to sign"));
+		o.key_path = pub;
+		CU_ASSERT_EQUAL(sign_mem(img, sizeof(img), path, &o, &r, &e), HWF_EFORMAT);
+		CU_ASSERT_PTR_NOT_NULL(
+		    strstr(e.msg, "pub.pem: a public key; signing needs the private key"));
+		o.key_path = enc;
+		CU_ASSERT_EQUAL(sign_mem(img, sizeof(img), path, &o, &r, &e), HWF_EFORMAT);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "enc.pem: an encrypted private key"));
+		CU_ASSERT_EQUAL(tu_size(path), 0);
+		free(pub);
+		free(enc);
+	}
 	/* Properties that make the vbmeta bigger than a bootloader reads: refused before writing.
 	 */
 	{

@@ -348,6 +348,97 @@ static void test_refusals_write_nothing(void)
 	free(sig);
 }
 
+/* A vendor_boot v4 image as tests/tools/mkvendorboot.py lays it out: two ramdisks, dtb, table. */
+#define VPAGE 4096
+static size_t vendor_v4(uint8_t *img, size_t cap, size_t r0, size_t r1)
+{
+	size_t rp = (r0 + r1 + VPAGE - 1) / VPAGE * VPAGE, len = VPAGE + rp + VPAGE + VPAGE;
+	uint8_t *t;
+
+	CU_ASSERT_FATAL(cap >= len);
+	memset(img, 0, len);
+	memcpy(img, "VNDRBOOT", 8);
+	put_le32(img + 8, 4);
+	put_le32(img + 12, VPAGE);
+	put_le32(img + 16, 0x8000);
+	put_le32(img + 20, 0x1000000);
+	put_le32(img + 24, (uint32_t)(r0 + r1));
+	put_le32(img + 2076, 0x100);
+	put_le32(img + 2096, 2128);
+	put_le32(img + 2100, 100);
+	put_le64(img + 2104, 0x1f00000);
+	put_le32(img + 2112, 216);
+	put_le32(img + 2116, 2);
+	put_le32(img + 2120, 108);
+	tu_random(img + VPAGE, r0 + r1, 21);
+	tu_random(img + VPAGE + rp, 100, 22);
+	t = img + VPAGE + rp + VPAGE;
+	put_le32(t, (uint32_t)r0);
+	put_le32(t + 8, 1);
+	memcpy(t + 12, "platform", 8);
+	put_le32(t + 108, (uint32_t)r1);
+	put_le32(t + 108 + 4, (uint32_t)r0);
+	put_le32(t + 108 + 8, 3);
+	memcpy(t + 108 + 12, "dlkm", 4);
+	return len;
+}
+
+/*
+ * vendor_boot v4 is built from the per-ramdisk files: the whole
+ * vendor_ramdisk changed alone is refused naming both; equal to the
+ * per-ramdisk files one after another (or unchanged) it is fine.  OUT never
+ * lands on a file the repack reads, not even with force.
+ */
+static void test_vendor_whole_and_out_over_input(void)
+{
+	static uint8_t img[65536], part[4096];
+	size_t len = vendor_v4(img, sizeof(img), 3000, 1000);
+	char *whole = tu_path(dir, "v4/vendor_ramdisk"), *r1 = tu_path(dir, "v4/vendor_ramdisk01");
+	char *r0 = tu_path(dir, "v4/vendor_ramdisk00");
+	struct rp r;
+
+	unpack_to("v4", img, len);
+	repack(&r, "v4", "v4same.img", NULL);
+	CU_ASSERT_EQUAL(r.rc, 0);
+	CU_ASSERT(file_is(r.out, img, len));
+	CU_ASSERT_EQUAL_FATAL(tu_write(whole, img, 4000), 0);
+	repack(&r, "v4", "v4a.img", NULL);
+	CU_ASSERT_EQUAL(r.rc, HWF_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.e.msg, "v4/vendor_ramdisk was changed, but a vendor_boot "
+					       "v4 image is built from its 2 per-ramdisk files"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.e.msg, "v4/vendor_ramdisk00 to vendor_ramdisk01"));
+	CU_ASSERT(access(r.out, F_OK) != 0);
+	/* The whole file made of the (changed) per-ramdisk files: taken. */
+	tu_random(part, 1000, 23);
+	CU_ASSERT_EQUAL_FATAL(tu_write(r1, part, 1000), 0);
+	{
+		uint8_t both[4000];
+
+		memcpy(both, img + VPAGE, 3000);
+		memcpy(both + 3000, part, 1000);
+		CU_ASSERT_EQUAL_FATAL(tu_write(whole, both, 4000), 0);
+	}
+	repack(&r, "v4", "v4b.img", NULL);
+	CU_ASSERT_EQUAL(r.rc, 0);
+	/* OUT over the folder's own files: refused even with force. */
+	{
+		char *d = tu_path(dir, "v4");
+
+		memset(&r, 0, sizeof(r));
+		r.o.dir = d;
+		r.o.out = r0;
+		r.o.force = 1;
+		r.rc = hwf_image_repack(&r.o, &r.res, &r.e);
+		free(d);
+	}
+	CU_ASSERT_EQUAL(r.rc, HWF_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.e.msg, "the repack reads it (a vendor ramdisk of "));
+	CU_ASSERT(file_is(r0, img + VPAGE, 3000));
+	free(whole);
+	free(r0);
+	free(r1);
+}
+
 void hwf_suite_repack(void)
 {
 	CU_pSuite s = CU_add_suite("repack", setup, teardown);
@@ -359,4 +450,6 @@ void hwf_suite_repack(void)
 	CU_add_test(s, "a changed kernel and cmdline: layout and SHA-1 id recomputed",
 		    test_changed_kernel_gets_a_new_id);
 	CU_add_test(s, "bad folders refused, nothing written", test_refusals_write_nothing);
+	CU_add_test(s, "vendor_boot v4: the whole vendor_ramdisk changed alone; OUT over an input",
+		    test_vendor_whole_and_out_over_input);
 }

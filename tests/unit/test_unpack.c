@@ -12,6 +12,7 @@
 #include "tests/unit/testutil.h"
 
 static char *dir;
+static int with_manifest; /* run() with o.manifest (the ramdisk folder too) */
 
 static int setup(void)
 {
@@ -86,6 +87,7 @@ static void run(struct run *r, const char *sub, const uint8_t *img, size_t len, 
 	r->o.dir = r->out;
 	r->o.name = name;
 	r->o.force = force;
+	r->o.manifest = with_manifest;
 	r->o.files = &r->hooks;
 	r->o.event = on_event;
 	r->o.ctx = &r->told;
@@ -235,6 +237,131 @@ static void test_sparse_expanded(void)
 	hwf_unpack_result_free(&r.res);
 }
 
+/* One newc entry (mkbootfs style) at @p; returns its length. */
+static size_t newc(uint8_t *p, unsigned ino, unsigned mode, const char *name, const char *data)
+{
+	size_t nl = strlen(name) + 1, dl = strlen(data), n;
+
+	n = (size_t)sprintf((char *)p,
+			    "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", ino,
+			    mode, 0u, 0u, 1u, 0u, dl, 0u, 0u, 0u, 0u, nl, 0u);
+	memcpy(p + n, name, nl);
+	n += nl;
+	while (n % 4)
+		p[n++] = 0;
+	memcpy(p + n, data, dl);
+	n += dl;
+	while (n % 4)
+		p[n++] = 0;
+	return n;
+}
+
+/* boot_v3 with a bare cpio ramdisk holding "prop" = @prop (or random bytes when NULL). */
+static size_t boot_v3_cpio(uint8_t *img, size_t cap, const char *prop)
+{
+	size_t len = boot_v3(img, cap), n = 0;
+	uint8_t *rd = img + 4096 + 12288;
+
+	if (!prop)
+		return len;
+	memset(rd, 0, 8192);
+	n += newc(rd + n, 1, 0100644, "prop", prop);
+	n += newc(rd + n, 0, 0, "TRAILER!!!", "");
+	CU_ASSERT_FATAL(n <= 8192);
+	put_le32(img + 12, (uint32_t)n);
+	return len;
+}
+
+static int file_holds(const char *path, const char *text)
+{
+	char got[256] = {0};
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(got, 1, sizeof(got) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	return n == strlen(text) && !memcmp(got, text, n);
+}
+
+/*
+ * --force over an earlier unpack: the ramdisk folder and its list are
+ * replaced (an edit made there is gone, the new image's files are in), with
+ * nothing of the staging folder left; without force both are refused.  A
+ * ramdisk that cannot be a folder leaves the earlier folder, and the
+ * manifest says it is not used.
+ */
+static void test_force_replaces_ramdisk_folder(void)
+{
+	static uint8_t img[32768];
+	char path[4300], path2[4300];
+	struct run r;
+	size_t len;
+
+	with_manifest = 1;
+	len = boot_v3_cpio(img, sizeof(img), "ro.old=1\n");
+	run(&r, "rf", img, len, "rec.img", 0);
+	CU_ASSERT_EQUAL_FATAL(r.rc, 0);
+	hwf_unpack_result_free(&r.res);
+	snprintf(path, sizeof(path), "%s/rf/ramdisk.d/prop", dir);
+	CU_ASSERT(file_holds(path, "ro.old=1\n"));
+	snprintf(path2, sizeof(path2), "%s/rf/ramdisk.d/added", dir);
+	CU_ASSERT_EQUAL(tu_write(path2, "mine", 4), 0);
+
+	len = boot_v3_cpio(img, sizeof(img), "ro.new=2\n");
+	snprintf(path, sizeof(path), "%s/rf/kernel", dir);
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/rf/ramdisk", dir);
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/rf/manifest.txt", dir);
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/rf/trailer.bin", dir);
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	run(&r, "rf", img, len, "rec.img", 0);
+	CU_ASSERT_EQUAL(r.rc, HWF_EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.e.msg, "rf/ramdisk.d: exists; not replaced (use --force)"));
+	hwf_unpack_result_free(&r.res);
+
+	run(&r, "rf", img, len, "rec.img", 1);
+	CU_ASSERT_EQUAL_FATAL(r.rc, 0);
+	hwf_unpack_result_free(&r.res);
+	snprintf(path, sizeof(path), "%s/rf/ramdisk.d/prop", dir);
+	CU_ASSERT(file_holds(path, "ro.new=2\n"));
+	CU_ASSERT_EQUAL(access(path2, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/rf", dir);
+	CU_ASSERT_EQUAL(tu_count_names(path, "old.d"), 0);
+	CU_ASSERT_EQUAL(tu_count_names(path, ".ramdisk"), 0);
+	snprintf(path, sizeof(path), "%s/rf/manifest.txt", dir);
+	{
+		char text[8192] = {0};
+		FILE *f = fopen(path, "rb");
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT(fread(text, 1, sizeof(text) - 1, f) > 0);
+		fclose(f);
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "ramdisk_list = ramdisk.list"));
+		CU_ASSERT_PTR_NULL(strstr(text, "ramdisk_tree_note"));
+	}
+
+	/* Not a cpio now: the earlier folder stays, named as not used. */
+	len = boot_v3_cpio(img, sizeof(img), NULL);
+	run(&r, "rf", img, len, "rec.img", 1);
+	CU_ASSERT_EQUAL_FATAL(r.rc, 0);
+	hwf_unpack_result_free(&r.res);
+	{
+		char text[8192] = {0};
+		FILE *f = fopen(path, "rb");
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT(fread(text, 1, sizeof(text) - 1, f) > 0);
+		fclose(f);
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "the ramdisk.d there is older and not used"));
+		CU_ASSERT_PTR_NULL(strstr(text, "ramdisk_list = "));
+	}
+	snprintf(path, sizeof(path), "%s/rf/ramdisk.d/prop", dir);
+	CU_ASSERT(file_holds(path, "ro.new=2\n"));
+	with_manifest = 0;
+}
+
 void hwf_suite_unpack(void)
 {
 	CU_pSuite s = CU_add_suite("unpack", setup, teardown);
@@ -245,4 +372,6 @@ void hwf_suite_unpack(void)
 	CU_add_test(s, "truncated or foreign images refused, nothing made",
 		    test_truncated_or_foreign_refused);
 	CU_add_test(s, "a sparse image expanded to NAME.raw", test_sparse_expanded);
+	CU_add_test(s, "--force replaces the ramdisk folder and list, after the new one is whole",
+		    test_force_replaces_ramdisk_folder);
 }

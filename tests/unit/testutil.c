@@ -114,11 +114,27 @@ static int files_rename(void *ctx, const char *from, const char *to)
 	return rc;
 }
 
+static int files_mkdtemp(void *ctx, char *tmpl)
+{
+	struct tu_files *f = ctx;
+
+	if (!mkdtemp(tmpl))
+		return -1;
+	for (size_t i = 0; i < sizeof(f->path) / sizeof(f->path[0]); i++)
+		if (!f->path[i]) {
+			f->path[i] = strdup(tmpl);
+			break;
+		}
+	return 0;
+}
+
 void tu_file_hooks(struct tu_files *f, struct hwf_file_hooks *h)
 {
 	h->mkstemp = files_mkstemp;
 	h->rename = files_rename;
 	h->forget = files_forget;
+	h->mkdtemp = files_mkdtemp;
+	h->atomic = NULL;
 	h->ctx = f;
 }
 
