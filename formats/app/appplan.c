@@ -38,9 +38,10 @@ void hwf_plan_default_partition(const char *entry_name, char *buf, size_t len)
 		buf[i < len ? i : len - 1] = '\0';
 }
 
+/* Pieces share a raw name; entries named only by sequence id (INPUT) are never pieces. */
 static const char *base_name(const struct hwf_app_entry *en)
 {
-	return en->raw_name[0] ? en->raw_name : en->name;
+	return hwf_app_entry_legacy(en) ? en->name : en->raw_name;
 }
 
 static int rank(const char *partition)
@@ -290,6 +291,24 @@ int hwf_plan_build(struct hwf_app *app, const char *const *names, size_t nnames,
 		rc = map_for(en, maps, nmaps, &part, e);
 		if (rc)
 			goto fail;
+		/*
+		 * Named only by its sequence id (INPUT or no name): the profiles'
+		 * names are other tools' guesses, so the partition is never guessed.
+		 */
+		if (!part && hwf_app_entry_legacy(en)) {
+			const char *prof = hwf_app_profile_used(app, NULL, NULL, NULL);
+			char said[96] = "";
+
+			if (en->seq_name[0] && prof)
+				snprintf(said, sizeof(said), " (%s per profile %s, a guess)",
+					 en->seq_name, prof);
+			rc = hwf_err_set(e, HWF_EINVAL,
+					 "%s is named only by its sequence id%s: hwflash does not "
+					 "guess its partition; give --map %s=PARTITION, or leave it "
+					 "out by naming the entries to flash",
+					 en->name, said, en->name);
+			goto fail;
+		}
 		st[count].entry = i;
 		if (part)
 			snprintf(st[count].partition, HWF_PART_MAX, "%s", part);

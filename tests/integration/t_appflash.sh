@@ -6,6 +6,7 @@
 need python3 mkbootimg cpio gzip zip
 : "${FBSIM:?set FBSIM to the fbsim binary}"
 JUDGE="python3 $(cd "$(dirname "$0")/.." && pwd)/tools/appjudge.py"
+MKAPP="python3 $(cd "$(dirname "$0")/.." && pwd)/tools/mkapp.py"
 cd "$T"
 downloads() { cat "$1/commands.log" 2> /dev/null | grep -c '^download:'; }
 PARTS="--partition boot_a:16M --partition boot_b:16M --partition recovery:16M
@@ -328,3 +329,17 @@ run_hw 0 "--dry-run plan with the long name" -s "tcp:127.0.0.1:$PORT" app flash 
 check "plan: the BYTES column stays aligned" bytes_aligned "$T/out"
 run_hw 0 "a single entry" -s "tcp:127.0.0.1:$PORT" app flash long.APP BOOT
 expect_in "$T/err" "Verified 1 entry of long.APP" "1 entry, not 1 entries"
+
+# --- A legacy package (entries named only by sequence id): never flashed by a guessed name ---
+$MKAPP legacy.APP --legacy INPUT@FC000000=boot.img \
+	INPUT@F4000000=cust.img > /dev/null
+start_sim lgdev --product hwsim --partition boot:16M --partition cust:4M
+run_hw 1 "legacy INPUT entries without --map: refused" -s "tcp:127.0.0.1:$PORT" app flash legacy.APP
+expect_in "$T/err" "INPUT_FC000000 is named only by its sequence id (BOOT per profile" \
+	"the entry, its id and the profile's guess named"
+expect_in "$T/err" "give --map INPUT_FC000000=PARTITION" "what to do said"
+check "legacy: nothing sent" sh -c "! grep -q '^download:' lgdev/commands.log 2> /dev/null"
+run_hw 0 "legacy INPUT entries with --map: flashed" -s "tcp:127.0.0.1:$PORT" app flash legacy.APP \
+	--map INPUT_FC000000=boot --map INPUT_F4000000=cust
+check "legacy: boot stored" cmp boot.img lgdev/boot.img
+check "legacy: cust stored" cmp -n "$(stat -c %s cust.img)" cust.img lgdev/cust.img
