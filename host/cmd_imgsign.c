@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/core/text.h"
 #include "formats/core/outfile.h"
 #include "formats/image/avb.h"
 #include "formats/image/avb_patch.h"
@@ -57,14 +58,6 @@ static const struct cli_opt vbmeta_opts[] = {
     {NULL, 0, 0, 0},
 };
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9'   ? c - '0'
-	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
-				      : -1;
-}
-
 static int on_opt(void *ctx, int id, const char *v)
 {
 	struct sign_args *a = ctx;
@@ -103,9 +96,9 @@ static int on_opt(void *ctx, int id, const char *v)
 					 "bytes)",
 					 HWF_AVB_MAX_SALT);
 		for (size_t i = 0; i < n; i += 2) {
-			if (hexval(v[i]) < 0 || hexval(v[i + 1]) < 0)
+			if (hwf_hex_digit(v[i]) < 0 || hwf_hex_digit(v[i + 1]) < 0)
 				return cli_usage(a->cli, a->self, "--salt '%s' is not hex", v);
-			a->salt[i / 2] = (uint8_t)(hexval(v[i]) << 4 | hexval(v[i + 1]));
+			a->salt[i / 2] = (uint8_t)(hwf_hex_digit(v[i]) << 4 | hwf_hex_digit(v[i + 1]));
 		}
 		a->so.salt = a->salt;
 		a->so.salt_len = n / 2;

@@ -23,3 +23,14 @@ void hwf_size_text(uint64_t n, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%llu B", (unsigned long long)n);
 }
+
+int hwf_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -16,4 +16,7 @@ int hwf_ends_with_ci(const char *s, const char *suffix);
 /* "1.50 GiB", "12.3 MiB", "4.0 KiB", "512 B": sizes in messages (ui_size too). */
 void hwf_size_text(uint64_t n, char *buf, size_t len);
 
+/* The value of the hex digit @c (either case), or -1. */
+int hwf_hex_digit(int c);
+
 #endif

@@ -4,6 +4,7 @@
  * The reader trusts nothing: every line, number and name is checked before
  * the repack reads a single byte of a section.
  */
+#include "formats/core/text.h"
 #include "formats/image/manifest.h"
 
 #include <errno.h>
@@ -91,17 +92,6 @@ static int bad(struct rd *r, const char *fmt, ...)
 	return hwf_err_set(r->e, HWF_EFORMAT, "%s: %s", r->name, msg);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Unescape @v (@n chars) into @out (at most @cap bytes). */
 static int unescape(struct rd *r, const char *key, const char *v, size_t n, uint8_t *out,
 		    size_t cap, size_t *outlen)
@@ -122,9 +112,9 @@ static int unescape(struct rd *r, const char *key, const char *v, size_t n, uint
 			else if (c == 'r')
 				c = '\r';
 			else if (c == 'x') {
-				if (i + 2 >= n || hexval(v[i + 1]) < 0 || hexval(v[i + 2]) < 0)
+				if (i + 2 >= n || hwf_hex_digit(v[i + 1]) < 0 || hwf_hex_digit(v[i + 2]) < 0)
 					return bad(r, "%s: \\x needs two hex digits", key);
-				c = (uint8_t)(hexval(v[i + 1]) << 4 | hexval(v[i + 2]));
+				c = (uint8_t)(hwf_hex_digit(v[i + 1]) << 4 | hwf_hex_digit(v[i + 2]));
 				i += 2;
 			} else if (c != '\\')
 				return bad(r, "%s: unknown escape '\\%c'", key, c);
@@ -170,9 +160,9 @@ static int hexbytes(struct rd *r, const char *key, const char *v, uint8_t *out, 
 	if (strlen(v) != 2 * n)
 		return bad(r, "%s: needs %zu hex digits", key, 2 * n);
 	for (size_t i = 0; i < n; i++) {
-		if (hexval(v[2 * i]) < 0 || hexval(v[2 * i + 1]) < 0)
+		if (hwf_hex_digit(v[2 * i]) < 0 || hwf_hex_digit(v[2 * i + 1]) < 0)
 			return bad(r, "%s: '%s' is not hex", key, v);
-		out[i] = (uint8_t)(hexval(v[2 * i]) << 4 | hexval(v[2 * i + 1]));
+		out[i] = (uint8_t)(hwf_hex_digit(v[2 * i]) << 4 | hwf_hex_digit(v[2 * i + 1]));
 	}
 	return 0;
 }

@@ -9,18 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "formats/core/text.h"
 #include "formats/image/rdtree.h"
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int hwf_cpio_parse(const uint8_t *h, struct hwf_cpio_hdr *c, struct hwf_err *e)
 {
@@ -33,7 +23,7 @@ int hwf_cpio_parse(const uint8_t *h, struct hwf_cpio_hdr *c, struct hwf_err *e)
 	for (int f = 0; f < 13; f++) {
 		v[f] = 0;
 		for (int i = 0; i < 8; i++) {
-			int ch = h[6 + f * 8 + i], x = hexval(ch);
+			int ch = h[6 + f * 8 + i], x = hwf_hex_digit(ch);
 
 			if (x < 0)
 				return hwf_err_set(e, HWF_EFORMAT,
@@ -268,8 +258,8 @@ static int unescape(struct lp *p, const char *f, size_t n, char **out, size_t ma
 		if (ch == '\\') {
 			int hi, lo;
 
-			if (i + 3 >= n || f[i + 1] != 'x' || (hi = hexval(f[i + 2])) < 0 ||
-			    (lo = hexval(f[i + 3])) < 0) {
+			if (i + 3 >= n || f[i + 1] != 'x' || (hi = hwf_hex_digit(f[i + 2])) < 0 ||
+			    (lo = hwf_hex_digit(f[i + 3])) < 0) {
 				free(s);
 				return bad(p, "a bad escape (only \\xHH)");
 			}
@@ -321,7 +311,7 @@ static int parse_entry(struct lp *p, struct hwf_rdent *en)
 		if (n != 64)
 			return bad(p, "a file's DATA is not a SHA-256 (64 hex digits)");
 		for (int i = 0; i < 32; i++) {
-			int hi = hexval(f[2 * i]), lo = hexval(f[2 * i + 1]);
+			int hi = hwf_hex_digit(f[2 * i]), lo = hwf_hex_digit(f[2 * i + 1]);
 
 			if (hi < 0 || lo < 0)
 				return bad(p, "a file's DATA is not a SHA-256 (64 hex digits)");
