@@ -4,7 +4,6 @@
  * The reader trusts nothing: every line, number and name is checked before
  * the repack reads a single byte of a section.
  */
-#include "formats/core/text.h"
 #include "formats/image/manifest.h"
 
 #include <errno.h>
@@ -13,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "formats/core/text.h"
 
 static const char *const sec_names[HWF_MF_NSEC] = {
     [HWF_MF_KERNEL] = "kernel",
