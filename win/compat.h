@@ -46,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <zlib.h>
 
 /* POSIX error numbers that the Microsoft C library lacks are in mingw's errno.h. */
 #ifndef ELOOP
@@ -150,6 +151,24 @@ char *hwfw_strndup(const char *s, size_t n);
 struct tm *hwfw_localtime_r(const time_t *t, struct tm *out);
 struct tm *hwfw_gmtime_r(const time_t *t, struct tm *out);
 int hwfw_mkstemp(char *tmpl);
+
+/* Used by the tests and the simulator only. */
+int hwfw_link(const char *from, const char *to);
+int hwfw_mkfifo(const char *path, int mode);
+char *hwfw_mkdtemp(char *tmpl);
+int hwfw_fallocate(int fd, int mode, int64_t off, int64_t len);
+#define FALLOC_FL_KEEP_SIZE 1
+#define FALLOC_FL_PUNCH_HOLE 2
+ssize_t hwfw_readlink(const char *path, char *buf, size_t n);
+/* mingw's zlib takes a 32-bit long as "z_off64_t": lengths past 2 GiB in steps. */
+unsigned long hwfw_crc32_combine64(unsigned long crc1, unsigned long crc2, int64_t len2);
+#define readlink hwfw_readlink
+#undef crc32_combine64
+#define crc32_combine64 hwfw_crc32_combine64
+#define link hwfw_link
+#define mkfifo hwfw_mkfifo
+#define mkdtemp hwfw_mkdtemp
+#define fallocate hwfw_fallocate
 
 /*
  * printf-style checking: the project's __attribute__((format(printf, ...)))

@@ -8,8 +8,10 @@
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
+#include <winioctl.h>
 
 #include "win/src/compat_int.h"
+#include "win/include/sys/statfs.h"
 
 /* --- errors ------------------------------------------------------------- */
 
@@ -738,4 +740,112 @@ struct tm *hwfw_localtime_r(const time_t *t, struct tm *out)
 struct tm *hwfw_gmtime_r(const time_t *t, struct tm *out)
 {
 	return gmtime_s(out, t) ? NULL : out;
+}
+
+/* --- for the tests and the simulator ------------------------------------- */
+
+int hwfw_link(const char *from, const char *to)
+{
+	wchar_t *wf = hwf_wide(from), *wt = hwf_wide(to);
+	int ok;
+
+	if (!wf || !wt) {
+		free(wf);
+		free(wt);
+		return -1;
+	}
+	ok = CreateHardLinkW(wt, wf, NULL);
+	free(wf);
+	free(wt);
+	return ok ? 0 : fail(GetLastError());
+}
+
+/* No symbolic links to read (nor /proc/self/fd). */
+ssize_t hwfw_readlink(const char *path, char *buf, size_t n)
+{
+	(void)path;
+	(void)buf;
+	(void)n;
+	errno = EINVAL;
+	return -1;
+}
+
+/* CRC of A||B = crc(A) shifted by |B| bytes, xor crc(B); a shift goes in steps. */
+unsigned long hwfw_crc32_combine64(unsigned long crc1, unsigned long crc2, int64_t len2)
+{
+	while (len2 > 0x40000000) {
+		crc1 = crc32_combine(crc1, 0, 0x40000000);
+		len2 -= 0x40000000;
+	}
+	return crc32_combine(crc1, crc2, (long)len2);
+}
+
+/* No named pipes in the file system on Windows. */
+int hwfw_mkfifo(const char *path, int mode)
+{
+	(void)path;
+	(void)mode;
+	errno = ENOSYS;
+	return -1;
+}
+
+char *hwfw_mkdtemp(char *tmpl)
+{
+	size_t len = strlen(tmpl);
+
+	if (len < 6 || strcmp(tmpl + len - 6, "XXXXXX")) {
+		errno = EINVAL;
+		return NULL;
+	}
+	for (int tries = 0; tries < 100; tries++) {
+		random_letters(tmpl + len - 6, tries);
+		if (!hwfw_mkdir(tmpl, 0700))
+			return tmpl;
+		if (errno != EEXIST)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* PUNCH_HOLE|KEEP_SIZE: the range reads as zeros (FSCTL_SET_ZERO_DATA frees it where sparse). */
+int hwfw_fallocate(int fd, int mode, int64_t off, int64_t len)
+{
+	FILE_ZERO_DATA_INFORMATION z;
+	DWORD got;
+
+	if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) || off < 0 || len <= 0) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	z.FileOffset.QuadPart = off;
+	z.BeyondFinalZero.QuadPart = off + len;
+	if (!DeviceIoControl(handle_of(fd), FSCTL_SET_ZERO_DATA, &z, sizeof(z), NULL, 0, &got, NULL))
+		return fail(GetLastError());
+	return 0;
+}
+
+int hwfw_statfs(const char *path, struct statfs *out)
+{
+	wchar_t *w = hwf_wide(path), root[MAX_PATH + 1], fs[64];
+	DWORD spc, bps, freec, totalc;
+
+	memset(out, 0, sizeof(*out));
+	if (!w)
+		return -1;
+	if (!GetVolumePathNameW(w, root, MAX_PATH + 1) ||
+	    !GetDiskFreeSpaceW(root, &spc, &bps, &freec, &totalc)) {
+		free(w);
+		return fail(GetLastError());
+	}
+	free(w);
+	out->f_bsize = (long)(spc * bps);
+	out->f_blocks = totalc;
+	out->f_bfree = out->f_bavail = freec;
+	if (GetVolumeInformationW(root, NULL, 0, NULL, NULL, NULL, fs, 64)) {
+		if (!wcsncmp(fs, L"FAT", 3))
+			out->f_type = 0x4d44;
+		else if (!wcscmp(fs, L"NTFS"))
+			out->f_type = 0x5346544e;
+	}
+	return 0;
 }
