@@ -162,6 +162,8 @@ int hwfw_fallocate(int fd, int mode, int64_t off, int64_t len);
 ssize_t hwfw_readlink(const char *path, char *buf, size_t n);
 /* mingw's zlib takes a 32-bit long as "z_off64_t": lengths past 2 GiB in steps. */
 unsigned long hwfw_crc32_combine64(unsigned long crc1, unsigned long crc2, int64_t len2);
+int hwfw_system(const char *cmd);
+#define system hwfw_system
 #define readlink hwfw_readlink
 #undef crc32_combine64
 #define crc32_combine64 hwfw_crc32_combine64
