@@ -256,7 +256,10 @@ man: $(B)/hwflash
 # deps-windows (as root) installs the toolchain and wine; `make deps` does not,
 # as the Linux build and its checks need neither.
 .PHONY: windows check-windows deps-windows
-windows check-windows: deps-windows
-	@$(MAKE) --no-print-directory -f win/Makefile $@
+windows: deps-windows
+	@$(MAKE) --no-print-directory -f win/Makefile windows
+check-windows: deps deps-windows
+	$(MAKE) $(B)/hwflash $(B)/fbsim
+	@$(MAKE) --no-print-directory -f win/Makefile check-windows
 deps-windows:
 	@sh tests/deps.sh windows
