@@ -433,9 +433,50 @@ ssize_t hwfw_pwrite(int fd, const void *buf, size_t n, int64_t off)
 	return (ssize_t)put;
 }
 
+/* The first data byte at or after @off (@data), or the first hole byte; -1 past the data. */
+static int64_t data_or_hole(int fd, int64_t off, int64_t size, int data)
+{
+	FILE_ALLOCATED_RANGE_BUFFER q, r[64];
+	DWORD got;
+	BOOL more;
+
+	q.FileOffset.QuadPart = off;
+	q.Length.QuadPart = size - off;
+	for (;;) {
+		size_t n;
+
+		more = !DeviceIoControl(handle_of(fd), FSCTL_QUERY_ALLOCATED_RANGES, &q, sizeof(q), r,
+					sizeof(r), &got, NULL);
+		if (more && GetLastError() != ERROR_MORE_DATA)
+			return data ? off : size;	/* no answer: all data */
+		n = got / sizeof(r[0]);
+		for (size_t i = 0; i < n; i++) {
+			int64_t a = r[i].FileOffset.QuadPart, b = a + r[i].Length.QuadPart;
+
+			if (b <= off)
+				continue;
+			if (data)
+				return a > off ? a : off;
+			if (a > off)
+				return off;	/* @off is in a hole */
+			off = b;	/* the hole starts at this range's end, or later */
+		}
+		if (!more || !n)
+			break;
+		q.FileOffset.QuadPart = r[n - 1].FileOffset.QuadPart + r[n - 1].Length.QuadPart;
+		q.Length.QuadPart = size - q.FileOffset.QuadPart;
+	}
+	if (data) {
+		errno = ENXIO;
+		return -1;
+	}
+	return off < size ? off : size;
+}
+
 int64_t hwfw_lseek(int fd, int64_t off, int whence)
 {
-	/* As POSIX allows a file system without holes: all data, one hole at the end. */
+	/* Holes where FSCTL_QUERY_ALLOCATED_RANGES tells them, else as POSIX allows a
+	 * file system without holes: all data, one hole at the end. */
 	if (whence == SEEK_DATA || whence == SEEK_HOLE) {
 		int64_t size = _filelengthi64(fd);
 
@@ -445,7 +486,8 @@ int64_t hwfw_lseek(int fd, int64_t off, int whence)
 			errno = ENXIO;
 			return -1;
 		}
-		return _lseeki64(fd, whence == SEEK_DATA ? off : size, SEEK_SET);
+		off = data_or_hole(fd, off, size, whence == SEEK_DATA);
+		return off < 0 ? -1 : _lseeki64(fd, off, SEEK_SET);
 	}
 	return _lseeki64(fd, off, whence);
 }
