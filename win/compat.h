@@ -167,6 +167,8 @@ int hwfw_system(const char *cmd);
 #define readlink hwfw_readlink
 #undef crc32_combine64
 #define crc32_combine64 hwfw_crc32_combine64
+#undef z_off64_t
+#define z_off64_t int64_t
 #define link hwfw_link
 #define mkfifo hwfw_mkfifo
 #define mkdtemp hwfw_mkdtemp
