@@ -61,8 +61,11 @@ while IFS= read -r s; do
 		echo "   $s: did not finish (exit $rc), see $f"
 		continue
 	fi
-	grep -E '^Suite .*, Test .* had failures:' "$f" |
-		sed 's/^Suite \(.*\), Test \(.*\) had failures:$/\1: \2/' >> "$log/unit-failures"
+	# verbose CUnit: "  Test: NAME ..." then "passed" or "FAILED" (maybe after the test's own output)
+	awk -v suite="$s" '
+		/^  Test: / { t = $0; sub(/^  Test: /, "", t); sub(/ \.\.\..*$/, "", t) }
+		/FAILED/ && t != "" { print suite ": " t; t = "" }
+		/passed$/ { t = "" }' "$f" >> "$log/unit-failures"
 	grep -q 'Suite initialization failed' "$f" && echo "$s: suite set-up failed" >> "$log/unit-failures"
 	echo "   $s: $ok of $ran passed ($(($(date +%s) - t0)) s so far)"
 done < "$log/suites"

@@ -157,21 +157,21 @@ int hwfw_link(const char *from, const char *to);
 int hwfw_mkfifo(const char *path, int mode);
 char *hwfw_mkdtemp(char *tmpl);
 int hwfw_fallocate(int fd, int mode, int64_t off, int64_t len);
-#define FALLOC_FL_KEEP_SIZE 1
+#define FALLOC_FL_KEEP_SIZE  1
 #define FALLOC_FL_PUNCH_HOLE 2
 ssize_t hwfw_readlink(const char *path, char *buf, size_t n);
 /* mingw's zlib takes a 32-bit long as "z_off64_t": lengths past 2 GiB in steps. */
 unsigned long hwfw_crc32_combine64(unsigned long crc1, unsigned long crc2, int64_t len2);
 int hwfw_system(const char *cmd);
-#define system hwfw_system
+#define system	 hwfw_system
 #define readlink hwfw_readlink
 #undef crc32_combine64
 #define crc32_combine64 hwfw_crc32_combine64
 #undef z_off64_t
 #define z_off64_t int64_t
-#define link hwfw_link
-#define mkfifo hwfw_mkfifo
-#define mkdtemp hwfw_mkdtemp
+#define link	  hwfw_link
+#define mkfifo	  hwfw_mkfifo
+#define mkdtemp	  hwfw_mkdtemp
 #define fallocate hwfw_fallocate
 
 /*

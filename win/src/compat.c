@@ -13,6 +13,25 @@
 #include "win/src/compat_int.h"
 #include "win/include/sys/statfs.h"
 
+/*
+ * A bad descriptor given to the C library (_dup, _get_osfhandle of /dev/fd/N)
+ * fails with EBADF, as on POSIX, instead of ending the program.
+ */
+static void no_abort(const wchar_t *expr, const wchar_t *func, const wchar_t *file, unsigned line,
+		     uintptr_t reserved)
+{
+	(void)expr;
+	(void)func;
+	(void)file;
+	(void)line;
+	(void)reserved;
+}
+
+__attribute__((constructor)) static void compat_init(void)
+{
+	_set_invalid_parameter_handler(no_abort);
+}
+
 /* --- errors ------------------------------------------------------------- */
 
 int hwf_win_errno(unsigned long werr)
@@ -190,6 +209,10 @@ int hwfw_open(const char *path, int flags, ...)
 
 		if (path[5] != 's' && (end == path + 8 || *end || n < 0 || n > 0x7fff)) {
 			errno = ENOENT;
+			return -1;
+		}
+		if ((HANDLE)_get_osfhandle((int)n) == INVALID_HANDLE_VALUE) {
+			errno = EBADF;
 			return -1;
 		}
 		return _dup((int)n);
@@ -445,10 +468,10 @@ static int64_t data_or_hole(int fd, int64_t off, int64_t size, int data)
 	for (;;) {
 		size_t n;
 
-		more = !DeviceIoControl(handle_of(fd), FSCTL_QUERY_ALLOCATED_RANGES, &q, sizeof(q), r,
-					sizeof(r), &got, NULL);
+		more = !DeviceIoControl(handle_of(fd), FSCTL_QUERY_ALLOCATED_RANGES, &q, sizeof(q),
+					r, sizeof(r), &got, NULL);
 		if (more && GetLastError() != ERROR_MORE_DATA)
-			return data ? off : size;	/* no answer: all data */
+			return data ? off : size; /* no answer: all data */
 		n = got / sizeof(r[0]);
 		for (size_t i = 0; i < n; i++) {
 			int64_t a = r[i].FileOffset.QuadPart, b = a + r[i].Length.QuadPart;
@@ -458,8 +481,8 @@ static int64_t data_or_hole(int fd, int64_t off, int64_t size, int data)
 			if (data)
 				return a > off ? a : off;
 			if (a > off)
-				return off;	/* @off is in a hole */
-			off = b;	/* the hole starts at this range's end, or later */
+				return off; /* @off is in a hole */
+			off = b;	    /* the hole starts at this range's end, or later */
 		}
 		if (!more || !n)
 			break;
@@ -835,7 +858,7 @@ static void quote_arg(wchar_t *out, size_t cap, const wchar_t *in)
 			p++;
 		}
 		if (!*p || *p == L'"')
-			bs *= 2;	/* before the closing quote or a quote: doubled */
+			bs *= 2; /* before the closing quote or a quote: doubled */
 		while (bs-- && o + 4 < cap)
 			out[o++] = L'\\';
 		if (!*p)
@@ -931,7 +954,7 @@ int hwfw_system(const char *cmd)
 				int code;
 
 				if (fscanf(f, "%d", &code) == 1)
-					rc = code << 8;	/* as a wait status: WEXITSTATUS */
+					rc = code << 8; /* as a wait status: WEXITSTATUS */
 				fclose(f);
 				hwfw_unlink(rc_path);
 				break;
@@ -1002,8 +1025,22 @@ int hwfw_fallocate(int fd, int mode, int64_t off, int64_t len)
 	}
 	z.FileOffset.QuadPart = off;
 	z.BeyondFinalZero.QuadPart = off + len;
-	if (!DeviceIoControl(handle_of(fd), FSCTL_SET_ZERO_DATA, &z, sizeof(z), NULL, 0, &got, NULL))
-		return fail(GetLastError());
+	if (DeviceIoControl(handle_of(fd), FSCTL_SET_ZERO_DATA, &z, sizeof(z), NULL, 0, &got, NULL))
+		return 0;
+	/* A file system without it (FAT, wine): zeros written. */
+	{
+		static const char zeros[65536];
+
+		while (len > 0) {
+			size_t n = len < (int64_t)sizeof(zeros) ? (size_t)len : sizeof(zeros);
+			ssize_t w = hwfw_pwrite(fd, zeros, n, off);
+
+			if (w <= 0)
+				return -1;
+			off += w;
+			len -= w;
+		}
+	}
 	return 0;
 }
 

@@ -7,7 +7,7 @@ typedef unsigned long long rlim_t;
 struct rlimit {
 	rlim_t rlim_cur, rlim_max;
 };
-#define RLIMIT_FSIZE 1
+#define RLIMIT_FSIZE  1
 #define RLIMIT_NOFILE 7
 #define RLIM_INFINITY (~0ULL)
 static inline int getrlimit(int r, struct rlimit *l)
