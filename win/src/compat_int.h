@@ -13,6 +13,11 @@
 wchar_t *hwf_wide(const char *s);
 char *hwf_utf8(const wchar_t *w);
 int hwf_win_errno(unsigned long werr);
+/* errno from a Win32 error code; returns -1. */
+int hwf_win_fail(unsigned long werr);
+/* Six random letters and digits at @x (for XXXXXX); @tries varies them. */
+void hwf_random_letters(char *x, int tries);
+#define handle_of(fd) ((HANDLE)_get_osfhandle(fd))
 /* The console: UTF-8 output, VT processing where it can be had (wmain calls it). */
 void hwf_console_init(void);
 
