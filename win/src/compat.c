@@ -210,6 +210,25 @@ int hwfw_open(const char *path, int flags, ...)
 			errno = ENOENT;
 			return -1;
 		}
+		if (n <= 2) {
+			/* The standard handles themselves (the C library may not have set up its
+			 * fds). */
+			static const DWORD std[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE,
+						     STD_ERROR_HANDLE};
+			HANDLE sh = GetStdHandle(std[n]), d;
+			int sfd;
+
+			if (!sh || sh == INVALID_HANDLE_VALUE ||
+			    !DuplicateHandle(GetCurrentProcess(), sh, GetCurrentProcess(), &d, 0,
+					     FALSE, DUPLICATE_SAME_ACCESS)) {
+				errno = EBADF;
+				return -1;
+			}
+			sfd = _open_osfhandle((intptr_t)d, _O_BINARY | (n ? 0 : _O_RDONLY));
+			if (sfd < 0)
+				CloseHandle(d);
+			return sfd;
+		}
 		if ((HANDLE)_get_osfhandle((int)n) == INVALID_HANDLE_VALUE) {
 			errno = EBADF;
 			return -1;
