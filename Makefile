@@ -250,3 +250,16 @@ clean:
 # The COMMANDS section of the man page comes from `hwflash help`.
 man: $(B)/hwflash
 	python3 tests/tools/manpage.py $(B)/hwflash doc/hwflash.1 --write
+
+# --- Windows ----------------------------------------------------------------
+# hwflash.exe cross-compiled with mingw-w64 and tested under wine: win/Makefile.
+# deps-windows (as root) installs the toolchain and wine; `make deps` does not,
+# as the Linux build and its checks need neither.
+.PHONY: windows check-windows deps-windows
+windows: deps-windows
+	@$(MAKE) --no-print-directory -f win/Makefile windows
+check-windows: deps deps-windows
+	$(MAKE) $(B)/hwflash $(B)/fbsim
+	@$(MAKE) --no-print-directory -f win/Makefile check-windows
+deps-windows:
+	@sh tests/deps.sh windows

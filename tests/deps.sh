@@ -6,6 +6,9 @@
 #   deps.sh build    only what building hwflash needs
 #   deps.sh fuzz     clang and libFuzzer's runtime (make fuzz), so that
 #                    `make check` never needs clang
+#   deps.sh windows  the mingw-w64 toolchain, its zlib, wine64 and dpkg-dev
+#                    (apt-get source) for make windows / check-windows, plus
+#                    the Linux -dev packages whose versions win/libs.sh builds
 #
 # Without root nothing can be installed: a missing build package is an
 # error (the build would fail anyway), missing test packages are named and
@@ -21,6 +24,8 @@ libc6-dev-arm64-cross qemu-user mandoc bash-completion openssl"
 case "${1:-}" in
 build) BUILD="build-essential pkg-config libusb-1.0-0-dev zlib1g-dev libssl-dev liblz4-dev" TEST="" ;;
 fuzz) BUILD="clang libclang-rt-14-dev" TEST="" ;;
+windows) BUILD="gcc-mingw-w64-x86-64 libz-mingw-w64-dev wine64 dpkg-dev libusb-1.0-0-dev
+libminizip-dev libssl-dev libcunit1-dev" TEST="" ;;
 esac
 
 missing_of() {

@@ -120,6 +120,9 @@ static int by_start(const void *a, const void *b)
 		return x->source < y->source ? -1 : 1;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
+	/* qsort is not stable everywhere (Windows): ties in table order, same findings */
+	if (x->part != y->part)
+		return x->part < y->part ? -1 : 1;
 	return 0;
 }
 

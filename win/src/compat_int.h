@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * win/src/compat_int.h: what the files of win/src/ share: UTF-8/UTF-16
+ * conversion (the result is malloc'd; NULL with errno EINVAL or ENOMEM) and
+ * the mapping of Win32 and Winsock error codes to errno values.  The files of win/src/
+ * include <windows.h> first and are compiled without the forced win/compat.h.
+ */
+#ifndef HWF_WIN_COMPAT_INT_H
+#define HWF_WIN_COMPAT_INT_H
+
+#include "win/compat.h"
+
+wchar_t *hwf_wide(const char *s);
+char *hwf_utf8(const wchar_t *w);
+int hwf_win_errno(unsigned long werr);
+/* errno from a Win32 error code; returns -1. */
+int hwf_win_fail(unsigned long werr);
+/* Six random letters and digits at @x (for XXXXXX); @tries varies them. */
+void hwf_random_letters(char *x, int tries);
+#define handle_of(fd) ((HANDLE)_get_osfhandle(fd))
+/* The console: UTF-8 output, VT processing where it can be had (wmain calls it). */
+void hwf_console_init(void);
+
+#endif
