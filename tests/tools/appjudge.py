@@ -27,16 +27,27 @@ and NEW must pass the checks above.  NAME is an entry's name field
 (case-insensitive, first match) or @SEQ (its sequence id in hex: @FC000000).
 Legacy entries named INPUT or nothing are told apart by sequence id:
 FF000000 is the CRC entry, FE000000 the signature (reference §5.2)."""
+import os
 import struct
 import sys
 
 
-def x25(data, crc=0xFFFF):
+def x25_bitwise(data, crc=0xFFFF):
+    """CRC-16/X-25 bit by bit, as the reference states it (slow: the check of x25)."""
     for b in data:
         crc ^= b
         for _ in range(8):
             crc = (crc >> 1) ^ 0x8408 if crc & 1 else crc >> 1
     return crc ^ 0xFFFF
+
+
+# The fast one (Python's binascii.crc_hqx on bit-reversed bytes) lives in
+# mkapp.py beside this file; both are independent of hwflash's C code.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mkapp import x25  # noqa: E402
+
+for _v in (b"123456789", bytes(range(256)) * 3, b"\xff" * 4097):
+    assert x25(_v) == x25_bitwise(_v)
 
 
 def kind(name, seq):
