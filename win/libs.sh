@@ -2,7 +2,7 @@
 # Build the static mingw-w64 libraries that hwflash.exe and the Windows unit
 # tests link (libusb-1.0, minizip, OpenSSL's libcrypto, CUnit), from Debian's own
 # source packages of the versions the Linux build uses, into a cache outside
-# the clone:
+# the clone (and liblz4, the ramdisk codec):
 #
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/hwflash/mingw/<srcpkg>-<version>/{include,lib}
 #
@@ -18,7 +18,7 @@
 # apt knows no such source.
 #
 #   libs.sh            build what is missing, print the cache folder
-#   libs.sh --prefix   print the prefixes (one a line: usb, minizip, crypto, cunit)
+#   libs.sh --prefix   print the prefixes (one a line: usb, minizip, crypto, cunit, lz4)
 set -e
 HOST=x86_64-w64-mingw32
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/hwflash/mingw
@@ -90,14 +90,16 @@ candidates() {
 }
 
 set -- $(src_of libusb-1.0-0-dev) $(src_of libminizip-dev) $(src_of libssl-dev) \
-	$(src_of libcunit1-dev)
+	$(src_of libcunit1-dev) $(src_of liblz4-dev)
 USB_SRC=$1 USB_VER=$2 MZ_SRC=$3 MZ_VER=$4 SSL_SRC=$5 SSL_VER=$6 CU_SRC=$7 CU_VER=$8
+LZ_SRC=$9 LZ_VER=${10}
 USB_DIR=$(dir_of "$USB_SRC" "$USB_VER")
 MZ_DIR=$(dir_of "$MZ_SRC" "$MZ_VER")
 SSL_DIR=$(dir_of "$SSL_SRC" "$SSL_VER")
 CU_DIR=$(dir_of "$CU_SRC" "$CU_VER")
+LZ_DIR=$(dir_of "$LZ_SRC" "$LZ_VER")
 if [ "$ARG" = --prefix ]; then
-	printf '%s\n' "$USB_DIR" "$MZ_DIR" "$SSL_DIR" "$CU_DIR"
+	printf '%s\n' "$USB_DIR" "$MZ_DIR" "$SSL_DIR" "$CU_DIR" "$LZ_DIR"
 	exit 0
 fi
 
@@ -131,6 +133,17 @@ build_cu() {
 	done
 	$HOST-ar rcs "$2/lib/libcunit.a" "$1"/obj/*.o
 	cp "$1"/CUnit/Headers/*.h "$2/include/CUnit/"
+}
+
+# liblz4 (the ramdisk codec): the block, HC and frame formats and xxhash.
+build_lz() {
+	cc=$HOST-gcc-posix
+	mkdir -p "$2/include" "$2/lib" "$1/obj"
+	for f in lz4 lz4hc lz4frame xxhash; do
+		$cc -O2 -c "$1/lib/$f.c" -o "$1/obj/$f.o" || return 1
+	done
+	$HOST-ar rcs "$2/lib/liblz4.a" "$1"/obj/*.o
+	cp "$1/lib/lz4.h" "$1/lib/lz4hc.h" "$1/lib/lz4frame.h" "$2/include/"
 }
 
 # libcrypto only: no libssl, no programs, no tests, no shared library, no
@@ -190,4 +203,5 @@ one usb "$USB_SRC" "$USB_VER" "$USB_DIR"
 one mz "$MZ_SRC" "$MZ_VER" "$MZ_DIR"
 one ssl "$SSL_SRC" "$SSL_VER" "$SSL_DIR"
 one cu "$CU_SRC" "$CU_VER" "$CU_DIR"
-printf '%s\n' "$USB_DIR" "$MZ_DIR" "$SSL_DIR" "$CU_DIR"
+one lz "$LZ_SRC" "$LZ_VER" "$LZ_DIR"
+printf '%s\n' "$USB_DIR" "$MZ_DIR" "$SSL_DIR" "$CU_DIR" "$LZ_DIR"
