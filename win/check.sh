@@ -24,7 +24,7 @@ W=$top/build-win
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/hwflash
 export WINEPREFIX="$CACHE/wine" WINEDEBUG=-all HWF_WINE_SH=/bin/sh
 SUITE_TIMEOUT=${SUITE_TIMEOUT:-300}
-WIN_SCRIPTS=${WIN_SCRIPTS-t_fastboot t_app}
+WIN_SCRIPTS=${WIN_SCRIPTS-t_fastboot t_app t_update_dyn}
 wine=$(command -v wine64 || echo /usr/lib/wine/wine64)
 if [ ! -x "$wine" ]; then
 	echo "check-windows: wine64 is missing (make deps-windows)" >&2
