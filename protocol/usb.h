@@ -23,8 +23,8 @@
 	"install udev/51-hwflash.rules (make install) or run as root"
 
 /* What to do when the device is bound to a driver libusb cannot use (Windows). */
-#define HWF_USB_DRIVER_HINT                                                                      \
-	"install the WinUSB driver for it (\"Android Bootloader Interface\", from Google's USB " \
+#define HWF_USB_DRIVER_HINT                                                                        \
+	"install the WinUSB driver for it (\"Android Bootloader Interface\", from Google's USB "   \
 	"driver or Zadig; README \"Windows\")"
 
 /* One fastboot interface on the bus. */

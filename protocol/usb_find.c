@@ -292,14 +292,12 @@ int hwf_usb_open_error(const struct hwf_usb_device *d, int rc, struct hwf_err *e
 				   d->vid, d->pid, d->path, HWF_USB_PERMISSION_HINT);
 	case LIBUSB_ERROR_NOT_SUPPORTED:
 	case LIBUSB_ERROR_NOT_FOUND:
-		return hwf_err_set(e, HWF_EACCES,
-				   "found %04x:%04x at %s but %s: %s", d->vid, d->pid, d->path,
-				   rc == LIBUSB_ERROR_NOT_FOUND ? "it has no driver"
-								: "another driver owns it",
-				   HWF_USB_DRIVER_HINT);
+		return hwf_err_set(
+		    e, HWF_EACCES, "found %04x:%04x at %s but %s: %s", d->vid, d->pid, d->path,
+		    rc == LIBUSB_ERROR_NOT_FOUND ? "it has no driver" : "another driver owns it",
+		    HWF_USB_DRIVER_HINT);
 	default:
-		return hwf_err_set(e, HWF_EIO, "%s: cannot open: %s", d->path,
-				   libusb_strerror(rc));
+		return hwf_err_set(e, HWF_EIO, "%s: cannot open: %s", d->path, libusb_strerror(rc));
 	}
 }
 

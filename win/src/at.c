@@ -37,8 +37,7 @@ char *hwf_at_path(int dirfd, const char *name)
 	DWORD len;
 	HANDLE h;
 
-	if (dirfd == AT_FDCWD || name[0] == '/' || name[0] == '\\' ||
-	    (name[0] && name[1] == ':'))
+	if (dirfd == AT_FDCWD || name[0] == '/' || name[0] == '\\' || (name[0] && name[1] == ':'))
 		return strdup(name);
 	h = handle_of(dirfd);
 	if (h == INVALID_HANDLE_VALUE) {
@@ -180,7 +179,8 @@ int hwfw_symlink(const char *target, const char *path)
 		DWORD tl = (DWORD)((wcslen(t) + 1) * sizeof(wchar_t));
 
 		ok = WriteFile(h, magic, sizeof(magic), &put, NULL) &&
-		     WriteFile(h, bom, 2, &put, NULL) && WriteFile(h, t, tl, &put, NULL) && put == tl;
+		     WriteFile(h, bom, 2, &put, NULL) && WriteFile(h, t, tl, &put, NULL) &&
+		     put == tl;
 		if (!ok) {
 			DWORD err = GetLastError();
 
@@ -200,14 +200,14 @@ int hwfw_symlink(const char *target, const char *path)
 
 /* --- *at ------------------------------------------------------------------------------- */
 
-#define AT_CALL(expr, ...)                                                                       \
-	do {                                                                                     \
-		int rc_ = -1;                                                                    \
-		if (p)                                                                           \
-			rc_ = (expr);                                                            \
-		free(p);                                                                         \
-		__VA_ARGS__;                                                                     \
-		return rc_;                                                                      \
+#define AT_CALL(expr, ...)                                                                         \
+	do {                                                                                       \
+		int rc_ = -1;                                                                      \
+		if (p)                                                                             \
+			rc_ = (expr);                                                              \
+		free(p);                                                                           \
+		__VA_ARGS__;                                                                       \
+		return rc_;                                                                        \
 	} while (0)
 
 int hwfw_openat(int dirfd, const char *name, int flags, ...)

@@ -380,7 +380,8 @@ int hwfw_rename(const char *from, const char *to)
 	ok = MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
 	if (!ok) {
 		/* A folder over an empty folder, as POSIX rename() does (in two steps here). */
-		DWORD err = GetLastError(), af = GetFileAttributesW(wf), at = GetFileAttributesW(wt);
+		DWORD err = GetLastError(), af = GetFileAttributesW(wf),
+		      at = GetFileAttributesW(wt);
 
 		if (af != INVALID_FILE_ATTRIBUTES && at != INVALID_FILE_ATTRIBUTES &&
 		    (af & at & FILE_ATTRIBUTE_DIRECTORY)) {
