@@ -255,11 +255,17 @@ man: $(B)/hwflash
 # hwflash.exe cross-compiled with mingw-w64 and tested under wine: win/Makefile.
 # deps-windows (as root) installs the toolchain and wine; `make deps` does not,
 # as the Linux build and its checks need neither.
-.PHONY: windows check-windows deps-windows
+# The Windows build runs on every core unless make was given -j itself.
+WIN_J := $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 2))
+.PHONY: windows check-windows check-windows-quick deps-windows
 windows: deps-windows
-	@$(MAKE) --no-print-directory -f win/Makefile windows
+	@$(MAKE) --no-print-directory $(WIN_J) -f win/Makefile windows
 check-windows: deps deps-windows
-	$(MAKE) $(B)/hwflash $(B)/fbsim
-	@$(MAKE) --no-print-directory -f win/Makefile check-windows
+	$(MAKE) $(WIN_J) $(B)/hwflash $(B)/fbsim
+	@$(MAKE) --no-print-directory $(WIN_J) -f win/Makefile check-windows
+# The unit tests under wine and win/t_compare.sh only (about a minute, warm).
+check-windows-quick: deps-windows
+	$(MAKE) $(WIN_J) $(B)/hwflash $(B)/fbsim
+	@$(MAKE) --no-print-directory $(WIN_J) -f win/Makefile check-windows-quick
 deps-windows:
 	@sh tests/deps.sh windows

@@ -22,6 +22,11 @@
 #define HWF_USB_PERMISSION_HINT \
 	"install udev/51-hwflash.rules (make install) or run as root"
 
+/* What to do when the device is bound to a driver libusb cannot use (Windows). */
+#define HWF_USB_DRIVER_HINT                                                                        \
+	"install the WinUSB driver for it (\"Android Bootloader Interface\", from Google's USB "   \
+	"driver or Zadig; README \"Windows\")"
+
 /* One fastboot interface on the bus. */
 struct hwf_usb_device {
 	char path[40];		/* "usb:1-1.2": bus number, then the port chain */
@@ -30,6 +35,14 @@ struct hwf_usb_device {
 	uint16_t vid, pid;
 	int no_access;		/* present, but opening it was refused (permissions) */
 };
+
+/*
+ * The one line for a device that was found but could not be opened, from
+ * libusb's error @rc (a LIBUSB_ERROR_*): no permission (HWF_EACCES, the udev
+ * hint), bound to another driver or to none (NOT_SUPPORTED, NOT_FOUND: the
+ * WinUSB hint; HWF_EACCES), anything else (HWF_EIO, libusb's text).
+ */
+int hwf_usb_open_error(const struct hwf_usb_device *d, int rc, struct hwf_err *e);
 
 /*
  * Every fastboot device on the bus, ordered by path.  Reads the serial and

@@ -284,10 +284,26 @@ static void describe(struct cand *c, size_t n, char *buf, size_t len)
 	}
 }
 
+int hwf_usb_open_error(const struct hwf_usb_device *d, int rc, struct hwf_err *e)
+{
+	switch (rc) {
+	case LIBUSB_ERROR_ACCESS:
+		return hwf_err_set(e, HWF_EACCES, "found %04x:%04x at %s but no permission: %s",
+				   d->vid, d->pid, d->path, HWF_USB_PERMISSION_HINT);
+	case LIBUSB_ERROR_NOT_SUPPORTED:
+	case LIBUSB_ERROR_NOT_FOUND:
+		return hwf_err_set(
+		    e, HWF_EACCES, "found %04x:%04x at %s but %s: %s", d->vid, d->pid, d->path,
+		    rc == LIBUSB_ERROR_NOT_FOUND ? "it has no driver" : "another driver owns it",
+		    HWF_USB_DRIVER_HINT);
+	default:
+		return hwf_err_set(e, HWF_EIO, "%s: cannot open: %s", d->path, libusb_strerror(rc));
+	}
+}
+
 static int no_permission(const struct cand *c, struct hwf_err *e)
 {
-	return hwf_err_set(e, HWF_EACCES, "found %04x:%04x at %s but no permission: %s",
-			   c->info.vid, c->info.pid, c->info.path, HWF_USB_PERMISSION_HINT);
+	return hwf_usb_open_error(&c->info, LIBUSB_ERROR_ACCESS, e);
 }
 
 /* Pick the one candidate @sel names; *which is its index. */
@@ -346,13 +362,9 @@ int hwf_usb_open(struct hwf_transport **out, const char *sel, struct hwf_err *e)
 		rc = choose(c, n, sel, &i, e);
 	if (!rc && !c[i].h) {
 		rc = libusb_open(c[i].dev, &c[i].h);
-		if (rc == LIBUSB_ERROR_ACCESS) {
+		if (rc) {
 			c[i].h = NULL;
-			rc = no_permission(&c[i], e);
-		} else if (rc) {
-			c[i].h = NULL;
-			rc = hwf_err_set(e, HWF_EIO, "%s: cannot open: %s", c[i].info.path,
-					 libusb_strerror(rc));
+			rc = hwf_usb_open_error(&c[i].info, rc, e);
 		}
 	}
 	if (!rc) {

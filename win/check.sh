@@ -10,7 +10,8 @@
 #  2. Integration scripts of tests/integration with HWFLASH = hwflash.exe
 #     under wine (win/wine-run.sh: same arguments and exit codes, "\r\n" back
 #     to "\n") against the Linux fbsim over TCP on 127.0.0.1: the same checks
-#     of the same outputs as the Linux build's.  WIN_SCRIPTS picks them.
+#     of the same outputs as the Linux build's.  WIN_SCRIPTS picks them
+#     (empty: none; `make check-windows-quick` runs 1 and 3 only).
 #  3. win/t_compare.sh: the Linux and the Windows binary on the same fixtures,
 #     stdout, stderr and exit code compared byte for byte (line endings aside).
 #
@@ -23,7 +24,7 @@ W=$top/build-win
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/hwflash
 export WINEPREFIX="$CACHE/wine" WINEDEBUG=-all HWF_WINE_SH=/bin/sh
 SUITE_TIMEOUT=${SUITE_TIMEOUT:-300}
-WIN_SCRIPTS=${WIN_SCRIPTS:-t_fastboot t_app}
+WIN_SCRIPTS=${WIN_SCRIPTS-t_fastboot t_app t_update_dyn}
 wine=$(command -v wine64 || echo /usr/lib/wine/wine64)
 if [ ! -x "$wine" ]; then
 	echo "check-windows: wine64 is missing (make deps-windows)" >&2

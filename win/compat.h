@@ -56,11 +56,12 @@
 #ifndef O_CLOEXEC
 #define O_CLOEXEC 0
 #endif
+/* Checked by open() (win/src/compat.c): ELOOP on a link (win/src/at.c), ENOTDIR on a file. */
 #ifndef O_NOFOLLOW
-#define O_NOFOLLOW 0
+#define O_NOFOLLOW 0x00100000
 #endif
 #ifndef O_DIRECTORY
-#define O_DIRECTORY 0
+#define O_DIRECTORY 0x00200000
 #endif
 #ifndef O_NOCTTY
 #define O_NOCTTY 0
@@ -95,8 +96,12 @@
 #ifndef S_ISBLK
 #define S_ISBLK(m) (((m)&S_IFMT) == S_IFBLK)
 #endif
+/* Symbolic links: Cygwin's "system file" links (win/src/at.c), seen by lstat() only. */
+#ifndef S_IFLNK
+#define S_IFLNK 0xA000
+#endif
 #ifndef S_ISLNK
-#define S_ISLNK(m) 0
+#define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
 #endif
 #ifndef S_ISSOCK
 #define S_ISSOCK(m) 0
@@ -112,6 +117,9 @@
 #ifndef SIGPIPE
 #define SIGPIPE 13
 #endif
+
+typedef unsigned hwfw_nlink_t;
+#define nlink_t hwfw_nlink_t
 
 struct hwfw_stat {
 	uint64_t st_dev; /* volume serial number */
@@ -151,6 +159,30 @@ char *hwfw_strndup(const char *s, size_t n);
 struct tm *hwfw_localtime_r(const time_t *t, struct tm *out);
 struct tm *hwfw_gmtime_r(const time_t *t, struct tm *out);
 int hwfw_mkstemp(char *tmpl);
+int hwfw_lstat(const char *path, struct hwfw_stat *st);
+int hwfw_symlink(const char *target, const char *path);
+
+/* The *at() functions: a folder's descriptor stands for its path (win/src/at.c). */
+#ifndef AT_FDCWD
+#define AT_FDCWD	    (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR	    0x200
+#endif
+int hwfw_openat(int dirfd, const char *name, int flags, ...);
+int hwfw_fstatat(int dirfd, const char *name, struct hwfw_stat *st, int flags);
+int hwfw_mkdirat(int dirfd, const char *name, int mode);
+int hwfw_unlinkat(int dirfd, const char *name, int flags);
+ssize_t hwfw_readlinkat(int dirfd, const char *name, char *buf, size_t n);
+int hwfw_symlinkat(const char *target, int dirfd, const char *name);
+int hwfw_linkat(int fromfd, const char *from, int tofd, const char *to, int flags);
+#define openat	   hwfw_openat
+#define fstatat	   hwfw_fstatat
+#define mkdirat	   hwfw_mkdirat
+#define unlinkat   hwfw_unlinkat
+#define readlinkat hwfw_readlinkat
+#define symlinkat  hwfw_symlinkat
+#define symlink	   hwfw_symlink
+#define linkat	   hwfw_linkat
 
 /* Used by the tests and the simulator only. */
 int hwfw_link(const char *from, const char *to);
@@ -198,6 +230,9 @@ typedef struct hwfw_dir HWFW_DIR;
 HWFW_DIR *hwfw_opendir(const char *path);
 struct hwfw_dirent *hwfw_readdir(HWFW_DIR *d);
 int hwfw_closedir(HWFW_DIR *d);
+/* The folder open as @fd (closedir() closes @fd); dirfd() the descriptor of a folder. */
+HWFW_DIR *hwfw_fdopendir(int fd);
+int hwfw_dirfd(HWFW_DIR *d);
 #ifndef DT_UNKNOWN
 #define DT_UNKNOWN 0
 #define DT_DIR	   4
@@ -224,7 +259,7 @@ int hwfw_raise(int sig);
 #undef fstat
 #define fstat hwfw_fstat
 #undef lstat
-#define lstat hwfw_stat
+#define lstat hwfw_lstat
 #undef open
 #define open hwfw_open
 #undef close
@@ -283,6 +318,8 @@ int hwfw_raise(int sig);
 #define readdir hwfw_readdir
 #undef closedir
 #define closedir hwfw_closedir
+#define fdopendir hwfw_fdopendir
+#define dirfd	  hwfw_dirfd
 #undef sigset_t
 #define sigset_t hwfw_sigset_t
 #undef sigemptyset

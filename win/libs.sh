@@ -2,7 +2,7 @@
 # Build the static mingw-w64 libraries that hwflash.exe and the Windows unit
 # tests link (libusb-1.0, minizip, OpenSSL's libcrypto, CUnit), from Debian's own
 # source packages of the versions the Linux build uses, into a cache outside
-# the clone:
+# the clone (and liblz4, the ramdisk codec):
 #
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/hwflash/mingw/<srcpkg>-<version>/{include,lib}
 #
@@ -18,11 +18,25 @@
 # apt knows no such source.
 #
 #   libs.sh            build what is missing, print the cache folder
-#   libs.sh --prefix   print the prefixes (one a line: usb, minizip, crypto, cunit)
+#   libs.sh --prefix   print the prefixes (one a line: usb, minizip, crypto, cunit, lz4)
 set -e
 HOST=x86_64-w64-mingw32
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/hwflash/mingw
-JOBS=${JOBS:-2}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+# libcrypto only: no libssl, no programs, no tests, no shared library, no
+# loadable modules or engines.  hwflash uses SHA-1/256/512 digests, RSA (keys
+# made, read and written as PEM, PKCS#8 encrypted with AES and PBKDF2/HMAC),
+# BN and RAND: everything else is off (legacy and national ciphers, EC, DH,
+# DSA, the TLS/CMS/OCSP/TS/CT/SRP/CMP protocols, compression).  The cache
+# folder of libcrypto carries a checksum of these options, so changing them
+# builds it again.
+SSL_OPTS="no-shared no-tests no-module no-legacy no-engine no-dso no-comp no-ct no-ocsp no-ts
+no-srp no-cmp no-des no-rc2 no-rc4 no-rc5 no-idea no-seed no-camellia no-aria no-sm2 no-sm3
+no-sm4 no-whirlpool no-blake2 no-siphash no-poly1305 no-chacha no-cast no-bf no-md4 no-mdc2
+no-rmd160 no-ec no-ec2m no-dh no-dsa no-scrypt no-ocb no-siv no-cms no-gost no-srtp no-psk
+no-ssl no-tls no-dtls no-sock no-ktls no-ssl-trace no-nextprotoneg"
+SSL_TAG=-o$(printf '%s' "$SSL_OPTS" | cksum | cut -d' ' -f1)
 ARG=${1:-}
 
 # $1 = a Linux -dev package; prints "SRCPKG VERSION" of what is installed.
@@ -31,7 +45,7 @@ src_of() {
 		{ echo "win/libs.sh: $1 is not installed (make deps)" >&2; exit 1; }
 }
 # The cache folder of a source package: epoch dropped (no ':' in make paths).
-dir_of() { echo "$CACHE/$1-$(echo "$2" | sed 's/^[0-9]*://')"; }
+dir_of() { echo "$CACHE/$1-$(echo "$2" | sed 's/^[0-9]*://')${3:-}"; }
 
 have_source() { # SRC VERSION: does apt know this source version?
 	apt-cache showsrc "$1" 2>/dev/null | grep -qx "Version: $2"
@@ -90,14 +104,16 @@ candidates() {
 }
 
 set -- $(src_of libusb-1.0-0-dev) $(src_of libminizip-dev) $(src_of libssl-dev) \
-	$(src_of libcunit1-dev)
+	$(src_of libcunit1-dev) $(src_of liblz4-dev)
 USB_SRC=$1 USB_VER=$2 MZ_SRC=$3 MZ_VER=$4 SSL_SRC=$5 SSL_VER=$6 CU_SRC=$7 CU_VER=$8
+LZ_SRC=$9 LZ_VER=${10}
 USB_DIR=$(dir_of "$USB_SRC" "$USB_VER")
 MZ_DIR=$(dir_of "$MZ_SRC" "$MZ_VER")
-SSL_DIR=$(dir_of "$SSL_SRC" "$SSL_VER")
+SSL_DIR=$(dir_of "$SSL_SRC" "$SSL_VER" "$SSL_TAG")
 CU_DIR=$(dir_of "$CU_SRC" "$CU_VER")
+LZ_DIR=$(dir_of "$LZ_SRC" "$LZ_VER")
 if [ "$ARG" = --prefix ]; then
-	printf '%s\n' "$USB_DIR" "$MZ_DIR" "$SSL_DIR" "$CU_DIR"
+	printf '%s\n' "$USB_DIR" "$MZ_DIR" "$SSL_DIR" "$CU_DIR" "$LZ_DIR"
 	exit 0
 fi
 
@@ -133,12 +149,17 @@ build_cu() {
 	cp "$1"/CUnit/Headers/*.h "$2/include/CUnit/"
 }
 
-# libcrypto only: no libssl, no programs, no tests, no shared library, no
-# loadable modules or engines.  Off as well, because nothing of hwflash uses them
-# (digests, RSA, PEM keys are all that it does): legacy algorithms, compression,
-# CT, OCSP, TS, SRP, CMP.
-SSL_OPTS="no-shared no-tests no-module no-legacy no-engine no-dso no-comp no-ct no-ocsp no-ts
-no-srp no-cmp"
+# liblz4 (the ramdisk codec): the block, HC and frame formats and xxhash.
+build_lz() {
+	cc=$HOST-gcc-posix
+	mkdir -p "$2/include" "$2/lib" "$1/obj"
+	for f in lz4 lz4hc lz4frame xxhash; do
+		$cc -O2 -c "$1/lib/$f.c" -o "$1/obj/$f.o" || return 1
+	done
+	$HOST-ar rcs "$2/lib/liblz4.a" "$1"/obj/*.o
+	cp "$1/lib/lz4.h" "$1/lib/lz4hc.h" "$1/lib/lz4frame.h" "$2/include/"
+}
+
 build_ssl() {
 	(cd "$1" && ./Configure mingw64 --cross-compile-prefix=$HOST- --prefix="$2" \
 		--libdir=lib $SSL_OPTS &&
@@ -148,7 +169,7 @@ build_ssl() {
 	cp "$1/libcrypto.a" "$2/lib/"
 }
 
-# one NAME SRC VERSION DIR: build into DIR unless it is there.  When the
+# one NAME SRC VERSION DIR [TAG]: build into DIR unless it is there.  When the
 # archive has no source of VERSION, the newest one of the same major.minor is
 # built in its own folder and DIR becomes a link to it (said on stderr).
 one() {
@@ -157,7 +178,7 @@ one() {
 	work=$(mktemp -d "$CACHE/.work-$1.XXXXXX")
 	trap 'rm -rf "$work"' EXIT INT TERM
 	for v in $(candidates "$2" "$3"); do
-		d=$(dir_of "$2" "$v")
+		d=$(dir_of "$2" "$v" "${5:-}")
 		if [ ! -e "$d/.done" ]; then
 			src=$(fetch "$2" "$v" "$work/src") || continue
 			echo "win/libs.sh: building $2 $v for $HOST into $d" >&2
@@ -188,6 +209,7 @@ one() {
 mkdir -p "$CACHE"
 one usb "$USB_SRC" "$USB_VER" "$USB_DIR"
 one mz "$MZ_SRC" "$MZ_VER" "$MZ_DIR"
-one ssl "$SSL_SRC" "$SSL_VER" "$SSL_DIR"
+one ssl "$SSL_SRC" "$SSL_VER" "$SSL_DIR" "$SSL_TAG"
 one cu "$CU_SRC" "$CU_VER" "$CU_DIR"
-printf '%s\n' "$USB_DIR" "$MZ_DIR" "$SSL_DIR" "$CU_DIR"
+one lz "$LZ_SRC" "$LZ_VER" "$LZ_DIR"
+printf '%s\n' "$USB_DIR" "$MZ_DIR" "$SSL_DIR" "$CU_DIR" "$LZ_DIR"

@@ -6,7 +6,7 @@
 # other's.  HWFLASH is hwflash.exe under wine (win/wine-run.sh),
 # HWFLASH_LINUX the Linux binary, FBSIM the Linux simulated device.
 . "$(dirname "$0")/../tests/integration/lib.sh"
-need python3 mkbootimg
+need python3 mkbootimg openssl fsck.fat mcopy
 : "${HWFLASH_LINUX:?set HWFLASH_LINUX to the Linux hwflash}"
 cd "$T"
 
@@ -81,6 +81,55 @@ same "image info of a boot image" image info bootv2.img
 same "image info --json" image info --json bootv2.img
 same "image check" image check bootv2.img
 
+# A boot image with a ramdisk (a folder, files, a symlink, a name with a space),
+# unpacked and repacked by both: each repack is the image again, byte for byte.
+python3 -c '
+import gzip, sys
+def ent(ino, mode, name, data=b""):
+    n = name.encode() + b"\0"
+    h = b"070701" + b"".join(b"%08X" % v for v in (ino, mode, 0, 0, 2 if mode >> 12 == 4 else 1,
+        0, len(data), 0, 0, 0, 0, len(n), 0))
+    b = h + n
+    b += b"\0" * (-len(b) % 4) + data
+    return b + b"\0" * (-len(b) % 4)
+a = ent(1, 0o40755, "sbin") + ent(2, 0o100750, "init", b"#!init\n" * 50)
+a += ent(3, 0o120777, "sbin/sh", b"/system/bin/sh") + ent(4, 0o100644, "a file.rc", b"on boot\n")
+a += ent(5, 0o100600, "sbin/empty") + ent(0, 0, "TRAILER!!!")
+a += b"\0" * (-len(a) % 512)
+open("ramdisk.gz", "wb").write(gzip.compress(a, mtime=0))'
+mkbootimg --kernel boot.img --ramdisk ramdisk.gz --header_version 2 --dtb zeros.img -o rd.img
+mkdir -p l w
+IN=1 same "image unpack of a boot image with a ramdisk" image unpack ../rd.img -o out
+IN=1 same "image repack of the unchanged folder" image repack out -o re.img
+check "Windows' repack is the image byte for byte" cmp rd.img w/re.img
+check "Linux's repack is the image byte for byte" cmp rd.img l/re.img
+printf 'on boot\n    setprop x 1\n' > w/out/ramdisk/a\ file.rc
+cp w/out/ramdisk/a\ file.rc l/out/ramdisk/
+IN=1 same "image repack of an edited ramdisk file" image repack out -o ed.img
+check "both repacked the edited ramdisk alike" cmp l/ed.img w/ed.img
+same "image check of the repacked image" image check l/ed.img
+
+# AVB: the same key and salt sign alike (RSA PKCS#1 v1.5 is deterministic).
+openssl genrsa -out key.pem 2048 2> /dev/null
+IN=1 same "image sign" image sign ../bootv2.img --partition boot --partition-size 1048576 \
+	--key ../key.pem --salt 00112233 -o signed.img
+check "both signed images are the same bytes" cmp l/signed.img w/signed.img
+same "image check of the signed image with its key" image check l/signed.img --key key.pem
+same "image info of the signed image" image info w/signed.img
+rm -rf l w
+
+# dload prepare onto an image file (MBR + FAT32 made by hwflash.exe), judged by
+# fsck.fat and mtools; then dload check by both.
+truncate -s 64M card.img
+"$HWFLASH" dload prepare pkg.APP card.img --format --yes > w.out 2> w.err
+check "dload prepare --format of an image file (Windows)" test -s card.img
+dd if=card.img of=part.img bs=1M skip=1 2> /dev/null
+check "fsck.fat -n finds no error in what Windows made" fsck.fat -n part.img
+check "mtools reads ::/dload/UPDATE.APP" mcopy -n -i card.img@@1M ::/dload/UPDATE.APP out.APP
+check "byte for byte the package" cmp out.APP pkg.APP
+same "dload check of the card" dload check card.img
+rm -f card.img part.img out.APP
+
 start_sim dev --product hwsim --partition boot:8M --partition system:8M
 S="tcp:127.0.0.1:$PORT"
 same "getvar product over TCP" -s "$S" getvar product
@@ -89,3 +138,8 @@ same "getvar of an unknown variable" -s "$S" getvar nosuchvar
 check "flash over TCP: the device holds the image" cmp -n 1500000 system.img dev/system.img
 same "app flash --dry-run" -s "$S" app flash pkg.APP --dry-run
 same "a port nobody listens on" -s tcp:127.0.0.1:1 getvar product
+# app flash (not a dry run) onto a device of its own.
+start_sim dev2 --product hwsim --partition boot:8M --partition system:8M
+"$HWFLASH" -s "tcp:127.0.0.1:$PORT" app flash pkg.APP system > w.out 2> w.err
+check "app flash over TCP: system holds the package's SYSTEM" sh -c \
+	'cmp -n 1500000 system.img dev2/system.img || { cat w.out w.err; false; }'

@@ -204,3 +204,15 @@ uint32_t hwf_rdf_made_perm(char type, uint32_t mode)
 		return (mode & 0777) | 0700;
 	return (mode & 0777) | 0600;
 }
+
+int hwf_rdf_keeps_modes(int fd)
+{
+	struct stat a, b;
+	int kept;
+
+	if (fstat(fd, &a) || fchmod(fd, (a.st_mode & 07777) ^ 0010))
+		return 1;
+	kept = !fstat(fd, &b) && (b.st_mode & 07777) != (a.st_mode & 07777);
+	fchmod(fd, a.st_mode & 07777);
+	return kept;
+}

@@ -42,6 +42,13 @@ void hwf_rdfolder_free(struct hwf_rdfolder *fo);
 /* Remove the folder @path and all it holds (symlinks are removed, never followed). */
 void hwf_rdf_remove(const char *path);
 
+/*
+ * Does the file system of the folder open as @fd keep Unix permission bits?
+ * Probed by flipping the folder's group-execute bit and back (FAT and
+ * Windows report the same bits whatever chmod set).  1 when unsure.
+ */
+int hwf_rdf_keeps_modes(int fd);
+
 /* The permission bits extraction gives an entry of @type with list mode @mode. */
 uint32_t hwf_rdf_made_perm(char type, uint32_t mode);
 

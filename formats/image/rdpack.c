@@ -20,6 +20,7 @@ struct tree {
 	struct hwf_rdlist l;
 	struct hwf_rdfolder fo;
 	int rootfd;
+	int modes; /* the folder's file system keeps permission bits */
 	const char *dir;
 };
 
@@ -40,6 +41,7 @@ static int tree_open(struct tree *t, const char *dir, const char *list, struct h
 		return hwf_err_set(e, errno == ENOENT ? HWF_ENOTFOUND : HWF_EIO, "%s: %s", dir,
 				   errno == ENOTDIR || errno == ELOOP ? "not a folder"
 								      : strerror(errno));
+	t->modes = hwf_rdf_keeps_modes(t->rootfd);
 	return hwf_rdf_scan(t->rootfd, dir, &t->fo, e);
 }
 
@@ -68,12 +70,16 @@ static int is_node(char type)
 	return type == 'c' || type == 'b' || type == 'p' || type == 's';
 }
 
-/* The mode to store: the list's, unless the folder's permission bits were changed. */
-static uint32_t perm_of(const struct hwf_rdent *en, mode_t folder)
+/*
+ * The mode to store: the list's, unless the folder's permission bits were
+ * changed (on a file system that keeps them: FAT or Windows report the same
+ * bits for every file, so there the list's are always taken).
+ */
+static uint32_t perm_of(const struct tree *t, const struct hwf_rdent *en, mode_t folder)
 {
 	uint32_t p = (uint32_t)folder & 0777;
 
-	if (en->type == 'l')
+	if (en->type == 'l' || !t->modes)
 		return en->mode;
 	if (p == hwf_rdf_made_perm(en->type, en->mode))
 		return en->mode;
@@ -187,7 +193,7 @@ int hwf_rdtree_changed(const char *dir, const char *list, int *changed, struct h
 		if (!*en->path) {
 			if (fstat(t.rootfd, &st))
 				rc = hwf_err_set(e, HWF_EIO, "%s: %s", dir, strerror(errno));
-			else if (perm_of(en, st.st_mode) != en->mode)
+			else if (perm_of(&t, en, st.st_mode) != en->mode)
 				rc = differs(changed, e, "has other permissions", en->path);
 			continue;
 		}
@@ -196,7 +202,7 @@ int hwf_rdtree_changed(const char *dir, const char *list, int *changed, struct h
 			rc = differs(changed, e, f ? "is of another type" : "is gone", en->path);
 			continue;
 		}
-		if (en->type != 'D' && perm_of(en, f->mode) != en->mode) {
+		if (en->type != 'D' && perm_of(&t, en, f->mode) != en->mode) {
 			rc = differs(changed, e, "has other permissions", en->path);
 		} else if (en->type == 'l') {
 			rc = read_link(&t, en->path, target, e);
@@ -329,7 +335,7 @@ static int emit(struct pk *p, const struct hwf_rdent *en, mode_t folder)
 	hdr_of(en, &c);
 	if (is_node(en->type))
 		return emit_header(p, &c, en->name);
-	c.mode = hwf_rd_mode_of_type(en->type) | perm_of(en, folder);
+	c.mode = hwf_rd_mode_of_type(en->type) | perm_of(&p->t, en, folder);
 	if (en->type == 'f')
 		return emit_file(p, &c, en);
 	if (en->type == 'd')

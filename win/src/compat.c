@@ -130,7 +130,7 @@ char *hwfw_strerror(int err)
 
 /* --- UTF-8 <-> UTF-16 ---------------------------------------------------- */
 
-wchar_t *hwf_wide(const char *s)
+wchar_t *hwf_wide_text(const char *s)
 {
 	int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
 	wchar_t *w;
@@ -148,21 +148,48 @@ wchar_t *hwf_wide(const char *s)
 	return w;
 }
 
-char *hwf_utf8(const wchar_t *w)
+/*
+ * A path: the control characters 0x01-0x1f, which no Windows file name may
+ * hold, become U+F001-U+F01F (private use), as Cygwin and MSYS2 store them;
+ * hwf_utf8() turns them back.  A ramdisk's "a\nb" is thus a file on NTFS.
+ */
+wchar_t *hwf_wide(const char *s)
 {
-	int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+	wchar_t *w = hwf_wide_text(s);
+
+	for (wchar_t *p = w; p && *p; p++)
+		if (*p < 0x20)
+			*p = (wchar_t)(0xf000 + *p);
+	return w;
+}
+
+char *hwf_utf8(const wchar_t *w0)
+{
+	size_t len = wcslen(w0);
+	wchar_t *w = malloc((len + 1) * sizeof(*w));
+	int n;
 	char *s;
 
+	if (!w) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (size_t i = 0; i <= len; i++)
+		w[i] = (w0[i] > 0xf000 && w0[i] < 0xf020) ? (wchar_t)(w0[i] - 0xf000) : w0[i];
+	n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
 	if (n <= 0) {
+		free(w);
 		errno = EINVAL;
 		return NULL;
 	}
 	s = malloc((size_t)n);
 	if (!s) {
+		free(w);
 		errno = ENOMEM;
 		return NULL;
 	}
 	WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
+	free(w);
 	return s;
 }
 
@@ -238,12 +265,28 @@ int hwfw_open(const char *path, int flags, ...)
 	w = hwf_wide(path);
 	if (!w)
 		return -1;
+	/* O_NOFOLLOW: a link is refused before O_TRUNC could touch it. */
+	if ((flags & O_NOFOLLOW) && disp != CREATE_NEW && hwf_is_symlink(w)) {
+		free(w);
+		errno = ELOOP;
+		return -1;
+	}
 	/* Directories open too (as on POSIX, for fstat); reading one fails later. */
 	h = CreateFileW(w, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
 			disp, attr | FILE_FLAG_BACKUP_SEMANTICS, NULL);
 	free(w);
 	if (h == INVALID_HANDLE_VALUE)
 		return hwf_win_fail(GetLastError());
+	if (flags & O_DIRECTORY) {
+		BY_HANDLE_FILE_INFORMATION fi;
+
+		if (!GetFileInformationByHandle(h, &fi) ||
+		    !(fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+			CloseHandle(h);
+			errno = ENOTDIR;
+			return -1;
+		}
+	}
 	fd = _open_osfhandle((intptr_t)h, cflags);
 	if (fd < 0) {
 		CloseHandle(h);
@@ -335,6 +378,18 @@ int hwfw_rename(const char *from, const char *to)
 	}
 	/* On NTFS a rename within a volume replaces the target in one step. */
 	ok = MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
+	if (!ok) {
+		/* A folder over an empty folder, as POSIX rename() does (in two steps here). */
+		DWORD err = GetLastError(), af = GetFileAttributesW(wf),
+		      at = GetFileAttributesW(wt);
+
+		if (af != INVALID_FILE_ATTRIBUTES && at != INVALID_FILE_ATTRIBUTES &&
+		    (af & at & FILE_ATTRIBUTE_DIRECTORY)) {
+			ok = RemoveDirectoryW(wt) && MoveFileExW(wf, wt, MOVEFILE_WRITE_THROUGH);
+			err = GetLastError();
+		}
+		SetLastError(err);
+	}
 	free(wf);
 	free(wt);
 	return ok ? 0 : hwf_win_fail(GetLastError());
@@ -645,12 +700,39 @@ int hwfw_mkostemp(char *tmpl, int flags)
 	return -1;
 }
 
-char *hwfw_realpath(const char *path, char *resolved)
+static char *real_at(const char *path, char *resolved, int depth)
 {
-	wchar_t *w = hwf_wide(path), full[32768];
+	wchar_t *w, full[32768];
 	DWORD n;
-	char *u;
+	char *u, link[4096];
+	ssize_t k;
 
+	/* A link (win/src/at.c) as the last part: followed, up to 40 times. */
+	k = hwfw_readlink(path, link, sizeof(link) - 1);
+	if (k >= 0) {
+		const char *slash = strrchr(path, '/'), *bs = strrchr(path, '\\');
+		char *next;
+
+		if (depth == 40) {
+			errno = ELOOP;
+			return NULL;
+		}
+		link[k] = 0;
+		if (bs > slash)
+			slash = bs;
+		if (link[0] == '/' || link[0] == '\\' || (link[0] && link[1] == ':') || !slash)
+			next = strdup(link);
+		else if ((next = malloc((size_t)(slash - path) + (size_t)k + 2)))
+			sprintf(next, "%.*s/%s", (int)(slash - path), path, link);
+		if (!next) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		u = real_at(next, resolved, depth + 1);
+		free(next);
+		return u;
+	}
+	w = hwf_wide(path);
 	if (!w)
 		return NULL;
 	n = GetFullPathNameW(w, 32768, full, NULL);
@@ -664,9 +746,18 @@ char *hwfw_realpath(const char *path, char *resolved)
 		return NULL;
 	}
 	u = hwf_utf8(full);
+	/* "C:/a/b": the callers compare paths and look for '/' (Windows takes both). */
+	for (char *c = u; c && *c; c++)
+		if (*c == '\\')
+			*c = '/';
 	if (!u || !resolved)
 		return u;
 	snprintf(resolved, 4096, "%s", u);
 	free(u);
 	return resolved;
+}
+
+char *hwfw_realpath(const char *path, char *resolved)
+{
+	return real_at(path, resolved, 0);
 }

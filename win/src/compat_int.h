@@ -10,7 +10,9 @@
 
 #include "win/compat.h"
 
+/* hwf_wide(): a path (control characters mapped, see compat.c); _text: any string. */
 wchar_t *hwf_wide(const char *s);
+wchar_t *hwf_wide_text(const char *s);
 char *hwf_utf8(const wchar_t *w);
 int hwf_win_errno(unsigned long werr);
 /* errno from a Win32 error code; returns -1. */
@@ -20,5 +22,9 @@ void hwf_random_letters(char *x, int tries);
 #define handle_of(fd) ((HANDLE)_get_osfhandle(fd))
 /* The console: UTF-8 output, VT processing where it can be had (wmain calls it). */
 void hwf_console_init(void);
+/* Is the file @w a symbolic link (Cygwin's system file or a reparse point)? */
+int hwf_is_symlink(const wchar_t *w);
+/* The path of @name in the folder open as @dirfd (malloc'd, UTF-8; NULL with errno). */
+char *hwf_at_path(int dirfd, const char *name);
 
 #endif

@@ -20,6 +20,8 @@ struct hwfw_dir {
 	HANDLE h;
 	WIN32_FIND_DATAW fd;
 	int first;
+	int dfd; /* fdopendir()'s, or -1 */
+	char *path;
 	struct hwfw_dirent ent;
 };
 
@@ -57,7 +59,30 @@ HWFW_DIR *hwfw_opendir(const char *path)
 		return NULL;
 	}
 	d->first = 1;
+	d->dfd = -1;
+	d->path = strdup(path);
 	return d;
+}
+
+HWFW_DIR *hwfw_fdopendir(int fd)
+{
+	char *p = hwf_at_path(fd, ".");
+	HWFW_DIR *d;
+
+	if (!p)
+		return NULL;
+	d = hwfw_opendir(p);
+	free(p);
+	if (d)
+		d->dfd = fd;
+	return d;
+}
+
+int hwfw_dirfd(HWFW_DIR *d)
+{
+	if (d->dfd < 0 && d->path)
+		d->dfd = hwfw_open(d->path, O_RDONLY | O_DIRECTORY);
+	return d->dfd;
 }
 
 struct hwfw_dirent *hwfw_readdir(HWFW_DIR *d)
@@ -80,6 +105,9 @@ struct hwfw_dirent *hwfw_readdir(HWFW_DIR *d)
 int hwfw_closedir(HWFW_DIR *d)
 {
 	FindClose(d->h);
+	if (d->dfd >= 0)
+		hwfw_close(d->dfd);
+	free(d->path);
 	free(d);
 	return 0;
 }
@@ -282,7 +310,7 @@ int hwfw_system(const char *cmd)
 	snprintf(full, cap, "(%s\n); echo $? > %s.tmp && mv %s.tmp %s", cmd, rc_path, rc_path,
 		 rc_path);
 	unix_paths(full);
-	wcmd = hwf_wide(full);
+	wcmd = hwf_wide_text(full);
 	free(full);
 	if (!wcmd)
 		return -1;
@@ -320,16 +348,6 @@ int hwfw_system(const char *cmd)
 	}
 	free(line);
 	return rc;
-}
-
-/* No symbolic links to read (nor /proc/self/fd). */
-ssize_t hwfw_readlink(const char *path, char *buf, size_t n)
-{
-	(void)path;
-	(void)buf;
-	(void)n;
-	errno = EINVAL;
-	return -1;
 }
 
 /* CRC of A||B = crc(A) shifted by |B| bytes, xor crc(B); a shift goes in steps. */
