@@ -34,26 +34,8 @@ static char judge[4400];
 	"--partition system_a:readonly:300000:main --partition vendor_a:readonly:8192:main "       \
 	"--partition odm_a:none:0"
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096], full[8400];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "cd '%s' && (%s) > cmd.log 2>&1", fx, cmd);
-	rc = system(full);
-	if (rc) {
-		fprintf(stderr, "\ncommand failed (%d): %s\n", rc, cmd);
-		snprintf(full, sizeof(full), "cat '%s/cmd.log' >&2", fx);
-		if (system(full))
-			fprintf(stderr, "(no log)\n");
-	}
-	return rc;
-}
+/* The judges run in the fixture folder. */
+#define sh(...) tu_sh(fx, __VA_ARGS__)
 
 /* Our builder, the same steps as JUDGE_ARGS. */
 static int build_ours(struct hwf_lp_metadata *m)

@@ -21,25 +21,8 @@
 static char *fx;	 /* the fixture folder */
 static char tools[4096]; /* tests/tools, absolute */
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096], full[8192];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "cd '%s' && (%s) > cmd.log 2>&1", fx, cmd);
-	rc = system(full);
-	if (rc) {
-		fprintf(stderr, "\ncommand failed (%d): %s\n", rc, cmd);
-		snprintf(full, sizeof(full), "cat '%s/cmd.log' >&2", fx);
-		if (system(full))
-			fprintf(stderr, "(no log)\n");
-	}
-	return rc;
-}
+/* The judges run in the fixture folder. */
+#define sh(...) tu_sh(fx, __VA_ARGS__)
 
 static int judge_init(void)
 {

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,4 +170,24 @@ int tu_count_names(const char *dir, const char *part)
 			n++;
 	closedir(d);
 	return n;
+}
+
+int tu_sh(const char *dir, const char *fmt, ...)
+{
+	char cmd[4096], full[8400];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "cd '%s' && (%s) > cmd.log 2>&1", dir, cmd);
+	rc = system(full);
+	if (rc) {
+		fprintf(stderr, "\ncommand failed (%d): %s\n", rc, cmd);
+		snprintf(full, sizeof(full), "cat '%s/cmd.log' >&2", dir);
+		if (system(full))
+			fprintf(stderr, "(no log)\n");
+	}
+	return rc;
 }

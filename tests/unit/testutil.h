@@ -17,6 +17,12 @@ int tu_write(const char *path, const void *buf, size_t len);
 void tu_random(void *buf, size_t len, uint64_t seed);
 /* Size of a file, or -1. */
 long long tu_size(const char *path);
+/*
+ * Run a shell command (printf format) in @dir, its output into dir/cmd.log;
+ * its exit status (0: it worked).  On failure the command and its log go to
+ * stderr, so that a failing judge says why.
+ */
+int tu_sh(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * Hooks for formats/core/outfile.h that keep a list of the temporary files
