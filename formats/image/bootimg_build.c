@@ -21,13 +21,13 @@ struct hwf_bootimg_build {
 void hwf_bootimg_args_init(struct hwf_bootimg_args *a)
 {
 	memset(a, 0, sizeof(*a));
-	a->base = 0x10000000;
-	a->kernel_offset = 0x00008000;
-	a->ramdisk_offset = 0x01000000;
-	a->second_offset = 0x00f00000;
-	a->tags_offset = 0x00000100;
-	a->dtb_offset = 0x01f00000;
-	a->page_size = 2048;
+	a->base = HWF_MKBOOTIMG_BASE;
+	a->kernel_offset = HWF_MKBOOTIMG_KERNEL_OFF;
+	a->ramdisk_offset = HWF_MKBOOTIMG_RAMDISK_OFF;
+	a->second_offset = HWF_MKBOOTIMG_SECOND_OFF;
+	a->tags_offset = HWF_MKBOOTIMG_TAGS_OFF;
+	a->dtb_offset = HWF_MKBOOTIMG_DTB_OFF;
+	a->page_size = HWF_MKBOOTIMG_PAGE;
 }
 
 int hwf_bootimg_parse_os_version(const char *s, uint32_t *os_version, struct hwf_err *e)

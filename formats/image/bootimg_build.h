@@ -29,6 +29,15 @@
 #include "formats/core/err.h"
 #include "formats/core/source.h"
 
+/* mkbootimg's defaults (the layout a boot image gets when nothing is said). */
+#define HWF_MKBOOTIMG_PAGE 2048
+#define HWF_MKBOOTIMG_BASE 0x10000000u
+#define HWF_MKBOOTIMG_KERNEL_OFF 0x00008000u
+#define HWF_MKBOOTIMG_RAMDISK_OFF 0x01000000u
+#define HWF_MKBOOTIMG_SECOND_OFF 0x00f00000u
+#define HWF_MKBOOTIMG_TAGS_OFF 0x00000100u
+#define HWF_MKBOOTIMG_DTB_OFF 0x01f00000u
+
 struct hwf_bootimg_args {
 	uint64_t base, kernel_offset, ramdisk_offset, second_offset, tags_offset, dtb_offset;
 	uint32_t page_size;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "formats/core/text.h"
+#include "formats/image/bootimg_build.h"
 
 static const char *const sec_names[HWF_MF_NSEC] = {
     [HWF_MF_KERNEL] = "kernel",
@@ -58,13 +59,13 @@ const char *hwf_mf_id_word(enum hwf_mf_id id)
 void hwf_manifest_init(struct hwf_manifest *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->page_size = 2048;
-	m->base = 0x10000000;
-	m->kernel_offset = 0x00008000;
-	m->ramdisk_offset = 0x01000000;
-	m->second_offset = 0x00f00000;
-	m->tags_offset = 0x00000100;
-	m->dtb_offset = 0x01f00000;
+	m->page_size = HWF_MKBOOTIMG_PAGE;
+	m->base = HWF_MKBOOTIMG_BASE;
+	m->kernel_offset = HWF_MKBOOTIMG_KERNEL_OFF;
+	m->ramdisk_offset = HWF_MKBOOTIMG_RAMDISK_OFF;
+	m->second_offset = HWF_MKBOOTIMG_SECOND_OFF;
+	m->tags_offset = HWF_MKBOOTIMG_TAGS_OFF;
+	m->dtb_offset = HWF_MKBOOTIMG_DTB_OFF;
 	m->recovery_dtbo_auto = 1;
 	m->id_mode = HWF_MF_ID_SHA1;
 	m->vrd_entry_size = 108;
