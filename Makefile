@@ -197,12 +197,22 @@ check: deps
 	  grep -v '^ok ' $(B)/integration-asan.log
 	@echo "== integration tests (real hwflash binary)"
 	@cat $(B)/integration.log
+	@echo "== Windows: hwflash.exe and its unit tests under wine64 (make check-windows-quick;" \
+	  "a cold cache first builds the libraries from Debian sources, ~15 min once)"
+	@if ! command -v x86_64-w64-mingw32-gcc-posix > /dev/null || \
+	    ! { command -v wine64 || ls /usr/lib/wine/wine64; } > /dev/null 2>&1; then \
+	  echo "windows: skipped: no mingw-w64 or wine64 (make deps as root installs them)" \
+	    > $(B)/windows.log; echo 0 > $(B)/windows.rc; cat $(B)/windows.log; \
+	else $(MAKE) --no-print-directory $(WIN_J) -f win/Makefile check-windows-quick \
+	  > $(B)/windows.log 2>&1; echo "$$?" > $(B)/windows.rc; \
+	  grep -v '^\(x86_64-w64-mingw32-\|make\[\)' $(B)/windows.log | tail -n 40; fi
 	@echo "== unit tests"
 	@$(B)/test_unit; urc=$$?; irc=$$(cat $(B)/integration.rc); \
-	  arc=$$(cat $(B)/integration-asan.rc); \
+	  arc=$$(cat $(B)/integration-asan.rc); wrc=$$(cat $(B)/windows.rc); \
 	  echo "ASan run: $$(tail -n 1 $(B)/integration-asan.log)"; \
+	  echo "Windows run: $$(tail -n 1 $(B)/windows.log)"; \
 	  tail -n 1 $(B)/integration.log; \
-	  [ $$urc -eq 0 ] && [ $$irc -eq 0 ] && [ $$arc -eq 0 ]
+	  [ $$urc -eq 0 ] && [ $$irc -eq 0 ] && [ $$arc -eq 0 ] && [ $$wrc -eq 0 ]
 
 # The layering check alone (make check runs it after building).
 layering: all
@@ -257,9 +267,11 @@ man: $(B)/hwflash
 # as the Linux build and its checks need neither.
 # The Windows build runs on every core unless make was given -j itself.
 WIN_J := $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 2))
-.PHONY: windows check-windows check-windows-quick deps-windows
+.PHONY: windows windows-dist check-windows check-windows-quick deps-windows
 windows: deps-windows
 	@$(MAKE) --no-print-directory $(WIN_J) -f win/Makefile windows
+windows-dist: deps-windows
+	@$(MAKE) --no-print-directory $(WIN_J) -f win/Makefile windows-dist
 check-windows: deps deps-windows
 	$(MAKE) $(WIN_J) $(B)/hwflash $(B)/fbsim
 	@$(MAKE) --no-print-directory $(WIN_J) -f win/Makefile check-windows

@@ -2,7 +2,8 @@
 # Install the Debian packages hwflash needs, only those that are missing,
 # and say which.  Runs apt-get update only when the install fails without it.
 #
-#   deps.sh          build + test packages (make deps, make check, make demo)
+#   deps.sh          build + test packages (make deps, make check, make demo),
+#                    the Windows toolchain and wine64 among them
 #   deps.sh build    only what building hwflash needs
 #   deps.sh fuzz     clang and libFuzzer's runtime (make fuzz), so that
 #                    `make check` never needs clang
@@ -21,11 +22,15 @@ libminizip-dev"
 TEST="fastboot android-sdk-libsparse-utils mkbootimg abootimg dosfstools mtools fdisk cpio
 lz4 zip unzip e2fsprogs umockdev libumockdev-dev valgrind python3 gcc-aarch64-linux-gnu
 libc6-dev-arm64-cross qemu-user mandoc bash-completion openssl"
+# The Windows build and its tests under wine (make windows, make check-windows; make check
+# runs check-windows-quick), plus dpkg-dev for win/libs.sh's apt-get source.
+WINDOWS="gcc-mingw-w64-x86-64 libz-mingw-w64-dev wine64 dpkg-dev"
+TEST="$TEST $WINDOWS"
 case "${1:-}" in
 build) BUILD="build-essential pkg-config libusb-1.0-0-dev zlib1g-dev libssl-dev liblz4-dev" TEST="" ;;
 fuzz) BUILD="clang libclang-rt-14-dev" TEST="" ;;
-windows) BUILD="gcc-mingw-w64-x86-64 libz-mingw-w64-dev wine64 dpkg-dev libusb-1.0-0-dev
-libminizip-dev libssl-dev libcunit1-dev" TEST="" ;;
+windows) BUILD="$WINDOWS libusb-1.0-0-dev libminizip-dev libssl-dev libcunit1-dev liblz4-dev"
+	TEST="" ;;
 esac
 
 missing_of() {

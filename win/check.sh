@@ -14,6 +14,7 @@
 #     (empty: none; `make check-windows-quick` runs 1 and 3 only).
 #  3. win/t_compare.sh: the Linux and the Windows binary on the same fixtures,
 #     stdout, stderr and exit code compared byte for byte (line endings aside).
+#  4. win/t_readme.sh: README's Windows walk-through, every line run.
 #
 # The wine prefix is made once, in the cache beside the libraries
 # (${XDG_CACHE_HOME:-~/.cache}/hwflash/wine); the first `wineboot` is timed.
@@ -38,6 +39,10 @@ if [ ! -e "$WINEPREFIX/system.reg" ]; then
 	"$(dirname "$wine")/wineserver" -w 2> /dev/null || true
 	echo "== wine prefix made in $(($(date +%s) - t0)) s: $WINEPREFIX"
 fi
+
+# One wine server for the whole run (it stays 10 s after its last program):
+# without it each hwflash.exe starts its own, about 3 s apiece.
+"$(dirname "$wine")/wineserver" -p 10 2> /dev/null || true
 
 pass=0
 failn=0
@@ -119,6 +124,40 @@ if [ -f win/t_compare.sh ]; then
 	f=$(grep -c '^not ok ' "$out")
 	echo "== Linux and Windows outputs compared: $p passed, $f failed ($(($(date +%s) - t0)) s)"
 	grep -A12 '^not ok ' "$out" | sed 's/^/   /'
+	pass=$((pass + p))
+	failn=$((failn + f))
+fi
+
+# --- 4. README's Windows walk-through ------------------------------------------
+t0=$(date +%s)
+out="$log/t_readme.log"
+HWFLASH_LINUX="$top/build/hwflash" HWFLASH="$W/hwflash-wine" FBSIM="$top/build/fbsim" \
+	sh win/t_readme.sh > "$out" 2>&1
+p=$(grep -c '^ok ' "$out")
+f=$(grep -c '^not ok ' "$out")
+echo "== README's Windows walk-through under wine: $p passed, $f failed ($(($(date +%s) - t0)) s)"
+grep -A20 '^not ok ' "$out" | sed 's/^/   /'
+pass=$((pass + p))
+failn=$((failn + f))
+
+# --- 5. the zip a user downloads (make windows-dist) -----------------------------
+if [ -n "${DIST:-}" ]; then
+	t0=$(date +%s)
+	dd=$(mktemp -d)
+	p=0
+	f=0
+	if (cd "$dd" && unzip -q "$DIST") && d=$(echo "$dd"/hwflash-*-windows-x86_64) &&
+		(cd "$d" && sha256sum -c --quiet SHA256SUMS) &&
+		[ "$("$top/win/wine-run.sh" "$d/hwflash.exe" --version)" = "hwflash $(cat VERSION)" ] &&
+		[ -s "$d/licenses/libusb-1.0.txt" ] && grep -q 'hwflash.exe' "$d/README.txt" &&
+		sh win/dist.sh "$W/hwflash.exe" "$dd/again.zip" > /dev/null && cmp -s "$DIST" "$dd/again.zip"; then
+		p=1
+	else
+		f=1
+		echo "   FAILED: $DIST: unzip, SHA256SUMS, hwflash.exe --version, licenses, README.txt, or not the same bytes when made again"
+	fi
+	rm -rf "$dd"
+	echo "== the Windows zip ($(basename "$DIST"), $(wc -c < "$DIST") bytes): $p passed, $f failed ($(($(date +%s) - t0)) s)"
 	pass=$((pass + p))
 	failn=$((failn + f))
 fi
