@@ -107,7 +107,10 @@ static HANDLE open_disk(int number, DWORD access)
 int hwf_disk_open(int number, int flags)
 {
 	DWORD access = GENERIC_READ, got;
-	DISK_GEOMETRY_EX g;
+	union {
+		DISK_GEOMETRY_EX g; /* followed by partition and detection facts */
+		char space[256];
+	} x;
 	unsigned sector = 512;
 	HANDLE h;
 	int fd;
@@ -117,10 +120,12 @@ int hwf_disk_open(int number, int flags)
 	h = open_disk(number, access);
 	if (h == INVALID_HANDLE_VALUE)
 		return hwf_win_fail(GetLastError());
-	if (DeviceIoControl(h, IOCTL_DISK_GET_DRIVE_GEOMETRY_EX, NULL, 0, &g, sizeof(g), &got,
+	/* The sector size; a power of two from 512 to 64 KiB, else 512 is assumed. */
+	if (DeviceIoControl(h, IOCTL_DISK_GET_DRIVE_GEOMETRY_EX, NULL, 0, &x, sizeof(x), &got,
 			    NULL) &&
-	    g.Geometry.BytesPerSector >= 512 && g.Geometry.BytesPerSector <= 65536)
-		sector = g.Geometry.BytesPerSector;
+	    x.g.Geometry.BytesPerSector >= 512 && x.g.Geometry.BytesPerSector <= 65536 &&
+	    !(x.g.Geometry.BytesPerSector & (x.g.Geometry.BytesPerSector - 1)))
+		sector = x.g.Geometry.BytesPerSector;
 	fd = _open_osfhandle((intptr_t)h, _O_BINARY | (access & GENERIC_WRITE ? 0 : _O_RDONLY));
 	if (fd < 0) {
 		/* Not a disk the C library takes (wine's PhysicalDrive0 is none). */
