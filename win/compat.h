@@ -184,6 +184,19 @@ int hwfw_linkat(int fromfd, const char *from, int tofd, const char *to, int flag
 #define symlink	   hwfw_symlink
 #define linkat	   hwfw_linkat
 
+/*
+ * Whole disks (win/src/disk.c): open() of \\.\PhysicalDriveN gives a descriptor
+ * whose reads and writes may start and end anywhere (made sector-aligned
+ * underneath) and whose fstat() says S_IFBLK with st_rdev = N.
+ * hwfw_disk_attach() makes the ordinary file open as @fd such a disk with
+ * @sector-byte sectors (a power of two, 512..65536): a test hook (see
+ * HWF_WIN_SECTOR in win/src/dload_os.c).  hwfw_disk_is_card(): a disk whose
+ * STORAGE_DEVICE_DESCRIPTOR says this is a card (removable media, or an SD or
+ * MMC bus).
+ */
+int hwfw_disk_attach(int fd, unsigned sector);
+int hwfw_disk_is_card(int removable_media, int bus_type);
+
 /* Used by the tests and the simulator only. */
 int hwfw_link(const char *from, const char *to);
 int hwfw_mkfifo(const char *path, int mode);

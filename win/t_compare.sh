@@ -143,3 +143,48 @@ start_sim dev2 --product hwsim --partition boot:8M --partition system:8M
 "$HWFLASH" -s "tcp:127.0.0.1:$PORT" app flash pkg.APP system > w.out 2> w.err
 check "app flash over TCP: system holds the package's SYSTEM" sh -c \
 	'cmp -n 1500000 system.img dev2/system.img || { cat w.out w.err; false; }'
+
+# dload prepare through the sector-aligned I/O a whole card (\\.\PhysicalDriveN)
+# gets: HWF_WIN_SECTOR makes hwflash.exe read and write the image file as a disk
+# of such sectors (win/src/dload_os.c).  fsck.fat and mtools judge the card;
+# it is the same bytes as Linux makes of the same command, but for the volume
+# serial number and the time stamps when the two runs fall in different seconds.
+for sector in 512 4096; do
+	rm -f wcard.img lcard.img
+	truncate -s 64M wcard.img
+	truncate -s 64M lcard.img
+	HWF_WIN_SECTOR=$sector "$HWFLASH" dload prepare pkg.APP wcard.img --format --yes \
+		> w.out 2> w.err
+	wr=$?
+	"$HWFLASH_LINUX" dload prepare pkg.APP lcard.img --format --yes > l.out 2> l.err
+	check "dload prepare on $sector-byte sectors (Windows, exit $wr)" test "$wr" -eq 0
+	dd if=wcard.img of=part.img bs=1M skip=1 2> /dev/null
+	check "fsck.fat -n: no error on $sector-byte sectors" fsck.fat -n part.img
+	check "mtools: ::/dload/UPDATE.APP is the package ($sector-byte sectors)" sh -c \
+		'mcopy -n -i wcard.img@@1M ::/dload/UPDATE.APP out.APP && cmp out.APP pkg.APP'
+	n=$(cmp -l lcard.img wcard.img | wc -l)
+	check "the card is Linux's but for serial and time stamps ($n bytes differ)" \
+		test "$n" -le 16
+	rm -f out.APP part.img
+done
+rm -f wcard.img lcard.img
+
+# \\.\PhysicalDriveN that is not there, and a volume as a device: one line each
+# (the labels spell no backslash: dash's echo would eat them).
+truncate -s 64M wcard.img
+HWF_WIN_SECTOR=3 "$HWFLASH" dload prepare pkg.APP wcard.img --format --yes > w.out 2> w.err
+check "HWF_WIN_SECTOR=3 is refused (the hook is read): exit 1" test $? -eq 1
+expect_in w.err 'HWF_WIN_SECTOR=3: not a sector size' "HWF_WIN_SECTOR=3: named"
+rm -f wcard.img
+for cmd in "dload prepare pkg.APP" "dload check"; do
+	"$HWFLASH" $cmd '\\.\PhysicalDrive99' > w.out 2> w.err
+	check "$cmd of a PhysicalDrive that is not there: exit 1" test $? -eq 1
+	one_line w.err "$cmd of a PhysicalDrive that is not there: one line"
+	expect_in w.err '\\.\PhysicalDrive99: No such file or directory' "$cmd: the drive named"
+	"$HWFLASH" $cmd '//./physicaldrive99' > w.out 2> w.err
+	check "$cmd of //./physicaldrive99 (any slashes, any case): exit 1" test $? -eq 1
+	expect_in w.err 'physicaldrive99: No such file or directory' "$cmd of //./physicaldrive99: named"
+	"$HWFLASH" $cmd '\\.\E:' > w.out 2> w.err
+	check "$cmd of a volume path: exit 2" test $? -eq 2
+	expect_in w.err 'the whole card as \\.\PhysicalDriveN' "$cmd of a volume path: what to give"
+done

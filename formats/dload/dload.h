@@ -13,11 +13,14 @@
  *   image.c   an image file or block device TARGET: checks (content,
  *             damage, room, confirmation), MBR + FAT32 format, write and
  *             read back through formats/fat
+ *   devgate.c whether a whole device may be written (the system's disk,
+ *             mounted, fixed, > 256 GiB), from the facts os.c gathers
  *   prepare.c the order of it all (hwf_dload_prepare)
  *   check.c   dload check: findings on a folder, image or device
  *   os.c      the facts that need the OS: statfs of a folder,
  *             /proc/self/mounts, sysfs removable, BLKGETSIZE64, BLKRRPART,
- *             sync_file_range
+ *             sync_file_range (win/src/dload_os.c is its Windows twin:
+ *             \\.\PhysicalDriveN, its volumes locked before writing)
  *
  * The engine decides and never prints: it asks and reports through struct
  * hwf_dload_cb.  Nothing is written before every check of the target and

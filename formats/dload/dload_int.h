@@ -87,7 +87,40 @@ int hwf_dl_image_check(struct hwf_dload_target *t, const struct hwf_dload_plan *
 int hwf_dl_image_write(struct hwf_dload_target *t, const struct hwf_dload_plan *p,
 		       const struct hwf_dload_cb *cb, struct hwf_err *e);
 
+/* --- devgate.c --------------------------------------------------------------- */
+
+/* What the OS says about a whole device as TARGET (os.c gathers it). */
+struct hwf_dl_device {
+	uint64_t size;
+	int removable;	    /* a card: removable media, or an SD/MMC card */
+	char system[128];   /* not empty: it holds the running system ("Windows (C:\)") */
+	char mounted[2048]; /* not empty: mounted there (Linux) */
+};
+/*
+ * May prepare write onto the device @path (@format: make a new card,
+ * @force: the user is sure)?  0, or HWF_EACCES with the sentence: the
+ * system's disk never; a mounted one not (unmount it first); with format, one
+ * that is not removable or larger than 256 GiB only with force.  No I/O.
+ */
+int hwf_dl_device_gate(const char *path, const struct hwf_dl_device *d, int format, int force,
+		       struct hwf_err *e);
+
 /* --- os.c ------------------------------------------------------------------ */
+
+/*
+ * Open TARGET @t->path read-write for image.c: @t->fd and @t->st (fstat).
+ * 0, or HWF_EIO with the sentence.  (Windows: \\.\PhysicalDriveN too.)
+ */
+int hwf_dl_open_target(struct hwf_dload_target *t, struct hwf_err *e);
+/* Does block device @dev hold the running system?  1 and @what ("Windows (C:\)"), else 0. */
+int hwf_dl_holds_system(const struct stat *dev, char *what, size_t len);
+/*
+ * Right before the first byte goes to device @t: take it from the OS
+ * (Windows: lock and dismount its volumes until @t->fd is closed; Linux:
+ * nothing, mounted devices were refused).  0, or HWF_EACCES with the
+ * sentence; nothing was written then.
+ */
+int hwf_dl_claim_device(struct hwf_dload_target *t, struct hwf_err *e);
 
 /* What file system holds a folder. */
 struct hwf_dl_fs {
@@ -108,7 +141,10 @@ int hwf_dl_is_mounted(const struct stat *dev, char *where, size_t len);
 int hwf_dl_is_removable(const struct stat *dev);
 /* Size of the block device @fd (BLKGETSIZE64), 0 when unknown. */
 uint64_t hwf_dl_blkdev_size(int fd);
-/* Let the kernel see a new partition table on block device @fd (BLKRRPART). */
+/*
+ * Let the OS see a new partition table on block device @fd (BLKRRPART;
+ * Windows: IOCTL_DISK_UPDATE_PROPERTIES), once everything is written.
+ */
 void hwf_dl_reread_partitions(int fd);
 /* fsync the folder @dir (its entries are durable); 0 or -1. */
 int hwf_dl_fsync_dir(const char *dir);

