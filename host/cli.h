@@ -41,6 +41,14 @@ struct hwf_cli {
 	char command_buf[64];		/* "app list": a group's command words */
 	struct hwf_cleanup cleanup;	/* temporary files removed on Ctrl-C too */
 	char own_serial[160];		/* a parallel run's child: its one -s (host/multi.c) */
+	/*
+	 * The command line as given (argv[0] too), the words that select
+	 * devices (-s X, -sX, --serial X, --serial=X, --all) set to NULL:
+	 * what a child started anew for one device runs, with its own -s
+	 * (win/multi_win.c).  main() owns the array; NULL if out of memory.
+	 */
+	char **given;
+	int ngiven;
 	struct hwf_aosp_opts aosp;
 };
 
