@@ -143,3 +143,45 @@ start_sim dev2 --product hwsim --partition boot:8M --partition system:8M
 "$HWFLASH" -s "tcp:127.0.0.1:$PORT" app flash pkg.APP system > w.out 2> w.err
 check "app flash over TCP: system holds the package's SYSTEM" sh -c \
 	'cmp -n 1500000 system.img dev2/system.img || { cat w.out w.err; false; }'
+
+# Several devices at once (win/multi_win.c: a hwflash.exe per device with
+# CreateProcessW; fork() on Linux).  The two children's lines come in either
+# order, so msame compares both outputs sorted line by line (and --json's
+# "seconds" set to X); the summary table and the document keep -s order.
+msame() {
+	what=$1
+	shift
+	"$HWFLASH_LINUX" "$@" > l.out 2> l.err
+	lr=$?
+	"$HWFLASH" "$@" > w.out 2> w.err
+	wr=$?
+	for f in l.out w.out l.err w.err; do
+		norm $f | sed -E 's/"seconds":[0-9.e+-]+/"seconds":X/g' | sort > ${f}n
+	done
+	if [ $lr -eq $wr ] && cmp -s l.outn w.outn && cmp -s l.errn w.errn; then
+		ok "$what (exit $lr)"
+	else
+		fail "$what: exit $lr (Linux) / $wr (Windows)"
+		diff -u l.outn w.outn | sed 's/^/    out: /'
+		diff -u l.errn w.errn | sed 's/^/    err: /'
+	fi
+}
+start_sim m1 --product hwsim --partition system:8M
+M1="tcp:127.0.0.1:$PORT"
+start_sim m2 --product hwsim --partition system:8M
+M2="tcp:127.0.0.1:$PORT"
+msame "two devices: getvar product" -s "$M1" -s "$M2" getvar product
+msame "two devices: --json" --json -s "$M1" --serial="$M2" getvar product
+msame "one device of two unreachable" -s"$M1" -s tcp:127.0.0.1:1 getvar product
+expect_in w.err "2 devices: 1 OKAY, 1 FAILED" "the summary counts the failure (Windows)"
+# Quoting (CommandLineToArgvW's rules): a quote, backslashes, a trailing one, an empty word.
+msame "two devices: a name with quotes and backslashes" -s "$M1" -s "$M2" getvar 'a \"b\\ c\'
+msame "two devices: an empty word" -s "$M1" -s "$M2" getvar ""
+# A path with spaces, an apostrophe and non-ASCII (Windows file names hold no '"').
+mkdir -p "multi été"
+random "multi été/it's ü.img" 200000
+"$HWFLASH" -s "$M1" flash system "multi été/it's ü.img" -s "$M2" > w.out 2> w.err
+check "flash to two devices (Windows): the first holds the image" cmp -n 200000 \
+	"multi été/it's ü.img" m1/system.img
+check "and the second" cmp -n 200000 "multi été/it's ü.img" m2/system.img
+msame "flash to two devices, a -- before the file" -s "$M1" -s "$M2" flash system -- zeros.img
