@@ -185,3 +185,23 @@ check "flash to two devices (Windows): the first holds the image" cmp -n 200000 
 	"multi été/it's ü.img" m1/system.img
 check "and the second" cmp -n 200000 "multi été/it's ü.img" m2/system.img
 msame "flash to two devices, a -- before the file" -s "$M1" -s "$M2" flash system -- zeros.img
+# Ctrl-C reaches every process of a console (here: SIGINT to each wine process,
+# which wine turns into CTRL_C_EVENT): the children stop, the parent waits for
+# them and prints the summary (Windows only: a Linux parent ends with its children).
+mark=7.$$
+"$HWFLASH" --wait=20 --timeout $mark -s tcp:127.0.0.1:1 -s tcp:127.0.0.1:2 getvar product \
+	> w.out 2> w.err &
+mp=$!
+# (w.err fills only at the end, through wine-run.sh's tr: wait for the three processes.)
+i=0
+while [ "$(pgrep -fc "^[^ ]*hwflash.exe .*--timeout $mark")" -lt 3 ] && [ $i -lt 150 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 1
+kill -INT $(pgrep -f "^[^ ]*hwflash.exe .*--timeout $mark") 2> /dev/null
+wait $mp
+rc=$?
+check "Ctrl-C: the parent waited for both and failed (exit $rc)" test $rc = 1
+expect_in w.err "2 devices: 0 OKAY, 2 FAILED" "Ctrl-C: the summary counts both devices"
+check "Ctrl-C: both shown as KILLED" test "$(grep -c ' KILLED ' w.err)" = 2
