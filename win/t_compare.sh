@@ -181,7 +181,9 @@ msame "two devices: an empty word" -s "$M1" -s "$M2" getvar ""
 mkdir -p "multi été"
 random "multi été/it's ü.img" 200000
 "$HWFLASH" -s "$M1" flash system "multi été/it's ü.img" -s "$M2" > w.out 2> w.err
-check "flash to two devices (Windows): the first holds the image" cmp -n 200000 \
+rc=$?
+check "flash to two devices (Windows): exit $rc" sh -c "test $rc = 0 || { cat w.out w.err; false; }"
+check "the first holds the image" cmp -n 200000 \
 	"multi été/it's ü.img" m1/system.img
 check "and the second" cmp -n 200000 "multi été/it's ü.img" m2/system.img
 msame "flash to two devices, a -- before the file" -s "$M1" -s "$M2" flash system -- zeros.img
