@@ -41,6 +41,14 @@ struct hwf_cli {
 	char command_buf[64];		/* "app list": a group's command words */
 	struct hwf_cleanup cleanup;	/* temporary files removed on Ctrl-C too */
 	char own_serial[160];		/* a parallel run's child: its one -s (host/multi.c) */
+	/*
+	 * The command line as given (argv[0] too), the words that select
+	 * devices (-s X, -sX, --serial X, --serial=X, --all) set to NULL:
+	 * what a child started anew for one device runs, with its own -s
+	 * (win/multi_win.c).  main() owns the array; NULL if out of memory.
+	 */
+	char **given;
+	int ngiven;
 	struct hwf_aosp_opts aosp;
 };
 
@@ -202,10 +210,12 @@ int cmd_wipe(struct hwf_cli *cli);
 /*
  * Several devices (-s A -s B ..., --all): host/multi.c.  multi_applies()
  * tells whether the command (argv[0], argc >= 0) talks to a device.
- * multi_run() forks one child per device: in a child it returns 0 with
- * *is_child set and @cli narrowed to that device, and the caller runs the
- * command as usual; in the parent it returns when every device is done,
- * with the exit code (1 if any failed) after the summary table.
+ * multi_run() makes one child per device (host/multi_fork.c: fork(); in a
+ * child it returns 0 with *is_child set and @cli narrowed to that device,
+ * and the caller runs the command as usual; win/multi_win.c: hwflash.exe
+ * started anew, *is_child always 0); in the parent it returns when every
+ * device is done, with the exit code (1 if any failed) after the summary
+ * table.
  */
 int multi_applies(const struct hwf_cli *cli, int argc, char **argv);
 int multi_run(struct hwf_cli *cli, int *is_child);

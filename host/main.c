@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "host/cli.h"
+#include "host/multi.h"
 #include "protocol/transport.h"
 
 #ifndef HWF_VERSION
@@ -165,6 +166,7 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 	for (i = 1; i < *argc; i++) {
 		char *a = argv[i];
 		const char *val = NULL;
+		int first = i;	/* where this option's words begin */
 
 		if (!strcmp(a, "--")) {
 			while (i < *argc)
@@ -185,6 +187,8 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 			cli->verify = 1;
 		} else if (!strcmp(a, "--all")) {
 			cli->all = 1;
+			if (cli->given)
+				cli->given[i] = NULL;
 		} else if (!strcmp(a, "--wait")) {
 			cli->wait = 30;
 		} else if (!strncmp(a, "--wait=", 7)) {
@@ -233,6 +237,8 @@ static int parse_globals(struct hwf_cli *cli, int *argc, char **argv)
 			if (check_serial(cli, val))
 				return HWF_EXIT_USAGE;
 			cli->serials[cli->nserials++] = val;
+			for (int k = first; cli->given && k <= i; k++)
+				cli->given[k] = NULL;
 		} else if (!strcmp(a, "--slot")) {
 			cli->slot = cli_slot_word(val, 1);
 			if (!cli->slot && val[0] == '_' && cli_slot_word(val + 1, 0))
@@ -269,6 +275,7 @@ static int run(struct hwf_cli *cli, int argc, char **argv);
 int main(int argc, char **argv)
 {
 	struct hwf_cli cli;
+	const char *child;
 	int rc;
 
 	memset(&cli, 0, sizeof(cli));
@@ -279,11 +286,22 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--json"))
 			cli.json = 1;
 	ui_init(&cli.ui, cli.json, 0);
+	/* A child of a parallel run started anew (host/multi.h): its parent's progress bars. */
+	child = getenv(MULTI_CHILD_ENV);
+	if (child && *child)
+		cli.ui.progress = atoi(child) != 0;
+	/* parse_globals() takes the device selections out of this copy. */
+	cli.given = calloc((size_t)argc + 1, sizeof(*cli.given));
+	if (cli.given) {
+		memcpy(cli.given, argv, (size_t)argc * sizeof(*argv));
+		cli.ngiven = argc;
+	}
 	rc = run(&cli, argc, argv);
 	cleanup_stop(&cli.cleanup);
 	if (rc)
 		ui_json_failure(&cli.ui, cli.command ? cli.command : "", rc);
 	fflush(stdout);
+	free(cli.given);
 	return rc;
 }
 

@@ -3,53 +3,27 @@
  * Several devices at once (a factory line, a classroom): "-s A -s B ..."
  * or "--all" run the same command on every device in parallel.
  *
- * One child process per device, made with fork() before the command
- * starts: each child is an ordinary one-device hwflash with its own CLI
- * state, ui and libusb context, so nothing is shared and one device's
- * failure cannot stop another.  The parent reads each child's stdout and
- * stderr through pipes and shows every line with the device's name in
- * front; on a terminal it keeps one progress line per device at the bottom
- * (the child draws its usual progress bar into the pipe; the parent shows
- * its last state).  At the end: a summary table, and exit 1 if any device
- * failed.  With --json the parent prints one document holding each
- * child's own JSON output.
+ * One child process per device, made before the command starts: each
+ * child is an ordinary one-device hwflash with its own CLI state, ui and
+ * libusb context, so nothing is shared and one device's failure cannot
+ * stop another.  The parent reads each child's stdout and stderr through
+ * pipes and shows every line with the device's name in front; on a
+ * terminal it keeps one progress line per device at the bottom (the child
+ * draws its usual progress bar into the pipe; the parent shows its last
+ * state).  At the end: a summary table, and exit 1 if any device failed.
+ * With --json the parent prints one document holding each child's own
+ * JSON output.
+ *
+ * This file is that, whatever the platform (host/multi.h); how the
+ * children are made and read is host/multi_fork.c's (fork, poll) or
+ * win/multi_win.c's (CreateProcessW).
  */
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "host/cli.h"
+#include "host/multi.h"
 #include "protocol/usb.h"
-
-#define LINE_MAX_LEN 2048
-
-struct target {
-	char sel[160];		/* what the child gets as -s */
-	char label[160];	/* how it is shown */
-	pid_t pid;
-	int fd[2];		/* read ends: the child's stdout, stderr; -1 at EOF */
-	char part[2][LINE_MAX_LEN];	/* a line not ended yet, per stream */
-	size_t plen[2];
-	char status[LINE_MAX_LEN];	/* progress bar or last line, for the terminal */
-	char error[LINE_MAX_LEN];	/* the child's last "hwflash: ..." line */
-	char *json;		/* --json: the child's stdout */
-	size_t jlen;
-	double t0, t1;
-	int rc;
-};
-
-struct multi {
-	struct hwf_cli *cli;
-	struct target *t;
-	int n;
-	int progress;		/* a terminal: keep the per-device lines at the bottom */
-	int width;		/* label column */
-	double last_draw;
-};
 
 int multi_applies(const struct hwf_cli *cli, int argc, char **argv)
 {
@@ -69,7 +43,7 @@ int multi_applies(const struct hwf_cli *cli, int argc, char **argv)
 
 static int add_target(struct multi *m, const char *sel, const char *label)
 {
-	struct target *t;
+	struct multi_target *t;
 
 	for (int i = 0; i < m->n; i++)
 		if (!strcmp(m->t[i].sel, sel) || !strcmp(m->t[i].label, sel))
@@ -82,7 +56,6 @@ static int add_target(struct multi *m, const char *sel, const char *label)
 	memset(t, 0, sizeof(*t));
 	snprintf(t->sel, sizeof(t->sel), "%s", sel);
 	snprintf(t->label, sizeof(t->label), "%s", label);
-	t->fd[0] = t->fd[1] = -1;
 	return 0;
 }
 
@@ -161,7 +134,7 @@ static int collect(struct multi *m)
 /* The per-device lines at the bottom of the terminal, through ui.c. */
 static void block_draw(struct multi *m)
 {
-	char (*line)[LINE_MAX_LEN + 200];
+	char (*line)[MULTI_LINE_MAX + 200];
 	const char **lines;
 
 	if (!m->progress)
@@ -169,8 +142,8 @@ static void block_draw(struct multi *m)
 	line = calloc((size_t)m->n, sizeof(*line));
 	lines = calloc((size_t)m->n, sizeof(*lines));
 	for (int i = 0; line && lines && i < m->n; i++) {
-		struct target *t = &m->t[i];
-		const char *state = t->pid > 0 ? t->status : t->rc ? "FAILED" : "OKAY";
+		struct multi_target *t = &m->t[i];
+		const char *state = t->running ? t->status : t->rc ? "FAILED" : "OKAY";
 
 		snprintf(line[i], sizeof(line[i]), "%-*s  %s", m->width, t->label, state);
 		lines[i] = line[i];
@@ -207,9 +180,9 @@ static void visible(const char *in, size_t n, char *out, size_t outlen)
 /*
  * One line of a child's output, with the device's name in front: its
  * stdout through ui_info (in --json mode the parent never gets here with
- * stdout: take() keeps that for the document), its stderr through ui_plain.
+ * stdout: multi_take() keeps that for the document), its stderr through ui_plain.
  */
-static void emit(struct multi *m, struct target *t, int stream, const char *text)
+static void emit(struct multi *m, struct multi_target *t, int stream, const char *text)
 {
 	if (!text[0])
 		return;
@@ -224,9 +197,9 @@ static void emit(struct multi *m, struct target *t, int stream, const char *text
 		ui_info(&m->cli->ui, "[%s] %s\n", t->label, text);
 }
 
-static void take(struct multi *m, struct target *t, int stream, const char *buf, size_t n)
+void multi_take(struct multi *m, struct multi_target *t, int stream, const char *buf, size_t n)
 {
-	char text[LINE_MAX_LEN];
+	char text[MULTI_LINE_MAX];
 
 	if (stream == 0 && m->cli->json) {
 		char *j = realloc(t->json, t->jlen + n + 1);
@@ -261,26 +234,57 @@ static void take(struct multi *m, struct target *t, int stream, const char *buf,
 	}
 }
 
-/* The child: its output into the pipes, and the command for its device only. */
-static void become_child(struct multi *m, int k, int out[2], int err[2])
+int multi_begin(struct multi *m, struct hwf_cli *cli)
 {
-	struct hwf_cli *cli = m->cli;
+	int rc;
 
-	for (int i = 0; i < k; i++) {
-		close(m->t[i].fd[0]);
-		close(m->t[i].fd[1]);
+	memset(m, 0, sizeof(*m));
+	m->cli = cli;
+	m->progress = cli->ui.progress && !cli->json;
+	rc = collect(m);
+	if (rc) {
+		free(m->t);
+		m->t = NULL;
+		m->n = 0;
 	}
-	close(out[0]);
-	close(err[0]);
-	dup2(out[1], STDOUT_FILENO);
-	dup2(err[1], STDERR_FILENO);
-	close(out[1]);
-	close(err[1]);
-	snprintf(cli->own_serial, sizeof(cli->own_serial), "%s", m->t[k].sel);
-	cli->serials[0] = cli->own_serial;
-	cli->nserials = 1;
-	cli->all = 0;
-	cli->ui.progress = m->progress;
+	return rc;
+}
+
+void multi_started(struct multi *m, struct multi_target *t)
+{
+	(void)m;
+	t->t0 = ui_now();
+	t->running = 1;
+	snprintf(t->status, sizeof(t->status), "started");
+}
+
+void multi_not_started(struct multi *m, struct multi_target *t)
+{
+	(void)m;
+	t->t0 = t->t1 = ui_now();
+	t->running = 0;
+	t->rc = HWF_EXIT_FAIL;
+}
+
+void multi_finished(struct multi *m, struct multi_target *t, int rc)
+{
+	for (int s = 0; s < 2; s++)
+		if (t->plen[s]) {
+			char text[MULTI_LINE_MAX];
+
+			visible(t->part[s], t->plen[s], text, sizeof(text));
+			emit(m, t, s, text);
+			t->plen[s] = 0;
+		}
+	t->rc = rc;
+	t->t1 = ui_now();
+	t->running = 0;
+}
+
+void multi_tick(struct multi *m)
+{
+	if (m->progress && ui_now() - m->last_draw >= 0.1)
+		block_draw(m);
 }
 
 static void summary(struct multi *m)
@@ -293,7 +297,7 @@ static void summary(struct multi *m)
 		json_key(ui, "devices");
 		json_begin_array(ui);
 		for (int i = 0; i < m->n; i++) {
-			struct target *t = &m->t[i];
+			struct multi_target *t = &m->t[i];
 			size_t a = 0, b = t->jlen;
 
 			json_begin_object(ui);
@@ -324,7 +328,7 @@ static void summary(struct multi *m)
 	ui_block_erase(ui);
 	ui_plain(ui, "\n%-*s  %-6s  %8s  %s\n", m->width, "DEVICE", "RESULT", "TIME", "MESSAGE");
 	for (int i = 0; i < m->n; i++) {
-		struct target *t = &m->t[i];
+		struct multi_target *t = &m->t[i];
 		const char *res = t->rc == 0 ? "OKAY" : t->rc == HWF_EXIT_USAGE ? "USAGE" :
 			t->rc > 128 ? "KILLED" : "FAILED";
 
@@ -336,124 +340,19 @@ static void summary(struct multi *m)
 		 bad);
 }
 
-/* Read every pipe until all children are done. */
-static void pump(struct multi *m)
+int multi_end(struct multi *m)
 {
-	struct pollfd *p = calloc((size_t)m->n * 2, sizeof(*p));
-	int running = m->n;
+	int bad = 0, usage = 0;
 
-	while (p && running) {
-		int np = 0;
-
-		for (int i = 0; i < m->n; i++)
-			for (int s = 0; s < 2; s++)
-				if (m->t[i].fd[s] >= 0) {
-					p[np].fd = m->t[i].fd[s];
-					p[np].events = POLLIN;
-					p[np++].revents = 0;
-				}
-		if (np && poll(p, (nfds_t)np, 100) < 0 && errno != EINTR)
-			break;
-		for (int k = 0; k < np; k++) {
-			if (!p[k].revents)
-				continue;
-			for (int i = 0; i < m->n; i++)
-				for (int s = 0; s < 2; s++) {
-					struct target *t = &m->t[i];
-					char buf[8192];
-					ssize_t r;
-
-					if (t->fd[s] != p[k].fd)
-						continue;
-					r = read(t->fd[s], buf, sizeof(buf));
-					if (r > 0) {
-						take(m, t, s, buf, (size_t)r);
-					} else if (r == 0 || errno != EINTR) {
-						close(t->fd[s]);
-						t->fd[s] = -1;
-					}
-				}
-		}
-		for (int i = 0; i < m->n; i++) {
-			struct target *t = &m->t[i];
-			int st;
-
-			if (t->pid <= 0 || t->fd[0] >= 0 || t->fd[1] >= 0)
-				continue;
-			for (int s = 0; s < 2; s++)
-				if (t->plen[s]) {
-					char text[LINE_MAX_LEN];
-
-					visible(t->part[s], t->plen[s], text, sizeof(text));
-					emit(m, t, s, text);
-					t->plen[s] = 0;
-				}
-			while (waitpid(t->pid, &st, 0) < 0 && errno == EINTR)
-				;
-			t->rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			t->t1 = ui_now();
-			t->pid = 0;
-			running--;
-		}
-		if (m->progress && ui_now() - m->last_draw >= 0.1)
-			block_draw(m);
+	summary(m);
+	for (int i = 0; i < m->n; i++) {
+		bad += m->t[i].rc != 0;
+		usage += m->t[i].rc == HWF_EXIT_USAGE;
+		free(m->t[i].json);
 	}
-	free(p);
-}
-
-int multi_run(struct hwf_cli *cli, int *is_child)
-{
-	struct multi m = { .cli = cli };
-	int rc, bad = 0, usage = 0;
-
-	*is_child = 0;
-	m.progress = cli->ui.progress && !cli->json;
-	rc = collect(&m);
-	if (rc) {
-		free(m.t);
-		return rc;
-	}
-	for (int i = 0; i < m.n; i++) {
-		struct target *t = &m.t[i];
-		int out[2], err[2];
-
-		if (pipe(out) || pipe(err)) {
-			ui_error(&cli->ui, "cannot make a pipe: %s", strerror(errno));
-			t->rc = HWF_EXIT_FAIL;
-			continue;
-		}
-		fflush(NULL);
-		t->t0 = ui_now();
-		t->pid = fork();
-		if (t->pid == 0) {
-			become_child(&m, i, out, err);
-			free(m.t);
-			*is_child = 1;
-			return 0;
-		}
-		close(out[1]);
-		close(err[1]);
-		if (t->pid < 0) {
-			ui_error(&cli->ui, "%s: cannot start: %s", t->label, strerror(errno));
-			close(out[0]);
-			close(err[0]);
-			t->rc = HWF_EXIT_FAIL;
-			t->t1 = t->t0;
-			continue;
-		}
-		t->fd[0] = out[0];
-		t->fd[1] = err[0];
-		snprintf(t->status, sizeof(t->status), "started");
-	}
-	pump(&m);
-	summary(&m);
-	for (int i = 0; i < m.n; i++) {
-		bad += m.t[i].rc != 0;
-		usage += m.t[i].rc == HWF_EXIT_USAGE;
-		free(m.t[i].json);
-	}
-	free(m.t);
-	if (bad && usage == m.n)
+	free(m->t);
+	m->t = NULL;
+	if (bad && usage == m->n)
 		return HWF_EXIT_USAGE;
 	return bad ? HWF_EXIT_FAIL : HWF_EXIT_OK;
 }

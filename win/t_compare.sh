@@ -188,3 +188,66 @@ for cmd in "dload prepare pkg.APP" "dload check"; do
 	check "$cmd of a volume path: exit 2" test $? -eq 2
 	expect_in w.err 'the whole card as \\.\PhysicalDriveN' "$cmd of a volume path: what to give"
 done
+# Several devices at once (win/multi_win.c: a hwflash.exe per device with
+# CreateProcessW; fork() on Linux).  The two children's lines come in either
+# order, so msame compares both outputs sorted line by line (and --json's
+# "seconds" set to X); the summary table and the document keep -s order.
+msame() {
+	what=$1
+	shift
+	"$HWFLASH_LINUX" "$@" > l.out 2> l.err
+	lr=$?
+	"$HWFLASH" "$@" > w.out 2> w.err
+	wr=$?
+	for f in l.out w.out l.err w.err; do
+		norm $f | sed -E 's/"seconds":[0-9.e+-]+/"seconds":X/g' | sort > ${f}n
+	done
+	if [ $lr -eq $wr ] && cmp -s l.outn w.outn && cmp -s l.errn w.errn; then
+		ok "$what (exit $lr)"
+	else
+		fail "$what: exit $lr (Linux) / $wr (Windows)"
+		diff -u l.outn w.outn | sed 's/^/    out: /'
+		diff -u l.errn w.errn | sed 's/^/    err: /'
+	fi
+}
+start_sim m1 --product hwsim --partition system:8M
+M1="tcp:127.0.0.1:$PORT"
+start_sim m2 --product hwsim --partition system:8M
+M2="tcp:127.0.0.1:$PORT"
+msame "two devices: getvar product" -s "$M1" -s "$M2" getvar product
+msame "two devices: --json" --json -s "$M1" --serial="$M2" getvar product
+msame "one device of two unreachable" -s"$M1" -s tcp:127.0.0.1:1 getvar product
+expect_in w.err "2 devices: 1 OKAY, 1 FAILED" "the summary counts the failure (Windows)"
+# Quoting (CommandLineToArgvW's rules): a quote, backslashes, a trailing one, an empty word.
+msame "two devices: a name with quotes and backslashes" -s "$M1" -s "$M2" getvar 'a \"b\\ c\'
+msame "two devices: an empty word" -s "$M1" -s "$M2" getvar ""
+# A path with spaces, an apostrophe and non-ASCII (Windows file names hold no '"').
+mkdir -p "multi été"
+random "multi été/it's ü.img" 200000
+"$HWFLASH" -s "$M1" flash system "multi été/it's ü.img" -s "$M2" > w.out 2> w.err
+rc=$?
+check "flash to two devices (Windows): exit $rc" sh -c "test $rc = 0 || { cat w.out w.err; false; }"
+check "the first holds the image" cmp -n 200000 \
+	"multi été/it's ü.img" m1/system.img
+check "and the second" cmp -n 200000 "multi été/it's ü.img" m2/system.img
+msame "flash to two devices, a -- before the file" -s "$M1" -s "$M2" flash system -- zeros.img
+# Ctrl-C reaches every process of a console (here: SIGINT to each wine process,
+# which wine turns into CTRL_C_EVENT): the children stop, the parent waits for
+# them and prints the summary (Windows only: a Linux parent ends with its children).
+mark=7.$$
+"$HWFLASH" --wait=20 --timeout $mark -s tcp:127.0.0.1:1 -s tcp:127.0.0.1:2 getvar product \
+	> w.out 2> w.err &
+mp=$!
+# (w.err fills only at the end, through wine-run.sh's tr: wait for the three processes.)
+i=0
+while [ "$(pgrep -fc "^[^ ]*hwflash.exe .*--timeout $mark")" -lt 3 ] && [ $i -lt 150 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 1
+kill -INT $(pgrep -f "^[^ ]*hwflash.exe .*--timeout $mark") 2> /dev/null
+wait $mp
+rc=$?
+check "Ctrl-C: the parent waited for both and failed (exit $rc)" test $rc = 1
+expect_in w.err "2 devices: 0 OKAY, 2 FAILED" "Ctrl-C: the summary counts both devices"
+check "Ctrl-C: both shown as KILLED" test "$(grep -c ' KILLED ' w.err)" = 2
