@@ -12,21 +12,34 @@ cd "$T"
 
 norm() { sed -E 's/[0-9]+(\.[0-9]+)? ?(s|ms|[KMG]i?B\/s)\b/X \2/g' "$1"; }
 
+# feed ARGS...: ARGS run with stdin redirected from the file $STDIN, or piped
+# from `cat $PIPE`, when either is set (each run gets its own).
+feed() {
+	if [ -n "${PIPE:-}" ]; then
+		cat "$PIPE" | "$@"
+	elif [ -n "${STDIN:-}" ]; then
+		"$@" < "$STDIN"
+	else
+		"$@"
+	fi
+}
+
 # same "what" ARGS...: both binaries, same exit code and output.  With
 # IN=1 each runs in its own folder (l/ and w/, made alike by the caller), so
-# that what one writes is not in the other's way.
+# that what one writes is not in the other's way.  STDIN=FILE, PIPE=FILE:
+# see feed (an absolute path).
 same() {
 	what=$1
 	shift
 	if [ "${IN:-0}" = 1 ]; then
-		(cd l && "$HWFLASH_LINUX" "$@") > l.out 2> l.err
+		(cd l && feed "$HWFLASH_LINUX" "$@") > l.out 2> l.err
 		lr=$?
-		(cd w && "$HWFLASH" "$@") > w.out 2> w.err
+		(cd w && feed "$HWFLASH" "$@") > w.out 2> w.err
 		wr=$?
 	else
-		"$HWFLASH_LINUX" "$@" > l.out 2> l.err
+		feed "$HWFLASH_LINUX" "$@" > l.out 2> l.err
 		lr=$?
-		"$HWFLASH" "$@" > w.out 2> w.err
+		feed "$HWFLASH" "$@" > w.out 2> w.err
 		wr=$?
 	fi
 	norm l.out > l.outn
@@ -43,6 +56,7 @@ same() {
 }
 
 random boot.img 300000
+mkbootimg --kernel boot.img -o bootv0.img
 random system.img 1500000
 head -c 70000 /dev/zero > zeros.img
 "$HWFLASH_LINUX" app pack -o pkg.APP --hwid HW-TEST BOOT=boot.img SYSTEM=system.img \
@@ -66,6 +80,24 @@ mkdir -p l w
 IN=1 same "app extract" app extract ../pkg.APP -o out
 check "app extract: the same files" diff -r l/out w/out
 IN=1 same "app extract onto existing files is refused" app extract ../pkg.APP -o out
+
+# Standard input as /dev/stdin: a file redirected (a disk handle on Windows)
+# is read as a file; a pipe is refused by app list and spooled by app pack.
+STDIN=$T/pkg.APP same "app list of /dev/stdin redirected from a file" app list /dev/stdin
+PIPE=$T/pkg.APP same "app list of a piped /dev/stdin: a pipe, refused" app list /dev/stdin
+STDIN=$T/bootv0.img same "image check of /dev/stdin redirected from a file" image check /dev/stdin
+PIPE=/dev/null same "app pack of an empty pipe: the pipe gave no data" \
+	app pack -o e.APP BOOT=/dev/stdin
+mkdir -p l w
+STDIN=$T/boot.img IN=1 same "app pack BOOT=/dev/stdin from a file" app pack -o s.APP \
+	--hwid HW-TEST BOOT=/dev/stdin
+PIPE=$T/system.img IN=1 same "app pack SYSTEM=/dev/stdin from a pipe" app pack -o p.APP \
+	--hwid HW-TEST SYSTEM=/dev/stdin
+"$HWFLASH_LINUX" app extract w/s.APP -o ws > /dev/null 2>&1
+"$HWFLASH_LINUX" app extract w/p.APP -o wp > /dev/null 2>&1
+check "BOOT from Windows' stdin file is the file" cmp boot.img ws/boot.img
+check "SYSTEM from Windows' stdin pipe is the file" cmp system.img wp/system.img
+rm -rf l w ws wp
 
 # A folder and a file with spaces and non-ASCII characters (UTF-16 on Windows).
 mkdir -p "dossier été"

@@ -320,6 +320,35 @@ static void fill_stat(struct hwfw_stat *st, const BY_HANDLE_FILE_INFORMATION *fi
 	st->st_atime = st->st_ctime = st->st_mtime;
 }
 
+/*
+ * The information of @h asked for part by part: wine cannot give all of it
+ * (GetFileInformationByHandle asks for the name too) for a stdin redirected
+ * from a Unix file ("hwflash.exe app list /dev/stdin < pkg.APP").
+ */
+static int info_by_parts(HANDLE h, BY_HANDLE_FILE_INFORMATION *fi)
+{
+	FILE_STANDARD_INFO si;
+	FILE_BASIC_INFO bi;
+	FILE_ID_INFO ii;
+
+	if (!GetFileInformationByHandleEx(h, FileStandardInfo, &si, sizeof(si)) ||
+	    !GetFileInformationByHandleEx(h, FileBasicInfo, &bi, sizeof(bi)))
+		return 0;
+	memset(fi, 0, sizeof(*fi));
+	if (GetFileInformationByHandleEx(h, FileIdInfo, &ii, sizeof(ii))) {
+		fi->dwVolumeSerialNumber = (DWORD)ii.VolumeSerialNumber;
+		memcpy(&fi->nFileIndexLow, ii.FileId.Identifier, 4);
+		memcpy(&fi->nFileIndexHigh, ii.FileId.Identifier + 4, 4);
+	}
+	fi->dwFileAttributes = bi.FileAttributes;
+	fi->ftLastWriteTime.dwLowDateTime = (DWORD)bi.LastWriteTime.LowPart;
+	fi->ftLastWriteTime.dwHighDateTime = (DWORD)bi.LastWriteTime.HighPart;
+	fi->nNumberOfLinks = si.NumberOfLinks;
+	fi->nFileSizeLow = (DWORD)si.EndOfFile.QuadPart;
+	fi->nFileSizeHigh = (DWORD)((uint64_t)si.EndOfFile.QuadPart >> 32);
+	return 1;
+}
+
 int hwfw_fstat(int fd, struct hwfw_stat *st)
 {
 	BY_HANDLE_FILE_INFORMATION fi;
@@ -336,7 +365,7 @@ int hwfw_fstat(int fd, struct hwfw_stat *st)
 		st->st_mode = (type == FILE_TYPE_PIPE ? _S_IFIFO : _S_IFCHR) | 0666;
 		return 0;
 	}
-	if (!GetFileInformationByHandle(h, &fi))
+	if (!GetFileInformationByHandle(h, &fi) && !info_by_parts(h, &fi))
 		return hwf_win_fail(GetLastError());
 	fill_stat(st, &fi, type);
 	return 0;
@@ -349,6 +378,17 @@ int hwfw_stat(const char *path, struct hwfw_stat *st)
 	HANDLE h;
 	int ok;
 
+	/* /dev/stdin and /dev/fd/N as on Linux: what the descriptor is open on. */
+	if (!strncmp(path, "/dev/fd/", 8) || !strcmp(path, "/dev/stdin")) {
+		int fd = hwfw_open(path, O_RDONLY);
+
+		free(w);
+		if (fd < 0)
+			return -1;
+		ok = hwfw_fstat(fd, st);
+		_close(fd);
+		return ok;
+	}
 	if (!w)
 		return -1;
 	h = CreateFileW(w, FILE_READ_ATTRIBUTES,
