@@ -47,6 +47,11 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <zlib.h>
+#include <limits.h>
+
+/* mingw's PATH_MAX is MAX_PATH (260): realpath() fills PATH_MAX bytes, as on Linux. */
+#undef PATH_MAX
+#define PATH_MAX 4096
 
 /* POSIX error numbers that the Microsoft C library lacks are in mingw's errno.h. */
 #ifndef ELOOP

@@ -113,7 +113,8 @@ same "image info of a boot image" image info bootv2.img
 same "image info --json" image info --json bootv2.img
 same "image check" image check bootv2.img
 
-# A boot image with a ramdisk (a folder, files, a symlink, a name with a space),
+# A boot image with a ramdisk (a folder, files, a symlink, a name with a space,
+# names with : * ? < > | " a tab and a trailing dot or space),
 # unpacked and repacked by both: each repack is the image again, byte for byte.
 python3 -c '
 import gzip, sys
@@ -126,7 +127,13 @@ def ent(ino, mode, name, data=b""):
     return b + b"\0" * (-len(b) % 4)
 a = ent(1, 0o40755, "sbin") + ent(2, 0o100750, "init", b"#!init\n" * 50)
 a += ent(3, 0o120777, "sbin/sh", b"/system/bin/sh") + ent(4, 0o100644, "a file.rc", b"on boot\n")
-a += ent(5, 0o100600, "sbin/empty") + ent(0, 0, "TRAILER!!!")
+a += ent(5, 0o100600, "sbin/empty")
+# names no Windows file name may hold (stored as U+F000 + c there, as Cygwin does)
+a += ent(6, 0o100644, "x:y*z?.rc", b"colon\n") + ent(7, 0o40755, "dir. ")
+a += ent(8, 0o100644, "dir. /q<u>o|t\"e.", b"quote\n") + ent(9, 0o100644, "tab\there ", b"t")
+# a link to a folder: realpath() follows it in the middle of a path too
+a += ent(10, 0o40755, "sbin/sub") + ent(11, 0o120777, "lnk", b"sbin")
+a += ent(0, 0, "TRAILER!!!")
 a += b"\0" * (-len(a) % 512)
 open("ramdisk.gz", "wb").write(gzip.compress(a, mtime=0))'
 mkbootimg --kernel boot.img --ramdisk ramdisk.gz --header_version 2 --dtb zeros.img -o rd.img
@@ -135,8 +142,15 @@ IN=1 same "image unpack of a boot image with a ramdisk" image unpack ../rd.img -
 IN=1 same "image repack of the unchanged folder" image repack out -o re.img
 check "Windows' repack is the image byte for byte" cmp rd.img w/re.img
 check "Linux's repack is the image byte for byte" cmp rd.img l/re.img
-printf 'on boot\n    setprop x 1\n' > w/out/ramdisk/a\ file.rc
-cp w/out/ramdisk/a\ file.rc l/out/ramdisk/
+IN=1 same "image repack -o into the ramdisk folder through a link (last part)" \
+	image repack out -o out/ramdisk.d/lnk/x.img
+IN=1 same "image repack -o into the ramdisk folder through a link (middle part)" \
+	image repack out -o out/ramdisk.d/lnk/sub/x.img
+ln -s out/ramdisk.d l/into && ln -s out/ramdisk.d w/into
+IN=1 same "image repack -o into the ramdisk folder through a Unix symlink (wine follows it)" \
+	image repack out -o into/x.img
+printf 'on boot\n    setprop x 1\n' > w/out/ramdisk.d/a\ file.rc
+cp w/out/ramdisk.d/a\ file.rc l/out/ramdisk.d/
 IN=1 same "image repack of an edited ramdisk file" image repack out -o ed.img
 check "both repacked the edited ramdisk alike" cmp l/ed.img w/ed.img
 same "image check of the repacked image" image check l/ed.img

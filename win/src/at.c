@@ -37,8 +37,14 @@ char *hwf_at_path(int dirfd, const char *name)
 	DWORD len;
 	HANDLE h;
 
-	if (dirfd == AT_FDCWD || name[0] == '/' || name[0] == '\\' || (name[0] && name[1] == ':'))
+	if (dirfd == AT_FDCWD || name[0] == '/')
 		return strdup(name);
+	/* A name in a folder (a ramdisk's): never a drive ("c:x" is a name, its ':' stored as
+	 * hwf_wide() stores it), never a separator (a Linux name "..\\x" must not climb). */
+	if (strchr(name, '\\')) {
+		errno = EINVAL;
+		return NULL;
+	}
 	h = handle_of(dirfd);
 	if (h == INVALID_HANDLE_VALUE) {
 		errno = EBADF;
