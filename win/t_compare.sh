@@ -1,7 +1,7 @@
 #!/bin/sh
 # The Linux and the Windows hwflash side by side on the same fixtures: exit
 # code, stdout and stderr must be the same (line endings aside; times and
-# rates, which differ from run to run, set to X).  Files written by one
+# rates, which differ from run to run, set to X, also --json's "seconds").  Files written by one
 # (extracted entries, a packed package) must be the same bytes as the
 # other's.  HWFLASH is hwflash.exe under wine (win/wine-run.sh),
 # HWFLASH_LINUX the Linux binary, FBSIM the Linux simulated device.
@@ -10,12 +10,15 @@ need python3 mkbootimg openssl fsck.fat mcopy
 : "${HWFLASH_LINUX:?set HWFLASH_LINUX to the Linux hwflash}"
 cd "$T"
 
-norm() { sed -E 's/[0-9]+(\.[0-9]+)? ?(s|ms|[KMG]i?B\/s)\b/X \2/g' "$1"; }
+norm() {
+	sed -E 's/[0-9]+(\.[0-9]+)? ?(s|ms|[KMG]i?B\/s)\b/X \2/g; s/"seconds":[0-9.]+/"seconds":X/g' "$1"
+}
 
 # feed ARGS...: ARGS run with stdin redirected from the file $STDIN, or piped
 # from `cat $PIPE`, when either is set (each run gets its own).
 feed() {
 	if [ -n "${PIPE:-}" ]; then
+		# shellcheck disable=SC2002 # a pipe, not a file, is the point
 		cat "$PIPE" | "$@"
 	elif [ -n "${STDIN:-}" ]; then
 		"$@" < "$STDIN"
@@ -27,18 +30,22 @@ feed() {
 # same "what" ARGS...: both binaries, same exit code and output.  With
 # IN=1 each runs in its own folder (l/ and w/, made alike by the caller), so
 # that what one writes is not in the other's way.  STDIN=FILE, PIPE=FILE:
-# see feed (an absolute path).
+# see feed (an absolute path).  BETWEEN="shell code": run after the Linux
+# binary and before the Windows one (to empty a device, so that what it holds
+# afterwards is what the Windows binary sent).
 same() {
 	what=$1
 	shift
 	if [ "${IN:-0}" = 1 ]; then
 		(cd l && feed "$HWFLASH_LINUX" "$@") > l.out 2> l.err
 		lr=$?
+		eval "${BETWEEN:-}"
 		(cd w && feed "$HWFLASH" "$@") > w.out 2> w.err
 		wr=$?
 	else
 		feed "$HWFLASH_LINUX" "$@" > l.out 2> l.err
 		lr=$?
+		eval "${BETWEEN:-}"
 		feed "$HWFLASH" "$@" > w.out 2> w.err
 		wr=$?
 	fi
@@ -189,3 +196,62 @@ start_sim dev2 --product hwsim --partition boot:8M --partition system:8M
 "$HWFLASH" -s "tcp:127.0.0.1:$PORT" app flash pkg.APP system > w.out 2> w.err
 check "app flash over TCP: system holds the package's SYSTEM" sh -c \
 	'cmp -n 1500000 system.img dev2/system.img || { cat w.out w.err; false; }'
+
+# --- Firmware zips, paths with spaces and non-ASCII characters, --json ----------
+# Each device's store is emptied between the two runs (BETWEEN): what it holds
+# after is what hwflash.exe sent, judged against the files.
+mkdir -p "dossier été"
+cp system.img "dossier été/système ü.img"
+cp bootv2.img "dossier été/démarrage ü.img"
+start_sim d3 --product hwsim --partition boot:8M --partition system:8M
+S3="tcp:127.0.0.1:$PORT"
+E3="rm -f '$T'/d3/*.img"
+BETWEEN=$E3 same "flash of a path with spaces and non-ASCII over TCP" \
+	-s "$S3" flash system "dossier été/système ü.img"
+check "the device holds what Windows sent from that path" cmp -n 1500000 system.img d3/system.img
+BETWEEN=$E3 same "flash --json of that path" -s "$S3" --json flash boot "dossier été/démarrage ü.img"
+check "boot holds the image Windows sent" cmp -n "$(stat -c %s bootv2.img)" bootv2.img d3/boot.img
+same "image check of a path with spaces and non-ASCII" image check "dossier été/démarrage ü.img"
+same "image check --json of that path" --json image check "dossier été/démarrage ü.img"
+same "app list --json of a path with spaces and non-ASCII" --json app list "dossier été/paquet ü.APP"
+same "app check --json of that path" --json app check "dossier été/paquet ü.APP"
+mkdir -p l w
+IN=1 same "app extract of that path into a folder with spaces and non-ASCII" \
+	app extract "../dossier été/paquet ü.APP" -o "sortie ß"
+check "both extracted the same files there" diff -r "l/sortie ß" "w/sortie ß"
+IN=1 same "app extract --json of that path" --json app extract "../dossier été/paquet ü.APP" \
+	-o "json ß" SYSTEM
+check "SYSTEM extracted by Windows is the file" cmp system.img "w/json ß/system.img"
+rm -rf l w
+
+# app flash straight from a firmware .zip (UPDATE.APP inside, stored and deflated).
+"$HWFLASH_LINUX" app pack -o fw.APP --hwid HW-TEST BOOT=bootv2.img SYSTEM=system.img \
+	> /dev/null 2>&1
+python3 -c '
+import zipfile
+with zipfile.ZipFile("fw.zip", "w", zipfile.ZIP_STORED) as z:
+    z.write("fw.APP", "Firmware/dload/UPDATE.APP")
+with zipfile.ZipFile("fw ü.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.write("fw.APP", "dload/UPDATE.APP")'
+BETWEEN=$E3 same "app flash from a firmware .zip (stored) over TCP" -s "$S3" app flash fw.zip
+check "system holds the zip's SYSTEM (Windows)" cmp -n 1500000 system.img d3/system.img
+check "boot holds the zip's BOOT (Windows)" cmp -n "$(stat -c %s bootv2.img)" bootv2.img d3/boot.img
+BETWEEN=$E3 same "app flash --json from a deflated .zip with a non-ASCII name" \
+	-s "$S3" --json app flash "fw ü.zip" SYSTEM
+check "system holds the deflated zip's SYSTEM (Windows)" cmp -n 1500000 system.img d3/system.img
+
+# update ZIP (android-info.txt, boot.img, system.img) as AOSP's fastboot update.
+python3 -c '
+import zipfile
+with zipfile.ZipFile("upd.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("android-info.txt", "require board=hwsim\n")
+    z.write("bootv2.img", "boot.img")
+    z.write("system.img", "system.img")'
+same "update --dry-run --json" -s "$S3" --json update upd.zip --dry-run
+BETWEEN=$E3 same "update ZIP over TCP" -s "$S3" update upd.zip --skip-reboot
+check "update: boot holds the zip's boot.img (Windows)" \
+	cmp -n "$(stat -c %s bootv2.img)" bootv2.img d3/boot.img
+check "update: system holds the zip's system.img (Windows)" cmp -n 1500000 system.img d3/system.img
+BETWEEN=$E3 same "update --json ZIP over TCP" -s "$S3" --json update upd.zip --skip-reboot
+check "update --json: system holds the zip's system.img (Windows)" \
+	cmp -n 1500000 system.img d3/system.img
