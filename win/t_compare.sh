@@ -95,6 +95,7 @@ PIPE=$T/pkg.APP same "app list of a piped /dev/stdin: a pipe, refused" app list 
 STDIN=$T/bootv0.img same "image check of /dev/stdin redirected from a file" image check /dev/stdin
 PIPE=/dev/null same "app pack of an empty pipe: the pipe gave no data" \
 	app pack -o e.APP BOOT=/dev/stdin
+PIPE=$T/pkg.APP same "app list - (not a name for stdin on either)" app list -
 mkdir -p l w
 STDIN=$T/boot.img IN=1 same "app pack BOOT=/dev/stdin from a file" app pack -o s.APP \
 	--hwid HW-TEST BOOT=/dev/stdin
@@ -161,6 +162,25 @@ cp w/out/ramdisk.d/a\ file.rc l/out/ramdisk.d/
 IN=1 same "image repack of an edited ramdisk file" image repack out -o ed.img
 check "both repacked the edited ramdisk alike" cmp l/ed.img w/ed.img
 same "image check of the repacked image" image check l/ed.img
+
+# A ramdisk name holding '\' is one name on Linux; on Windows it would be a
+# path ("..\evil" climbing out of the folder): refused there, nothing outside.
+python3 -c '
+import gzip
+n = b"..\\evil\0"
+h = b"070701" + b"".join(b"%08X" % v for v in (1, 0o100644, 0, 0, 1, 0, 1, 0, 0, 0, 0, len(n), 0))
+e = h + n + b"\0" * (-(len(h) + len(n)) % 4) + b"x\0\0\0"
+t = b"070701" + b"".join(b"%08X" % v for v in (0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 11, 0))
+a = e + t + b"TRAILER!!!\0" + b"\0" * 3
+open("bs.gz", "wb").write(gzip.compress(a + b"\0" * (-len(a) % 512), mtime=0))'
+mkbootimg --kernel boot.img --ramdisk bs.gz -o bs.img
+mkdir -p bsx/x
+(cd bsx/x && "$HWFLASH" image unpack ../../bs.img -o out) > w.out 2> w.err
+check "Windows refuses a ramdisk name holding a backslash" grep -q 'evil: Invalid argument' w.err
+check "nothing written outside the folder" sh -c '! ls bsx/x/evil bsx/evil bsx/x/out/evil 2> /dev/null'
+"$HWFLASH_LINUX" image unpack bs.img -o lbs > /dev/null 2>&1
+check "(Linux unpacks it as one name)" test -f 'lbs/ramdisk.d/..\evil'
+rm -rf bsx lbs
 
 # AVB: the same key and salt sign alike (RSA PKCS#1 v1.5 is deterministic).
 openssl genrsa -out key.pem 2048 2> /dev/null
