@@ -122,7 +122,7 @@ same "image info --json" image info --json bootv2.img
 same "image check" image check bootv2.img
 
 # A boot image with a ramdisk (a folder, files, a symlink, a name with a space,
-# names with : * ? < > | " a tab and a trailing dot or space),
+# names with : * ? < > | " a tab and a trailing dot or space, nul, aux.txt),
 # unpacked and repacked by both: each repack is the image again, byte for byte.
 python3 -c '
 import gzip, sys
@@ -139,6 +139,8 @@ a += ent(5, 0o100600, "sbin/empty")
 # names no Windows file name may hold (stored as U+F000 + c there, as Cygwin does)
 a += ent(6, 0o100644, "x:y*z?.rc", b"colon\n") + ent(7, 0o40755, "dir. ")
 a += ent(8, 0o100644, "dir. /q<u>o|t\"e.", b"quote\n") + ent(9, 0o100644, "tab\there ", b"t")
+# DOS device names: files on Windows too (the ramdisk engine names them in a \\?\ path)
+a += ent(12, 0o100644, "nul", b"not the NUL device\n") + ent(13, 0o100644, "aux.txt", b"a\n")
 # a link to a folder: realpath() follows it in the middle of a path too
 a += ent(10, 0o40755, "sbin/sub") + ent(11, 0o120777, "lnk", b"sbin")
 a += ent(0, 0, "TRAILER!!!")

@@ -106,6 +106,49 @@ static void test_odd_names_made_listed_read_renamed_removed(void)
 	free(sub);
 }
 
+/*
+ * DOS device names in a folder, through the *at functions (the ramdisk
+ * engine's way): on Windows a plain path "dir\\nul" is the NUL device (what is
+ * written is lost) and "dir\\aux.txt" cannot be made; in a folder they are files.
+ */
+static void test_device_names_in_a_folder_are_files(void)
+{
+	static const char *const dev[] = {"nul", "aux.txt", "con", "COM1", "lpt9.img", "prn"};
+	char *sub = tu_path(dir, "dev");
+	int dfd;
+
+	CU_ASSERT_EQUAL_FATAL(mkdir(sub, 0755), 0);
+	dfd = open(sub, O_RDONLY | O_DIRECTORY);
+	CU_ASSERT_TRUE_FATAL(dfd >= 0);
+	for (size_t i = 0; i < sizeof(dev) / sizeof(dev[0]); i++) {
+		int fd = openat(dfd, dev[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
+		struct stat st;
+		char buf[16] = {0};
+
+		CU_ASSERT_TRUE(fd >= 0);
+		if (fd < 0)
+			continue;
+		CU_ASSERT_EQUAL(write(fd, "hello", 5), 5);
+		close(fd);
+		CU_ASSERT_EQUAL(fstatat(dfd, dev[i], &st, AT_SYMLINK_NOFOLLOW), 0);
+		CU_ASSERT_TRUE(S_ISREG(st.st_mode));
+		CU_ASSERT_EQUAL(st.st_size, 5);
+		fd = openat(dfd, dev[i], O_RDONLY | O_NOFOLLOW);
+		CU_ASSERT_TRUE(fd >= 0);
+		if (fd >= 0) {
+			CU_ASSERT_EQUAL(read(fd, buf, sizeof(buf)), 5);
+			close(fd);
+		}
+		CU_ASSERT_EQUAL(listed(sub, dev[i]), 1);
+	}
+	for (size_t i = 0; i < sizeof(dev) / sizeof(dev[0]); i++)
+		CU_ASSERT_EQUAL(unlinkat(dfd, dev[i], 0), 0);
+	close(dfd);
+	CU_ASSERT_EQUAL(tu_count_names(sub, ""), 0);
+	CU_ASSERT_EQUAL(rmdir(sub), 0);
+	free(sub);
+}
+
 static void test_realpath_follows_links_in_every_part(void)
 {
 	char *real = tu_path(dir, "real"), *sub = tu_path(dir, "real/sub"),
@@ -151,6 +194,8 @@ void hwf_suite_paths(void)
 
 	CU_add_test(s, "odd names: made, listed, read, renamed, removed",
 		    test_odd_names_made_listed_read_renamed_removed);
+	CU_add_test(s, "device names in a folder are files",
+		    test_device_names_in_a_folder_are_files);
 	CU_add_test(s, "realpath follows links in every part",
 		    test_realpath_follows_links_in_every_part);
 }

@@ -55,8 +55,15 @@ char *hwf_at_path(int dirfd, const char *name)
 		hwf_win_fail(len ? ERROR_FILENAME_EXCED_RANGE : GetLastError());
 		return NULL;
 	}
-	/* \\?\C:\x -> C:\x and \\?\UNC\srv\x -> \\srv\x: names then may hold "/" and ".". */
-	if (!wcsncmp(buf, L"\\\\?\\UNC\\", 8)) {
+	/*
+	 * One name (what the ramdisk engine gives): the folder's \\?\ path kept, under which
+	 * Windows takes a name as it is, so "nul", "con" or "aux.txt" are files there and not
+	 * devices.  Else \\?\C:\x -> C:\x and \\?\UNC\srv\x -> \\srv\x: names then may hold
+	 * "/" and ".".
+	 */
+	if (*name && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..")) {
+		w = buf;
+	} else if (!wcsncmp(buf, L"\\\\?\\UNC\\", 8)) {
 		buf[6] = L'\\';
 		w = buf + 6;
 	} else if (!wcsncmp(buf, L"\\\\?\\", 4)) {
