@@ -47,6 +47,11 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <zlib.h>
+#include <limits.h>
+
+/* mingw's PATH_MAX is MAX_PATH (260): realpath() fills PATH_MAX bytes, as on Linux. */
+#undef PATH_MAX
+#define PATH_MAX 4096
 
 /* POSIX error numbers that the Microsoft C library lacks are in mingw's errno.h. */
 #ifndef ELOOP
@@ -120,6 +125,12 @@
 
 typedef unsigned hwfw_nlink_t;
 #define nlink_t hwfw_nlink_t
+/* mingw's ino_t is 16 bits and its dev_t 32: hwfw_stat's st_ino and st_dev (64 bits)
+ * kept in them lost their top bits, and files compared by them differed. */
+typedef uint64_t hwfw_ino_t;
+typedef uint64_t hwfw_dev_t;
+#define ino_t hwfw_ino_t
+#define dev_t hwfw_dev_t
 
 struct hwfw_stat {
 	uint64_t st_dev; /* volume serial number */

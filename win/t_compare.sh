@@ -1,7 +1,7 @@
 #!/bin/sh
 # The Linux and the Windows hwflash side by side on the same fixtures: exit
 # code, stdout and stderr must be the same (line endings aside; times and
-# rates, which differ from run to run, set to X).  Files written by one
+# rates, which differ from run to run, set to X, also --json's "seconds").  Files written by one
 # (extracted entries, a packed package) must be the same bytes as the
 # other's.  HWFLASH is hwflash.exe under wine (win/wine-run.sh),
 # HWFLASH_LINUX the Linux binary, FBSIM the Linux simulated device.
@@ -10,23 +10,43 @@ need python3 mkbootimg openssl fsck.fat mcopy
 : "${HWFLASH_LINUX:?set HWFLASH_LINUX to the Linux hwflash}"
 cd "$T"
 
-norm() { sed -E 's/[0-9]+(\.[0-9]+)? ?(s|ms|[KMG]i?B\/s)\b/X \2/g' "$1"; }
+norm() {
+	sed -E 's/[0-9]+(\.[0-9]+)? ?(s|ms|[KMG]i?B\/s)\b/X \2/g; s/"seconds":[0-9.]+/"seconds":X/g' "$1"
+}
+
+# feed ARGS...: ARGS run with stdin redirected from the file $STDIN, or piped
+# from `cat $PIPE`, when either is set (each run gets its own).
+feed() {
+	if [ -n "${PIPE:-}" ]; then
+		# shellcheck disable=SC2002 # a pipe, not a file, is the point
+		cat "$PIPE" | "$@"
+	elif [ -n "${STDIN:-}" ]; then
+		"$@" < "$STDIN"
+	else
+		"$@"
+	fi
+}
 
 # same "what" ARGS...: both binaries, same exit code and output.  With
 # IN=1 each runs in its own folder (l/ and w/, made alike by the caller), so
-# that what one writes is not in the other's way.
+# that what one writes is not in the other's way.  STDIN=FILE, PIPE=FILE:
+# see feed (an absolute path).  BETWEEN="shell code": run after the Linux
+# binary and before the Windows one (to empty a device, so that what it holds
+# afterwards is what the Windows binary sent).
 same() {
 	what=$1
 	shift
 	if [ "${IN:-0}" = 1 ]; then
-		(cd l && "$HWFLASH_LINUX" "$@") > l.out 2> l.err
+		(cd l && feed "$HWFLASH_LINUX" "$@") > l.out 2> l.err
 		lr=$?
-		(cd w && "$HWFLASH" "$@") > w.out 2> w.err
+		eval "${BETWEEN:-}"
+		(cd w && feed "$HWFLASH" "$@") > w.out 2> w.err
 		wr=$?
 	else
-		"$HWFLASH_LINUX" "$@" > l.out 2> l.err
+		feed "$HWFLASH_LINUX" "$@" > l.out 2> l.err
 		lr=$?
-		"$HWFLASH" "$@" > w.out 2> w.err
+		eval "${BETWEEN:-}"
+		feed "$HWFLASH" "$@" > w.out 2> w.err
 		wr=$?
 	fi
 	norm l.out > l.outn
@@ -43,6 +63,7 @@ same() {
 }
 
 random boot.img 300000
+mkbootimg --kernel boot.img -o bootv0.img
 random system.img 1500000
 head -c 70000 /dev/zero > zeros.img
 "$HWFLASH_LINUX" app pack -o pkg.APP --hwid HW-TEST BOOT=boot.img SYSTEM=system.img \
@@ -67,6 +88,25 @@ IN=1 same "app extract" app extract ../pkg.APP -o out
 check "app extract: the same files" diff -r l/out w/out
 IN=1 same "app extract onto existing files is refused" app extract ../pkg.APP -o out
 
+# Standard input as /dev/stdin: a file redirected (a disk handle on Windows)
+# is read as a file; a pipe is refused by app list and spooled by app pack.
+STDIN=$T/pkg.APP same "app list of /dev/stdin redirected from a file" app list /dev/stdin
+PIPE=$T/pkg.APP same "app list of a piped /dev/stdin: a pipe, refused" app list /dev/stdin
+STDIN=$T/bootv0.img same "image check of /dev/stdin redirected from a file" image check /dev/stdin
+PIPE=/dev/null same "app pack of an empty pipe: the pipe gave no data" \
+	app pack -o e.APP BOOT=/dev/stdin
+PIPE=$T/pkg.APP same "app list - (not a name for stdin on either)" app list -
+mkdir -p l w
+STDIN=$T/boot.img IN=1 same "app pack BOOT=/dev/stdin from a file" app pack -o s.APP \
+	--hwid HW-TEST BOOT=/dev/stdin
+PIPE=$T/system.img IN=1 same "app pack SYSTEM=/dev/stdin from a pipe" app pack -o p.APP \
+	--hwid HW-TEST SYSTEM=/dev/stdin
+"$HWFLASH_LINUX" app extract w/s.APP -o ws > /dev/null 2>&1
+"$HWFLASH_LINUX" app extract w/p.APP -o wp > /dev/null 2>&1
+check "BOOT from Windows' stdin file is the file" cmp boot.img ws/boot.img
+check "SYSTEM from Windows' stdin pipe is the file" cmp system.img wp/system.img
+rm -rf l w ws wp
+
 # A folder and a file with spaces and non-ASCII characters (UTF-16 on Windows).
 mkdir -p "dossier été"
 cp pkg.APP "dossier été/paquet ü.APP"
@@ -81,7 +121,8 @@ same "image info of a boot image" image info bootv2.img
 same "image info --json" image info --json bootv2.img
 same "image check" image check bootv2.img
 
-# A boot image with a ramdisk (a folder, files, a symlink, a name with a space),
+# A boot image with a ramdisk (a folder, files, a symlink, a name with a space,
+# names with : * ? < > | " a tab and a trailing dot or space, nul, aux.txt),
 # unpacked and repacked by both: each repack is the image again, byte for byte.
 python3 -c '
 import gzip, sys
@@ -94,7 +135,15 @@ def ent(ino, mode, name, data=b""):
     return b + b"\0" * (-len(b) % 4)
 a = ent(1, 0o40755, "sbin") + ent(2, 0o100750, "init", b"#!init\n" * 50)
 a += ent(3, 0o120777, "sbin/sh", b"/system/bin/sh") + ent(4, 0o100644, "a file.rc", b"on boot\n")
-a += ent(5, 0o100600, "sbin/empty") + ent(0, 0, "TRAILER!!!")
+a += ent(5, 0o100600, "sbin/empty")
+# names no Windows file name may hold (stored as U+F000 + c there, as Cygwin does)
+a += ent(6, 0o100644, "x:y*z?.rc", b"colon\n") + ent(7, 0o40755, "dir. ")
+a += ent(8, 0o100644, "dir. /q<u>o|t\"e.", b"quote\n") + ent(9, 0o100644, "tab\there ", b"t")
+# DOS device names: files on Windows too (the ramdisk engine names them in a \\?\ path)
+a += ent(12, 0o100644, "nul", b"not the NUL device\n") + ent(13, 0o100644, "aux.txt", b"a\n")
+# a link to a folder: realpath() follows it in the middle of a path too
+a += ent(10, 0o40755, "sbin/sub") + ent(11, 0o120777, "lnk", b"sbin")
+a += ent(0, 0, "TRAILER!!!")
 a += b"\0" * (-len(a) % 512)
 open("ramdisk.gz", "wb").write(gzip.compress(a, mtime=0))'
 mkbootimg --kernel boot.img --ramdisk ramdisk.gz --header_version 2 --dtb zeros.img -o rd.img
@@ -103,11 +152,37 @@ IN=1 same "image unpack of a boot image with a ramdisk" image unpack ../rd.img -
 IN=1 same "image repack of the unchanged folder" image repack out -o re.img
 check "Windows' repack is the image byte for byte" cmp rd.img w/re.img
 check "Linux's repack is the image byte for byte" cmp rd.img l/re.img
-printf 'on boot\n    setprop x 1\n' > w/out/ramdisk/a\ file.rc
-cp w/out/ramdisk/a\ file.rc l/out/ramdisk/
+IN=1 same "image repack -o into the ramdisk folder through a link (last part)" \
+	image repack out -o out/ramdisk.d/lnk/x.img
+IN=1 same "image repack -o into the ramdisk folder through a link (middle part)" \
+	image repack out -o out/ramdisk.d/lnk/sub/x.img
+ln -s out/ramdisk.d l/into && ln -s out/ramdisk.d w/into
+IN=1 same "image repack -o into the ramdisk folder through a Unix symlink (wine follows it)" \
+	image repack out -o into/x.img
+printf 'on boot\n    setprop x 1\n' > w/out/ramdisk.d/a\ file.rc
+cp w/out/ramdisk.d/a\ file.rc l/out/ramdisk.d/
 IN=1 same "image repack of an edited ramdisk file" image repack out -o ed.img
 check "both repacked the edited ramdisk alike" cmp l/ed.img w/ed.img
 same "image check of the repacked image" image check l/ed.img
+
+# A ramdisk name holding '\' is one name on Linux; on Windows it would be a
+# path ("..\evil" climbing out of the folder): refused there, nothing outside.
+python3 -c '
+import gzip
+n = b"..\\evil\0"
+h = b"070701" + b"".join(b"%08X" % v for v in (1, 0o100644, 0, 0, 1, 0, 1, 0, 0, 0, 0, len(n), 0))
+e = h + n + b"\0" * (-(len(h) + len(n)) % 4) + b"x\0\0\0"
+t = b"070701" + b"".join(b"%08X" % v for v in (0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 11, 0))
+a = e + t + b"TRAILER!!!\0" + b"\0" * 3
+open("bs.gz", "wb").write(gzip.compress(a + b"\0" * (-len(a) % 512), mtime=0))'
+mkbootimg --kernel boot.img --ramdisk bs.gz -o bs.img
+mkdir -p bsx/x
+(cd bsx/x && "$HWFLASH" image unpack ../../bs.img -o out) > w.out 2> w.err
+check "Windows refuses a ramdisk name holding a backslash" grep -q 'evil: Invalid argument' w.err
+check "nothing written outside the folder" sh -c '! ls bsx/x/evil bsx/evil bsx/x/out/evil 2> /dev/null'
+"$HWFLASH_LINUX" image unpack bs.img -o lbs > /dev/null 2>&1
+check "(Linux unpacks it as one name)" test -f 'lbs/ramdisk.d/..\evil'
+rm -rf bsx lbs
 
 # AVB: the same key and salt sign alike (RSA PKCS#1 v1.5 is deterministic).
 openssl genrsa -out key.pem 2048 2> /dev/null
@@ -251,3 +326,62 @@ rc=$?
 check "Ctrl-C: the parent waited for both and failed (exit $rc)" test $rc = 1
 expect_in w.err "2 devices: 0 OKAY, 2 FAILED" "Ctrl-C: the summary counts both devices"
 check "Ctrl-C: both shown as KILLED" test "$(grep -c ' KILLED ' w.err)" = 2
+
+# --- Firmware zips, paths with spaces and non-ASCII characters, --json ----------
+# Each device's store is emptied between the two runs (BETWEEN): what it holds
+# after is what hwflash.exe sent, judged against the files.
+mkdir -p "dossier été"
+cp system.img "dossier été/système ü.img"
+cp bootv2.img "dossier été/démarrage ü.img"
+start_sim d3 --product hwsim --partition boot:8M --partition system:8M
+S3="tcp:127.0.0.1:$PORT"
+E3="rm -f '$T'/d3/*.img"
+BETWEEN=$E3 same "flash of a path with spaces and non-ASCII over TCP" \
+	-s "$S3" flash system "dossier été/système ü.img"
+check "the device holds what Windows sent from that path" cmp -n 1500000 system.img d3/system.img
+BETWEEN=$E3 same "flash --json of that path" -s "$S3" --json flash boot "dossier été/démarrage ü.img"
+check "boot holds the image Windows sent" cmp -n "$(stat -c %s bootv2.img)" bootv2.img d3/boot.img
+same "image check of a path with spaces and non-ASCII" image check "dossier été/démarrage ü.img"
+same "image check --json of that path" --json image check "dossier été/démarrage ü.img"
+same "app list --json of a path with spaces and non-ASCII" --json app list "dossier été/paquet ü.APP"
+same "app check --json of that path" --json app check "dossier été/paquet ü.APP"
+mkdir -p l w
+IN=1 same "app extract of that path into a folder with spaces and non-ASCII" \
+	app extract "../dossier été/paquet ü.APP" -o "sortie ß"
+check "both extracted the same files there" diff -r "l/sortie ß" "w/sortie ß"
+IN=1 same "app extract --json of that path" --json app extract "../dossier été/paquet ü.APP" \
+	-o "json ß" SYSTEM
+check "SYSTEM extracted by Windows is the file" cmp system.img "w/json ß/system.img"
+rm -rf l w
+
+# app flash straight from a firmware .zip (UPDATE.APP inside, stored and deflated).
+"$HWFLASH_LINUX" app pack -o fw.APP --hwid HW-TEST BOOT=bootv2.img SYSTEM=system.img \
+	> /dev/null 2>&1
+python3 -c '
+import zipfile
+with zipfile.ZipFile("fw.zip", "w", zipfile.ZIP_STORED) as z:
+    z.write("fw.APP", "Firmware/dload/UPDATE.APP")
+with zipfile.ZipFile("fw ü.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.write("fw.APP", "dload/UPDATE.APP")'
+BETWEEN=$E3 same "app flash from a firmware .zip (stored) over TCP" -s "$S3" app flash fw.zip
+check "system holds the zip's SYSTEM (Windows)" cmp -n 1500000 system.img d3/system.img
+check "boot holds the zip's BOOT (Windows)" cmp -n "$(stat -c %s bootv2.img)" bootv2.img d3/boot.img
+BETWEEN=$E3 same "app flash --json from a deflated .zip with a non-ASCII name" \
+	-s "$S3" --json app flash "fw ü.zip" SYSTEM
+check "system holds the deflated zip's SYSTEM (Windows)" cmp -n 1500000 system.img d3/system.img
+
+# update ZIP (android-info.txt, boot.img, system.img) as AOSP's fastboot update.
+python3 -c '
+import zipfile
+with zipfile.ZipFile("upd.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("android-info.txt", "require board=hwsim\n")
+    z.write("bootv2.img", "boot.img")
+    z.write("system.img", "system.img")'
+same "update --dry-run --json" -s "$S3" --json update upd.zip --dry-run
+BETWEEN=$E3 same "update ZIP over TCP" -s "$S3" update upd.zip --skip-reboot
+check "update: boot holds the zip's boot.img (Windows)" \
+	cmp -n "$(stat -c %s bootv2.img)" bootv2.img d3/boot.img
+check "update: system holds the zip's system.img (Windows)" cmp -n 1500000 system.img d3/system.img
+BETWEEN=$E3 same "update --json ZIP over TCP" -s "$S3" --json update upd.zip --skip-reboot
+check "update --json: system holds the zip's system.img (Windows)" \
+	cmp -n 1500000 system.img d3/system.img

@@ -19,6 +19,7 @@ struct hwf_rdsink {
 	int fd;
 	uint64_t total, written;
 	z_stream z;
+	gz_header gzh; /* zlib keeps a pointer to it until the header is written */
 	int z_init;
 	LZ4F_cctx *cctx;
 	LZ4F_preferences_t prefs;
@@ -187,6 +188,12 @@ int hwf_rdsink_open(struct hwf_rdsink **out, enum hwf_ramdisk_comp comp, int fd,
 		    deflateInit2(&s->z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 			goto nomem;
 		s->z_init = 1;
+		/* The header's OS byte is 3 (Unix) as gzip and zlib write it on Linux, on every
+		 * build: zlib's default is the build's OS (10 on Windows), and a ramdisk repacked
+		 * there would differ from the one unpacked by that byte. */
+		s->gzh.os = 3;
+		if (deflateSetHeader(&s->z, &s->gzh) != Z_OK)
+			goto nomem;
 		break;
 	case HWF_RD_LZ4_LEGACY: {
 		static const uint8_t magic[4] = {0x02, 0x21, 0x4c, 0x18};

@@ -37,8 +37,14 @@ char *hwf_at_path(int dirfd, const char *name)
 	DWORD len;
 	HANDLE h;
 
-	if (dirfd == AT_FDCWD || name[0] == '/' || name[0] == '\\' || (name[0] && name[1] == ':'))
+	if (dirfd == AT_FDCWD || name[0] == '/')
 		return strdup(name);
+	/* A name in a folder (a ramdisk's): never a drive ("c:x" is a name, its ':' stored as
+	 * hwf_wide() stores it), never a separator (a Linux name "..\\x" must not climb). */
+	if (strchr(name, '\\')) {
+		errno = EINVAL;
+		return NULL;
+	}
 	h = handle_of(dirfd);
 	if (h == INVALID_HANDLE_VALUE) {
 		errno = EBADF;
@@ -49,8 +55,15 @@ char *hwf_at_path(int dirfd, const char *name)
 		hwf_win_fail(len ? ERROR_FILENAME_EXCED_RANGE : GetLastError());
 		return NULL;
 	}
-	/* \\?\C:\x -> C:\x and \\?\UNC\srv\x -> \\srv\x: names then may hold "/" and ".". */
-	if (!wcsncmp(buf, L"\\\\?\\UNC\\", 8)) {
+	/*
+	 * One name (what the ramdisk engine gives): the folder's \\?\ path kept, under which
+	 * Windows takes a name as it is, so "nul", "con" or "aux.txt" are files there and not
+	 * devices.  Else \\?\C:\x -> C:\x and \\?\UNC\srv\x -> \\srv\x: names then may hold
+	 * "/" and ".".
+	 */
+	if (*name && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..")) {
+		w = buf;
+	} else if (!wcsncmp(buf, L"\\\\?\\UNC\\", 8)) {
 		buf[6] = L'\\';
 		w = buf + 6;
 	} else if (!wcsncmp(buf, L"\\\\?\\", 4)) {

@@ -129,71 +129,6 @@ char *hwfw_strerror(int err)
 	return strerror(err);
 }
 
-/* --- UTF-8 <-> UTF-16 ---------------------------------------------------- */
-
-wchar_t *hwf_wide_text(const char *s)
-{
-	int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
-	wchar_t *w;
-
-	if (n <= 0) {
-		errno = EINVAL;
-		return NULL;
-	}
-	w = malloc((size_t)n * sizeof(*w));
-	if (!w) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n);
-	return w;
-}
-
-/*
- * A path: the control characters 0x01-0x1f, which no Windows file name may
- * hold, become U+F001-U+F01F (private use), as Cygwin and MSYS2 store them;
- * hwf_utf8() turns them back.  A ramdisk's "a\nb" is thus a file on NTFS.
- */
-wchar_t *hwf_wide(const char *s)
-{
-	wchar_t *w = hwf_wide_text(s);
-
-	for (wchar_t *p = w; p && *p; p++)
-		if (*p < 0x20)
-			*p = (wchar_t)(0xf000 + *p);
-	return w;
-}
-
-char *hwf_utf8(const wchar_t *w0)
-{
-	size_t len = wcslen(w0);
-	wchar_t *w = malloc((len + 1) * sizeof(*w));
-	int n;
-	char *s;
-
-	if (!w) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	for (size_t i = 0; i <= len; i++)
-		w[i] = (w0[i] > 0xf000 && w0[i] < 0xf020) ? (wchar_t)(w0[i] - 0xf000) : w0[i];
-	n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
-	if (n <= 0) {
-		free(w);
-		errno = EINVAL;
-		return NULL;
-	}
-	s = malloc((size_t)n);
-	if (!s) {
-		free(w);
-		errno = ENOMEM;
-		return NULL;
-	}
-	WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
-	free(w);
-	return s;
-}
-
 /* --- files --------------------------------------------------------------- */
 
 static int tmpfile_in(const char *dir, DWORD access);
@@ -323,6 +258,35 @@ static void fill_stat(struct hwfw_stat *st, const BY_HANDLE_FILE_INFORMATION *fi
 	st->st_atime = st->st_ctime = st->st_mtime;
 }
 
+/*
+ * The information of @h asked for part by part: wine cannot give all of it
+ * (GetFileInformationByHandle asks for the name too) for a stdin redirected
+ * from a Unix file ("hwflash.exe app list /dev/stdin < pkg.APP").
+ */
+static int info_by_parts(HANDLE h, BY_HANDLE_FILE_INFORMATION *fi)
+{
+	FILE_STANDARD_INFO si;
+	FILE_BASIC_INFO bi;
+	FILE_ID_INFO ii;
+
+	if (!GetFileInformationByHandleEx(h, FileStandardInfo, &si, sizeof(si)) ||
+	    !GetFileInformationByHandleEx(h, FileBasicInfo, &bi, sizeof(bi)))
+		return 0;
+	memset(fi, 0, sizeof(*fi));
+	if (GetFileInformationByHandleEx(h, FileIdInfo, &ii, sizeof(ii))) {
+		fi->dwVolumeSerialNumber = (DWORD)ii.VolumeSerialNumber;
+		memcpy(&fi->nFileIndexLow, ii.FileId.Identifier, 4);
+		memcpy(&fi->nFileIndexHigh, ii.FileId.Identifier + 4, 4);
+	}
+	fi->dwFileAttributes = bi.FileAttributes;
+	fi->ftLastWriteTime.dwLowDateTime = (DWORD)bi.LastWriteTime.LowPart;
+	fi->ftLastWriteTime.dwHighDateTime = (DWORD)bi.LastWriteTime.HighPart;
+	fi->nNumberOfLinks = si.NumberOfLinks;
+	fi->nFileSizeLow = (DWORD)si.EndOfFile.QuadPart;
+	fi->nFileSizeHigh = (DWORD)((uint64_t)si.EndOfFile.QuadPart >> 32);
+	return 1;
+}
+
 int hwfw_fstat(int fd, struct hwfw_stat *st)
 {
 	BY_HANDLE_FILE_INFORMATION fi;
@@ -341,7 +305,7 @@ int hwfw_fstat(int fd, struct hwfw_stat *st)
 		st->st_mode = (type == FILE_TYPE_PIPE ? _S_IFIFO : _S_IFCHR) | 0666;
 		return 0;
 	}
-	if (!GetFileInformationByHandle(h, &fi))
+	if (!GetFileInformationByHandle(h, &fi) && !info_by_parts(h, &fi))
 		return hwf_win_fail(GetLastError());
 	fill_stat(st, &fi, type);
 	return 0;
@@ -356,6 +320,16 @@ int hwfw_stat(const char *path, struct hwfw_stat *st)
 
 	if (hwf_disk_number(path) >= 0)
 		return hwf_disk_stat(hwf_disk_number(path), st);
+	/* /dev/stdin and /dev/fd/N as on Linux: what the descriptor is open on. */
+	if (!strncmp(path, "/dev/fd/", 8) || !strcmp(path, "/dev/stdin")) {
+		int fd = hwfw_open(path, O_RDONLY);
+
+		if (fd < 0)
+			return -1;
+		ok = hwfw_fstat(fd, st);
+		_close(fd);
+		return ok;
+	}
 	w = hwf_wide(path);
 	if (!w)
 		return -1;
@@ -722,66 +696,4 @@ int hwfw_mkostemp(char *tmpl, int flags)
 	}
 	errno = EEXIST;
 	return -1;
-}
-
-static char *real_at(const char *path, char *resolved, int depth)
-{
-	wchar_t *w, full[32768];
-	DWORD n;
-	char *u, link[4096];
-	ssize_t k;
-
-	/* A link (win/src/at.c) as the last part: followed, up to 40 times. */
-	k = hwfw_readlink(path, link, sizeof(link) - 1);
-	if (k >= 0) {
-		const char *slash = strrchr(path, '/'), *bs = strrchr(path, '\\');
-		char *next;
-
-		if (depth == 40) {
-			errno = ELOOP;
-			return NULL;
-		}
-		link[k] = 0;
-		if (bs > slash)
-			slash = bs;
-		if (link[0] == '/' || link[0] == '\\' || (link[0] && link[1] == ':') || !slash)
-			next = strdup(link);
-		else if ((next = malloc((size_t)(slash - path) + (size_t)k + 2)))
-			sprintf(next, "%.*s/%s", (int)(slash - path), path, link);
-		if (!next) {
-			errno = ENOMEM;
-			return NULL;
-		}
-		u = real_at(next, resolved, depth + 1);
-		free(next);
-		return u;
-	}
-	w = hwf_wide(path);
-	if (!w)
-		return NULL;
-	n = GetFullPathNameW(w, 32768, full, NULL);
-	free(w);
-	if (!n || n >= 32768) {
-		hwf_win_fail(GetLastError());
-		return NULL;
-	}
-	if (GetFileAttributesW(full) == INVALID_FILE_ATTRIBUTES) {
-		hwf_win_fail(GetLastError());
-		return NULL;
-	}
-	u = hwf_utf8(full);
-	/* "C:/a/b": the callers compare paths and look for '/' (Windows takes both). */
-	for (char *c = u; c && *c; c++)
-		if (*c == '\\')
-			*c = '/';
-	if (!u || !resolved)
-		return u;
-	snprintf(resolved, 4096, "%s", u);
-	free(u);
-	return resolved;
-}
-
-char *hwfw_realpath(const char *path, char *resolved)
-{
-	return real_at(path, resolved, 0);
 }

@@ -10,7 +10,8 @@
 
 #include "win/compat.h"
 
-/* hwf_wide(): a path (control characters mapped, see compat.c); _text: any string. */
+/* hwf_wide(): a path (names Windows forbids mapped as Cygwin does, see wpath.c);
+ * _text: any string.  hwf_utf8() maps them back. */
 wchar_t *hwf_wide(const char *s);
 wchar_t *hwf_wide_text(const char *s);
 char *hwf_utf8(const wchar_t *w);

@@ -28,18 +28,17 @@ struct hwfw_dir {
 HWFW_DIR *hwfw_opendir(const char *path)
 {
 	size_t n = strlen(path);
-	char *pat = malloc(n + 3);
-	wchar_t *w;
+	/* PATH\*: the '*' added after hwf_wide(), which stores a name's '*' as U+F02A. */
+	wchar_t *w = hwf_wide(path), *pat = w ? realloc(w, (wcslen(w) + 3) * sizeof(*w)) : NULL;
 	HWFW_DIR *d;
 
-	if (!pat) {
-		errno = ENOMEM;
-		return NULL;
+	if (w && !pat) {
+		free(w);
+		w = NULL;
+	} else if (pat) {
+		w = pat;
+		wcscat(w, n && (path[n - 1] == '/' || path[n - 1] == '\\') ? L"*" : L"\\*");
 	}
-	snprintf(pat, n + 3, "%s%s*", path,
-		 n && (path[n - 1] == '/' || path[n - 1] == '\\') ? "" : "/");
-	w = hwf_wide(pat);
-	free(pat);
 	d = calloc(1, sizeof(*d));
 	if (!w || !d) {
 		free(w);
