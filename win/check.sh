@@ -11,7 +11,7 @@
 #     under wine (win/wine-run.sh: same arguments and exit codes, "\r\n" back
 #     to "\n") against the Linux fbsim over TCP on 127.0.0.1: the same checks
 #     of the same outputs as the Linux build's.  WIN_SCRIPTS picks them
-#     (empty: none; `make check-windows-quick` runs 1 and 3 only).
+#     (empty: none; "quick": those `make check-windows-quick` runs).
 #  3. win/t_compare.sh: the Linux and the Windows binary on the same fixtures,
 #     stdout, stderr and exit code compared byte for byte (line endings aside).
 #  4. win/t_readme.sh: README's Windows walk-through, every line run.
@@ -25,7 +25,19 @@ W=$top/build-win
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/hwflash
 export WINEPREFIX="$CACHE/wine" WINEDEBUG=-all HWF_WINE_SH=/bin/sh
 SUITE_TIMEOUT=${SUITE_TIMEOUT:-300}
-WIN_SCRIPTS=${WIN_SCRIPTS-t_fastboot t_app t_update_dyn}
+# Every script that uses no USB and no Unix-only mechanism (about 4 minutes);
+# make check (check-windows-quick) runs the ones of the issue's list: flash,
+# getvar, slots, fastbootd, app list/check/extract/pack/flash, update, image
+# check/sign/repack (about 100 s).  Not under wine: t_usb (USB), t_inflate (an
+# LD_PRELOAD read counter, /proc), t_signals (Unix signals; Ctrl-C is in
+# t_compare), t_valgrind, t_crc16_arm64, t_install, t_docs, t_readme (Linux's;
+# win/t_readme.sh runs the Windows walk-through).
+WIN_QUICK="t_fastboot t_app t_appflash t_update_dyn t_slots t_modes t_sign t_repack t_parity
+t_super18 t_avbflash t_verify"
+WIN_ALL="$WIN_QUICK t_appedit t_dload t_image t_info t_liblp t_nested t_zip64 t_gate t_super
+t_faults"
+WIN_SCRIPTS=${WIN_SCRIPTS-$WIN_ALL}
+[ "$WIN_SCRIPTS" = quick ] && WIN_SCRIPTS=$WIN_QUICK
 wine=$(command -v wine64 || echo /usr/lib/wine/wine64)
 if [ ! -x "$wine" ]; then
 	echo "check-windows: wine64 is missing (make deps-windows)" >&2
