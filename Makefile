@@ -198,7 +198,7 @@ check: deps
 	@echo "== integration tests (real hwflash binary)"
 	@cat $(B)/integration.log
 	@echo "== Windows: hwflash.exe and its unit tests under wine64 (make check-windows-quick;" \
-	  "a cold cache first builds the libraries from Debian sources, ~15 min once)"
+	  "a cold cache first builds the libraries from Debian sources, ~5 min once)"
 	@if ! command -v x86_64-w64-mingw32-gcc-posix > /dev/null || \
 	    ! { command -v wine64 || ls /usr/lib/wine/wine64; } > /dev/null 2>&1; then \
 	  echo "windows: skipped: no mingw-w64 or wine64 (make deps as root installs them)" \

@@ -158,16 +158,23 @@ if [ -n "${DIST:-}" ]; then
 	dd=$(mktemp -d)
 	p=0
 	f=0
-	if (cd "$dd" && unzip -q "$DIST") && d=$(echo "$dd"/hwflash-*-windows-x86_64) &&
-		(cd "$d" && sha256sum -c --quiet SHA256SUMS) &&
-		[ "$("$top/win/wine-run.sh" "$d/hwflash.exe" --version)" = "hwflash $(cat VERSION)" ] &&
-		[ -s "$d/licenses/libusb-1.0.txt" ] && grep -q 'hwflash.exe' "$d/README.txt" &&
-		sh win/dist.sh "$W/hwflash.exe" "$dd/again.zip" > /dev/null && cmp -s "$DIST" "$dd/again.zip"; then
-		p=1
-	else
-		f=1
-		echo "   FAILED: $DIST: unzip, SHA256SUMS, hwflash.exe --version, licenses, README.txt, or not the same bytes when made again"
-	fi
+	zcheck() {
+		what=$1
+		shift
+		if "$@" > /dev/null 2>&1; then p=$((p + 1)); else
+			f=$((f + 1)); echo "   FAILED: $(basename "$DIST"): $what"; fi
+	}
+	zcheck "unzips" sh -c "cd '$dd' && unzip -q '$DIST'"
+	d=$(echo "$dd"/hwflash-*-windows-x86_64)
+	zcheck "SHA256SUMS matches" sh -c "cd '$d' && sha256sum -c --quiet SHA256SUMS"
+	zcheck "its hwflash.exe is the build's" cmp "$d/hwflash.exe" "$W/hwflash.exe"
+	zcheck "hwflash.exe --version under wine" sh -c \
+		"[ \"\$('$top/win/wine-run.sh' '$d/hwflash.exe' --version)\" = 'hwflash $(cat VERSION)' ]"
+	zcheck "licenses of libusb and libcrypto" test -s "$d/licenses/libusb-1.0.txt" -a \
+		-s "$d/licenses/openssl-libcrypto.txt"
+	zcheck "README.txt is README's Windows section" grep -q 'hwflash.exe' "$d/README.txt"
+	zcheck "the same bytes when made again" sh -c \
+		"sh win/dist.sh '$W/hwflash.exe' '$dd/again.zip' && cmp '$DIST' '$dd/again.zip'"
 	rm -rf "$dd"
 	echo "== the Windows zip ($(basename "$DIST"), $(wc -c < "$DIST") bytes): $p passed, $f failed ($(($(date +%s) - t0)) s)"
 	pass=$((pass + p))

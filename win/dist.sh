@@ -9,7 +9,8 @@
 #     SHA256SUMS         of everything above (certutil -hashfile FILE SHA256)
 #
 # The zip is the same bytes for the same inputs: names sorted, every date
-# the commit's (or 1980-01-01 outside git), no extra fields.
+# SOURCE_DATE_EPOCH or the last commit of VERSION (1980-01-01 outside git), no
+# extra fields.
 set -eu
 exe=$1
 out=$2
@@ -74,7 +75,9 @@ sed -i 's/$/\r/' "$d/licenses/hwflash.txt"
 (cd "$d" && find . -type f ! -name SHA256SUMS | sed 's|^\./||' | LC_ALL=C sort |
 	xargs sha256sum > SHA256SUMS)
 
-when=$(git log -1 --format=%ct 2> /dev/null || echo 315532800)
+# SOURCE_DATE_EPOCH when given, else when VERSION last changed (a rule input).
+when=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct -- VERSION 2> /dev/null)}
+when=${when:-315532800}
 python3 - "$stage" "$name" "$out.tmp" "$when" << 'EOF'
 import os, sys, time, zipfile
 stage, name, out, when = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
