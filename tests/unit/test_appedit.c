@@ -15,20 +15,7 @@
 #include "formats/core/crc16.h"
 #include "tests/unit/testutil.h"
 
-static char *dir;
-
-static int setup(void)
-{
-	dir = tu_mkdtemp();
-	return dir ? 0 : -1;
-}
-
-static int teardown(void)
-{
-	tu_rmtree(dir);
-	free(dir);
-	return 0;
-}
+TU_SCRATCH_SUITE(dir)
 
 /* A package of @n entries written by hwf_app_pack (with a CRC entry) to dir/@name. */
 static char *make_pkg(const char *name, const char *const *names, const size_t *sizes, size_t n)

@@ -11,20 +11,7 @@
 #include "formats/app/appextract.h"
 #include "tests/unit/testutil.h"
 
-static char *dir;
-
-static int setup(void)
-{
-	dir = tu_mkdtemp();
-	return dir ? 0 : -1;
-}
-
-static int teardown(void)
-{
-	tu_rmtree(dir);
-	free(dir);
-	return 0;
-}
+TU_SCRATCH_SUITE(dir)
 
 #define MAXIN 8
 

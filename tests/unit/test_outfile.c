@@ -9,20 +9,7 @@
 #include "formats/core/outfile.h"
 #include "tests/unit/testutil.h"
 
-static char *dir;
-
-static int setup(void)
-{
-	dir = tu_mkdtemp();
-	return dir ? 0 : -1;
-}
-
-static int teardown(void)
-{
-	tu_rmtree(dir);
-	free(dir);
-	return 0;
-}
+TU_SCRATCH_SUITE(dir)
 
 static char *read_text(const char *path)
 {

@@ -20,20 +20,7 @@
 
 #include "tests/unit/testutil.h"
 
-static char *dir;
-
-static int setup(void)
-{
-	dir = tu_mkdtemp();
-	return dir ? 0 : -1;
-}
-
-static int teardown(void)
-{
-	tu_rmtree(dir);
-	free(dir);
-	return 0;
-}
+TU_SCRATCH_SUITE(dir)
 
 /* Names a ramdisk may hold and Windows forbids (a colon, wildcards, a trailing dot or space). */
 static const char *const odd[] = {"x:y*z?.rc", "q<u>o|t\"e", "end.", "sp ", "tab\there", "c:x"};

@@ -18,20 +18,7 @@
 #include "formats/image/unpack.h"
 #include "tests/unit/testutil.h"
 
-static char *dir;
-
-static int setup(void)
-{
-	dir = tu_mkdtemp();
-	return dir ? 0 : -1;
-}
-
-static int teardown(void)
-{
-	tu_rmtree(dir);
-	free(dir);
-	return 0;
-}
+TU_SCRATCH_SUITE(dir)
 
 static struct hwf_manifest *parse_text(const char *text, int *rc, struct hwf_err *e)
 {

@@ -19,20 +19,7 @@
 #define BLK  16
 #define MAXB 64
 
-static char *dir;
-
-static int setup(void)
-{
-	dir = tu_mkdtemp();
-	return dir ? 0 : -1;
-}
-
-static int teardown(void)
-{
-	tu_rmtree(dir);
-	free(dir);
-	return 0;
-}
+TU_SCRATCH_SUITE(dir)
 
 /* One chunk of a test piece: RAW blocks hold (seed + block) bytes, FILL @val. */
 struct ch {

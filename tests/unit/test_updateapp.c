@@ -14,20 +14,7 @@
 #include "tests/unit/testutil.h"
 #include "formats/app/updateapp.h"
 
-static char *dir;
-
-static int setup(void)
-{
-	dir = tu_mkdtemp();
-	return dir ? 0 : -1;
-}
-
-static int teardown(void)
-{
-	tu_rmtree(dir);
-	free(dir);
-	return 0;
-}
+TU_SCRATCH_SUITE(dir)
 
 /* The 140-byte entry of a public msm8x25 firmware (reference §3.3). */
 static const uint8_t vector[140] = {

@@ -27,20 +27,7 @@ struct comp {
 	int bad_digest;
 };
 
-static char *dir;
-
-static int setup(void)
-{
-	dir = tu_mkdtemp();
-	return dir ? 0 : -1;
-}
-
-static int teardown(void)
-{
-	tu_rmtree(dir);
-	free(dir);
-	return 0;
-}
+TU_SCRATCH_SUITE(dir)
 
 static void put_str(uint8_t *p, const char *s, size_t n)
 {

@@ -27,20 +27,7 @@
 #define TEXT_LEN 3900
 #define GIB	 (1ull << 30)
 
-static char *dir;
-
-static int setup(void)
-{
-	dir = tu_mkdtemp();
-	return dir ? 0 : -1;
-}
-
-static int teardown(void)
-{
-	tu_rmtree(dir);
-	free(dir);
-	return 0;
-}
+TU_SCRATCH_SUITE(dir)
 
 /* What every fixture holds: tests/unit/zip64/make.sh's fixture.txt. */
 static void fixture_text(char *buf)

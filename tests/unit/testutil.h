@@ -9,6 +9,24 @@
 /* A fresh folder under $TMPDIR (or /tmp); removed by tu_rmtree(). */
 char *tu_mkdtemp(void);
 void tu_rmtree(const char *dir);
+/*
+ * A suite's scratch folder: defines `static char *VAR` and the suite's
+ * setup() and teardown() (for CU_add_suite) that make it and remove it.
+ * The including file needs <stdlib.h> (free).
+ */
+#define TU_SCRATCH_SUITE(VAR)                                                                      \
+	static char *VAR;                                                                          \
+	static int setup(void)                                                                     \
+	{                                                                                          \
+		VAR = tu_mkdtemp();                                                                \
+		return VAR ? 0 : -1;                                                               \
+	}                                                                                          \
+	static int teardown(void)                                                                  \
+	{                                                                                          \
+		tu_rmtree(VAR);                                                                    \
+		free(VAR);                                                                         \
+		return 0;                                                                          \
+	}
 /* dir/name; the result is malloc'ed. */
 char *tu_path(const char *dir, const char *name);
 /* Write @len bytes to @path; returns 0 on success. */
