@@ -29,6 +29,7 @@ struct tcp {
 	uint64_t left;		/* bytes of the current incoming frame not read yet */
 };
 
+/* Poll @fd for @ev: 0 on timeout, -1 on error, else what it reported (revents). */
 static int wait_fd(int fd, short ev, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = ev };
@@ -37,7 +38,7 @@ static int wait_fd(int fd, short ev, int timeout_ms)
 	do
 		r = poll(&p, 1, timeout_ms);
 	while (r < 0 && errno == EINTR);
-	return r;
+	return r > 0 ? (p.revents ? p.revents : ev) : r;
 }
 
 static int send_all(struct tcp *t, const uint8_t *p, size_t len, int timeout_ms,
@@ -46,8 +47,14 @@ static int send_all(struct tcp *t, const uint8_t *p, size_t len, int timeout_ms,
 	while (len) {
 		ssize_t n;
 
-		if (wait_fd(t->fd, POLLOUT, timeout_ms) <= 0)
+		int r = wait_fd(t->fd, POLLOUT, timeout_ms);
+
+		if (r <= 0)
 			return hwf_err_set(e, HWF_ETIMEOUT, "%s: send timed out", t->base.name);
+		/* gone, and nothing more can be sent: say so rather than poll again */
+		if (!(r & POLLOUT) && (r & (POLLERR | POLLHUP | POLLNVAL)))
+			return hwf_err_set(e, HWF_EDISCONNECTED, "%s: connection lost",
+					   t->base.name);
 		n = send(t->fd, p, len, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)

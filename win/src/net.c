@@ -84,9 +84,21 @@ int hwfw_socket_close(int fd)
 	return hit;
 }
 
+/*
+ * A connected socket is made non-blocking: protocol/tcp.c polls (WSAPoll,
+ * with the command's timeout) before every send and recv and takes EAGAIN
+ * as "poll again", so no call can wait longer than the timeout.  A blocking
+ * send was seen to wait forever under wine once the device had reset the
+ * connection (t_faults, disconnect-at:0, about one run in fifty).
+ */
 int hwfw_connect(int fd, const struct sockaddr *sa, int len)
 {
-	return connect((SOCKET)(uintptr_t)(unsigned)fd, sa, len) ? sock_fail() : 0;
+	SOCKET s = (SOCKET)(uintptr_t)(unsigned)fd;
+	u_long on = 1;
+
+	if (connect(s, sa, len))
+		return sock_fail();
+	return ioctlsocket(s, FIONBIO, &on) ? sock_fail() : 0;
 }
 
 ssize_t hwfw_send(int fd, const void *buf, size_t n, int flags)
