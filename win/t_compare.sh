@@ -237,9 +237,13 @@ for sector in 512 4096; do
 	check "fsck.fat -n: no error on $sector-byte sectors" fsck.fat -n part.img
 	check "mtools: ::/dload/UPDATE.APP is the package ($sector-byte sectors)" sh -c \
 		'mcopy -n -i wcard.img@@1M ::/dload/UPDATE.APP out.APP && cmp out.APP pkg.APP'
+	# The serial (boot sector and its copy) and the times of the entries (dload,
+	# its . and .., UPDATE.APP: created, accessed, written) differ when the two
+	# runs fall in different seconds: 23 bytes were seen; a misplaced or
+	# changed byte of the package's 1.5 MB would make thousands.
 	n=$(cmp -l lcard.img wcard.img | wc -l)
 	check "the card is Linux's but for serial and time stamps ($n bytes differ)" \
-		test "$n" -le 16
+		test "$n" -le 96
 	rm -f out.APP part.img
 done
 rm -f wcard.img lcard.img
